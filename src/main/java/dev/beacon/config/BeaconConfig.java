@@ -1,0 +1,100 @@
+package dev.beacon.config;
+
+import io.vertx.core.json.JsonObject;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Beacon's whole configuration, parsed and validated once at start. Every key, its environment variable and
+ * its default are listed in the README; {@code conf/config.json} holds the defaults.
+ */
+public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir) {
+
+  /** HTTP server settings. {@code publicUrl} is empty when links should follow the request's own host. */
+  public record Http(String host, int port, int instances, String publicUrl, int bodyLimit, int importLimitMb) {}
+
+  /** Database settings. An empty {@code url} means: start the embedded PostgreSQL under {@code embeddedDir}. */
+  public record Db(String url, String user, String password, int poolSize, Path embeddedDir, int embeddedPort) {
+    public boolean embedded() {
+      return url.isEmpty();
+    }
+  }
+
+  /** Configured API keys; empty means "generate a first agent key under data/". */
+  public record Auth(List<ApiKey> keys) {}
+
+  /** One configured API key: only the SHA-256 of the key is ever held. */
+  public record ApiKey(String name, Role role, String sha256) {}
+
+  /** Roles, from API.md "Authentication". */
+  public enum Role { AGENT, VIEWER, OPS }
+
+  /** Every key Beacon reads; used for the environment whitelist and the README. */
+  public static final List<String> KEYS = List.of(
+      "http.host", "http.port", "http.instances", "http.publicUrl", "http.bodyLimit", "http.importLimitMb",
+      "db.url", "db.user", "db.password", "db.poolSize", "db.embeddedDir", "db.embeddedPort",
+      "auth.keys", "data.dir");
+
+  private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
+
+  /** Reads and validates everything; throws {@link ConfigException} naming the first bad key. */
+  public static BeaconConfig load(ConfigSource source) {
+    Settings s = new Settings(source);
+    int cpus = Runtime.getRuntime().availableProcessors();
+    int instances = s.integer("http.instances", 0, 0, 256);
+    Http http = new Http(
+        s.string("http.host", "0.0.0.0"),
+        s.integer("http.port", 8080, 0, 65535),
+        instances == 0 ? cpus : instances,
+        s.url("http.publicUrl", ""),
+        s.integer("http.bodyLimit", 65536, 1024, 16 * 1024 * 1024),
+        s.integer("http.importLimitMb", 512, 1, 16384));
+    Path dataDir = Path.of(s.string("data.dir", "data"));
+    String url = s.string("db.url", "");
+    if (!url.isEmpty() && !url.matches("(jdbc:)?postgres(ql)?://.+")) {
+      throw s.bad("db.url", s.raw("db.url"), "must look like postgresql://user:password@host:5432/database");
+    }
+    Db db = new Db(
+        url.startsWith("jdbc:") ? url.substring(5) : url,
+        s.string("db.user", ""),
+        s.string("db.password", ""),
+        s.integer("db.poolSize", 16, 1, 512),
+        Path.of(s.string("db.embeddedDir", dataDir.resolve("pg").toString())),
+        s.integer("db.embeddedPort", 0, 0, 65535));
+    return new BeaconConfig(http, db, new Auth(apiKeys(s)), dataDir);
+  }
+
+  private static List<ApiKey> apiKeys(Settings s) {
+    List<ApiKey> keys = new ArrayList<>();
+    var array = s.array("auth.keys");
+    for (int i = 0; i < array.size(); i++) {
+      String at = "auth.keys[" + i + "]";
+      if (!(array.getValue(i) instanceof JsonObject k)) {
+        throw s.bad(at, "must be an object {name, role, sha256}");
+      }
+      String role = k.getString("role", "");
+      Role r;
+      try {
+        r = Role.valueOf(role.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw s.bad(at + ".role", "must be agent, viewer or ops");
+      }
+      String hash = k.getString("sha256", "").toLowerCase(Locale.ROOT);
+      if (!SHA256_HEX.matcher(hash).matches()) {
+        throw s.bad(at + ".sha256", "must be the 64 hex digits of the key's SHA-256 (never the key itself)");
+      }
+      keys.add(new ApiKey(k.getString("name", "key" + i), r, hash));
+    }
+    return List.copyOf(keys);
+  }
+
+  /** Convenience for tests and tools: a config from a file-shaped JSON object alone. */
+  public static BeaconConfig of(JsonObject file) {
+    return load(new ConfigSource(file, Map.of(), Map.of()));
+  }
+}

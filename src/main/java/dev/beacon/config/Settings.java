@@ -1,0 +1,160 @@
+package dev.beacon.config;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+
+/** Typed, validated reads of configuration keys; every failure names the key and its origin. */
+final class Settings {
+  private final ConfigSource source;
+
+  Settings(ConfigSource source) {
+    this.source = source;
+  }
+
+  String string(String key, String def) {
+    return source.get(key).map(ConfigSource.Value::text).orElse(def);
+  }
+
+  int integer(String key, int def, int min, int max) {
+    var v = source.get(key);
+    if (v.isEmpty()) {
+      return def;
+    }
+    try {
+      int n = Integer.parseInt(v.get().text());
+      if (n < min || n > max) {
+        throw bad(key, v.get(), "must be between " + min + " and " + max);
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw bad(key, v.get(), "must be an integer");
+    }
+  }
+
+  boolean bool(String key, boolean def) {
+    var v = source.get(key);
+    if (v.isEmpty()) {
+      return def;
+    }
+    String t = v.get().text().toLowerCase();
+    if (t.equals("true") || t.equals("false")) {
+      return Boolean.parseBoolean(t);
+    }
+    throw bad(key, v.get(), "must be true or false");
+  }
+
+  /** A duration as ISO-8601 ({@code PT5M}) or a number with unit suffix ms, s, m, h, d ({@code 5m}). */
+  Duration duration(String key, Duration def) {
+    var v = source.get(key);
+    if (v.isEmpty()) {
+      return def;
+    }
+    String t = v.get().text();
+    try {
+      Duration d = parseDuration(t);
+      if (d.isNegative()) {
+        throw bad(key, v.get(), "must not be negative");
+      }
+      return d;
+    } catch (DateTimeParseException | NumberFormatException e) {
+      throw bad(key, v.get(), "must be a duration such as 500ms, 30s, 5m, 2h, 1d or PT5M");
+    }
+  }
+
+  static Duration parseDuration(String t) {
+    if (t.startsWith("P") || t.startsWith("p")) {
+      return Duration.parse(t);
+    }
+    if (t.endsWith("ms")) {
+      return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+    }
+    long n = Long.parseLong(t.substring(0, t.length() - 1));
+    return switch (t.charAt(t.length() - 1)) {
+      case 's' -> Duration.ofSeconds(n);
+      case 'm' -> Duration.ofMinutes(n);
+      case 'h' -> Duration.ofHours(n);
+      case 'd' -> Duration.ofDays(n);
+      default -> throw new NumberFormatException(t);
+    };
+  }
+
+  <E extends Enum<E>> E enumeration(String key, E def, Class<E> type) {
+    var v = source.get(key);
+    if (v.isEmpty()) {
+      return def;
+    }
+    for (E e : type.getEnumConstants()) {
+      if (e.name().equalsIgnoreCase(v.get().text())) {
+        return e;
+      }
+    }
+    throw bad(key, v.get(), "must be one of " + List.of(type.getEnumConstants()).toString().toLowerCase());
+  }
+
+  /** An http(s) URL without a trailing slash, or the default. */
+  String url(String key, String def) {
+    var v = source.get(key);
+    if (v.isEmpty() || v.get().text().isEmpty()) {
+      return def;
+    }
+    String t = v.get().text();
+    try {
+      URI u = URI.create(t);
+      if (u.getScheme() == null || u.getHost() == null) {
+        throw new IllegalArgumentException();
+      }
+    } catch (IllegalArgumentException e) {
+      throw bad(key, v.get(), "must be an absolute URL");
+    }
+    return t.endsWith("/") ? t.substring(0, t.length() - 1) : t;
+  }
+
+  /** A JSON array given in the file or as JSON text in an environment variable or property. */
+  JsonArray array(String key) {
+    var v = source.get(key);
+    if (v.isEmpty()) {
+      return new JsonArray();
+    }
+    Object raw = v.get().raw();
+    if (raw instanceof JsonArray a) {
+      return a;
+    }
+    try {
+      return new JsonArray(v.get().text());
+    } catch (RuntimeException e) {
+      throw bad(key, v.get(), "must be a JSON array");
+    }
+  }
+
+  JsonObject object(String key) {
+    var v = source.get(key);
+    if (v.isEmpty()) {
+      return new JsonObject();
+    }
+    if (v.get().raw() instanceof JsonObject o) {
+      return o;
+    }
+    try {
+      return new JsonObject(v.get().text());
+    } catch (RuntimeException e) {
+      throw bad(key, v.get(), "must be a JSON object");
+    }
+  }
+
+  ConfigException bad(String key, ConfigSource.Value v, String why) {
+    return new ConfigException("Invalid configuration " + key + " (from " + v.origin() + "): " + why);
+  }
+
+  ConfigException bad(String key, String why) {
+    return new ConfigException("Invalid configuration " + key + ": " + why);
+  }
+
+  ConfigSource.Value raw(String key) {
+    return source.get(key).orElse(null);
+  }
+}

@@ -1,0 +1,55 @@
+package dev.beacon.db;
+
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Flyway owns every piece of DDL ({@code src/main/resources/db/migration}). Forward-only: a database migrated
+ * by a newer Beacon is refused at start rather than silently used. Blocking: run on a worker thread.
+ */
+public final class Migrations {
+  private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
+
+  private Migrations() {}
+
+  private static Flyway flyway(Database db) {
+    return Flyway.configure()
+        .dataSource(db.jdbcUrl(), db.user(), db.password())
+        .locations("classpath:db/migration")
+        // Do not ignore "future" migrations: a schema newer than this code stops start-up.
+        .ignoreMigrationPatterns("")
+        .cleanDisabled(true)
+        .load();
+  }
+
+  /**
+   * Validates what is applied (an applied migration this code does not know, i.e. a newer schema, fails
+   * validation) and applies what is pending.
+   */
+  public static int migrate(Database db) {
+    Flyway f = flyway(db);
+    MigrateResult r = f.migrate();
+    LOG.info("Database schema at version {} ({} migrations applied now)", f.info().current().getVersion(),
+        r.migrationsExecuted);
+    return r.migrationsExecuted;
+  }
+
+  /** A printable table of every migration and its state (the {@code info} command). */
+  public static String info(Database db) {
+    StringBuilder sb = new StringBuilder();
+    for (MigrationInfo m : flyway(db).info().all()) {
+      sb.append(String.format("%-6s %-50s %-10s %s%n", m.getVersion(), m.getDescription(), m.getState(),
+          m.getInstalledOn() == null ? "" : m.getInstalledOn()));
+    }
+    return sb.toString();
+  }
+
+  /** The applied schema version, or null on an empty database. */
+  public static String currentVersion(Database db) {
+    MigrationInfo c = flyway(db).info().current();
+    return c == null || c.getVersion() == null ? null : c.getVersion().getVersion();
+  }
+}

@@ -1,0 +1,114 @@
+package dev.beacon.debtors;
+
+import dev.beacon.Deps;
+import dev.beacon.http.Bodies;
+import dev.beacon.http.Paging;
+import dev.beacon.http.Problem;
+import dev.beacon.http.Requests;
+import dev.beacon.http.Times;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+
+/** {@code /api/debtors}: create, read, change, list, import, timeline (API.md "Debtors"). */
+public final class DebtorRoutes {
+  private final Deps deps;
+  private final DebtorRepository repo;
+  private final DebtorImport importer;
+
+  private DebtorRoutes(Vertx vertx, Deps deps) {
+    this.deps = deps;
+    this.repo = new DebtorRepository(deps.pool());
+    this.importer = new DebtorImport(deps.pool(), deps.config().http().importLimitMb() * 1024L * 1024L);
+  }
+
+  public static void mount(Router router, Vertx vertx, Deps deps) {
+    DebtorRoutes r = new DebtorRoutes(vertx, deps);
+    int limit = deps.config().http().bodyLimit();
+    router.post("/api/debtors/import").handler(r.importer::handle);
+    router.post("/api/debtors").handler(Bodies.limit(limit)).handler(r::create);
+    router.get("/api/debtors").handler(r::list);
+    router.get("/api/debtors/:id").handler(r::get);
+    router.patch("/api/debtors/:id").handler(Bodies.limit(limit)).handler(r::patch);
+    router.get("/api/debtors/:id/timeline").handler(r::timeline);
+  }
+
+  private void create(RoutingContext ctx) {
+    DebtorInput in = DebtorInput.fromJson(Bodies.object(ctx), DebtorInput.Mode.CREATE);
+    repo.create(in, Tokens.newToken())
+        .onSuccess(d -> {
+          String base = Requests.baseUrl(ctx, deps.config());
+          ctx.response().putHeader("Location", "/api/debtors/" + d.id());
+          Requests.json(ctx, 201, d.toJson(base));
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private void get(RoutingContext ctx) {
+    UUID id = Requests.uuid(ctx, "id");
+    repo.get(id)
+        .onSuccess(d -> Requests.json(ctx, 200, d.toJson(Requests.baseUrl(ctx, deps.config()))))
+        .onFailure(ctx::fail);
+  }
+
+  private void patch(RoutingContext ctx) {
+    UUID id = Requests.uuid(ctx, "id");
+    DebtorInput in = DebtorInput.fromJson(Bodies.object(ctx), DebtorInput.Mode.PATCH);
+    repo.patch(id, in)
+        .onSuccess(d -> Requests.json(ctx, 200, d.toJson(Requests.baseUrl(ctx, deps.config()))))
+        .onFailure(ctx::fail);
+  }
+
+  private void list(RoutingContext ctx) {
+    String status = ctx.request().getParam("status");
+    if (status != null && !DebtorStatus.ALL.contains(status)) {
+      throw Problem.invalid("status", "must be one of " + String.join(", ", DebtorStatus.ALL));
+    }
+    String sort = ctx.request().getParam("sort", "updated").toLowerCase(Locale.ROOT);
+    if (!List.of("score", "updated").contains(sort)) {
+      throw Problem.invalid("sort", "must be score or updated");
+    }
+    String q = ctx.request().getParam("q");
+    if (q != null && (q.isBlank() || q.length() > 100)) {
+      throw Problem.invalid("q", "must be 1 to 100 characters");
+    }
+    boolean byScore = sort.equals("score");
+    int limit = Paging.limit(ctx);
+    var query = new DebtorRepository.ListQuery(status, q == null ? null : q.trim(),
+        Requests.intParam(ctx, "minScore", 0, 100), Requests.intParam(ctx, "maxScore", 0, 100), byScore,
+        Paging.cursor(ctx), limit);
+    String base = Requests.baseUrl(ctx, deps.config());
+    repo.list(query)
+        .onSuccess(rows -> Requests.json(ctx, 200, Paging.page(rows.stream().map(d -> d.toJson(base)).toList(), limit,
+            last -> byScore
+                ? new JsonObject().put("score", last.getInteger("paymentPropensityScore")).put("id", last.getString("id"))
+                : new JsonObject().put("updated", last.getString("updatedAt")).put("id", last.getString("id")))))
+        .onFailure(ctx::fail);
+  }
+
+  private void timeline(RoutingContext ctx) {
+    UUID id = Requests.uuid(ctx, "id");
+    int limit = Paging.limit(ctx);
+    JsonObject cursor = Paging.cursor(ctx);
+    OffsetDateTime beforeAt = null;
+    UUID beforeId = null;
+    if (cursor != null) {
+      try {
+        beforeAt = OffsetDateTime.parse(cursor.getString("at"));
+        beforeId = UUID.fromString(cursor.getString("id"));
+      } catch (RuntimeException e) {
+        throw Problem.invalid("cursor", "is not a cursor this API issued");
+      }
+    }
+    repo.timeline(id, beforeAt, beforeId, limit)
+        .onSuccess(rows -> Requests.json(ctx, 200, Paging.page(rows, limit,
+            last -> new JsonObject().put("at", last.getString("at")).put("id", last.getString("id")))))
+        .onFailure(ctx::fail);
+  }
+}

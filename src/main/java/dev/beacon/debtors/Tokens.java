@@ -1,0 +1,26 @@
+package dev.beacon.debtors;
+
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.regex.Pattern;
+
+/** Debtor tokens: 192 random bits, URL-safe Base64 without padding (32 characters). */
+public final class Tokens {
+  static final int BYTES = 24;
+  /** The shape of a token Beacon issued; anything else is rejected before touching the database. */
+  public static final Pattern SHAPE = Pattern.compile("[A-Za-z0-9_-]{22,50}");
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
+
+  private Tokens() {}
+
+  public static String newToken() {
+    byte[] b = new byte[BYTES];
+    RANDOM.nextBytes(b);
+    return ENCODER.encodeToString(b);
+  }
+
+  public static boolean looksValid(String token) {
+    return token != null && SHAPE.matcher(token).matches();
+  }
+}

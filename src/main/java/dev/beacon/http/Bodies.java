@@ -1,0 +1,50 @@
+package dev.beacon.http;
+
+import io.vertx.core.Handler;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/** JSON request bodies: a size-limited body handler, the content-type check and parsing into an object. */
+public final class Bodies {
+  private Bodies() {}
+
+  /** Reads a body of at most {@code limit} bytes (413 beyond); never writes uploads to disk. */
+  public static Handler<RoutingContext> limit(int limit) {
+    return BodyHandler.create(false).setBodyLimit(limit).setHandleFileUploads(false);
+  }
+
+  /** The body as a JSON object: 415 unless the content type is JSON, 400 unless it parses to an object. */
+  public static JsonObject object(RoutingContext ctx) {
+    String type = ctx.request().getHeader("Content-Type");
+    if (type == null || !type.toLowerCase().startsWith("application/json")) {
+      throw Problem.unsupportedMediaType("application/json");
+    }
+    var body = ctx.body();
+    if (body == null || body.length() == 0) {
+      throw Problem.malformed("A JSON object body is required");
+    }
+    JsonObject o = parseObject(body.buffer());
+    if (o == null) {
+      throw Problem.malformed("The body is not a valid JSON object");
+    }
+    return o;
+  }
+
+  /** A JSON object from bytes, or null when they are not one. */
+  public static JsonObject parseObject(io.vertx.core.buffer.Buffer bytes) {
+    int i = 0;
+    while (i < bytes.length() && Character.isWhitespace(bytes.getByte(i))) {
+      i++;
+    }
+    if (i == bytes.length() || bytes.getByte(i) != '{') {
+      return null;
+    }
+    try {
+      return new JsonObject(bytes);
+    } catch (DecodeException e) {
+      return null;
+    }
+  }
+}

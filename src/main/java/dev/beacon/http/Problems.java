@@ -1,0 +1,96 @@
+package dev.beacon.http;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.DecodeException;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.pgclient.PgException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.ConnectException;
+import java.util.UUID;
+
+/** The one failure handler: every error leaves Beacon as application/problem+json. */
+public final class Problems {
+  private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
+  public static final String PROBLEM_JSON = "application/problem+json";
+
+  private Problems() {}
+
+  /** Installed as the router's failure handler and for its 404/405 answers. */
+  public static void handle(RoutingContext ctx) {
+    if (ctx.response().headWritten()) {
+      ctx.response().reset();
+      return;
+    }
+    send(ctx.response(), toProblem(ctx));
+  }
+
+  public static void send(HttpServerResponse response, Problem p) {
+    p.headers().forEach(response::putHeader);
+    response.setStatusCode(p.status())
+        .putHeader(HttpHeaderNames.CONTENT_TYPE, PROBLEM_JSON)
+        .putHeader(HttpHeaderNames.CACHE_CONTROL, "no-store")
+        .end(p.toJson().toBuffer());
+  }
+
+  static Problem toProblem(RoutingContext ctx) {
+    Throwable t = ctx.failure();
+    if (t instanceof Problem p) {
+      return p;
+    }
+    if (t instanceof DecodeException) {
+      return Problem.malformed("The body is not valid JSON");
+    }
+    if (t instanceof IllegalArgumentException && fromQueryDecoder(t)) {
+      return Problem.malformed("The query string is not valid URL encoding");
+    }
+    if (isDatabaseDown(t)) {
+      LOG.warn("Database unavailable: {}", t.toString());
+      return Problem.unavailable("The database is unavailable", 5);
+    }
+    int status = ctx.statusCode();
+    return switch (status) {
+      case 400 -> Problem.malformed("The request could not be parsed");
+      case 401 -> Problem.unauthorized();
+      case 403 -> Problem.forbidden("This key's role may not do that");
+      case 404 -> Problem.notFound("No such resource");
+      case 405 -> Problem.methodNotAllowed();
+      case 413 -> Problem.tooLarge("The body is larger than this endpoint accepts");
+      case 415 -> Problem.unsupportedMediaType("application/json");
+      default -> internal(ctx, t);
+    };
+  }
+
+  private static Problem internal(RoutingContext ctx, Throwable t) {
+    String id = UUID.randomUUID().toString();
+    LOG.error("Unhandled failure {} on {} {}", id, ctx.request().method(), ctx.normalizedPath(), t);
+    return new Problem(500, "internal", "Internal error", "Something went wrong; reference " + id,
+        java.util.List.of(), new io.vertx.core.json.JsonObject(), java.util.Map.of());
+  }
+
+  private static boolean fromQueryDecoder(Throwable t) {
+    for (StackTraceElement e : t.getStackTrace()) {
+      if (e.getClassName().endsWith("QueryStringDecoder")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Connection-level failures (server down, pool closed, too many clients) are 503, not 500. */
+  static boolean isDatabaseDown(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof ConnectException || c instanceof io.vertx.core.VertxException && c.getMessage() != null
+          && (c.getMessage().contains("closed") || c.getMessage().contains("Connection"))) {
+        return true;
+      }
+      if (c instanceof PgException pg && pg.getSqlState() != null
+          && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("57P") || pg.getSqlState().equals("53300"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,97 @@
+package dev.beacon.support;
+
+import dev.beacon.Deps;
+import dev.beacon.config.BeaconConfig;
+import dev.beacon.config.ConfigSource;
+import dev.beacon.db.Database;
+import dev.beacon.http.ApiKeys;
+import dev.beacon.http.HttpVerticle;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.sqlclient.Pool;
+
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Beacon's HTTP verticle on a random port against the shared test database, with one key per role.
+ * Integration tests create one per test class and call {@link #reset()} before each test.
+ */
+public final class TestApp implements AutoCloseable {
+  public static final String AGENT_KEY = "test-agent-key";
+  public static final String VIEWER_KEY = "test-viewer-key";
+  public static final String OPS_KEY = "test-ops-key";
+
+  public final Vertx vertx;
+  public final Pool pool;
+  public final Database database;
+  public final Deps deps;
+  public final WebClient client;
+  public final int port;
+  private final String deploymentId;
+
+  private TestApp(Vertx vertx, JsonObject overrides) {
+    this.vertx = vertx;
+    this.database = TestDatabase.get();
+    JsonObject file = new JsonObject()
+        .put("http", new JsonObject().put("port", 0).put("instances", 1))
+        .put("auth", new JsonObject().put("keys", new JsonArray()
+            .add(key("agent", AGENT_KEY)).add(key("viewer", VIEWER_KEY)).add(key("ops", OPS_KEY))))
+        .mergeIn(overrides, true);
+    BeaconConfig config = BeaconConfig.load(new ConfigSource(file, Map.of(), Map.of()));
+    this.pool = database.pool(vertx, 8);
+    String version = dev.beacon.db.Migrations.currentVersion(database);
+    this.deps = new Deps(config, pool, new ApiKeys(config.auth().keys()), version);
+    HttpVerticle verticle = new HttpVerticle(deps);
+    this.deploymentId = await(vertx.deployVerticle(verticle));
+    this.port = verticle.actualPort();
+    this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("localhost").setDefaultPort(port)
+        .setFollowRedirects(false));
+  }
+
+  public static TestApp start() {
+    return new TestApp(Vertx.vertx(), new JsonObject());
+  }
+
+  public static TestApp start(JsonObject configOverrides) {
+    return new TestApp(Vertx.vertx(), configOverrides);
+  }
+
+  private static JsonObject key(String role, String key) {
+    return new JsonObject().put("name", role).put("role", role).put("sha256", ApiKeys.sha256(key));
+  }
+
+  /** Empties every application table (the schema history stays). */
+  public void reset() {
+    await(pool.query("""
+        DO $$ DECLARE t text; BEGIN
+          SELECT string_agg(format('%I', tablename), ', ') INTO t FROM pg_tables
+          WHERE schemaname = current_schema() AND tablename <> 'flyway_schema_history'
+            AND tablename NOT LIKE '%\\_default' AND tablename !~ '_[0-9]{6}$';
+          IF t IS NOT NULL THEN EXECUTE 'TRUNCATE ' || t || ' CASCADE'; END IF;
+        END $$""").execute());
+  }
+
+  public String baseUrl() {
+    return "http://localhost:" + port;
+  }
+
+  public static <T> T await(Future<T> f) {
+    try {
+      return f.await(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    await(vertx.undeploy(deploymentId));
+    await(pool.close());
+    await(vertx.close());
+  }
+}
