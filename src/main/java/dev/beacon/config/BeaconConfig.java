@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * Beacon's whole configuration, parsed and validated once at start. Every key, its environment variable and
  * its default are listed in the README; {@code conf/config.json} holds the defaults.
  */
-public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir) {
+public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking tracking, Payments payments) {
 
   /** HTTP server settings. {@code publicUrl} is empty when links should follow the request's own host. */
   public record Http(String host, int port, int instances, String publicUrl, int bodyLimit, int importLimitMb) {}
@@ -34,11 +34,39 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir) {
   /** Roles, from API.md "Authentication". */
   public enum Role { AGENT, VIEWER, OPS }
 
+  /** How much of a visitor's IP address is stored; classification always sees the full address. */
+  public enum IpStorage { FULL, TRUNCATED, NONE }
+
+  /**
+   * Tracking: {@code linkSecret} signs click links (empty: generated once and kept under data/);
+   * the writer queue bounds; the window after a send in which an open or click counts as machine; optional
+   * CIDR lists of scanner networks.
+   */
+  public record Tracking(String linkSecret, IpStorage ipStorage, int queueCapacity, int batchMax,
+                         java.time.Duration sendWindow, List<String> scannerCidrs) {}
+
+  /**
+   * Payments through Stripe Checkout. Without {@code stripeApiKey} and {@code stripeWebhookSecret} Beacon still
+   * runs and checkout answers 503 "payments are not configured".
+   */
+  public record Payments(String stripeApiKey, String stripeWebhookSecret, String stripeApiBase, String currency,
+                         java.math.BigDecimal minPartial, int planMinInstallments, int planMaxInstallments,
+                         java.time.Duration stripeTimeout) {
+    public boolean configured() {
+      return !stripeApiKey.isEmpty() && !stripeWebhookSecret.isEmpty();
+    }
+  }
+
   /** Every key Beacon reads; used for the environment whitelist and the README. */
   public static final List<String> KEYS = List.of(
       "http.host", "http.port", "http.instances", "http.publicUrl", "http.bodyLimit", "http.importLimitMb",
       "db.url", "db.user", "db.password", "db.poolSize", "db.embeddedDir", "db.embeddedPort",
-      "auth.keys", "data.dir");
+      "auth.keys", "data.dir",
+      "tracking.linkSecret", "tracking.ipStorage", "tracking.queueCapacity", "tracking.batchMax",
+      "tracking.sendWindow", "tracking.scannerCidrs",
+      "payments.stripeApiKey", "payments.stripeWebhookSecret", "payments.stripeApiBase", "payments.currency",
+      "payments.minPartial", "payments.planMinInstallments", "payments.planMaxInstallments",
+      "payments.stripeTimeout");
 
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
 
@@ -66,7 +94,43 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir) {
         s.integer("db.poolSize", 16, 1, 512),
         Path.of(s.string("db.embeddedDir", dataDir.resolve("pg").toString())),
         s.integer("db.embeddedPort", 0, 0, 65535));
-    return new BeaconConfig(http, db, new Auth(apiKeys(s)), dataDir);
+    return new BeaconConfig(http, db, new Auth(apiKeys(s)), dataDir, tracking(s), payments(s));
+  }
+
+  private static Tracking tracking(Settings s) {
+    List<String> cidrs = new ArrayList<>();
+    s.array("tracking.scannerCidrs").forEach(c -> cidrs.add(String.valueOf(c)));
+    return new Tracking(
+        s.string("tracking.linkSecret", ""),
+        s.enumeration("tracking.ipStorage", IpStorage.TRUNCATED, IpStorage.class),
+        s.integer("tracking.queueCapacity", 10_000, 1, 10_000_000),
+        s.integer("tracking.batchMax", 500, 1, 10_000),
+        s.duration("tracking.sendWindow", java.time.Duration.ofSeconds(5)),
+        List.copyOf(cidrs));
+  }
+
+  private static Payments payments(Settings s) {
+    java.math.BigDecimal minPartial;
+    try {
+      minPartial = dev.beacon.http.Money.parse(s.string("payments.minPartial", "25.00"));
+    } catch (IllegalArgumentException e) {
+      throw s.bad("payments.minPartial", s.raw("payments.minPartial"), e.getMessage());
+    }
+    int planMin = s.integer("payments.planMinInstallments", 2, 2, 60);
+    int planMax = s.integer("payments.planMaxInstallments", 12, 2, 60);
+    if (planMax < planMin) {
+      throw s.bad("payments.planMaxInstallments", "must not be below payments.planMinInstallments");
+    }
+    String currency = s.string("payments.currency", "usd").toLowerCase(Locale.ROOT);
+    if (!currency.matches("[a-z]{3}")) {
+      throw s.bad("payments.currency", s.raw("payments.currency"), "must be a three-letter ISO currency code");
+    }
+    return new Payments(
+        s.string("payments.stripeApiKey", ""),
+        s.string("payments.stripeWebhookSecret", ""),
+        s.url("payments.stripeApiBase", "https://api.stripe.com"),
+        currency, minPartial, planMin, planMax,
+        s.duration("payments.stripeTimeout", java.time.Duration.ofSeconds(10)));
   }
 
   private static List<ApiKey> apiKeys(Settings s) {
