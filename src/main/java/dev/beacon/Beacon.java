@@ -21,12 +21,12 @@ import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.file.Files;
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,10 +38,11 @@ public final class Beacon {
   private static final Path CONFIG_FILE = Path.of("conf", "config.json");
 
   private final Vertx vertx;
-  private final BeaconConfig config;
+  private BeaconConfig config;
   private EmbeddedPg embedded;
   private Pool pool;
   private String deploymentId;
+  private final List<HttpVerticle> verticles = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private Beacon(Vertx vertx, BeaconConfig config) {
     this.vertx = vertx;
@@ -66,13 +67,13 @@ public final class Beacon {
         beacon.runCommand(argv.contains("info") ? "info" : "migrate");
         return;
       }
-      beacon.start(argv.contains("--demo")).toCompletionStage().toCompletableFuture().get(10, TimeUnit.MINUTES);
+      // Registered before start so that a SIGTERM during start-up still stops the embedded database.
+      Runtime.getRuntime().addShutdownHook(new Thread(beacon::stop, "beacon-shutdown"));
+      beacon.start(argv.contains("--demo")).await(10, TimeUnit.MINUTES);
     } catch (Exception e) {
       LOG.error("Beacon could not start: {}", rootMessage(e));
-      beacon.stop();
       System.exit(1);
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(beacon::stop, "beacon-shutdown"));
   }
 
   /** Reads conf/config.json, then BEACON_* environment variables, then -D properties. */
@@ -125,7 +126,13 @@ public final class Beacon {
     stop();
   }
 
-  private Future<Void> start(boolean demo) {
+  private Future<Void> start(boolean demo) throws IOException {
+    if (config.http().port() == 0) {
+      // Port 0 would give every verticle instance its own port: choose one free port for all of them.
+      try (ServerSocket s = new ServerSocket(0)) {
+        config = config.withPort(s.getLocalPort());
+      }
+    }
     return database()
         .compose(db -> vertx.executeBlocking(() -> {
           Migrations.migrate(db);
@@ -139,30 +146,39 @@ public final class Beacon {
                 config.dataDir().resolve("api-keys.json"), System.out))
             .map(keys -> new Deps(config, pool, keys, version)))
         .compose(deps -> (demo ? DemoData.seedOnce(pool) : Future.succeededFuture()).map(deps))
-        .compose(deps -> vertx.deployVerticle(() -> new HttpVerticle(deps),
-            new DeploymentOptions().setInstances(config.http().instances())))
+        .compose(deps -> vertx.deployVerticle(() -> {
+          HttpVerticle v = new HttpVerticle(deps);
+          verticles.add(v);
+          return v;
+        }, new DeploymentOptions().setInstances(config.http().instances())))
         .map(id -> {
           deploymentId = id;
           String host = config.http().host().equals("0.0.0.0") ? "localhost" : config.http().host();
           LOG.info("Beacon is ready at http://{}:{} ({} HTTP verticle instances, {} database)", host,
-              config.http().port(), config.http().instances(), config.db().embedded() ? "embedded" : "external");
+              verticles.get(0).actualPort(), config.http().instances(),
+              config.db().embedded() ? "embedded" : "external");
           return null;
         });
   }
 
   /** Graceful: stop accepting, finish requests in flight, close the pool, then the embedded server. */
   private synchronized void stop() {
-    CountDownLatch done = new CountDownLatch(1);
-    Future<?> undeploy = deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId);
-    deploymentId = null;
-    undeploy
-        .eventually(() -> pool == null ? Future.succeededFuture() : pool.close())
-        .eventually(vertx::close)
-        .onComplete(r -> done.countDown());
     try {
-      done.await(60, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      if (deploymentId != null) {
+        vertx.undeploy(deploymentId).await(60, TimeUnit.SECONDS);
+        deploymentId = null;
+      }
+      if (pool != null) {
+        pool.close().await(10, TimeUnit.SECONDS);
+        pool = null;
+      }
+    } catch (Exception e) {
+      LOG.warn("Stopping did not finish cleanly: {}", rootMessage(e));
+    }
+    try {
+      vertx.close().await(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("Vert.x did not close cleanly: {}", rootMessage(e));
     }
     if (embedded != null) {
       try {
@@ -181,9 +197,5 @@ public final class Beacon {
       c = c.getCause();
     }
     return c.getMessage() == null ? c.toString() : c.getMessage();
-  }
-
-  static boolean configExists() {
-    return Files.exists(CONFIG_FILE);
   }
 }

@@ -157,6 +157,12 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
     return List.copyOf(keys);
   }
 
+  /** The same configuration listening on another port (used to fix port 0 to one free port for all instances). */
+  public BeaconConfig withPort(int port) {
+    Http h = new Http(http.host(), port, http.instances(), http.publicUrl(), http.bodyLimit(), http.importLimitMb());
+    return new BeaconConfig(h, db, auth, dataDir, tracking, payments);
+  }
+
   /** Convenience for tests and tools: a config from a file-shaped JSON object alone. */
   public static BeaconConfig of(JsonObject file) {
     return load(new ConfigSource(file, Map.of(), Map.of()));

@@ -1,0 +1,139 @@
+package dev.beacon;
+
+import dev.beacon.db.Database;
+import dev.beacon.http.ApiKeys;
+import dev.beacon.support.TestDatabase;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static dev.beacon.support.TestApp.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The real jar as an operator runs it: start, serve, and on SIGTERM finish what is in flight, then exit. */
+@Timeout(180)
+class BeaconProcessIT {
+  private static final String KEY = "process-test-key";
+  private static final Pattern READY = Pattern.compile("Beacon is ready at (http://\\S+:\\d+)");
+
+  private Process process;
+  private final List<String> output = new CopyOnWriteArrayList<>();
+  private final Vertx vertx = Vertx.vertx();
+
+  @AfterEach
+  void tearDown() throws Exception {
+    if (process != null && process.isAlive()) {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+    await(vertx.close());
+  }
+
+  private String start(Path dataDir) throws Exception {
+    Database db = TestDatabase.get();
+    var c = db.connect();
+    String url = "postgresql://" + c.getUser() + "@" + c.getHost() + ":" + c.getPort() + "/" + c.getDatabase();
+    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-jar", Path.of("target", "beacon.jar").toAbsolutePath().toString());
+    pb.environment().put("BEACON_DB_URL", url);
+    if (c.getPassword() != null) {
+      pb.environment().put("BEACON_DB_PASSWORD", c.getPassword());
+    }
+    pb.environment().put("BEACON_HTTP_PORT", "0");
+    pb.environment().put("BEACON_HTTP_INSTANCES", "2");
+    pb.environment().put("BEACON_DATA_DIR", dataDir.toString());
+    pb.environment().put("BEACON_AUTH_KEYS",
+        "[{\"name\":\"t\",\"role\":\"agent\",\"sha256\":\"" + ApiKeys.sha256(KEY) + "\"}]");
+    pb.redirectErrorStream(true);
+    process = pb.start();
+    CompletableFuture<String> ready = new CompletableFuture<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          output.add(line);
+          Matcher m = READY.matcher(line);
+          if (m.find()) {
+            ready.complete(m.group(1));
+          }
+        }
+      } catch (Exception ignored) {
+        // the process ended
+      }
+      ready.completeExceptionally(new IllegalStateException("Beacon exited before it was ready: " + output));
+    });
+    reader.setDaemon(true);
+    reader.start();
+    return ready.get(120, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void sigterm_letsAnInFlightImportFinish_thenExitsCleanly(@TempDir Path dataDir) throws Exception {
+    String base = start(dataDir);
+    int port = Integer.parseInt(base.substring(base.lastIndexOf(':') + 1));
+    Pool pool = TestDatabase.get().pool(vertx, 2);
+    String marker = "sigterm" + System.nanoTime();
+    long before = count(pool, marker);
+
+    HttpClient client = vertx.createHttpClient();
+    HttpClientRequest req = await(client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("localhost")
+        .setPort(port).setURI("/api/debtors/import").putHeader("Authorization", "Bearer " + KEY)
+        .putHeader("Content-Type", "application/x-ndjson")));
+    req.setChunked(true);
+    var response = req.response().compose(resp -> resp.body().map(b -> new Answer(resp.statusCode(), b)));
+    int rows = 3000;
+    await(req.write(lines(marker, 0, 1500)));
+    // The first batch of 1,000 is committed: the request is certainly in flight on the server.
+    await().atMost(Duration.ofSeconds(60)).until(() -> count(pool, marker) - before >= 1000);
+
+    process.toHandle().destroy(); // SIGTERM
+    await(req.end(lines(marker, 1500, rows)));
+
+    Answer r = await(response);
+    assertThat(r.status()).isEqualTo(200);
+    JsonObject body = r.body().toJsonObject();
+    assertThat(body.getLong("created")).isEqualTo(rows);
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(count(pool, marker) - before).isEqualTo(rows);
+    assertThat(output).anyMatch(l -> l.contains("Beacon stopped"));
+    assertThat(output).noneMatch(l -> l.contains("Exception"));
+    await(pool.close());
+  }
+
+  private static Buffer lines(String marker, int from, int to) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = from; i < to; i++) {
+      sb.append("{\"firstName\":\"P").append(i).append("\",\"lastName\":\"").append(marker)
+          .append("\",\"email\":\"").append(marker).append('.').append(i).append("@example.com\"}\n");
+    }
+    return Buffer.buffer(sb.toString());
+  }
+
+  private static long count(Pool pool, String marker) {
+    return await(pool.preparedQuery("SELECT count(*) FROM debtors WHERE last_name = $1")
+        .execute(io.vertx.sqlclient.Tuple.of(marker))).iterator().next().getLong(0);
+  }
+
+  private record Answer(int status, Buffer body) {}
+}
