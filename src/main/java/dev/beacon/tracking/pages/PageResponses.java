@@ -2,6 +2,7 @@ package dev.beacon.tracking.pages;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -20,11 +21,21 @@ final class PageResponses {
   private PageResponses() {}
 
   static void html(RoutingContext ctx, String csp, String page) {
-    secure(ctx.response(), csp).putHeader(HttpHeaderNames.CONTENT_TYPE, HTML).setStatusCode(200).end(page);
+    Buffer body = Buffer.buffer(page);
+    headLength(ctx, body);
+    secure(ctx.response(), csp).putHeader(HttpHeaderNames.CONTENT_TYPE, HTML).setStatusCode(200).end(body);
+  }
+
+  /** A HEAD answer carries the length the GET body would have (Vert.x sends none when there is no body). */
+  private static void headLength(RoutingContext ctx, Buffer body) {
+    if (ctx.request().method() == HttpMethod.HEAD) {
+      ctx.response().putHeader(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(body.length()));
+    }
   }
 
   /** The same status, headers and bytes for every unknown or malformed token. */
   static void notFound(RoutingContext ctx) {
+    headLength(ctx, NOT_FOUND);
     secure(ctx.response(), CSP).putHeader(HttpHeaderNames.CONTENT_TYPE, HTML).setStatusCode(404)
         .end(NOT_FOUND.copy());
   }
