@@ -42,15 +42,15 @@ final class PageHtml {
         <p><a class="button primary" href="/p/%s/pay" data-action="pay-now">Pay now</a></p>
         <details id="info">
         <summary>About this balance and your rights</summary>
-        <p>%s</p>
         <p>You may dispute all or part of this debt, or ask for the name and address of the original creditor.
         If you do so in writing within the validation period stated in the notice we sent you, we must stop
         collection until we send you the requested information.</p>
         <p>You can pay in full, pay part of the balance now, or spread it over a payment plan.</p>
         </details>
         <p><a class="button secondary" href="/p/%s/opt-out" data-action="opt-out">Stop emails/texts</a></p>
+        <p class="fine">%s</p>
         </main>
-        """.formatted(esc(d.firstName()), esc(Html.money(d.balance(), c.currency())), t, esc(DISCLOSURE), t);
+        """.formatted(esc(d.firstName()), esc(Html.money(d.balance(), c.currency())), t, t, esc(DISCLOSURE));
     return layout("Your account", beaconAttributes(c, "landing"), body, true);
   }
 
