@@ -296,6 +296,16 @@ class PagesIT {
   }
 
   @Test
+  void oneClick_acceptsMultipartFormData_asRfc8058Allows(TestApp app) {
+    JsonObject d = ann(app);
+    UUID comm = communication(app, d.getString("id"));
+    var r = await(app.client.post("/t/u/" + d.getString("uniqueToken") + "/" + comm)
+        .sendMultipartForm(io.vertx.ext.web.multipart.MultipartForm.create().attribute("List-Unsubscribe", "One-Click")));
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(rows(app, "SELECT communication_id FROM debtor_opt_outs")).extracting(row -> row.getUUID(0)).containsExactly(comm);
+  }
+
+  @Test
   void oneClick_communicationOfAnotherDebtor_stillOptsOut_withoutLinkingIt(TestApp app) {
     JsonObject d = ann(app);
     JsonObject other = new Http(app).post("/api/debtors", AGENT_KEY, new JsonObject().put("firstName", "Bo").put("lastName", "Ng")
