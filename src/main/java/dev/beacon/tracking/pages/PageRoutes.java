@@ -1,0 +1,190 @@
+package dev.beacon.tracking.pages;
+
+import dev.beacon.Deps;
+import dev.beacon.config.BeaconConfig;
+import dev.beacon.debtors.Tokens;
+import dev.beacon.http.Bodies;
+import dev.beacon.http.Problem;
+import dev.beacon.http.Requests;
+import dev.beacon.tracking.pages.PageRepository.PageDebtor;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The debtor pages (API.md "Tracking", page routes): landing {@code /p/{token}}, payment {@code /p/{token}/pay},
+ * opt-out {@code /p/{token}/opt-out} and the RFC 8058 one-click unsubscribe {@code POST /t/u/{token}/{id}}.
+ * Page views are stored before the page is answered; a GET never changes anything else.
+ */
+public final class PageRoutes {
+  private static final Logger LOG = LoggerFactory.getLogger(PageRoutes.class);
+  /** Opt-out bodies are one short field; anything larger is not from our form or a mail provider. */
+  static final int BODY_LIMIT = 8 * 1024;
+  static final int USER_AGENT_MAX = 512;
+  static final Set<String> CHANNELS = Set.of("email", "sms");
+  static final String ONE_CLICK_FIELD = "List-Unsubscribe";
+  static final String ONE_CLICK_VALUE = "One-Click";
+  private static final String FORM = "application/x-www-form-urlencoded";
+  private static final String MULTIPART = "multipart/form-data";
+
+  private final PageRepository repo;
+  private final BeaconConfig config;
+
+  private PageRoutes(Deps deps) {
+    this.repo = new PageRepository(deps.pool());
+    this.config = deps.config();
+  }
+
+  public static void mount(Router router, Vertx vertx, Deps deps) {
+    PageRoutes r = new PageRoutes(deps);
+    PageAssets.mount(router);
+    router.route("/p/:token").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(r::landing);
+    router.route("/p/:token/pay").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(r::payment);
+    router.route("/p/:token/opt-out").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(r::optOutPage);
+    router.post("/p/:token/opt-out").handler(Bodies.limit(BODY_LIMIT)).handler(r::optOut);
+    // A mail client without RFC 8058 support opens the List-Unsubscribe URL in a browser: show the page.
+    router.route("/t/u/:token/:communicationId").method(HttpMethod.GET).method(HttpMethod.HEAD)
+        .handler(r::optOutPage);
+    router.post("/t/u/:token/:communicationId").handler(Bodies.limit(BODY_LIMIT)).handler(r::oneClick);
+  }
+
+  private void landing(RoutingContext ctx) {
+    view(ctx, "landing").onSuccess(found -> found.ifPresentOrElse(
+        v -> PageResponses.html(ctx, PageResponses.CSP, PageHtml.landing(v.context(), v.debtor())),
+        () -> PageResponses.notFound(ctx)));
+  }
+
+  private void payment(RoutingContext ctx) {
+    var p = config.payments();
+    PageHtml.PaymentOptions options = p.configured()
+        ? new PageHtml.PaymentOptions(p.minPartial(), p.planMinInstallments(), p.planMaxInstallments())
+        : null;
+    view(ctx, "payment").onSuccess(found -> found.ifPresentOrElse(
+        v -> PageResponses.html(ctx, PageResponses.PAYMENT_CSP, PageHtml.payment(v.context(), v.debtor(), options)),
+        () -> PageResponses.notFound(ctx)));
+  }
+
+  private record View(PageHtml.Context context, PageDebtor debtor) {}
+
+  /**
+   * Records a page view of this type (a GET) or only looks the debtor up (a HEAD: probes and scanners are
+   * not visits). Empty, with nothing stored, for a malformed or unknown token.
+   */
+  private Future<Optional<View>> view(RoutingContext ctx, String pageType) {
+    String token = ctx.pathParam("token");
+    if (!Tokens.looksValid(token)) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    UUID viewId = UUID.randomUUID();
+    boolean head = ctx.request().method() == HttpMethod.HEAD;
+    Future<Optional<PageDebtor>> found = head
+        ? repo.find(token)
+        : repo.view(token, viewId, pageType, userAgent(ctx), clientIp(ctx));
+    return found
+        .map(d -> d.map(x -> new View(new PageHtml.Context(token, viewId, config.payments().currency()), x)))
+        .onFailure(ctx::fail);
+  }
+
+  private void optOutPage(RoutingContext ctx) {
+    String token = ctx.pathParam("token");
+    if (!Tokens.looksValid(token)) {
+      PageResponses.notFound(ctx);
+      return;
+    }
+    repo.find(token)
+        .onSuccess(d -> d.ifPresentOrElse(
+            x -> PageResponses.html(ctx, PageResponses.CSP, PageHtml.optOut(token)),
+            () -> PageResponses.notFound(ctx)))
+        .onFailure(ctx::fail);
+  }
+
+  /** {@code POST /p/{token}/opt-out}: a form from the page (answered with HTML) or JSON (answered with JSON). */
+  private void optOut(RoutingContext ctx) {
+    String token = ctx.pathParam("token");
+    if (!Tokens.looksValid(token)) {
+      PageResponses.notFound(ctx);
+      return;
+    }
+    String type = contentType(ctx);
+    boolean json = type.startsWith(Requests.JSON);
+    String channel;
+    if (json) {
+      Object value = Bodies.object(ctx).getValue("channel");
+      channel = value instanceof String s ? s : null;
+    } else if (type.startsWith(FORM) || type.startsWith(MULTIPART)) {
+      channel = ctx.request().getFormAttribute("channel");
+    } else {
+      throw Problem.unsupportedMediaType(FORM + " or " + Requests.JSON);
+    }
+    if (channel == null || channel.isEmpty()) {
+      throw Problem.invalid("channel", "is required");
+    }
+    if (!CHANNELS.contains(channel)) {
+      throw Problem.invalid("channel", "must be email or sms");
+    }
+    repo.optOut(token, channel, "opt_out_page", null)
+        .onSuccess(known -> {
+          if (!known) {
+            PageResponses.notFound(ctx);
+          } else if (json) {
+            PageResponses.json(ctx, new JsonObject().put("channel", channel).put("optedOut", true));
+          } else {
+            PageResponses.html(ctx, PageResponses.CSP, PageHtml.optedOut(token, channel));
+          }
+        })
+        .onFailure(ctx::fail);
+  }
+
+  /** {@code POST /t/u/{token}/{communicationId}}: RFC 8058 one-click unsubscribe from email. */
+  private void oneClick(RoutingContext ctx) {
+    String token = ctx.pathParam("token");
+    if (!Tokens.looksValid(token)) {
+      PageResponses.notFound(ctx);
+      return;
+    }
+    UUID communicationId = Requests.uuid(ctx, "communicationId");
+    String type = contentType(ctx);
+    if (!type.startsWith(FORM) && !type.startsWith(MULTIPART)) {
+      throw Problem.unsupportedMediaType(FORM);
+    }
+    String value = ctx.request().getFormAttribute(ONE_CLICK_FIELD);
+    if (!ONE_CLICK_VALUE.equals(value)) {
+      throw Problem.invalid(ONE_CLICK_FIELD, "must be " + ONE_CLICK_VALUE + " (RFC 8058)");
+    }
+    repo.optOut(token, "email", "one_click", communicationId)
+        .onSuccess(known -> {
+          if (known) {
+            LOG.debug("One-click unsubscribe for communication {}", communicationId);
+            PageResponses.text(ctx, "You are unsubscribed from our emails.\n");
+          } else {
+            PageResponses.notFound(ctx);
+          }
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private static String contentType(RoutingContext ctx) {
+    String t = ctx.request().getHeader("Content-Type");
+    return t == null ? "" : t.toLowerCase(Locale.ROOT).trim();
+  }
+
+  private static String userAgent(RoutingContext ctx) {
+    String ua = ctx.request().getHeader("User-Agent");
+    return ua == null || ua.length() <= USER_AGENT_MAX ? ua : ua.substring(0, USER_AGENT_MAX);
+  }
+
+  private String clientIp(RoutingContext ctx) {
+    var remote = ctx.request().remoteAddress();
+    return remote == null ? null : IpPrivacy.stored(remote.hostAddress(), config.tracking().ipStorage());
+  }
+}
