@@ -1,6 +1,7 @@
 package dev.beacon.http;
 
 import dev.beacon.Deps;
+import dev.beacon.communications.CommunicationRoutes;
 import dev.beacon.debtors.DebtorRoutes;
 import dev.beacon.ops.Health;
 import io.vertx.core.Future;
@@ -35,6 +36,7 @@ public final class HttpVerticle extends VerticleBase {
     OpenApi.mount(router);
     router.route("/api/*").handler(Auth.api(deps.keys()));
     DebtorRoutes.mount(router, vertx, deps);
+    CommunicationRoutes.mount(router, vertx, deps);
     return router;
   }
 
