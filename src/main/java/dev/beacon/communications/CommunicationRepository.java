@@ -38,8 +38,12 @@ public final class CommunicationRepository {
                      AND c."timestamp" <= $2::timestamptz + interval '14 days') AS conversations
       FROM debtors d WHERE d.id = $1""";
 
-  /** The same, locking the debtor row: contacts for one debtor are checked and recorded one at a time. */
-  private static final String FACTS_FOR_UPDATE = FACTS + " FOR UPDATE OF d";
+  /**
+   * Locks the debtor row so contacts for one debtor are checked and recorded one at a time. A statement of
+   * its own: under READ COMMITTED the facts query that follows takes a fresh snapshot and so sees the contacts
+   * committed by whoever held the lock before (a locking query's own sub-selects would not).
+   */
+  private static final String LOCK_DEBTOR = "SELECT 1 FROM debtors WHERE id = $1 FOR UPDATE";
 
   /**
    * Records a passed or inbound contact, moves the debtor's counters, and (for an inbound SMS revocation not
@@ -92,8 +96,8 @@ public final class CommunicationRepository {
 
   /** Loads the facts; with {@code lock}, inside a transaction, also locks the debtor row. 404 if unknown. */
   public Future<Subject> subject(SqlClient sql, UUID debtorId, Instant at, boolean lock) {
-    return sql.preparedQuery(lock ? FACTS_FOR_UPDATE : FACTS)
-        .execute(Tuple.of(debtorId, utc(at)))
+    Future<?> locked = lock ? sql.preparedQuery(LOCK_DEBTOR).execute(Tuple.of(debtorId)) : Future.succeededFuture();
+    return locked.compose(v -> sql.preparedQuery(FACTS).execute(Tuple.of(debtorId, utc(at))))
         .map(rows -> {
           if (rows.size() == 0) {
             throw Problem.notFound("No debtor " + debtorId);

@@ -89,9 +89,9 @@ public final class Compliance {
   /** The first time-bound rule refusing a contact at {@code t}, or null when none does. */
   private static Decision timing(ContactFacts f, Channel channel, Instant t) {
     if (channel == Channel.PHONE) {
-      long calls = callsInWindow(f.callAttempts(), t).count();
+      long calls = busiestWindow(f.callAttempts(), t);
       if (calls >= MAX_CALLS_IN_WINDOW) {
-        return Decision.refused(CALL_FREQUENCY, calls + " calls were already placed in the 7 days before this one "
+        return Decision.refused(CALL_FREQUENCY, calls + " other calls fall within 7 consecutive days of this one "
             + "(12 CFR 1006.14(b)(2)(i) allows 7)");
       }
       Instant conversation = lastConversation(f.conversations(), t);
@@ -118,11 +118,26 @@ public final class Compliance {
       }
       next = nextConvenient(zonesOf(f), next);
       if (next.equals(t)) {
-        return t;
+        // Calls recorded after t (imported history) can fill a later window: no single release time then.
+        return timing(f, channel, t) == null ? t : null;
       }
       t = next;
     }
     return null;
+  }
+
+  /**
+   * The most calls already in any 7-day window that a call at {@code t} would fall in. Usually that is the
+   * window ending at {@code t}; a back-dated call can also fill a window that ends at a later call.
+   */
+  private static long busiestWindow(List<Instant> calls, Instant t) {
+    long most = callsInWindow(calls, t).count();
+    for (Instant end : calls) {
+      if (end.isAfter(t) && end.isBefore(t.plus(WINDOW))) {
+        most = Math.max(most, callsInWindow(calls, end).count());
+      }
+    }
+    return most;
   }
 
   private static java.util.stream.Stream<Instant> callsInWindow(List<Instant> calls, Instant t) {

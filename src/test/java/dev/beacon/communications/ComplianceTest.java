@@ -185,6 +185,15 @@ class ComplianceTest {
     c.add(refused("8th call: the oldest ages out at 21:10, so the next call waits for 8:00",
         ok.calls(lateSeven), PHONE, local(CHI, DAY, 20, 0), CALL_FREQUENCY, local(CHI, DAY.plusDays(1), 8, 0)));
 
+    Instant[] laterSeven = new Instant[7];
+    for (int i = 0; i < 7; i++) {
+      laterSeven[i] = NOON.plus(Duration.ofHours(i + 1));
+    }
+    c.add(refused("back-dated call into a week already holding 7 later calls (no single release time)",
+        ok.calls(laterSeven), PHONE, NOON, CALL_FREQUENCY, null));
+    c.add(allowed("back-dated call into a week holding 6 later calls", ok.calls(dailyCalls(NOON.plus(Duration.ofDays(6)), 6)),
+        PHONE, NOON));
+
     // 12 CFR 1006.14(b)(2)(ii): no call for seven days after a telephone conversation.
     Instant answered = days(NOON, 3);
     c.add(refused("call 3 days after an answered call", ok.conversations(answered), PHONE, NOON,
