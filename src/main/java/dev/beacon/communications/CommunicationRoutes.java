@@ -22,12 +22,13 @@ import java.util.UUID;
  */
 public final class CommunicationRoutes {
   private final Deps deps;
+  private final Clock clock = Clock.systemUTC();
   private final CommunicationRepository repo = new CommunicationRepository();
   private final CommunicationService service;
 
   private CommunicationRoutes(Deps deps) {
     this.deps = deps;
-    this.service = new CommunicationService(deps.pool(), repo, Clock.systemUTC());
+    this.service = new CommunicationService(deps.pool(), repo, clock);
   }
 
   public static void mount(Router router, Vertx vertx, Deps deps) {
@@ -41,7 +42,7 @@ public final class CommunicationRoutes {
 
   private void record(RoutingContext ctx) {
     UUID debtorId = Requests.uuid(ctx, "id");
-    CommunicationInput in = CommunicationInput.fromJson(Bodies.object(ctx), Instant.now());
+    CommunicationInput in = CommunicationInput.fromJson(Bodies.object(ctx), clock.instant());
     service.record(debtorId, in)
         .onSuccess(outcome -> Requests.json(ctx, 201, answer(ctx, outcome)))
         .onFailure(ctx::fail);
@@ -101,7 +102,7 @@ public final class CommunicationRoutes {
 
   private void followups(RoutingContext ctx) {
     String rawDue = ctx.request().getParam("due");
-    OffsetDateTime due = rawDue == null || rawDue.isEmpty() ? OffsetDateTime.now() : Times.parse("due", rawDue);
+    OffsetDateTime due = rawDue == null || rawDue.isEmpty() ? OffsetDateTime.now(clock) : Times.parse("due", rawDue);
     int limit = Paging.limit(ctx);
     JsonObject cursor = Paging.cursor(ctx);
     OffsetDateTime afterDate = cursor == null ? null : cursorTime(cursor, "followupDate");
