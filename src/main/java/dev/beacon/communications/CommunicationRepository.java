@@ -41,9 +41,11 @@ public final class CommunicationRepository {
   /**
    * Locks the debtor row so contacts for one debtor are checked and recorded one at a time. A statement of
    * its own: under READ COMMITTED the facts query that follows takes a fresh snapshot and so sees the contacts
-   * committed by whoever held the lock before (a locking query's own sub-selects would not).
+   * committed by whoever held the lock before (a locking query's own sub-selects would not). NO KEY UPDATE
+   * serialises contacts just the same but, unlike FOR UPDATE, lets tracking keep inserting rows that
+   * reference the debtor (their foreign keys take KEY SHARE locks) while a contact is being recorded.
    */
-  private static final String LOCK_DEBTOR = "SELECT 1 FROM debtors WHERE id = $1 FOR UPDATE";
+  private static final String LOCK_DEBTOR = "SELECT 1 FROM debtors WHERE id = $1 FOR NO KEY UPDATE";
 
   /**
    * Records a passed or inbound contact, moves the debtor's counters, and (for an inbound SMS revocation not

@@ -101,7 +101,7 @@ public final class Compliance {
       }
     }
     if (!convenient(zonesOf(f), t)) {
-      return Decision.refused(INCONVENIENT_TIME, "It is before 8:00 or after 21:00 at the debtor's location ("
+      return Decision.refused(INCONVENIENT_TIME, "It is before 8:00 or from 21:00 at the debtor's location ("
           + localTimes(zonesOf(f), t) + "; 12 CFR 1006.6(b)(1)(i))");
     }
     return null;
