@@ -3,7 +3,6 @@ package dev.beacon.communications;
 import dev.beacon.http.Times;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.templates.RowMapper;
 
 import java.time.OffsetDateTime;
 import java.util.UUID;
@@ -13,8 +12,6 @@ public record Communication(UUID id, UUID debtorId, String type, String directio
                             Integer callDuration, String callOutcome, boolean emailOpened, boolean emailClicked,
                             OffsetDateTime at, boolean aiGenerated, boolean complianceChecked, String ruleSet,
                             boolean requiresFollowup, OffsetDateTime followupDate, OffsetDateTime createdAt) {
-
-  public static final RowMapper<Communication> MAPPER = Communication::from;
 
   public static Communication from(Row r) {
     return new Communication(r.getUUID("id"), r.getUUID("debtor_id"), r.getString("type"), r.getString("direction"),
