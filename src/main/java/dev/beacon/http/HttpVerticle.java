@@ -1,6 +1,7 @@
 package dev.beacon.http;
 
 import dev.beacon.Deps;
+import dev.beacon.communications.CommunicationRoutes;
 import dev.beacon.debtors.DebtorRoutes;
 import dev.beacon.ops.Health;
 import dev.beacon.tracking.pages.PageRoutes;
@@ -37,6 +38,7 @@ public final class HttpVerticle extends VerticleBase {
     router.route("/api/*").handler(Auth.api(deps.keys()));
     DebtorRoutes.mount(router, vertx, deps);
     PageRoutes.mount(router, vertx, deps);
+    CommunicationRoutes.mount(router, vertx, deps);
     return router;
   }
 

@@ -1,0 +1,44 @@
+package dev.beacon.communications;
+
+import dev.beacon.http.Times;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+
+import java.time.OffsetDateTime;
+import java.util.UUID;
+
+/** One row of the {@code communications} audit trail. */
+public record Communication(UUID id, UUID debtorId, String type, String direction, String subject, String content,
+                            Integer callDuration, String callOutcome, boolean emailOpened, boolean emailClicked,
+                            OffsetDateTime at, boolean aiGenerated, boolean complianceChecked, String ruleSet,
+                            boolean requiresFollowup, OffsetDateTime followupDate, OffsetDateTime createdAt) {
+
+  public static Communication from(Row r) {
+    return new Communication(r.getUUID("id"), r.getUUID("debtor_id"), r.getString("type"), r.getString("direction"),
+        r.getString("subject"), r.getString("content"), r.getInteger("call_duration"), r.getString("call_outcome"),
+        r.getBoolean("email_opened"), r.getBoolean("email_clicked"), r.getOffsetDateTime("timestamp"),
+        r.getBoolean("ai_generated"), r.getBoolean("compliance_checked"), r.getString("compliance_rule_set"),
+        r.getBoolean("requires_followup"), r.getOffsetDateTime("followup_date"), r.getOffsetDateTime("created_at"));
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject()
+        .put("id", id.toString())
+        .put("debtorId", debtorId.toString())
+        .put("type", type)
+        .put("direction", direction)
+        .put("subject", subject)
+        .put("content", content)
+        .put("callDuration", callDuration)
+        .put("callOutcome", callOutcome)
+        .put("emailOpened", emailOpened)
+        .put("emailClicked", emailClicked)
+        .put("at", Times.format(at))
+        .put("aiGenerated", aiGenerated)
+        .put("complianceChecked", complianceChecked)
+        .put("ruleSet", ruleSet)
+        .put("requiresFollowup", requiresFollowup)
+        .put("followupDate", Times.format(followupDate))
+        .put("createdAt", Times.format(createdAt));
+  }
+}

@@ -1,0 +1,131 @@
+package dev.beacon.communications;
+
+import dev.beacon.Deps;
+import dev.beacon.http.Bodies;
+import dev.beacon.http.Paging;
+import dev.beacon.http.Problem;
+import dev.beacon.http.Requests;
+import dev.beacon.http.Times;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.UUID;
+
+/**
+ * The communications audit trail and the compliance gate (API.md "Communications"): record and list
+ * contacts, ask the gate without recording, list follow-ups due.
+ */
+public final class CommunicationRoutes {
+  private final Deps deps;
+  private final Clock clock = Clock.systemUTC();
+  private final CommunicationRepository repo = new CommunicationRepository();
+  private final CommunicationService service;
+
+  private CommunicationRoutes(Deps deps) {
+    this.deps = deps;
+    this.service = new CommunicationService(deps.pool(), repo, clock);
+  }
+
+  public static void mount(Router router, Vertx vertx, Deps deps) {
+    CommunicationRoutes r = new CommunicationRoutes(deps);
+    router.post("/api/debtors/:id/communications").handler(Bodies.limit(deps.config().http().bodyLimit()))
+        .handler(r::record);
+    router.get("/api/debtors/:id/communications").handler(r::list);
+    router.get("/api/compliance/check").handler(r::check);
+    router.get("/api/followups").handler(r::followups);
+  }
+
+  private void record(RoutingContext ctx) {
+    UUID debtorId = Requests.uuid(ctx, "id");
+    CommunicationInput in = CommunicationInput.fromJson(Bodies.object(ctx), clock.instant());
+    service.record(debtorId, in)
+        .onSuccess(outcome -> Requests.json(ctx, 201, answer(ctx, outcome)))
+        .onFailure(ctx::fail);
+  }
+
+  private JsonObject answer(RoutingContext ctx, CommunicationService.Outcome outcome) {
+    Communication c = outcome.communication();
+    JsonObject body = c.toJson();
+    if (c.type().equals(Channel.EMAIL.wire()) && c.direction().equals(CommunicationInput.OUTBOUND)) {
+      String base = Requests.baseUrl(ctx, deps.config());
+      body.put("tracking", new JsonObject()
+          .put("pixelUrl", base + "/t/o/" + outcome.debtorToken() + "/" + c.id() + ".gif")
+          .put("linkBase", base + "/api/tracking-links"));
+    }
+    if (outcome.optedOut()) {
+      body.put("optOut", new JsonObject().put("channel", Channel.SMS.wire()).put("source", "inbound_sms"));
+    }
+    return body;
+  }
+
+  private void list(RoutingContext ctx) {
+    UUID debtorId = Requests.uuid(ctx, "id");
+    int limit = Paging.limit(ctx);
+    JsonObject cursor = Paging.cursor(ctx);
+    OffsetDateTime beforeAt = cursor == null ? null : cursorTime(cursor, "at");
+    UUID beforeId = cursor == null ? null : cursorId(cursor);
+    repo.list(deps.pool(), debtorId, beforeAt, beforeId, limit)
+        .onSuccess(rows -> Requests.json(ctx, 200, Paging.page(rows.stream().map(Communication::toJson).toList(), limit,
+            last -> new JsonObject().put("at", last.getString("at")).put("id", last.getString("id")))))
+        .onFailure(ctx::fail);
+  }
+
+  private void check(RoutingContext ctx) {
+    UUID debtorId = Requests.uuid(ctx, "debtorId");
+    String rawType = ctx.request().getParam("type");
+    Channel type = Channel.of(rawType);
+    if (type == null) {
+      throw Problem.invalid("type", rawType == null ? "is required" : "must be email, phone or sms");
+    }
+    String rawAt = ctx.request().getParam("at");
+    Instant at = rawAt == null || rawAt.isEmpty() ? null : Times.parse("at", rawAt).toInstant();
+    service.check(debtorId, type, at)
+        .onSuccess(d -> Requests.json(ctx, 200, decision(d)))
+        .onFailure(ctx::fail);
+  }
+
+  private static JsonObject decision(Decision d) {
+    JsonObject j = new JsonObject().put("allowed", d.allowed()).put("ruleSet", Compliance.RULE_SET);
+    if (!d.allowed()) {
+      j.put("rule", d.rule()).put("detail", d.detail());
+      if (d.nextAllowedAt() != null) {
+        j.put("nextAllowedAt", Times.format(d.nextAllowedAt()));
+      }
+    }
+    return j;
+  }
+
+  private void followups(RoutingContext ctx) {
+    String rawDue = ctx.request().getParam("due");
+    OffsetDateTime due = rawDue == null || rawDue.isEmpty() ? OffsetDateTime.now(clock) : Times.parse("due", rawDue);
+    int limit = Paging.limit(ctx);
+    JsonObject cursor = Paging.cursor(ctx);
+    OffsetDateTime afterDate = cursor == null ? null : cursorTime(cursor, "followupDate");
+    UUID afterId = cursor == null ? null : cursorId(cursor);
+    repo.followups(deps.pool(), due, afterDate, afterId, limit)
+        .onSuccess(rows -> Requests.json(ctx, 200, Paging.page(rows.stream().map(Communication::toJson).toList(), limit,
+            last -> new JsonObject().put("followupDate", last.getString("followupDate")).put("id", last.getString("id")))))
+        .onFailure(ctx::fail);
+  }
+
+  private static OffsetDateTime cursorTime(JsonObject cursor, String key) {
+    try {
+      return OffsetDateTime.parse(cursor.getString(key));
+    } catch (RuntimeException e) {
+      throw Problem.invalid("cursor", "is not a cursor this API issued");
+    }
+  }
+
+  private static UUID cursorId(JsonObject cursor) {
+    try {
+      return UUID.fromString(cursor.getString("id"));
+    } catch (RuntimeException e) {
+      throw Problem.invalid("cursor", "is not a cursor this API issued");
+    }
+  }
+}

@@ -1,0 +1,71 @@
+package dev.beacon.communications;
+
+import dev.beacon.http.Problem;
+import dev.beacon.http.Times;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * Records contacts through the compliance gate. Each contact runs in one transaction that locks the debtor
+ * row first: the facts the gate reads (notably the count of recent calls), the insert and the counters are
+ * consistent, so two concurrent calls cannot both pass as the seventh and no counter update is lost.
+ */
+public final class CommunicationService {
+  private static final Logger LOG = LoggerFactory.getLogger(CommunicationService.class);
+
+  private final Pool pool;
+  private final CommunicationRepository repo;
+  private final Clock clock;
+
+  public CommunicationService(Pool pool, CommunicationRepository repo, Clock clock) {
+    this.pool = pool;
+    this.repo = repo;
+    this.clock = clock;
+  }
+
+  /** A recorded contact, with what the answer needs: the debtor's page token and any opt-out it caused. */
+  public record Outcome(Communication communication, String debtorToken, boolean optedOut) {}
+
+  private record Attempt(Outcome recorded, Decision refusal) {}
+
+  /**
+   * Records the contact, or fails with a 422 {@link Problem} naming the rule after the refusal is logged
+   * (the refusal log commits; nothing is stored as sent).
+   */
+  public Future<Outcome> record(UUID debtorId, CommunicationInput in) {
+    Instant at = in.when(clock.instant());
+    return pool.withTransaction(conn -> repo.subject(conn, debtorId, at, true).compose(subject -> {
+      if (in.outbound()) {
+        Decision d = Compliance.check(subject.facts(), in.type(), at);
+        if (!d.allowed()) {
+          return repo.insertRefusal(conn, debtorId, in.type(), at, d).map(id -> new Attempt(null, d));
+        }
+      }
+      boolean revokesSms = !in.outbound() && in.type() == Channel.SMS && SmsRevocation.isRevocation(in.content());
+      return repo.insert(conn, debtorId, in, at, in.outbound() ? Compliance.RULE_SET : null, revokesSms)
+          .map(r -> new Attempt(new Outcome(r.communication(), subject.token(), r.optedOut()), null));
+    })).map(attempt -> {
+      if (attempt.refusal() != null) {
+        Decision d = attempt.refusal();
+        LOG.debug("Refused {} contact for debtor {}: rule {}", in.type().wire(), debtorId, d.rule());
+        throw Problem.refused(d.rule(), d.detail(), Times.format(d.nextAllowedAt()));
+      }
+      if (attempt.recorded().optedOut()) {
+        LOG.info("Inbound SMS revocation from debtor {}: SMS opt-out recorded", debtorId);
+      }
+      return attempt.recorded();
+    });
+  }
+
+  /** What the gate would answer for an outbound contact at {@code at} (now when null); records nothing. */
+  public Future<Decision> check(UUID debtorId, Channel type, Instant at) {
+    Instant when = at == null ? clock.instant() : at;
+    return repo.subject(pool, debtorId, when, false).map(s -> Compliance.check(s.facts(), type, when));
+  }
+}
