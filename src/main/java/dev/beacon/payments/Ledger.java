@@ -22,10 +22,10 @@ final class Ledger {
       FROM payments WHERE id = $1 FOR UPDATE""";
 
   static final String UPDATE_PAYMENT = """
-      UPDATE payments SET status = $2, amount_refunded = $3, credited = $4,
-        completed_at = CASE WHEN $5 AND completed_at IS NULL THEN $6 ELSE completed_at END,
-        refunded_at = CASE WHEN $3 > amount_refunded THEN $6 ELSE refunded_at END,
-        failure_reason = CASE WHEN $2 = 'failed' THEN coalesce($7, failure_reason) ELSE failure_reason END,
+      UPDATE payments SET status = $2::text, amount_refunded = $3::numeric, credited = $4::numeric,
+        completed_at = CASE WHEN $5::boolean AND completed_at IS NULL THEN $6::timestamptz ELSE completed_at END,
+        refunded_at = CASE WHEN $3::numeric > amount_refunded THEN $6::timestamptz ELSE refunded_at END,
+        failure_reason = CASE WHEN $2::text = 'failed' THEN coalesce($7::text, failure_reason) ELSE failure_reason END,
         stripe_session_id = coalesce(stripe_session_id, $8),
         stripe_payment_intent_id = coalesce(stripe_payment_intent_id, $9),
         stripe_charge_id = coalesce(stripe_charge_id, $10),
@@ -36,11 +36,11 @@ final class Ledger {
 
   /** Resolves a debtor whose payments reach what they owe; a refund below it reopens a resolved one. */
   static final String MOVE_DEBTOR = """
-      UPDATE debtors SET amount_paid = greatest(amount_paid + $2, 0),
+      UPDATE debtors SET amount_paid = greatest(amount_paid + $2::numeric, 0),
         status = CASE
-          WHEN $2 > 0 AND status IN ('active', 'payment_plan') AND total_owed > 0
-               AND amount_paid + $2 >= total_owed THEN 'resolved'
-          WHEN $2 < 0 AND status = 'resolved' AND amount_paid + $2 < total_owed THEN 'active'
+          WHEN $2::numeric > 0 AND status IN ('active', 'payment_plan') AND total_owed > 0
+               AND amount_paid + $2::numeric >= total_owed THEN 'resolved'
+          WHEN $2::numeric < 0 AND status = 'resolved' AND amount_paid + $2::numeric < total_owed THEN 'active'
           ELSE status END,
         updated_at = now()
       WHERE id = $1""";
@@ -53,24 +53,24 @@ final class Ledger {
   /** Installment $2 is paid: the next one falls due a month after the previous due date. */
   static final String PLAN_PAID = """
       UPDATE payment_plans SET
-        status = CASE WHEN $2 >= installments THEN 'completed' ELSE 'active' END,
-        started_at = coalesce(started_at, $3),
-        next_installment = $2 + 1,
-        next_due_at = CASE WHEN $2 >= installments THEN NULL
-                           ELSE coalesce(started_at, $3) + make_interval(months => $2) END,
+        status = CASE WHEN $2::int >= installments THEN 'completed' ELSE 'active' END,
+        started_at = coalesce(started_at, $3::timestamptz),
+        next_installment = $2::int + 1,
+        next_due_at = CASE WHEN $2::int >= installments THEN NULL
+                           ELSE coalesce(started_at, $3::timestamptz) + make_interval(months => $2::int) END,
         attempts = 0, updated_at = now()
-      WHERE id = $1 AND next_installment = $2 AND status IN ('pending', 'active', 'cancelled')
+      WHERE id = $1 AND next_installment = $2::int AND status IN ('pending', 'active', 'cancelled')
       RETURNING debtor_id, status""";
 
   /** Installment $2 failed: retry after the next configured delay, or break the plan when none is left. */
   static final String PLAN_FAILED = """
       UPDATE payment_plans SET attempts = attempts + 1,
         status = CASE WHEN attempts + 1 > cardinality($3::bigint[]) THEN 'broken' ELSE status END,
-        broken_at = CASE WHEN attempts + 1 > cardinality($3::bigint[]) THEN $4 ELSE broken_at END,
+        broken_at = CASE WHEN attempts + 1 > cardinality($3::bigint[]) THEN $4::timestamptz ELSE broken_at END,
         next_due_at = CASE WHEN attempts + 1 > cardinality($3::bigint[]) THEN NULL
-                           ELSE $4 + make_interval(secs => ($3::bigint[])[attempts + 1]) END,
+                           ELSE $4::timestamptz + make_interval(secs => ($3::bigint[])[attempts + 1]) END,
         updated_at = now()
-      WHERE id = $1 AND next_installment = $2 AND status = 'active'
+      WHERE id = $1 AND next_installment = $2::int AND status = 'active'
       RETURNING debtor_id, status""";
 
   static final String PLAN_CANCELLED = """
