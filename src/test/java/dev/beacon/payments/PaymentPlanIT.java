@@ -31,7 +31,7 @@ class PaymentPlanIT {
 
   @BeforeAll
   static void start() {
-    kit = PaymentKit.start(new JsonObject().put("planRetrySchedule", "1d,3d,7d"));
+    kit = PaymentKit.start(new JsonObject().put("planRetrySchedule", "1d,3d,7d").put("planJobInterval", "1s"));
     job = kit.planJob();
   }
 
@@ -210,6 +210,23 @@ class PaymentPlanIT {
       await(conn.close());
     }
     assertThat(await(job.runOnce(now().plusDays(32))).charged()).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("the deployed PlanVerticle runs the job on its own timer and charges a due installment")
+  void planVerticle_chargesOnItsTimer() {
+    JsonObject d = kit.debtor("300.00");
+    activePlan(d);
+    await(kit.app.pool.preparedQuery("UPDATE payment_plans SET next_due_at = now() - interval '1 minute' "
+        + "WHERE debtor_id = $1").execute(Tuple.of(UUID.fromString(d.getString("id")))));
+    String id = await(kit.app.vertx.deployVerticle(new PlanVerticle(kit.app.deps)));
+    try {
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+          .until(() -> kit.amountPaid(d).equals("200.00"));
+    } finally {
+      await(kit.app.vertx.undeploy(id));
+    }
+    assertThat(installments(d, 2)).hasSize(1).allMatch(r -> r.getString("status").equals("completed"));
   }
 
   @Test
