@@ -9,8 +9,12 @@ import java.math.BigDecimal;
 record Change(Action action, String sessionId, String paymentIntentId, String chargeId, String customerId,
               String paymentMethodId, String paymentMethodType, String failureReason, BigDecimal refundedTotal) {
 
-  /** The effect on the payment's state. */
-  enum Action { COMPLETE, FAIL, EXPIRE, REFUND, DISPUTE, NOTE }
+  /**
+   * The effect on the payment's state. DECLINED is a failed PaymentIntent attempt: final for an off-session
+   * installment, but not for a Checkout Session, where the debtor may still try another card (the session's
+   * own expiry or async failure ends it).
+   */
+  enum Action { COMPLETE, FAIL, DECLINED, EXPIRE, REFUND, DISPUTE, NOTE }
 
   static Change of(Action action) {
     return new Change(action, null, null, null, null, null, null, null, null);
@@ -51,10 +55,12 @@ record Change(Action action, String sessionId, String paymentIntentId, String ch
         failureReason, total);
   }
 
-  PaymentState applyTo(PaymentState s) {
+  /** The payment's next state; {@code source} is how the payment was made (checkout, plan, import). */
+  PaymentState applyTo(PaymentState s, String source) {
     return switch (action) {
       case COMPLETE -> s.complete();
       case FAIL -> s.fail();
+      case DECLINED -> "checkout".equals(source) ? s : s.fail();
       case EXPIRE -> s.expire();
       case REFUND -> refundedTotal == null ? s : s.refund(refundedTotal);
       case DISPUTE -> s.dispute();

@@ -18,14 +18,16 @@ import java.util.UUID;
  */
 final class Ledger {
   static final String LOCK = """
-      SELECT id, debtor_id, status, amount, amount_refunded, credited, plan_id, installment
+      SELECT id, debtor_id, status, amount, amount_refunded, credited, plan_id, installment, source
       FROM payments WHERE id = $1 FOR UPDATE""";
 
   static final String UPDATE_PAYMENT = """
       UPDATE payments SET status = $2::text, amount_refunded = $3::numeric, credited = $4::numeric,
         completed_at = CASE WHEN $5::boolean AND completed_at IS NULL THEN $6::timestamptz ELSE completed_at END,
         refunded_at = CASE WHEN $3::numeric > amount_refunded THEN $6::timestamptz ELSE refunded_at END,
-        failure_reason = CASE WHEN $2::text = 'failed' THEN coalesce($7::text, failure_reason) ELSE failure_reason END,
+        failure_reason = CASE WHEN $5::boolean THEN NULL
+                         WHEN $2::text IN ('pending', 'failed', 'expired') THEN coalesce($7::text, failure_reason)
+                         ELSE failure_reason END,
         stripe_session_id = coalesce(stripe_session_id, $8),
         stripe_payment_intent_id = coalesce(stripe_payment_intent_id, $9),
         stripe_charge_id = coalesce(stripe_charge_id, $10),
@@ -96,7 +98,7 @@ final class Ledger {
       Row r = rows.iterator().next();
       PaymentState before = new PaymentState(r.getString("status"), r.getBigDecimal("amount"),
           r.getBigDecimal("amount_refunded"), r.getBigDecimal("credited"));
-      PaymentState after = change.applyTo(before).credit();
+      PaymentState after = change.applyTo(before, r.getString("source")).credit();
       BigDecimal delta = after.credited().subtract(before.credited());
       UUID debtorId = r.getUUID("debtor_id");
       UUID planId = r.getUUID("plan_id");

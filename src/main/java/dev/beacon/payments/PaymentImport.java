@@ -43,8 +43,9 @@ final class PaymentImport {
                credited, refunded)
       ),
       matched AS (
-        SELECT i.*, d.id AS did FROM input i
-        JOIN debtors d ON d.id = i.debtor_id OR (i.debtor_id IS NULL AND d.email = i.email)
+        SELECT i.*, d.id AS did FROM input i JOIN debtors d ON d.id = i.debtor_id
+        UNION ALL
+        SELECT i.*, d.id FROM input i JOIN debtors d ON i.debtor_id IS NULL AND d.email = i.email
       ),
       ins AS (
         INSERT INTO payments (debtor_id, amount, payment_type, payment_method, status, source, created_at,

@@ -73,7 +73,7 @@ final class StripeEvents {
 
   private static Parsed intent(String type, PaymentIntent pi) {
     boolean ok = type.equals("payment_intent.succeeded");
-    Change c = Change.of(ok ? Change.Action.COMPLETE : Change.Action.FAIL).withPaymentIntent(pi.getId())
+    Change c = Change.of(ok ? Change.Action.COMPLETE : Change.Action.DECLINED).withPaymentIntent(pi.getId())
         .withCharge(pi.getLatestCharge()).withCard(pi.getCustomer(), pi.getPaymentMethod())
         .withMethodType(single(pi.getPaymentMethodTypes()));
     if (!ok) {

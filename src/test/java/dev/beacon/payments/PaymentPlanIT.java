@@ -181,6 +181,29 @@ class PaymentPlanIT {
   }
 
   @Test
+  @DisplayName("an installment still processing is settled by its webhook: payment_failed is a failed attempt, retried later")
+  void processingInstallment_settledByWebhook() {
+    JsonObject d = kit.debtor("300.00");
+    activePlan(d);
+    kit.stripe.script("/v1/payment_intents", new FakeStripe.Answer(200, new JsonObject().put("id", "pi_slow")
+        .put("object", "payment_intent").put("status", "processing").put("customer", "cus_1"), 0));
+    OffsetDateTime t0 = now().plusDays(32);
+    assertThat(await(job.runOnce(t0)).deferred()).isEqualTo(1);
+    Row attempt = installments(d, 2).get(0);
+    assertThat(attempt.getString("status")).isEqualTo("pending");
+    assertThat(attempt.getString("stripe_payment_intent_id")).isEqualTo("pi_slow");
+
+    JsonObject failed = intent(attempt.getUUID("id"), "pi_slow", "requires_payment_method")
+        .put("last_payment_error", new JsonObject().put("code", "insufficient_funds").put("message", "Insufficient funds."));
+    kit.ok(event("evt_slow", "payment_intent.payment_failed", failed));
+    assertThat(installments(d, 2).get(0).getString("status")).isEqualTo("failed");
+    assertThat(plan(d).getInteger("attempts")).isEqualTo(1);
+    assertThat(plan(d).getString("status")).isEqualTo("active");
+    assertThat(await(job.runOnce(t0.plusDays(1))).charged()).isEqualTo(1);
+    assertThat(kit.amountPaid(d)).isEqualTo("200.00");
+  }
+
+  @Test
   @DisplayName("when only checkout.session.completed landed, the saved card is read from the first PaymentIntent")
   void savedCardFromFirstIntent() {
     JsonObject d = kit.debtor("300.00");
