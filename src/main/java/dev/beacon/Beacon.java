@@ -146,6 +146,7 @@ public final class Beacon {
                 config.dataDir().resolve("api-keys.json"), System.out))
             .map(keys -> new Deps(config, pool, keys, version)))
         .compose(deps -> (demo ? DemoData.seedOnce(pool) : Future.succeededFuture()).map(deps))
+        .compose(deps -> vertx.deployVerticle(new dev.beacon.payments.PlanVerticle(deps)).map(deps))
         .compose(deps -> vertx.deployVerticle(() -> {
           HttpVerticle v = new HttpVerticle(deps);
           verticles.add(v);

@@ -51,7 +51,8 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
    */
   public record Payments(String stripeApiKey, String stripeWebhookSecret, String stripeApiBase, String currency,
                          java.math.BigDecimal minPartial, int planMinInstallments, int planMaxInstallments,
-                         java.time.Duration stripeTimeout) {
+                         java.time.Duration stripeTimeout, List<java.time.Duration> planRetrySchedule,
+                         java.time.Duration planJobInterval) {
     public boolean configured() {
       return !stripeApiKey.isEmpty() && !stripeWebhookSecret.isEmpty();
     }
@@ -66,7 +67,7 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
       "tracking.sendWindow", "tracking.scannerCidrs",
       "payments.stripeApiKey", "payments.stripeWebhookSecret", "payments.stripeApiBase", "payments.currency",
       "payments.minPartial", "payments.planMinInstallments", "payments.planMaxInstallments",
-      "payments.stripeTimeout");
+      "payments.stripeTimeout", "payments.planRetrySchedule", "payments.planJobInterval");
 
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
 
@@ -130,7 +131,9 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
         s.string("payments.stripeWebhookSecret", ""),
         s.url("payments.stripeApiBase", "https://api.stripe.com"),
         currency, minPartial, planMin, planMax,
-        s.duration("payments.stripeTimeout", java.time.Duration.ofSeconds(10)));
+        s.duration("payments.stripeTimeout", java.time.Duration.ofSeconds(10)),
+        s.durations("payments.planRetrySchedule", "1d,3d,7d"),
+        s.duration("payments.planJobInterval", java.time.Duration.ofMinutes(15)));
   }
 
   private static List<ApiKey> apiKeys(Settings s) {

@@ -66,6 +66,29 @@ final class Settings {
     }
   }
 
+  /** A comma-separated list of durations ({@code 1d,3d,7d}); empty means none. */
+  List<Duration> durations(String key, String def) {
+    var v = source.get(key);
+    String t = v.map(ConfigSource.Value::text).orElse(def).trim();
+    if (t.isEmpty()) {
+      return List.of();
+    }
+    List<Duration> out = new java.util.ArrayList<>();
+    for (String part : t.split(",")) {
+      try {
+        Duration d = parseDuration(part.trim());
+        if (d.isNegative() || d.isZero()) {
+          throw new NumberFormatException(part);
+        }
+        out.add(d);
+      } catch (DateTimeParseException | NumberFormatException | StringIndexOutOfBoundsException e) {
+        throw v.isPresent() ? bad(key, v.get(), "must be a comma-separated list of positive durations such as 1d,3d,7d")
+            : bad(key, "must be a comma-separated list of positive durations such as 1d,3d,7d");
+      }
+    }
+    return List.copyOf(out);
+  }
+
   static Duration parseDuration(String t) {
     if (t.startsWith("P") || t.startsWith("p")) {
       return Duration.parse(t);

@@ -5,6 +5,7 @@ import dev.beacon.communications.CommunicationRoutes;
 import dev.beacon.debtors.DebtorRoutes;
 import dev.beacon.ops.Health;
 import dev.beacon.tracking.pages.PageRoutes;
+import dev.beacon.payments.PaymentRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -39,6 +40,7 @@ public final class HttpVerticle extends VerticleBase {
     DebtorRoutes.mount(router, vertx, deps);
     PageRoutes.mount(router, vertx, deps);
     CommunicationRoutes.mount(router, vertx, deps);
+    PaymentRoutes.mount(router, vertx, deps);
     return router;
   }
 

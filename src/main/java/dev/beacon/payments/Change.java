@@ -1,0 +1,70 @@
+package dev.beacon.payments;
+
+import java.math.BigDecimal;
+
+/**
+ * What one Stripe event (or one off-session charge result) says about a payment: an action and the Stripe ids
+ * it carries. Any id may be null; known ids are kept.
+ */
+record Change(Action action, String sessionId, String paymentIntentId, String chargeId, String customerId,
+              String paymentMethodId, String paymentMethodType, String failureReason, BigDecimal refundedTotal) {
+
+  /**
+   * The effect on the payment's state. DECLINED is a failed PaymentIntent attempt: final for an off-session
+   * installment, but not for a Checkout Session, where the debtor may still try another card (the session's
+   * own expiry or async failure ends it).
+   */
+  enum Action { COMPLETE, FAIL, DECLINED, EXPIRE, REFUND, DISPUTE, NOTE }
+
+  static Change of(Action action) {
+    return new Change(action, null, null, null, null, null, null, null, null);
+  }
+
+  Change withSession(String id) {
+    return new Change(action, id, paymentIntentId, chargeId, customerId, paymentMethodId, paymentMethodType,
+        failureReason, refundedTotal);
+  }
+
+  Change withPaymentIntent(String id) {
+    return new Change(action, sessionId, id, chargeId, customerId, paymentMethodId, paymentMethodType,
+        failureReason, refundedTotal);
+  }
+
+  Change withCharge(String id) {
+    return new Change(action, sessionId, paymentIntentId, id, customerId, paymentMethodId, paymentMethodType,
+        failureReason, refundedTotal);
+  }
+
+  Change withCard(String customer, String paymentMethod) {
+    return new Change(action, sessionId, paymentIntentId, chargeId, customer, paymentMethod, paymentMethodType,
+        failureReason, refundedTotal);
+  }
+
+  Change withMethodType(String type) {
+    return new Change(action, sessionId, paymentIntentId, chargeId, customerId, paymentMethodId, type,
+        failureReason, refundedTotal);
+  }
+
+  Change withFailure(String reason) {
+    return new Change(action, sessionId, paymentIntentId, chargeId, customerId, paymentMethodId, paymentMethodType,
+        reason, refundedTotal);
+  }
+
+  Change withRefunded(BigDecimal total) {
+    return new Change(action, sessionId, paymentIntentId, chargeId, customerId, paymentMethodId, paymentMethodType,
+        failureReason, total);
+  }
+
+  /** The payment's next state; {@code source} is how the payment was made (checkout, plan, import). */
+  PaymentState applyTo(PaymentState s, String source) {
+    return switch (action) {
+      case COMPLETE -> s.complete();
+      case FAIL -> s.fail();
+      case DECLINED -> "checkout".equals(source) ? s : s.fail();
+      case EXPIRE -> s.expire();
+      case REFUND -> refundedTotal == null ? s : s.refund(refundedTotal);
+      case DISPUTE -> s.dispute();
+      case NOTE -> s;
+    };
+  }
+}

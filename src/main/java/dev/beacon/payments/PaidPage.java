@@ -1,0 +1,107 @@
+package dev.beacon.payments;
+
+import dev.beacon.debtors.Tokens;
+import dev.beacon.http.Money;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.UUID;
+
+/**
+ * {@code GET /p/{token}/paid}: where Stripe sends the debtor back. Thanks them and shows the new balance once
+ * the webhook has landed; before that says the payment is processing and refreshes itself.
+ */
+final class PaidPage {
+  static final String CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+  static final String NOT_FOUND = page("Not found", "<h1>Not found</h1><p>This page does not exist.</p>", false);
+  /** Seconds between reloads while the payment is processing. */
+  static final int REFRESH_SECONDS = 5;
+
+  private final PaymentRepository repo;
+
+  PaidPage(PaymentRepository repo) {
+    this.repo = repo;
+  }
+
+  void handle(RoutingContext ctx) {
+    String token = ctx.pathParam("token");
+    if (!Tokens.looksValid(token)) {
+      send(ctx, 404, NOT_FOUND);
+      return;
+    }
+    UUID paymentId = uuid(ctx.request().getParam("payment"));
+    repo.page(token, paymentId).onSuccess(d -> {
+      if (d == null) {
+        send(ctx, 404, NOT_FOUND);
+      } else {
+        send(ctx, 200, render(d, token));
+      }
+    }).onFailure(ctx::fail);
+  }
+
+  static String render(PaymentRepository.PageData d, String token) {
+    String name = escape(d.firstName());
+    String balance = "$" + Money.format(d.balance());
+    String status = d.paymentStatus();
+    if (status == null || status.equals(PaymentState.PENDING)) {
+      return page("Payment processing", "<h1>Thank you, " + name + "</h1>"
+          + "<p>Your payment is processing. This page updates by itself in a few seconds.</p>", true);
+    }
+    if (status.equals(PaymentState.FAILED) || status.equals(PaymentState.EXPIRED)) {
+      return page("Payment not completed", "<h1>Your payment did not go through</h1>"
+          + "<p>Nothing was charged. Your balance is " + balance + ".</p>"
+          + "<p><a href=\"/p/" + token + "/pay\">Try again</a></p>", false);
+    }
+    return page("Payment received", "<h1>Thank you, " + name + "</h1>"
+        + "<p>We received your payment of $" + Money.format(d.paymentAmount()) + ".</p>"
+        + (d.balance().signum() == 0 ? "<p>Your account is paid in full.</p>"
+            : "<p>Your remaining balance is " + balance + ".</p>"), false);
+  }
+
+  private static String page(String title, String body, boolean refresh) {
+    return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        + (refresh ? "<meta http-equiv=\"refresh\" content=\"" + REFRESH_SECONDS + "\">" : "")
+        + "<meta name=\"robots\" content=\"noindex\"><title>" + title + "</title></head><body><main>"
+        + body + "</main></body></html>";
+  }
+
+  private static void send(RoutingContext ctx, int status, String html) {
+    ctx.response().setStatusCode(status)
+        .putHeader("Content-Type", "text/html; charset=utf-8")
+        .putHeader("Cache-Control", "no-store")
+        .putHeader("Content-Security-Policy", CSP)
+        .putHeader("Referrer-Policy", "no-referrer")
+        .putHeader("X-Content-Type-Options", "nosniff")
+        .end(html);
+  }
+
+  static void notFound(RoutingContext ctx) {
+    send(ctx, 404, NOT_FOUND);
+  }
+
+  private static UUID uuid(String s) {
+    try {
+      return s == null || s.length() != 36 ? null : UUID.fromString(s);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  static String escape(String s) {
+    if (s == null) {
+      return "";
+    }
+    StringBuilder b = new StringBuilder(s.length());
+    for (char c : s.toCharArray()) {
+      switch (c) {
+        case '<' -> b.append("&lt;");
+        case '>' -> b.append("&gt;");
+        case '&' -> b.append("&amp;");
+        case '"' -> b.append("&quot;");
+        case '\'' -> b.append("&#39;");
+        default -> b.append(c);
+      }
+    }
+    return b.toString();
+  }
+}

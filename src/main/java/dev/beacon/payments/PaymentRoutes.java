@@ -1,0 +1,129 @@
+package dev.beacon.payments;
+
+import dev.beacon.Deps;
+import dev.beacon.debtors.Tokens;
+import dev.beacon.http.Bodies;
+import dev.beacon.http.Paging;
+import dev.beacon.http.Problem;
+import dev.beacon.http.Requests;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+
+/** Payments (API.md "Payments (Stripe)"): checkout, the Stripe webhook, the thank-you page, lists, import. */
+public final class PaymentRoutes {
+  static final String NOT_CONFIGURED = "payments are not configured";
+
+  private final Deps deps;
+  private final PaymentRepository repo;
+  private final Checkout checkout;
+  private final StripeWebhook webhook;
+  private final PaidPage paidPage;
+  private final PaymentImport importer;
+
+  private PaymentRoutes(Vertx vertx, Deps deps) {
+    this.deps = deps;
+    this.repo = new PaymentRepository(deps.pool());
+    var config = deps.config().payments();
+    Ledger ledger = new Ledger(config.planRetrySchedule());
+    this.checkout = config.configured() ? new Checkout(repo, new StripeGateway(vertx, config)) : null;
+    this.webhook = config.configured() ? new StripeWebhook(deps.pool(), ledger, config.stripeWebhookSecret()) : null;
+    this.paidPage = new PaidPage(repo);
+    this.importer = new PaymentImport(deps.pool(), deps.config().http().importLimitMb() * 1024L * 1024L);
+  }
+
+  public static void mount(Router router, Vertx vertx, Deps deps) {
+    PaymentRoutes r = new PaymentRoutes(vertx, deps);
+    int limit = deps.config().http().bodyLimit();
+    router.post("/p/:token/checkout").handler(Bodies.limit(limit)).handler(r::publicCheckout);
+    router.get("/p/:token/paid").handler(r.paidPage::handle);
+    router.post("/webhooks/stripe").handler(Bodies.limit(StripeWebhook.BODY_LIMIT)).handler(r::webhook);
+    router.post("/api/debtors/:id/payments/checkout").handler(Bodies.limit(limit)).handler(r::agentCheckout);
+    router.get("/api/debtors/:id/payments").handler(r::list);
+    router.post("/api/payments/import").handler(r.importer::handle);
+  }
+
+  private void publicCheckout(RoutingContext ctx) {
+    if (checkout == null) {
+      throw Problem.unavailable(NOT_CONFIGURED, 3600);
+    }
+    String token = ctx.pathParam("token");
+    if (!Tokens.looksValid(token)) {
+      PaidPage.notFound(ctx);
+      return;
+    }
+    CheckoutInput in = input(ctx);
+    checkout.start(token, null, in, Requests.baseUrl(ctx, deps.config()))
+        .onSuccess(s -> ctx.response().setStatusCode(303)
+            .putHeader("Location", s.checkoutUrl())
+            .putHeader("Cache-Control", "no-store")
+            .end())
+        .onFailure(t -> {
+          if (t instanceof Problem p && p.status() == 404) {
+            PaidPage.notFound(ctx);
+          } else {
+            ctx.fail(t);
+          }
+        });
+  }
+
+  private void agentCheckout(RoutingContext ctx) {
+    if (checkout == null) {
+      throw Problem.unavailable(NOT_CONFIGURED, 3600);
+    }
+    UUID id = Requests.uuid(ctx, "id");
+    CheckoutInput in = CheckoutInput.fromJson(Bodies.object(ctx), deps.config().payments());
+    checkout.start(null, id, in, Requests.baseUrl(ctx, deps.config()))
+        .onSuccess(s -> Requests.json(ctx, 201, new JsonObject()
+            .put("paymentId", s.paymentId().toString())
+            .put("checkoutUrl", s.checkoutUrl())))
+        .onFailure(ctx::fail);
+  }
+
+  /** The payment page posts a form; API clients may post JSON. */
+  private CheckoutInput input(RoutingContext ctx) {
+    String type = ctx.request().getHeader("Content-Type");
+    String mime = type == null ? "" : type.split(";")[0].trim().toLowerCase(Locale.ROOT);
+    if (mime.equals("application/x-www-form-urlencoded")) {
+      return CheckoutInput.fromForm(ctx.request().formAttributes(), deps.config().payments());
+    }
+    if (mime.equals("application/json")) {
+      return CheckoutInput.fromJson(Bodies.object(ctx), deps.config().payments());
+    }
+    throw Problem.unsupportedMediaType("application/x-www-form-urlencoded or application/json");
+  }
+
+  private void webhook(RoutingContext ctx) {
+    if (webhook == null) {
+      throw Problem.unavailable(NOT_CONFIGURED, 3600);
+    }
+    webhook.handle(ctx);
+  }
+
+  private void list(RoutingContext ctx) {
+    UUID id = Requests.uuid(ctx, "id");
+    int limit = Paging.limit(ctx);
+    JsonObject cursor = Paging.cursor(ctx);
+    OffsetDateTime beforeAt = null;
+    UUID beforeId = null;
+    if (cursor != null) {
+      try {
+        beforeAt = OffsetDateTime.parse(cursor.getString("at"));
+        beforeId = UUID.fromString(cursor.getString("id"));
+      } catch (RuntimeException e) {
+        throw Problem.invalid("cursor", "is not a cursor this API issued");
+      }
+    }
+    repo.list(id, beforeAt, beforeId, limit)
+        .onSuccess(rows -> Requests.json(ctx, 200, Paging.page(rows, limit,
+            last -> new JsonObject().put("at", last.getString("createdAt")).put("id", last.getString("id")))))
+        .onFailure(ctx::fail);
+  }
+
+}

@@ -1,0 +1,120 @@
+package dev.beacon.payments;
+
+import com.stripe.exception.EventDataObjectDeserializationException;
+import com.stripe.model.Charge;
+import com.stripe.model.Dispute;
+import com.stripe.model.Event;
+import com.stripe.model.PaymentIntent;
+import com.stripe.model.StripeObject;
+import com.stripe.model.checkout.Session;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Reads a verified Stripe event into the payment it concerns and the {@link Change} it makes. */
+final class StripeEvents {
+  /** The event's target (by our payment id, or by a Stripe id when the object carries no metadata). */
+  record Target(UUID paymentId, String paymentIntentId, String chargeId, String sessionId) {}
+
+  /** A handled event: where it applies and what it does. */
+  record Parsed(Target target, Change change) {}
+
+  static final List<String> HANDLED = List.of(
+      "checkout.session.completed", "checkout.session.async_payment_succeeded",
+      "checkout.session.async_payment_failed", "checkout.session.expired",
+      "payment_intent.succeeded", "payment_intent.payment_failed",
+      "charge.refunded", "charge.dispute.created");
+
+  private StripeEvents() {}
+
+  /** The event's change, or null for a type Beacon only records. */
+  static Parsed parse(Event event) throws EventDataObjectDeserializationException {
+    String type = event.getType();
+    if (!HANDLED.contains(type)) {
+      return null;
+    }
+    // An event of another API version deserializes only "unsafely"; the fields read here are stable.
+    StripeObject object = event.getDataObjectDeserializer().getObject()
+        .orElse(null);
+    if (object == null) {
+      object = event.getDataObjectDeserializer().deserializeUnsafe();
+    }
+    return switch (type) {
+      case "checkout.session.completed", "checkout.session.async_payment_succeeded",
+           "checkout.session.async_payment_failed", "checkout.session.expired" -> session(type, (Session) object);
+      case "payment_intent.succeeded", "payment_intent.payment_failed" -> intent(type, (PaymentIntent) object);
+      case "charge.refunded" -> refund((Charge) object);
+      default -> dispute((Dispute) object);
+    };
+  }
+
+  private static Parsed session(String type, Session s) {
+    Change.Action action = switch (type) {
+      case "checkout.session.completed" ->
+          "unpaid".equals(s.getPaymentStatus()) ? Change.Action.NOTE : Change.Action.COMPLETE;
+      case "checkout.session.async_payment_succeeded" -> Change.Action.COMPLETE;
+      case "checkout.session.async_payment_failed" -> Change.Action.FAIL;
+      default -> Change.Action.EXPIRE;
+    };
+    UUID id = paymentId(s.getMetadata());
+    if (id == null) {
+      id = uuid(s.getClientReferenceId());
+    }
+    Change c = Change.of(action).withSession(s.getId()).withPaymentIntent(s.getPaymentIntent())
+        .withCard(s.getCustomer(), null).withMethodType(single(s.getPaymentMethodTypes()));
+    if (action == Change.Action.FAIL) {
+      c = c.withFailure("checkout: the payment did not complete");
+    } else if (action == Change.Action.EXPIRE) {
+      c = c.withFailure("checkout: the session expired");
+    }
+    return new Parsed(new Target(id, s.getPaymentIntent(), null, s.getId()), c);
+  }
+
+  private static Parsed intent(String type, PaymentIntent pi) {
+    boolean ok = type.equals("payment_intent.succeeded");
+    Change c = Change.of(ok ? Change.Action.COMPLETE : Change.Action.DECLINED).withPaymentIntent(pi.getId())
+        .withCharge(pi.getLatestCharge()).withCard(pi.getCustomer(), pi.getPaymentMethod())
+        .withMethodType(single(pi.getPaymentMethodTypes()));
+    if (!ok) {
+      var error = pi.getLastPaymentError();
+      c = c.withFailure(error == null || error.getMessage() == null ? "the payment failed"
+          : error.getMessage() + (error.getCode() == null ? "" : " (" + error.getCode() + ")"));
+    }
+    return new Parsed(new Target(paymentId(pi.getMetadata()), pi.getId(), null, null), c);
+  }
+
+  private static Parsed refund(Charge ch) {
+    long refunded = ch.getAmountRefunded() == null ? 0 : ch.getAmountRefunded();
+    Change c = Change.of(Change.Action.REFUND).withCharge(ch.getId()).withPaymentIntent(ch.getPaymentIntent())
+        .withRefunded(Amounts.fromCents(refunded));
+    if (ch.getPaymentMethodDetails() != null && ch.getPaymentMethodDetails().getType() != null) {
+      c = c.withMethodType(ch.getPaymentMethodDetails().getType());
+    }
+    return new Parsed(new Target(paymentId(ch.getMetadata()), ch.getPaymentIntent(), ch.getId(), null), c);
+  }
+
+  private static Parsed dispute(Dispute d) {
+    Change c = Change.of(Change.Action.DISPUTE).withCharge(d.getCharge()).withPaymentIntent(d.getPaymentIntent());
+    return new Parsed(new Target(paymentId(d.getMetadata()), d.getPaymentIntent(), d.getCharge(), null), c);
+  }
+
+  private static UUID paymentId(Map<String, String> metadata) {
+    return metadata == null ? null : uuid(metadata.get(Metadata.PAYMENT_ID));
+  }
+
+  private static UUID uuid(String s) {
+    if (s == null || s.length() != 36) {
+      return null;
+    }
+    try {
+      return UUID.fromString(s);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  private static String single(List<String> types) {
+    return types != null && types.size() == 1 ? types.get(0) : null;
+  }
+}

@@ -1,0 +1,119 @@
+package dev.beacon.payments;
+
+import com.stripe.exception.EventDataObjectDeserializationException;
+import com.stripe.exception.SignatureVerificationException;
+import com.stripe.model.Event;
+import com.stripe.net.Webhook;
+import dev.beacon.http.Problem;
+import dev.beacon.http.Requests;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.UUID;
+
+/**
+ * {@code POST /webhooks/stripe}: verifies the signature on the raw body, then records the event id and applies
+ * its effect in one transaction. A duplicate (a retry, or a concurrent second delivery, which waits on the
+ * event id's unique index) changes nothing. The 2xx leaves only after the commit.
+ */
+final class StripeWebhook {
+  private static final Logger LOG = LoggerFactory.getLogger(StripeWebhook.class);
+  static final String SIGNATURE = "Stripe-Signature";
+  /** Stripe's own default: a signature older than five minutes is refused (replay protection). */
+  static final long TOLERANCE_SECONDS = 300;
+  static final int BODY_LIMIT = 1024 * 1024;
+
+  static final String INSERT_EVENT = """
+      INSERT INTO stripe_events (id, type, outcome, stripe_created_at) VALUES ($1, $2, 'received', $3)
+      ON CONFLICT (id) DO NOTHING RETURNING id""";
+
+  static final String FIND_PAYMENT = """
+      SELECT id FROM payments
+      WHERE id = $1 OR stripe_payment_intent_id = $2 OR stripe_charge_id = $3 OR stripe_session_id = $4
+      ORDER BY (id = $1) IS TRUE DESC LIMIT 1""";
+
+  static final String EVENT_OUTCOME = "UPDATE stripe_events SET outcome = $2, payment_id = $3 WHERE id = $1";
+
+  private final Pool pool;
+  private final Ledger ledger;
+  private final String secret;
+
+  StripeWebhook(Pool pool, Ledger ledger, String secret) {
+    this.pool = pool;
+    this.ledger = ledger;
+    this.secret = secret;
+  }
+
+  void handle(RoutingContext ctx) {
+    String header = ctx.request().getHeader(SIGNATURE);
+    String payload = ctx.body() == null ? null : ctx.body().asString();
+    if (header == null || payload == null) {
+      throw Problem.malformed("A signed Stripe event is required");
+    }
+    Event event;
+    StripeEvents.Parsed parsed;
+    try {
+      event = Webhook.constructEvent(payload, header, secret, TOLERANCE_SECONDS);
+      parsed = StripeEvents.parse(event);
+    } catch (SignatureVerificationException e) {
+      LOG.debug("Stripe webhook with a bad or stale signature refused");
+      throw Problem.malformed("The Stripe-Signature header does not verify");
+    } catch (EventDataObjectDeserializationException | RuntimeException e) {
+      LOG.debug("Stripe webhook with an unreadable body refused: {}", e.getClass().getSimpleName());
+      throw Problem.malformed("The body is not a Stripe event");
+    }
+    if (event.getId() == null || event.getType() == null) {
+      throw Problem.malformed("The body is not a Stripe event");
+    }
+    process(event, parsed)
+        .onSuccess(outcome -> {
+          LOG.info("Stripe event {} ({}): {}", event.getId(), event.getType(), outcome);
+          Requests.json(ctx, 200, new JsonObject().put("received", true).put("outcome", outcome));
+        })
+        .onFailure(ctx::fail);
+  }
+
+  /** Records the event and applies it; answers what happened (applied, duplicate, recorded, unmatched). */
+  Future<String> process(Event event, StripeEvents.Parsed parsed) {
+    OffsetDateTime created = event.getCreated() == null ? null
+        : OffsetDateTime.ofInstant(Instant.ofEpochSecond(event.getCreated()), ZoneOffset.UTC);
+    return pool.withTransaction(conn -> conn.preparedQuery(INSERT_EVENT)
+        .execute(Tuple.of(event.getId(), event.getType(), created))
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return Future.succeededFuture("duplicate");
+          }
+          if (parsed == null) {
+            return outcome(conn, event.getId(), "recorded", null);
+          }
+          return apply(conn, event.getId(), parsed);
+        }));
+  }
+
+  private Future<String> apply(SqlConnection conn, String eventId, StripeEvents.Parsed parsed) {
+    StripeEvents.Target t = parsed.target();
+    return conn.preparedQuery(FIND_PAYMENT)
+        .execute(Tuple.of(t.paymentId(), t.paymentIntentId(), t.chargeId(), t.sessionId()))
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return outcome(conn, eventId, "unmatched", null);
+          }
+          UUID paymentId = rows.iterator().next().getUUID("id");
+          return ledger.apply(conn, paymentId, parsed.change(), OffsetDateTime.now(ZoneOffset.UTC))
+              .compose(r -> outcome(conn, eventId, "applied", paymentId));
+        });
+  }
+
+  private static Future<String> outcome(SqlConnection conn, String eventId, String outcome, UUID paymentId) {
+    return conn.preparedQuery(EVENT_OUTCOME).execute(Tuple.of(eventId, outcome, paymentId)).map(outcome);
+  }
+}

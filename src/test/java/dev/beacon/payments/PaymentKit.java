@@ -1,0 +1,193 @@
+package dev.beacon.payments;
+
+import dev.beacon.support.Http;
+import dev.beacon.support.TestApp;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+
+import static dev.beacon.support.TestApp.AGENT_KEY;
+import static dev.beacon.support.TestApp.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A payments-enabled app wired to a {@link FakeStripe}, with helpers to make debtors, checkouts and events. */
+final class PaymentKit implements AutoCloseable {
+  static final String SECRET = "whsec_test";
+  static final String API_VERSION = "2026-07-29.dahlia";
+
+  final FakeStripe stripe;
+  final TestApp app;
+  final Http http;
+
+  private PaymentKit(JsonObject extraPayments) {
+    stripe = new FakeStripe();
+    JsonObject payments = new JsonObject().put("stripeApiKey", "sk_test_x").put("stripeWebhookSecret", SECRET)
+        .put("stripeApiBase", stripe.apiBase()).put("stripeTimeout", "1s").mergeIn(extraPayments);
+    app = TestApp.start(new JsonObject().put("payments", payments));
+    http = new Http(app);
+    warmUp();
+  }
+
+  /**
+   * stripe-java's first call loads and reflects over many classes, which can take longer than the tests' 1 s
+   * Stripe timeout on a busy machine; one untimed call from the test thread does that work up front.
+   */
+  private void warmUp() {
+    try {
+      var client = com.stripe.StripeClient.builder().setApiKey("sk_test_x").setApiBase(stripe.apiBase()).build();
+      client.v1().checkout().sessions().create(com.stripe.param.checkout.SessionCreateParams.builder()
+          .setMode(com.stripe.param.checkout.SessionCreateParams.Mode.PAYMENT)
+          .addLineItem(com.stripe.param.checkout.SessionCreateParams.LineItem.builder().setQuantity(1L)
+              .setPriceData(com.stripe.param.checkout.SessionCreateParams.LineItem.PriceData.builder()
+                  .setCurrency("usd").setUnitAmount(100L)
+                  .setProductData(com.stripe.param.checkout.SessionCreateParams.LineItem.PriceData.ProductData
+                      .builder().setName("warm-up").build()).build()).build())
+          .putMetadata("payment_id", "warm-up").putMetadata("debtor_id", "warm-up").build());
+      client.v1().paymentIntents().retrieve("pi_warm_up");
+    } catch (com.stripe.exception.StripeException e) {
+      throw new IllegalStateException(e);
+    }
+    stripe.reset();
+  }
+
+  static PaymentKit start() {
+    return new PaymentKit(new JsonObject());
+  }
+
+  static PaymentKit start(JsonObject extraPayments) {
+    return new PaymentKit(extraPayments);
+  }
+
+  /** A debtor owing {@code totalOwed}; answers the API's debtor JSON (id, uniqueToken, ...). */
+  JsonObject debtor(String totalOwed) {
+    String email = "d" + UUID.randomUUID().toString().substring(0, 8) + "@example.com";
+    var r = http.post("/api/debtors", AGENT_KEY, new JsonObject().put("firstName", "Ann").put("lastName", "Lee")
+        .put("email", email).put("state", "TX").put("totalOwed", totalOwed));
+    assertThat(r.statusCode()).isEqualTo(201);
+    return r.bodyAsJsonObject();
+  }
+
+  /** An agent checkout; answers the payment id. */
+  UUID checkout(JsonObject debtor, JsonObject body) {
+    var r = http.post("/api/debtors/" + debtor.getString("id") + "/payments/checkout", AGENT_KEY, body);
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(201);
+    return UUID.fromString(r.bodyAsJsonObject().getString("paymentId"));
+  }
+
+  UUID checkoutFull(JsonObject debtor) {
+    return checkout(debtor, new JsonObject().put("option", "full"));
+  }
+
+  JsonObject payment(UUID id) {
+    Row r = await(app.pool.preparedQuery("SELECT * FROM payments WHERE id = $1").execute(Tuple.of(id)))
+        .iterator().next();
+    return r.toJson();
+  }
+
+  JsonObject debtorRow(String id) {
+    return await(app.pool.preparedQuery("SELECT * FROM debtors WHERE id = $1").execute(Tuple.of(UUID.fromString(id))))
+        .iterator().next().toJson();
+  }
+
+  String amountPaid(JsonObject debtor) {
+    return debtorRow(debtor.getString("id")).getValue("amount_paid").toString();
+  }
+
+  String status(JsonObject debtor) {
+    return debtorRow(debtor.getString("id")).getString("status");
+  }
+
+  long count(String sql) {
+    return await(app.pool.query(sql).execute()).iterator().next().getLong(0);
+  }
+
+  // ---- events
+
+  static String event(String id, String type, JsonObject object) {
+    return event(id, type, object, API_VERSION);
+  }
+
+  static String event(String id, String type, JsonObject object, String apiVersion) {
+    return new JsonObject().put("id", id).put("object", "event").put("api_version", apiVersion)
+        .put("created", System.currentTimeMillis() / 1000).put("type", type).put("livemode", false)
+        .put("pending_webhooks", 1).put("data", new JsonObject().put("object", object)).encode();
+  }
+
+  static JsonObject session(UUID paymentId, String sessionId, String paymentIntent, String paymentStatus) {
+    return new JsonObject().put("id", sessionId).put("object", "checkout.session").put("mode", "payment")
+        .put("payment_status", paymentStatus).put("status", "complete").put("payment_intent", paymentIntent)
+        .put("client_reference_id", paymentId.toString()).put("customer", "cus_1")
+        .put("payment_method_types", List.of("card"))
+        .put("metadata", new JsonObject().put("payment_id", paymentId.toString()));
+  }
+
+  static JsonObject intent(UUID paymentId, String id, String status) {
+    return new JsonObject().put("id", id).put("object", "payment_intent").put("status", status)
+        .put("customer", "cus_1").put("payment_method", "pm_1").put("latest_charge", "ch_" + id)
+        .put("payment_method_types", List.of("card"))
+        .put("metadata", paymentId == null ? new JsonObject() : new JsonObject().put("payment_id", paymentId.toString()));
+  }
+
+  static JsonObject charge(String chargeId, String paymentIntent, long amount, long refunded) {
+    return new JsonObject().put("id", chargeId).put("object", "charge").put("payment_intent", paymentIntent)
+        .put("amount", amount).put("amount_refunded", refunded).put("refunded", refunded >= amount)
+        .put("payment_method_details", new JsonObject().put("type", "card")).put("metadata", new JsonObject());
+  }
+
+  static JsonObject dispute(String chargeId, String paymentIntent) {
+    return new JsonObject().put("id", "dp_" + chargeId).put("object", "dispute").put("charge", chargeId)
+        .put("payment_intent", paymentIntent).put("status", "needs_response").put("metadata", new JsonObject());
+  }
+
+  static String sign(String payload, long timestamp, String secret) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      byte[] sig = mac.doFinal((timestamp + "." + payload).getBytes(StandardCharsets.UTF_8));
+      return "t=" + timestamp + ",v1=" + HexFormat.of().formatHex(sig);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  HttpResponse<Buffer> deliver(String payload) {
+    return deliver(payload, sign(payload, System.currentTimeMillis() / 1000, SECRET));
+  }
+
+  HttpResponse<Buffer> deliver(String payload, String signature) {
+    return await(app.client.post("/webhooks/stripe").putHeader("Stripe-Signature", signature)
+        .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(payload)));
+  }
+
+  /** Delivers and asserts Stripe gets a 2xx. */
+  void ok(String payload) {
+    var r = deliver(payload);
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+  }
+
+  /** A plan job over this app's pool and the fake Stripe, for driving runs by hand. */
+  PlanJob planJob() {
+    var config = app.deps.config().payments();
+    return new PlanJob(app.pool, new StripeGateway(app.vertx, config), new Ledger(config.planRetrySchedule()));
+  }
+
+  static Duration days(int n) {
+    return Duration.ofDays(n);
+  }
+
+  @Override
+  public void close() {
+    app.close();
+    stripe.close();
+  }
+}

@@ -1,0 +1,264 @@
+package dev.beacon.payments;
+
+import dev.beacon.support.BeaconExtension;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.UUID;
+
+import static dev.beacon.payments.PaymentKit.event;
+import static dev.beacon.payments.PaymentKit.intent;
+import static dev.beacon.payments.PaymentKit.session;
+import static dev.beacon.support.TestApp.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+@ExtendWith(BeaconExtension.class)
+@Timeout(60)
+class PaymentPlanIT {
+  static PaymentKit kit;
+  static PlanJob job;
+
+  @BeforeAll
+  static void start() {
+    kit = PaymentKit.start(new JsonObject().put("planRetrySchedule", "1d,3d,7d").put("planJobInterval", "1s"));
+    job = kit.planJob();
+  }
+
+  @AfterAll
+  static void stop() {
+    kit.close();
+  }
+
+  @BeforeEach
+  void resetFake() {
+    kit.stripe.reset();
+  }
+
+  /** A 300.00 debtor on a three-installment plan whose first installment has been paid. */
+  private static JsonObject activePlan(JsonObject debtor) {
+    UUID first = kit.checkout(debtor, new JsonObject().put("option", "plan").put("installments", 3));
+    kit.ok(event("evt_first_" + first, "payment_intent.succeeded", intent(first, "pi_first_" + first, "succeeded")));
+    return plan(debtor);
+  }
+
+  private static JsonObject plan(JsonObject debtor) {
+    return await(kit.app.pool.preparedQuery("SELECT * FROM payment_plans WHERE debtor_id = $1")
+        .execute(Tuple.of(UUID.fromString(debtor.getString("id"))))).iterator().next().toJson();
+  }
+
+  private static List<Row> installments(JsonObject debtor, int n) {
+    var rows = await(kit.app.pool.preparedQuery(
+            "SELECT * FROM payments WHERE debtor_id = $1 AND installment = $2 ORDER BY created_at")
+        .execute(Tuple.of(UUID.fromString(debtor.getString("id")), n)));
+    List<Row> out = new java.util.ArrayList<>();
+    rows.forEach(out::add);
+    return out;
+  }
+
+  private static OffsetDateTime now() {
+    return OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+  }
+
+  @Test
+  @DisplayName("installments are charged off-session when due, each as a payment row, until the plan completes")
+  void installmentsCharged_untilComplete() {
+    JsonObject d = kit.debtor("300.00");
+    JsonObject plan = activePlan(d);
+    assertThat(plan.getString("status")).isEqualTo("active");
+    assertThat(plan.getString("stripe_customer_id")).isEqualTo("cus_1");
+    assertThat(plan.getString("stripe_payment_method_id")).isEqualTo("pm_1");
+    assertThat(plan.getInteger("next_installment")).isEqualTo(2);
+    assertThat(kit.status(d)).isEqualTo("payment_plan");
+    assertThat(kit.amountPaid(d)).isEqualTo("100.00");
+
+    assertThat(await(job.runOnce(now())).charged()).isZero();
+    assertThat(kit.stripe.requests("/v1/payment_intents")).isEmpty();
+
+    PlanJob.Run run = await(job.runOnce(now().plusDays(32)));
+    assertThat(run.charged()).isEqualTo(1);
+    Row second = installments(d, 2).get(0);
+    FakeStripe.Request req = kit.stripe.last("/v1/payment_intents");
+    assertThat(req.field("amount")).isEqualTo("10000");
+    assertThat(req.field("currency")).isEqualTo("usd");
+    assertThat(req.field("customer")).isEqualTo("cus_1");
+    assertThat(req.field("payment_method")).isEqualTo("pm_1");
+    assertThat(req.field("confirm")).isEqualTo("true");
+    assertThat(req.field("off_session")).isEqualTo("true");
+    assertThat(req.field("metadata[payment_id]")).isEqualTo(second.getUUID("id").toString());
+    assertThat(req.field("metadata[installment]")).isEqualTo("2");
+    assertThat(req.idempotencyKey()).isEqualTo(second.getUUID("id").toString());
+    assertThat(second.getString("status")).isEqualTo("completed");
+    assertThat(second.getString("payment_type")).isEqualTo("plan");
+    assertThat(second.getString("stripe_payment_intent_id")).startsWith("pi_test_");
+    assertThat(kit.amountPaid(d)).isEqualTo("200.00");
+
+    // The webhook for the same charge arrives afterwards: nothing moves twice.
+    kit.ok(event("evt_second", "payment_intent.succeeded",
+        intent(second.getUUID("id"), second.getString("stripe_payment_intent_id"), "succeeded")));
+    assertThat(kit.amountPaid(d)).isEqualTo("200.00");
+
+    assertThat(await(job.runOnce(now().plusDays(40))).charged()).isZero();
+    assertThat(await(job.runOnce(now().plusDays(63))).charged()).isEqualTo(1);
+    assertThat(plan(d).getString("status")).isEqualTo("completed");
+    assertThat(kit.amountPaid(d)).isEqualTo("300.00");
+    assertThat(kit.status(d)).isEqualTo("resolved");
+  }
+
+  @Test
+  @DisplayName("a declined installment is retried after 1d, 3d and 7d, then the plan is broken and the debtor active again")
+  void declined_retriedThenBroken() {
+    JsonObject d = kit.debtor("300.00");
+    activePlan(d);
+    kit.stripe.script("/v1/payment_intents", FakeStripe.declined(), FakeStripe.declined(), FakeStripe.declined(),
+        FakeStripe.declined());
+    OffsetDateTime t0 = now().plusDays(32);
+
+    assertThat(await(job.runOnce(t0)).failed()).isEqualTo(1);
+    JsonObject plan = plan(d);
+    assertThat(plan.getInteger("attempts")).isEqualTo(1);
+    assertThat(plan.getString("status")).isEqualTo("active");
+    assertThat(OffsetDateTime.parse(plan.getString("next_due_at")).toInstant()).isEqualTo(t0.plusDays(1).toInstant());
+    assertThat(await(job.runOnce(t0.plusHours(12))).failed()).isZero();
+
+    assertThat(await(job.runOnce(t0.plusDays(1))).failed()).isEqualTo(1);
+    assertThat(await(job.runOnce(t0.plusDays(4))).failed()).isEqualTo(1);
+    assertThat(plan(d).getString("status")).isEqualTo("active");
+    assertThat(await(job.runOnce(t0.plusDays(11))).failed()).isEqualTo(1);
+
+    plan = plan(d);
+    assertThat(plan.getString("status")).isEqualTo("broken");
+    assertThat(plan.getValue("broken_at")).isNotNull();
+    List<Row> attempts = installments(d, 2);
+    assertThat(attempts).hasSize(4).allMatch(r -> r.getString("status").equals("failed"));
+    assertThat(attempts.get(0).getString("failure_reason")).contains("card_declined");
+    assertThat(kit.stripe.requests("/v1/payment_intents").stream().map(FakeStripe.Request::idempotencyKey).distinct())
+        .hasSize(4);
+    assertThat(kit.status(d)).isEqualTo("active");
+    assertThat(kit.amountPaid(d)).isEqualTo("100.00");
+    assertThat(await(job.runOnce(t0.plusDays(60))).charged()).isZero();
+  }
+
+  @Test
+  @DisplayName("a retry that succeeds moves the plan on and resets its attempts")
+  void retrySucceeds() {
+    JsonObject d = kit.debtor("300.00");
+    activePlan(d);
+    kit.stripe.script("/v1/payment_intents", FakeStripe.declined());
+    OffsetDateTime t0 = now().plusDays(32);
+    assertThat(await(job.runOnce(t0)).failed()).isEqualTo(1);
+    assertThat(await(job.runOnce(t0.plusDays(1))).charged()).isEqualTo(1);
+    JsonObject plan = plan(d);
+    assertThat(plan.getInteger("next_installment")).isEqualTo(3);
+    assertThat(plan.getInteger("attempts")).isZero();
+    assertThat(kit.amountPaid(d)).isEqualTo("200.00");
+  }
+
+  @Test
+  @DisplayName("a Stripe timeout leaves the attempt pending and the next run retries it with the same idempotency key")
+  void timeout_deferredSameKey() {
+    JsonObject d = kit.debtor("300.00");
+    activePlan(d);
+    kit.stripe.script("/v1/payment_intents", FakeStripe.slow(3000));
+    OffsetDateTime t0 = now().plusDays(32);
+    assertThat(await(job.runOnce(t0)).deferred()).isEqualTo(1);
+    assertThat(installments(d, 2)).hasSize(1).allMatch(r -> r.getString("status").equals("pending"));
+    assertThat(await(job.runOnce(t0.plusMinutes(15))).charged()).isEqualTo(1);
+    var keys = kit.stripe.requests("/v1/payment_intents").stream().map(FakeStripe.Request::idempotencyKey).toList();
+    assertThat(keys).hasSize(2);
+    assertThat(keys.get(0)).isEqualTo(keys.get(1));
+    assertThat(kit.amountPaid(d)).isEqualTo("200.00");
+  }
+
+  @Test
+  @DisplayName("an installment still processing is settled by its webhook: payment_failed is a failed attempt, retried later")
+  void processingInstallment_settledByWebhook() {
+    JsonObject d = kit.debtor("300.00");
+    activePlan(d);
+    kit.stripe.script("/v1/payment_intents", new FakeStripe.Answer(200, new JsonObject().put("id", "pi_slow")
+        .put("object", "payment_intent").put("status", "processing").put("customer", "cus_1"), 0));
+    OffsetDateTime t0 = now().plusDays(32);
+    assertThat(await(job.runOnce(t0)).deferred()).isEqualTo(1);
+    Row attempt = installments(d, 2).get(0);
+    assertThat(attempt.getString("status")).isEqualTo("pending");
+    assertThat(attempt.getString("stripe_payment_intent_id")).isEqualTo("pi_slow");
+
+    JsonObject failed = intent(attempt.getUUID("id"), "pi_slow", "requires_payment_method")
+        .put("last_payment_error", new JsonObject().put("code", "insufficient_funds").put("message", "Insufficient funds."));
+    kit.ok(event("evt_slow", "payment_intent.payment_failed", failed));
+    assertThat(installments(d, 2).get(0).getString("status")).isEqualTo("failed");
+    assertThat(plan(d).getInteger("attempts")).isEqualTo(1);
+    assertThat(plan(d).getString("status")).isEqualTo("active");
+    assertThat(await(job.runOnce(t0.plusDays(1))).charged()).isEqualTo(1);
+    assertThat(kit.amountPaid(d)).isEqualTo("200.00");
+  }
+
+  @Test
+  @DisplayName("when only checkout.session.completed landed, the saved card is read from the first PaymentIntent")
+  void savedCardFromFirstIntent() {
+    JsonObject d = kit.debtor("300.00");
+    UUID first = kit.checkout(d, new JsonObject().put("option", "plan").put("installments", 3));
+    kit.ok(event("evt_s", "checkout.session.completed", session(first, "cs_s", "pi_s", "paid")));
+    assertThat(plan(d).getString("stripe_payment_method_id")).isNull();
+    assertThat(await(job.runOnce(now().plusDays(32))).charged()).isEqualTo(1);
+    assertThat(kit.stripe.requests("/v1/payment_intents/pi_s")).hasSize(1);
+    FakeStripe.Request req = kit.stripe.last("/v1/payment_intents");
+    assertThat(req.field("customer")).isEqualTo("cus_saved");
+    assertThat(req.field("payment_method")).isEqualTo("pm_saved");
+  }
+
+  @Test
+  @DisplayName("only one process runs the job: while another holds the advisory lock, a run does nothing")
+  void advisoryLock_oneRunner() {
+    JsonObject d = kit.debtor("300.00");
+    activePlan(d);
+    var conn = await(kit.app.pool.getConnection());
+    try {
+      await(conn.preparedQuery("SELECT pg_advisory_lock($1)").execute(Tuple.of(PlanJob.LOCK_KEY)));
+      PlanJob.Run run = await(job.runOnce(now().plusDays(32)));
+      assertThat(run.ran()).isFalse();
+      assertThat(kit.stripe.requests("/v1/payment_intents")).isEmpty();
+      await(conn.preparedQuery("SELECT pg_advisory_unlock($1)").execute(Tuple.of(PlanJob.LOCK_KEY)));
+    } finally {
+      await(conn.close());
+    }
+    assertThat(await(job.runOnce(now().plusDays(32))).charged()).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("the deployed PlanVerticle runs the job on its own timer and charges a due installment")
+  void planVerticle_chargesOnItsTimer() {
+    JsonObject d = kit.debtor("300.00");
+    activePlan(d);
+    await(kit.app.pool.preparedQuery("UPDATE payment_plans SET next_due_at = now() - interval '1 minute' "
+        + "WHERE debtor_id = $1").execute(Tuple.of(UUID.fromString(d.getString("id")))));
+    String id = await(kit.app.vertx.deployVerticle(new PlanVerticle(kit.app.deps)));
+    try {
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+          .until(() -> kit.amountPaid(d).equals("200.00"));
+    } finally {
+      await(kit.app.vertx.undeploy(id));
+    }
+    assertThat(installments(d, 2)).hasSize(1).allMatch(r -> r.getString("status").equals("completed"));
+  }
+
+  @Test
+  @DisplayName("an expired plan checkout cancels the pending plan")
+  void expiredCheckout_cancelsPlan() {
+    JsonObject d = kit.debtor("300.00");
+    UUID first = kit.checkout(d, new JsonObject().put("option", "plan").put("installments", 2));
+    kit.ok(event("evt_x", "checkout.session.expired", session(first, "cs_x", null, "unpaid")));
+    assertThat(plan(d).getString("status")).isEqualTo("cancelled");
+    assertThat(kit.status(d)).isEqualTo("active");
+  }
+}

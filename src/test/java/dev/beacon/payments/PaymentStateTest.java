@@ -1,0 +1,64 @@
+package dev.beacon.payments;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PaymentStateTest {
+  private static final BigDecimal HUNDRED = new BigDecimal("100.00");
+
+  private static PaymentState pending() {
+    return new PaymentState(PaymentState.PENDING, HUNDRED, BigDecimal.ZERO, BigDecimal.ZERO);
+  }
+
+  @Test
+  @DisplayName("completing credits the amount once; completing again moves nothing")
+  void complete_creditsOnce() {
+    PaymentState done = pending().complete();
+    assertThat(done.creditDelta()).isEqualByComparingTo("100.00");
+    PaymentState credited = done.credit();
+    assertThat(credited.complete().creditDelta()).isEqualByComparingTo("0");
+  }
+
+  @Test
+  @DisplayName("a completion after a full refund neither changes the status nor credits again")
+  void completeAfterRefund_noEffect() {
+    PaymentState refunded = pending().refund(HUNDRED).credit();
+    assertThat(refunded.status()).isEqualTo(PaymentState.REFUNDED);
+    assertThat(refunded.credited()).isEqualByComparingTo("0");
+    PaymentState late = refunded.complete();
+    assertThat(late.status()).isEqualTo(PaymentState.REFUNDED);
+    assertThat(late.creditDelta()).isEqualByComparingTo("0");
+  }
+
+  @Test
+  @DisplayName("partial refunds are cumulative and never shrink")
+  void partialRefunds_monotonic() {
+    PaymentState s = pending().complete().credit().refund(new BigDecimal("30.00"));
+    assertThat(s.status()).isEqualTo(PaymentState.PARTIALLY_REFUNDED);
+    assertThat(s.creditDelta()).isEqualByComparingTo("-30.00");
+    s = s.credit().refund(new BigDecimal("10.00"));
+    assertThat(s.refunded()).isEqualByComparingTo("30.00");
+    assertThat(s.creditDelta()).isEqualByComparingTo("0");
+  }
+
+  @Test
+  @DisplayName("failure and expiry only end a pending payment; a completion overrides a failed checkout attempt")
+  void failAndExpire_onlyFromPending() {
+    PaymentState done = pending().complete().credit();
+    assertThat(done.fail().status()).isEqualTo(PaymentState.COMPLETED);
+    assertThat(done.expire().status()).isEqualTo(PaymentState.COMPLETED);
+    assertThat(pending().fail().complete().status()).isEqualTo(PaymentState.COMPLETED);
+  }
+
+  @Test
+  @DisplayName("a dispute keeps the payment credited")
+  void dispute_keepsCredit() {
+    PaymentState s = pending().complete().credit().dispute();
+    assertThat(s.status()).isEqualTo(PaymentState.DISPUTED);
+    assertThat(s.creditDelta()).isEqualByComparingTo("0");
+  }
+}

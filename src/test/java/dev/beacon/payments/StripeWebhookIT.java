@@ -1,0 +1,287 @@
+package dev.beacon.payments;
+
+import dev.beacon.support.BeaconExtension;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import static dev.beacon.payments.PaymentKit.charge;
+import static dev.beacon.payments.PaymentKit.dispute;
+import static dev.beacon.payments.PaymentKit.event;
+import static dev.beacon.payments.PaymentKit.intent;
+import static dev.beacon.payments.PaymentKit.session;
+import static dev.beacon.support.TestApp.AGENT_KEY;
+import static dev.beacon.support.TestApp.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+@ExtendWith(BeaconExtension.class)
+@Timeout(60)
+class StripeWebhookIT {
+  static PaymentKit kit;
+
+  @BeforeAll
+  static void start() {
+    kit = PaymentKit.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    kit.close();
+  }
+
+  @BeforeEach
+  void resetFake() {
+    kit.stripe.reset();
+  }
+
+  private static String completed(String eventId, UUID paymentId) {
+    return event(eventId, "checkout.session.completed", session(paymentId, "cs_" + paymentId, "pi_" + paymentId, "paid"));
+  }
+
+  @Test
+  @DisplayName("checkout.session.completed completes the payment, moves amount_paid and resolves a debtor paid in full")
+  void sessionCompleted_resolvesDebtor() {
+    JsonObject d = kit.debtor("150.00");
+    UUID id = kit.checkoutFull(d);
+    kit.ok(completed("evt_1", id));
+
+    JsonObject p = kit.payment(id);
+    assertThat(p.getString("status")).isEqualTo("completed");
+    assertThat(p.getValue("completed_at")).isNotNull();
+    assertThat(p.getString("stripe_payment_intent_id")).isEqualTo("pi_" + id);
+    assertThat(p.getString("stripe_customer_id")).isEqualTo("cus_1");
+    assertThat(p.getString("payment_method")).isEqualTo("card");
+    assertThat(kit.amountPaid(d)).isEqualTo("150.00");
+    assertThat(kit.status(d)).isEqualTo("resolved");
+    assertThat(kit.count("SELECT count(*) FROM stripe_events WHERE id = 'evt_1' AND outcome = 'applied'")).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("a completed session still unpaid (delayed method) waits; async_payment_succeeded completes it")
+  void asyncPaymentSucceeded() {
+    JsonObject d = kit.debtor("300.00");
+    UUID id = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
+    kit.ok(event("evt_a1", "checkout.session.completed", session(id, "cs_a", "pi_a", "unpaid")));
+    assertThat(kit.payment(id).getString("status")).isEqualTo("pending");
+    assertThat(kit.amountPaid(d)).isEqualTo("0.00");
+    kit.ok(event("evt_a2", "checkout.session.async_payment_succeeded", session(id, "cs_a", "pi_a", "paid")));
+    assertThat(kit.payment(id).getString("status")).isEqualTo("completed");
+    assertThat(kit.amountPaid(d)).isEqualTo("100.00");
+    assertThat(kit.status(d)).isEqualTo("active");
+  }
+
+  @Test
+  @DisplayName("async_payment_failed fails the payment; expired expires another; neither moves amount_paid")
+  void asyncFailedAndExpired() {
+    JsonObject d = kit.debtor("300.00");
+    UUID failed = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
+    UUID expired = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "50.00"));
+    kit.ok(event("evt_f", "checkout.session.async_payment_failed", session(failed, "cs_f", "pi_f", "unpaid")));
+    kit.ok(event("evt_e", "checkout.session.expired", session(expired, "cs_e", null, "unpaid")));
+    assertThat(kit.payment(failed).getString("status")).isEqualTo("failed");
+    assertThat(kit.payment(failed).getString("failure_reason")).isNotBlank();
+    assertThat(kit.payment(expired).getString("status")).isEqualTo("expired");
+    assertThat(kit.amountPaid(d)).isEqualTo("0.00");
+  }
+
+  @Test
+  @DisplayName("payment_intent.succeeded completes; a declined attempt inside Checkout keeps the payment pending with the reason")
+  void paymentIntentEvents() {
+    JsonObject d = kit.debtor("300.00");
+    UUID ok = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
+    UUID declined = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "60.00"));
+    kit.ok(event("evt_p1", "payment_intent.succeeded", intent(ok, "pi_ok", "succeeded")));
+    JsonObject failedIntent = intent(declined, "pi_bad", "requires_payment_method")
+        .put("last_payment_error", new JsonObject().put("code", "card_declined").put("message", "Your card was declined."));
+    kit.ok(event("evt_p2", "payment_intent.payment_failed", failedIntent));
+
+    assertThat(kit.payment(ok).getString("status")).isEqualTo("completed");
+    assertThat(kit.payment(ok).getString("stripe_charge_id")).isEqualTo("ch_pi_ok");
+    // The debtor may still try another card on Stripe's page: only the session's end is final.
+    assertThat(kit.payment(declined).getString("status")).isEqualTo("pending");
+    assertThat(kit.payment(declined).getString("failure_reason")).isEqualTo("Your card was declined. (card_declined)");
+    kit.ok(event("evt_p3", "payment_intent.succeeded", intent(declined, "pi_bad", "succeeded")));
+    assertThat(kit.payment(declined).getString("status")).isEqualTo("completed");
+    assertThat(kit.payment(declined).getString("failure_reason")).isNull();
+    assertThat(kit.amountPaid(d)).isEqualTo("160.00");
+  }
+
+  @Test
+  @DisplayName("a full refund marks the payment refunded, takes the money back and reopens the resolved debtor")
+  void fullRefund_reopensDebtor() {
+    JsonObject d = kit.debtor("150.00");
+    UUID id = kit.checkoutFull(d);
+    kit.ok(completed("evt_r1", id));
+    assertThat(kit.status(d)).isEqualTo("resolved");
+    kit.ok(event("evt_r2", "charge.refunded", charge("ch_r", "pi_" + id, 15000, 15000)));
+
+    JsonObject p = kit.payment(id);
+    assertThat(p.getString("status")).isEqualTo("refunded");
+    assertThat(p.getValue("amount_refunded").toString()).isEqualTo("150.00");
+    assertThat(p.getString("stripe_charge_id")).isEqualTo("ch_r");
+    assertThat(kit.amountPaid(d)).isEqualTo("0.00");
+    assertThat(kit.status(d)).isEqualTo("active");
+
+    var timeline = kit.http.get("/api/debtors/" + d.getString("id") + "/timeline", AGENT_KEY).bodyAsJsonObject()
+        .getJsonArray("items");
+    List<String> kinds = new ArrayList<>();
+    timeline.forEach(e -> kinds.add(((JsonObject) e).getString("kind")));
+    assertThat(kinds).contains("payment", "refund");
+  }
+
+  @Test
+  @DisplayName("a partial refund keeps the rest credited; a later, larger refund event moves it again, never twice")
+  void partialRefund() {
+    JsonObject d = kit.debtor("200.00");
+    UUID id = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
+    kit.ok(completed("evt_pr1", id));
+    kit.ok(event("evt_pr2", "charge.refunded", charge("ch_p", "pi_" + id, 10000, 3000)));
+    assertThat(kit.payment(id).getString("status")).isEqualTo("partially_refunded");
+    assertThat(kit.amountPaid(d)).isEqualTo("70.00");
+    // An older refund event arriving late (cumulative 10.00) changes nothing.
+    kit.ok(event("evt_pr0", "charge.refunded", charge("ch_p", "pi_" + id, 10000, 1000)));
+    assertThat(kit.amountPaid(d)).isEqualTo("70.00");
+    kit.ok(event("evt_pr3", "charge.refunded", charge("ch_p", "pi_" + id, 10000, 10000)));
+    assertThat(kit.payment(id).getString("status")).isEqualTo("refunded");
+    assertThat(kit.amountPaid(d)).isEqualTo("0.00");
+  }
+
+  @Test
+  @DisplayName("out of order: a checkout.session.completed arriving after the refund does not count the money again")
+  void completedAfterRefunded_outOfOrder() {
+    JsonObject d = kit.debtor("150.00");
+    UUID id = kit.checkoutFull(d);
+    kit.ok(event("evt_o1", "payment_intent.succeeded", intent(id, "pi_" + id, "succeeded")));
+    kit.ok(event("evt_o2", "charge.refunded", charge("ch_o", "pi_" + id, 15000, 15000)));
+    kit.ok(completed("evt_o3", id));
+    assertThat(kit.payment(id).getString("status")).isEqualTo("refunded");
+    assertThat(kit.amountPaid(d)).isEqualTo("0.00");
+    assertThat(kit.status(d)).isEqualTo("active");
+  }
+
+  @Test
+  @DisplayName("charge.dispute.created marks the payment disputed")
+  void dispute_marksDisputed() {
+    JsonObject d = kit.debtor("300.00");
+    UUID id = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
+    kit.ok(completed("evt_d1", id));
+    kit.ok(event("evt_d2", "charge.dispute.created", dispute("ch_d", "pi_" + id)));
+    assertThat(kit.payment(id).getString("status")).isEqualTo("disputed");
+    assertThat(kit.amountPaid(d)).isEqualTo("100.00");
+  }
+
+  @Test
+  @DisplayName("the same event delivered twice has one effect")
+  void duplicate_oneEffect() {
+    JsonObject d = kit.debtor("300.00");
+    UUID id = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
+    String payload = completed("evt_dup", id);
+    kit.ok(payload);
+    var again = kit.deliver(payload);
+    assertThat(again.statusCode()).isEqualTo(200);
+    assertThat(again.bodyAsJsonObject().getString("outcome")).isEqualTo("duplicate");
+    assertThat(kit.amountPaid(d)).isEqualTo("100.00");
+  }
+
+  @Test
+  @DisplayName("concurrent deliveries of one event, and of two events completing one payment, count the money once")
+  void concurrent_oneEffect() {
+    JsonObject d = kit.debtor("1000.00");
+    UUID id = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
+    String payload = completed("evt_conc", id);
+    String other = event("evt_conc_pi", "payment_intent.succeeded", intent(id, "pi_" + id, "succeeded"));
+    List<Future<HttpResponse<Buffer>>> calls = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      String p = i % 4 == 3 ? other : payload;
+      calls.add(kit.app.client.post("/webhooks/stripe")
+          .putHeader("Stripe-Signature", PaymentKit.sign(p, System.currentTimeMillis() / 1000, PaymentKit.SECRET))
+          .sendBuffer(Buffer.buffer(p)));
+    }
+    await(Future.all(calls));
+    List<String> outcomes = new ArrayList<>();
+    for (var c : calls) {
+      assertThat(c.result().statusCode()).isEqualTo(200);
+      outcomes.add(c.result().bodyAsJsonObject().getString("outcome"));
+    }
+    assertThat(outcomes).filteredOn("applied"::equals).hasSize(2);
+    assertThat(outcomes).filteredOn("duplicate"::equals).hasSize(6);
+    assertThat(kit.amountPaid(d)).isEqualTo("100.00");
+    assertThat(kit.count("SELECT count(*) FROM stripe_events")).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("a bad signature, a stale timestamp, a missing header and malformed JSON get 400 and change nothing")
+  void refusals_400() {
+    JsonObject d = kit.debtor("150.00");
+    UUID id = kit.checkoutFull(d);
+    String payload = completed("evt_bad", id);
+    long now = System.currentTimeMillis() / 1000;
+    List<HttpResponse<Buffer>> answers = List.of(
+        kit.deliver(payload, PaymentKit.sign(payload, now, "whsec_other")),
+        kit.deliver(payload, PaymentKit.sign(payload, now - 600, PaymentKit.SECRET)),
+        kit.deliver(payload.replace("paid", "PAID"), PaymentKit.sign(payload, now, PaymentKit.SECRET)),
+        kit.deliver("{\"id\": \"evt_x\", \"type\": ", PaymentKit.sign("{\"id\": \"evt_x\", \"type\": ", now,
+            PaymentKit.SECRET)),
+        await(kit.app.client.post("/webhooks/stripe").sendBuffer(Buffer.buffer(payload))));
+    for (var r : answers) {
+      assertThat(r.statusCode()).isEqualTo(400);
+      assertThat(r.getHeader("Content-Type")).startsWith("application/problem+json");
+    }
+    assertThat(kit.count("SELECT count(*) FROM stripe_events")).isZero();
+    assertThat(kit.payment(id).getString("status")).isEqualTo("pending");
+    assertThat(kit.amountPaid(d)).isEqualTo("0.00");
+  }
+
+  @Test
+  @DisplayName("other event types are acknowledged and recorded; events for unknown payments are recorded as unmatched")
+  void unknownTypes_recorded() {
+    kit.ok(event("evt_u1", "customer.created", new JsonObject().put("id", "cus_9").put("object", "customer")));
+    kit.ok(event("evt_u2", "payment_intent.succeeded", intent(UUID.randomUUID(), "pi_elsewhere", "succeeded")));
+    var rows = await(kit.app.pool.query("SELECT id, type, outcome FROM stripe_events ORDER BY id").execute());
+    JsonArray got = new JsonArray();
+    rows.forEach(r -> got.add(r.getString("id") + ":" + r.getString("outcome")));
+    assertThat(got.getList()).containsExactly("evt_u1:recorded", "evt_u2:unmatched");
+  }
+
+  @Test
+  @DisplayName("an event of another API version is still read (deserializeUnsafe)")
+  void otherApiVersion_stillApplied() {
+    JsonObject d = kit.debtor("300.00");
+    UUID id = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
+    kit.ok(event("evt_v", "checkout.session.completed", session(id, "cs_v", "pi_v", "paid"), "2020-08-27"));
+    assertThat(kit.payment(id).getString("status")).isEqualTo("completed");
+    assertThat(kit.amountPaid(d)).isEqualTo("100.00");
+  }
+
+  @Test
+  @DisplayName("the thank-you page says processing before the webhook and shows the new balance after")
+  void paidPage_processingThenBalance() {
+    JsonObject d = kit.debtor("300.00");
+    UUID id = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
+    String path = "/p/" + d.getString("uniqueToken") + "/paid?payment=" + id;
+    var before = kit.http.get(path, null);
+    assertThat(before.statusCode()).isEqualTo(200);
+    assertThat(before.getHeader("Cache-Control")).isEqualTo("no-store");
+    assertThat(before.getHeader("Content-Security-Policy")).startsWith("default-src 'none'");
+    assertThat(before.bodyAsString()).contains("processing");
+    kit.ok(completed("evt_page", id));
+    var after = kit.http.get(path, null);
+    assertThat(after.bodyAsString()).contains("$100.00").contains("$200.00").doesNotContain("processing");
+    var unknown = kit.http.get("/p/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/paid", null);
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(unknown.getHeader("Content-Type")).startsWith("text/html");
+  }
+}
