@@ -3,6 +3,7 @@ package dev.beacon.http;
 import dev.beacon.Deps;
 import dev.beacon.debtors.DebtorRoutes;
 import dev.beacon.ops.Health;
+import dev.beacon.tracking.TrackingRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -35,6 +36,7 @@ public final class HttpVerticle extends VerticleBase {
     OpenApi.mount(router);
     router.route("/api/*").handler(Auth.api(deps.keys()));
     DebtorRoutes.mount(router, vertx, deps);
+    TrackingRoutes.mount(router, vertx, deps);
     return router;
   }
 
