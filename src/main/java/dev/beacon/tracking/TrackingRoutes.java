@@ -76,7 +76,9 @@ public final class TrackingRoutes {
     router.route(HttpMethod.HEAD, PIXEL_PREFIX + "*").handler(r::open);
     router.route(HttpMethod.GET, "/t/c/:token/:communicationId").handler(r::click);
     router.route(HttpMethod.HEAD, "/t/c/:token/:communicationId").handler(r::click);
-    router.post("/t/b").handler(TrackingRoutes::beaconType).handler(Bodies.limit(BEACON_LIMIT)).handler(r::beacon);
+    // 415 before the body is read; Vert.x wants the body handler first on its route, hence two routes.
+    router.post("/t/b").handler(TrackingRoutes::beaconType);
+    router.post("/t/b").handler(Bodies.limit(BEACON_LIMIT)).handler(r::beacon);
     TrackingLinks.mount(router, deps, signer);
     EventImport.mount(router, deps, r.classifier);
   }
@@ -168,7 +170,8 @@ public final class TrackingRoutes {
 
   /** {@code POST /t/b}: a page beacon; 204 once committed (also for an unknown token, storing nothing). */
   private void beacon(RoutingContext ctx) {
-    JsonObject body = ctx.body() == null ? null : Bodies.parseObject(ctx.body().buffer());
+    Buffer raw = ctx.body() == null ? null : ctx.body().buffer();
+    JsonObject body = raw == null ? null : Bodies.parseObject(raw);
     if (body == null) {
       throw Problem.malformed("The beacon must be a JSON object");
     }
