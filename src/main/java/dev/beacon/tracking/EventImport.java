@@ -166,7 +166,7 @@ final class EventImport {
             int accepted = emails.size() + views.size();
             return pool.withTransaction(conn -> Future.all(
                     emails.isEmpty() ? Future.succeededFuture()
-                        : conn.preparedQuery(EventSql.EMAIL_BY_ID).execute(EventSql.emailTuple(emails, config.sendWindow())),
+                        : conn.preparedQuery(EventSql.emailSql(emails, false)).execute(EventSql.emailTuple(emails, config.sendWindow())),
                     views.isEmpty() ? Future.succeededFuture()
                         : conn.preparedQuery(EventSql.NEW_VIEW_BY_ID).execute(EventSql.newViewTuple(views))))
                 .map(v -> {

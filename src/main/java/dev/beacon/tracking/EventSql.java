@@ -4,6 +4,7 @@ import io.vertx.sqlclient.Tuple;
 
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 
@@ -36,9 +37,10 @@ final class EventSql {
   private static final String BY_ID = "d.id = i.debtor::uuid";
 
   /*
-   * Timing rules (Classifier's thresholds as parameters $10..$12): a click that makes BURST_LINKS distinct links
-   * of one message within BURST_SECONDS is a scanner; a human-looking hit within the send window of its
-   * communication is a machine (a proxy or scanner fetching on delivery).
+   * Timing rules: a human-looking hit within the send window ($10, seconds) of its communication is a machine
+   * (a proxy or scanner fetching on delivery); a click that makes BURST_LINKS ($12) distinct links of one
+   * message within BURST_SECONDS ($11) is a scanner. The burst rule reads email_events, whose partitions make
+   * the statement costlier to plan, so batches without clicks (most of them: opens) use the variant without it.
    */
   private static final String EMAIL = """
       WITH i AS (
@@ -49,24 +51,14 @@ final class EventSql {
       r AS (
         SELECT i.n, d.id AS debtor_id, c.id AS communication_id, c."timestamp" AS sent_at, i.kind, i.at,
                i.user_agent, i.ip, i.label, i.reason, i.url
-        FROM i JOIN debtors d ON %s
+        FROM i JOIN debtors d ON %1$s
         LEFT JOIN communications c ON c.id = i.communication_id AND c.debtor_id = d.id
       ),
       classified AS MATERIALIZED (
         SELECT r.*, CASE
-            WHEN r.kind = 'click' AND r.label <> 'scanner' AND r.communication_id IS NOT NULL AND (
-              SELECT count(DISTINCT u.url) FROM (
-                SELECT e.url FROM email_events e
-                WHERE e.communication_id = r.communication_id AND e.kind = 'click'
-                  AND e.occurred_at > r.at - make_interval(secs => $10::int) AND e.occurred_at <= r.at
-                UNION ALL
-                SELECT b.url FROM r b
-                WHERE b.communication_id = r.communication_id AND b.kind = 'click'
-                  AND b.at > r.at - make_interval(secs => $10::int) AND b.at <= r.at) u) >= $11::int
-              THEN 'scanner:' || $11::int || ' distinct links of one message clicked within ' || $10::int || ' s'
-            WHEN r.label = 'human' AND r.sent_at IS NOT NULL AND r.at >= r.sent_at
-                 AND r.at < r.sent_at + make_interval(secs => $12::float8)
-              THEN 'machine:within ' || $12::float8 || ' s of the send'
+%2$s            WHEN r.label = 'human' AND r.sent_at IS NOT NULL AND r.at >= r.sent_at
+                 AND r.at < r.sent_at + make_interval(secs => $10::float8)
+              THEN 'machine:within ' || $10::float8 || ' s of the send'
             ELSE NULL END AS timing
         FROM r
       ),
@@ -92,13 +84,34 @@ final class EventSql {
       debtor AS (
         UPDATE debtors d SET last_response_date = h.at
         FROM (SELECT debtor_id, max(occurred_at) AS at FROM human GROUP BY debtor_id) h
-        WHERE d.id = h.debtor_id AND (d.last_response_date IS NULL OR d.last_response_date < h.at - %s)
+        WHERE d.id = h.debtor_id AND (d.last_response_date IS NULL OR d.last_response_date < h.at - %3$s)
         RETURNING d.id
       )
       SELECT count(*) AS written FROM ins""";
 
-  static final String EMAIL_BY_TOKEN = EMAIL.formatted(BY_TOKEN, RESPONSE_GRANULARITY);
-  static final String EMAIL_BY_ID = EMAIL.formatted(BY_ID, RESPONSE_GRANULARITY);
+  private static final String BURST = """
+            WHEN r.kind = 'click' AND r.label <> 'scanner' AND r.communication_id IS NOT NULL AND (
+              SELECT count(DISTINCT u.url) FROM (
+                SELECT e.url FROM email_events e
+                WHERE e.communication_id = r.communication_id AND e.kind = 'click'
+                  AND e.occurred_at > r.at - make_interval(secs => $11::int) AND e.occurred_at <= r.at
+                UNION ALL
+                SELECT b.url FROM r b
+                WHERE b.communication_id = r.communication_id AND b.kind = 'click'
+                  AND b.at > r.at - make_interval(secs => $11::int) AND b.at <= r.at) u) >= $12::int
+              THEN 'scanner:' || $12::int || ' distinct links of one message clicked within ' || $11::int || ' s'
+      """;
+
+  static final String OPENS_BY_TOKEN = EMAIL.formatted(BY_TOKEN, "", RESPONSE_GRANULARITY);
+  static final String EMAIL_BY_TOKEN = EMAIL.formatted(BY_TOKEN, BURST, RESPONSE_GRANULARITY);
+  static final String OPENS_BY_ID = EMAIL.formatted(BY_ID, "", RESPONSE_GRANULARITY);
+  static final String EMAIL_BY_ID = EMAIL.formatted(BY_ID, BURST, RESPONSE_GRANULARITY);
+
+  /** The statement for a batch: without the burst rule when it holds no click. */
+  static String emailSql(List<EmailEvent> rows, boolean byToken) {
+    boolean clicks = rows.stream().anyMatch(e -> e.kind() == Classifier.Kind.CLICK);
+    return byToken ? (clicks ? EMAIL_BY_TOKEN : OPENS_BY_TOKEN) : (clicks ? EMAIL_BY_ID : OPENS_BY_ID);
+  }
 
   private static final String NEW_VIEW = """
       WITH ins AS (
@@ -165,11 +178,14 @@ final class EventSql {
       reason[k] = e.verdict().reason();
       url[k] = e.url();
     }
-    return Tuple.tuple().addArrayOfString(debtor).addArrayOfUUID(comm).addArrayOfString(kind)
+    Tuple t = Tuple.tuple().addArrayOfString(debtor).addArrayOfUUID(comm).addArrayOfString(kind)
         .addArrayOfOffsetDateTime(at).addArrayOfString(ua).addArrayOfString(ip).addArrayOfString(label)
         .addArrayOfString(reason).addArrayOfString(url)
-        .addInteger(Classifier.BURST_SECONDS).addInteger(Classifier.BURST_LINKS)
         .addDouble(sendWindow.toMillis() / 1000.0);
+    if (Arrays.stream(kind).anyMatch(k -> k.equals(Classifier.Kind.CLICK.db()))) {
+      t.addInteger(Classifier.BURST_SECONDS).addInteger(Classifier.BURST_LINKS);
+    }
+    return t;
   }
 
   static Tuple newViewTuple(List<NewView> rows) {

@@ -97,8 +97,10 @@ final class EventWriter {
     }
     flushing = true;
     stats.batch();
+    List<Pending<EventSql.EmailEvent>> emailBatch = take(emails);
+    List<EventSql.EmailEvent> emailRows = emailBatch.stream().map(Pending::item).toList();
     Future.join(
-        write(EventSql.EMAIL_BY_TOKEN, take(emails), rows -> EventSql.emailTuple(rows, sendWindow)),
+        write(EventSql.emailSql(emailRows, true), emailBatch, rows -> EventSql.emailTuple(rows, sendWindow)),
         write(EventSql.NEW_VIEW_BY_TOKEN, take(views), EventSql::newViewTuple),
         write(EventSql.UPDATE_VIEW, take(updates), EventSql::updateTuple))
         .onComplete(ar -> flush());

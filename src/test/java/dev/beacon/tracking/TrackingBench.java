@@ -85,6 +85,8 @@ public final class TrackingBench {
       long viewsBefore = count(pool, "SELECT count(*) FROM page_views");
 
       Result ceiling = wrk("ceiling (bare Vert.x GIF)", CEILING_PORT, lua.resolve("pixel.lua"), connections, seconds);
+      Result router = wrk("Beacon pixel, malformed token (no write)", BEACON_PORT, lua.resolve("nowrite.lua"),
+          connections, seconds);
       var s0 = TrackingStats.current().snapshot();
       Result pixel = wrk("Beacon pixel GET /t/o/{token}/{id}.gif", BEACON_PORT, lua.resolve("pixel.lua"), connections, seconds);
       long opens = count(pool, "SELECT count(*) FROM email_events") - opensBefore;
@@ -98,6 +100,7 @@ public final class TrackingBench {
       System.out.printf(Locale.ROOT, "%-40s %10s %8s %8s %10s %10s %8s%n", "run", "req/s", "p50 ms", "p99 ms",
           "2xx", "rows", "ratio");
       print(ceiling, -1, ceiling.rps());
+      print(router, -1, ceiling.rps());
       print(pixel, opens, ceiling.rps());
       print(beacon, views, ceiling.rps());
       System.out.printf(Locale.ROOT, "writer: pixel %.1f events per flush, beacon %.1f; shed %d, failed %d%n",
@@ -168,6 +171,11 @@ public final class TrackingBench {
     Files.writeString(dir.resolve("pixel.lua"), list + """
         request = function()
           return wrk.format("GET", "/t/o/" .. items[math.random(#items)] .. ".gif", {["User-Agent"] = "%s"})
+        end
+        """.formatted(ua) + done, StandardCharsets.UTF_8);
+    Files.writeString(dir.resolve("nowrite.lua"), """
+        request = function()
+          return wrk.format("GET", "/t/o/x.gif", {["User-Agent"] = "%s"})
         end
         """.formatted(ua) + done, StandardCharsets.UTF_8);
     Files.writeString(dir.resolve("beacon.lua"), list + """
