@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * The tracking benchmark (README "Tracking benchmark"): Beacon on the embedded PostgreSQL in durable mode
  * (fsync and synchronous_commit on) against a bare Vert.x server answering the same GIF from memory, both loaded
  * by wrk at the same connection count. Prints requests/s, p50/p99, 2xx answers vs rows written, and the ratio
- * to the ceiling. Not a test: run it with scripts/bench-tracking.sh.
+ * to the ceiling. Not a test: run it with src/test/bench/tracking.sh.
  */
 public final class TrackingBench {
   private static final int DEBTORS = 1000;
