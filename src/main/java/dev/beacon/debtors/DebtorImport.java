@@ -1,28 +1,21 @@
 package dev.beacon.debtors;
 
 import dev.beacon.http.Bodies;
+import dev.beacon.http.LineImport;
 import dev.beacon.http.Problem;
-import dev.beacon.http.Problems;
-import dev.beacon.http.Requests;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.parsetools.RecordParser;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -32,10 +25,7 @@ import java.util.Set;
  * A row whose email already exists updates that debtor. One bad row never aborts the others.
  */
 final class DebtorImport {
-  private static final Logger LOG = LoggerFactory.getLogger(DebtorImport.class);
   static final int BATCH = 1000;
-  /** At most this many row errors are listed; the count stays exact. */
-  static final int MAX_LISTED_REJECTIONS = 10_000;
 
   static final String UPSERT = """
       WITH input AS (
@@ -90,160 +80,103 @@ final class DebtorImport {
   }
 
   void handle(RoutingContext ctx) {
-    String type = ctx.request().getHeader("Content-Type");
-    String mime = type == null ? "" : type.split(";")[0].trim().toLowerCase(Locale.ROOT);
+    String mime = LineImport.mediaType(ctx);
     boolean csv = mime.equals("text/csv");
-    if (!csv && !mime.equals("application/x-ndjson") && !mime.equals("application/ndjson")) {
+    if (!csv && !LineImport.NDJSON.contains(mime)) {
       throw Problem.unsupportedMediaType("text/csv or application/x-ndjson");
     }
-    String length = ctx.request().getHeader("Content-Length");
-    if (length != null && length.matches("[0-9]{1,18}") && Long.parseLong(length) > maxBytes) {
-      throw Problem.tooLarge("An import may be at most " + maxBytes / (1024 * 1024) + " MiB");
-    }
-    new Job(ctx, csv).start();
+    LineImport.run(ctx, maxBytes, BATCH, "Debtor", new Rows(csv));
   }
 
-  /** One valid row waiting for its batch. */
-  private record Pending(long line, DebtorInput input, String token) {}
+  /** One valid row waiting for its batch, with the token it gets if it creates a debtor. */
+  private record Pending(DebtorInput input, String token) {}
 
-  /** The state of one import request. */
-  private final class Job {
-    private final RoutingContext ctx;
+  /** Parsing and writing for one import request (CSV with its header, or NDJSON). */
+  private final class Rows implements LineImport.Feature<Pending> {
     private final boolean csv;
     private final Csv csvReader = new Csv();
-    private RecordParser parser;
     private List<String> header;
-    private long line;
     private long recordLine;
-    private long bytes;
     private long created;
     private long updated;
-    private long rejectedCount;
-    private final JsonArray rejected = new JsonArray();
-    private List<Pending> batch = new ArrayList<>();
-    private final Set<String> batchEmails = new HashSet<>();
-    private Future<Void> inFlight = Future.succeededFuture();
-    private boolean failed;
 
-    Job(RoutingContext ctx, boolean csv) {
-      this.ctx = ctx;
+    Rows(boolean csv) {
       this.csv = csv;
     }
 
-    void start() {
-      parser = RecordParser.newDelimited("\n", ctx.request());
-      parser.handler(this::onLine);
-      parser.exceptionHandler(this::fail);
-      parser.endHandler(v -> inFlight.compose(x -> flush()).onSuccess(x -> respond()).onFailure(this::fail));
+    @Override
+    public Pending parse(long line, String text) {
+      return csv ? csvLine(line, text) : jsonLine(line, text);
     }
 
-    private void onLine(Buffer buf) {
-      if (failed) {
-        return;
-      }
-      line++;
-      bytes += buf.length() + 1;
-      if (bytes > maxBytes) {
-        fail(Problem.tooLarge("An import may be at most " + maxBytes / (1024 * 1024) + " MiB; "
-            + created + " rows were created and " + updated + " updated before the limit"));
-        return;
-      }
-      String text = buf.toString(StandardCharsets.UTF_8);
-      if (text.endsWith("\r")) {
-        text = text.substring(0, text.length() - 1);
-      }
-      if (csv) {
-        onCsvLine(text);
-      } else {
-        onJsonLine(text);
-      }
-    }
-
-    private void onCsvLine(String text) {
+    private Pending csvLine(long line, String text) {
       if (!csvReader.hasPending()) {
         recordLine = line;
         if (text.isBlank()) {
-          return;
+          return null;
         }
       }
       List<String> fields = csvReader.feed(text);
       if (fields == null) {
-        return;
+        return null;
       }
       if (header == null) {
-        header = fields.stream().map(String::trim).toList();
-        List<Problem.FieldError> bad = new ArrayList<>();
-        for (String h : header) {
-          if (DebtorField.byJson(h) == null) {
-            bad.add(new Problem.FieldError(h, "is not a known column"));
-          }
-        }
-        if (!bad.isEmpty()) {
-          fail(Problem.invalid(bad));
-        }
-        return;
+        header = header(fields);
+        return null;
       }
       if (fields.size() != header.size()) {
-        reject(recordLine, List.of(new Problem.FieldError("row", "has " + fields.size() + " fields; the header has "
-            + header.size())));
-        return;
+        throw new LineImport.Rejected(recordLine, "row", "has " + fields.size() + " fields; the header has "
+            + header.size());
       }
       Map<String, String> row = new LinkedHashMap<>();
       for (int i = 0; i < header.size(); i++) {
         row.put(header.get(i), fields.get(i).trim());
       }
       try {
-        accept(recordLine, DebtorInput.fromText(row));
+        return new Pending(DebtorInput.fromText(row), Tokens.newToken());
       } catch (Problem p) {
-        reject(recordLine, p.errors());
+        throw LineImport.Rejected.of(recordLine, p);
       }
     }
 
-    private void onJsonLine(String text) {
+    /** The header names the columns; an unknown one refuses the whole file before anything is written. */
+    private List<String> header(List<String> fields) {
+      List<String> names = fields.stream().map(String::trim).toList();
+      List<Problem.FieldError> bad = new ArrayList<>();
+      for (String h : names) {
+        if (DebtorField.byJson(h) == null) {
+          bad.add(new Problem.FieldError(h, "is not a known column"));
+        }
+      }
+      if (!bad.isEmpty()) {
+        throw Problem.invalid(bad);
+      }
+      return names;
+    }
+
+    private Pending jsonLine(long line, String text) {
       if (text.isBlank()) {
-        return;
+        return null;
       }
       JsonObject o = Bodies.parseObject(Buffer.buffer(text));
       if (o == null) {
-        reject(line, List.of(new Problem.FieldError("line", "is not a JSON object")));
-        return;
+        throw new LineImport.Rejected(line, "line", "is not a JSON object");
       }
       try {
-        accept(line, DebtorInput.fromJson(o, DebtorInput.Mode.CREATE));
+        return new Pending(DebtorInput.fromJson(o, DebtorInput.Mode.CREATE), Tokens.newToken());
       } catch (Problem p) {
-        reject(line, p.errors());
+        throw LineImport.Rejected.of(line, p);
       }
     }
 
-    private void accept(long at, DebtorInput in) {
-      String email = (String) in.get(DebtorField.EMAIL);
-      if (email != null && !batchEmails.add(email)) {
-        // The same email twice in one statement cannot be upserted: commit what is queued first.
-        queueFlush();
-        batchEmails.add(email);
-      }
-      batch.add(new Pending(at, in, Tokens.newToken()));
-      if (batch.size() >= BATCH) {
-        queueFlush();
-      }
+    /** The same email twice in one statement cannot be upserted: it starts a new batch. */
+    @Override
+    public Object batchKey(Pending row) {
+      return row.input().get(DebtorField.EMAIL);
     }
 
-    private void queueFlush() {
-      parser.pause();
-      inFlight = inFlight.compose(v -> flush()).onSuccess(v -> {
-        if (!failed) {
-          parser.resume();
-        }
-      }).onFailure(this::fail);
-    }
-
-    private Future<Void> flush() {
-      if (batch.isEmpty()) {
-        return Future.succeededFuture();
-      }
-      List<Pending> rows = batch;
-      batch = new ArrayList<>();
-      batchEmails.clear();
+    @Override
+    public Future<List<LineImport.Rejected>> write(List<LineImport.Row<Pending>> rows) {
       return pool.preparedQuery(UPSERT).execute(tuple(rows)).map(result -> {
         Set<String> done = new HashSet<>();
         for (Row r : result) {
@@ -254,70 +187,39 @@ final class DebtorImport {
             updated++;
           }
         }
-        for (Pending p : rows) {
-          if (!done.contains(p.token())) {
-            reject(p.line(), List.of(new Problem.FieldError("email",
-                "belongs to a closed debtor, or was created by another request at the same moment")));
+        List<LineImport.Rejected> rejected = new ArrayList<>();
+        for (var p : rows) {
+          if (!done.contains(p.value().token())) {
+            rejected.add(new LineImport.Rejected(p.line(), "email",
+                "belongs to a closed debtor, or was created by another request at the same moment"));
           }
         }
-        return null;
+        return rejected;
       });
     }
 
-    private void reject(long at, List<Problem.FieldError> errors) {
-      rejectedCount++;
-      if (rejected.size() < MAX_LISTED_REJECTIONS) {
-        JsonArray e = new JsonArray();
-        errors.forEach(fe -> e.add(fe.toJson()));
-        rejected.add(new JsonObject().put("line", at).put("errors", e));
-      }
-    }
-
-    private void respond() {
-      if (failed) {
-        return;
-      }
+    @Override
+    public List<LineImport.Rejected> finish() {
       if (csv && header == null) {
-        fail(Problem.invalid("body", "a CSV import needs a header row naming its columns"));
-        return;
+        throw Problem.invalid("body", "a CSV import needs a header row naming its columns");
       }
-      if (csvReader.hasPending()) {
-        reject(recordLine, List.of(new Problem.FieldError("row", "has an unterminated quoted field")));
-      }
-      LOG.info("Debtor import: {} created, {} updated, {} rejected", created, updated, rejectedCount);
-      Requests.json(ctx, 200, new JsonObject()
-          .put("created", created)
-          .put("updated", updated)
-          .put("rejectedCount", rejectedCount)
-          .put("rejected", rejected));
+      return csvReader.hasPending()
+          ? List.of(new LineImport.Rejected(recordLine, "row", "has an unterminated quoted field"))
+          : List.of();
     }
 
-    private void fail(Throwable t) {
-      if (failed) {
-        return;
-      }
-      failed = true;
-      if (created + updated > 0) {
-        LOG.warn("Debtor import stopped after {} created and {} updated: {}", created, updated, t.toString());
-      }
-      if (!ctx.response().ended()) {
-        if (t instanceof Problem p) {
-          // The rest of the body is not read: close the connection after answering.
-          ctx.response().putHeader("Connection", "close");
-          Problems.send(ctx.response(), p);
-        } else {
-          ctx.fail(t);
-        }
-      }
+    @Override
+    public JsonObject counts() {
+      return new JsonObject().put("created", created).put("updated", updated);
     }
   }
 
-  private static Tuple tuple(List<Pending> rows) {
+  private static Tuple tuple(List<LineImport.Row<Pending>> rows) {
     int n = rows.size();
     String[][] text = new String[14][n];
     Boolean[][] flags = new Boolean[3][n];
     for (int i = 0; i < n; i++) {
-      Pending p = rows.get(i);
+      Pending p = rows.get(i).value();
       DebtorInput in = p.input();
       text[0][i] = p.token();
       text[1][i] = (String) in.get(DebtorField.FIRST_NAME);

@@ -1,27 +1,20 @@
 package dev.beacon.payments;
 
 import dev.beacon.http.Bodies;
+import dev.beacon.http.LineImport;
 import dev.beacon.http.Problem;
-import dev.beacon.http.Problems;
-import dev.beacon.http.Requests;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.parsetools.RecordParser;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
 
@@ -31,9 +24,7 @@ import java.util.UUID;
  * {@code amount_paid} (and may resolve the debtor) in the same statement, like a live payment.
  */
 final class PaymentImport {
-  private static final Logger LOG = LoggerFactory.getLogger(PaymentImport.class);
   static final int BATCH = 1000;
-  static final int MAX_LISTED_REJECTIONS = 10_000;
 
   static final String INSERT = """
       WITH input AS (
@@ -75,142 +66,58 @@ final class PaymentImport {
   }
 
   void handle(RoutingContext ctx) {
-    String type = ctx.request().getHeader("Content-Type");
-    String mime = type == null ? "" : type.split(";")[0].trim().toLowerCase(Locale.ROOT);
-    if (!mime.equals("application/x-ndjson") && !mime.equals("application/ndjson")) {
+    if (!LineImport.NDJSON.contains(LineImport.mediaType(ctx))) {
       throw Problem.unsupportedMediaType("application/x-ndjson");
     }
-    String length = ctx.request().getHeader("Content-Length");
-    if (length != null && length.matches("[0-9]{1,18}") && Long.parseLong(length) > maxBytes) {
-      throw Problem.tooLarge("An import may be at most " + maxBytes / (1024 * 1024) + " MiB");
-    }
-    new Job(ctx).start();
+    LineImport.run(ctx, maxBytes, BATCH, "Payment", new Lines());
   }
 
-  private record Pending(long line, ImportedPayment payment) {}
-
-  /** The state of one import request. */
-  private final class Job {
-    private final RoutingContext ctx;
-    private RecordParser parser;
-    private long line;
-    private long bytes;
+  /** Parsing and writing for one import request. */
+  private final class Lines implements LineImport.Feature<ImportedPayment> {
     private long imported;
-    private long rejectedCount;
-    private final JsonArray rejected = new JsonArray();
-    private List<Pending> batch = new ArrayList<>();
-    private Future<Void> inFlight = Future.succeededFuture();
-    private boolean failed;
 
-    Job(RoutingContext ctx) {
-      this.ctx = ctx;
-    }
-
-    void start() {
-      parser = RecordParser.newDelimited("\n", ctx.request());
-      parser.handler(this::onLine);
-      parser.exceptionHandler(this::fail);
-      parser.endHandler(v -> inFlight.compose(x -> flush()).onSuccess(x -> respond()).onFailure(this::fail));
-    }
-
-    private void onLine(Buffer buf) {
-      if (failed) {
-        return;
-      }
-      line++;
-      bytes += buf.length() + 1;
-      if (bytes > maxBytes) {
-        fail(Problem.tooLarge("An import may be at most " + maxBytes / (1024 * 1024) + " MiB; " + imported
-            + " payments were imported before the limit"));
-        return;
-      }
-      String text = buf.toString(StandardCharsets.UTF_8);
+    @Override
+    public ImportedPayment parse(long line, String text) {
       if (text.isBlank()) {
-        return;
+        return null;
       }
       JsonObject o = Bodies.parseObject(Buffer.buffer(text));
       if (o == null) {
-        reject(line, List.of(new Problem.FieldError("line", "is not a JSON object")));
-        return;
+        throw new LineImport.Rejected(line, "line", "is not a JSON object");
       }
       try {
-        batch.add(new Pending(line, ImportedPayment.from(o)));
+        return ImportedPayment.from(o);
       } catch (Problem p) {
-        reject(line, p.errors());
-        return;
-      }
-      if (batch.size() >= BATCH) {
-        parser.pause();
-        inFlight = inFlight.compose(v -> flush()).onSuccess(v -> {
-          if (!failed) {
-            parser.resume();
-          }
-        }).onFailure(this::fail);
+        throw LineImport.Rejected.of(line, p);
       }
     }
 
-    private Future<Void> flush() {
-      if (batch.isEmpty()) {
-        return Future.succeededFuture();
-      }
-      List<Pending> rows = batch;
-      batch = new ArrayList<>();
+    @Override
+    public Future<List<LineImport.Rejected>> write(List<LineImport.Row<ImportedPayment>> rows) {
       return pool.preparedQuery(INSERT).execute(tuple(rows)).map(result -> {
         Set<Long> done = new HashSet<>();
         for (Row r : result) {
           done.add(r.getLong("line"));
         }
         imported += done.size();
-        for (Pending p : rows) {
+        List<LineImport.Rejected> rejected = new ArrayList<>();
+        for (var p : rows) {
           if (!done.contains(p.line())) {
-            reject(p.line(), List.of(new Problem.FieldError(p.payment().debtorId() != null ? "debtorId" : "email",
-                "matches no debtor")));
+            rejected.add(new LineImport.Rejected(p.line(), p.value().debtorId() != null ? "debtorId" : "email",
+                "matches no debtor"));
           }
         }
-        return null;
+        return rejected;
       });
     }
 
-    private void reject(long at, List<Problem.FieldError> errors) {
-      rejectedCount++;
-      if (rejected.size() < MAX_LISTED_REJECTIONS) {
-        JsonArray e = new JsonArray();
-        errors.forEach(fe -> e.add(fe.toJson()));
-        rejected.add(new JsonObject().put("line", at).put("errors", e));
-      }
-    }
-
-    private void respond() {
-      if (failed) {
-        return;
-      }
-      LOG.info("Payment import: {} imported, {} rejected", imported, rejectedCount);
-      Requests.json(ctx, 200, new JsonObject()
-          .put("imported", imported)
-          .put("rejectedCount", rejectedCount)
-          .put("rejected", rejected));
-    }
-
-    private void fail(Throwable t) {
-      if (failed) {
-        return;
-      }
-      failed = true;
-      if (imported > 0) {
-        LOG.warn("Payment import stopped after {} imported: {}", imported, t.toString());
-      }
-      if (!ctx.response().ended()) {
-        if (t instanceof Problem p) {
-          ctx.response().putHeader("Connection", "close");
-          Problems.send(ctx.response(), p);
-        } else {
-          ctx.fail(t);
-        }
-      }
+    @Override
+    public JsonObject counts() {
+      return new JsonObject().put("imported", imported);
     }
   }
 
-  private static Tuple tuple(List<Pending> rows) {
+  private static Tuple tuple(List<LineImport.Row<ImportedPayment>> rows) {
     int n = rows.size();
     Long[] lines = new Long[n];
     UUID[] ids = new UUID[n];
@@ -224,8 +131,8 @@ final class PaymentImport {
     String[] credited = new String[n];
     String[] refunded = new String[n];
     for (int i = 0; i < n; i++) {
-      Pending p = rows.get(i);
-      ImportedPayment ip = p.payment();
+      var p = rows.get(i);
+      ImportedPayment ip = p.value();
       lines[i] = p.line();
       ids[i] = ip.debtorId();
       emails[i] = ip.email();

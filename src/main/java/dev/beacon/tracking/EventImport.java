@@ -3,30 +3,23 @@ package dev.beacon.tracking;
 import dev.beacon.Deps;
 import dev.beacon.config.BeaconConfig;
 import dev.beacon.http.Bodies;
+import dev.beacon.http.LineImport;
 import dev.beacon.http.Problem;
 import dev.beacon.http.Problem.FieldError;
-import dev.beacon.http.Problems;
-import dev.beacon.http.Requests;
 import dev.beacon.http.Times;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.parsetools.RecordParser;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.UUID;
 
 /**
@@ -35,9 +28,7 @@ import java.util.UUID;
  * classification and timing rules apply. Per-line errors; one bad line never aborts the others.
  */
 final class EventImport {
-  private static final Logger LOG = LoggerFactory.getLogger(EventImport.class);
   static final int BATCH = 500;
-  static final int MAX_LISTED_REJECTIONS = 10_000;
   private static final String CHECK = """
       SELECT i.n, d.id IS NOT NULL AS debtor_ok, (i.comm IS NULL OR c.id IS NOT NULL) AS comm_ok
       FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS i(debtor, comm, n)
@@ -63,100 +54,54 @@ final class EventImport {
   }
 
   private void handle(RoutingContext ctx) {
-    String type = ctx.request().getHeader("Content-Type");
-    String mime = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-    if (!mime.equals("application/x-ndjson") && !mime.equals("application/ndjson")) {
+    if (!LineImport.NDJSON.contains(LineImport.mediaType(ctx))) {
       throw Problem.unsupportedMediaType("application/x-ndjson");
     }
-    String length = ctx.request().getHeader("Content-Length");
-    if (length != null && length.matches("[0-9]{1,18}") && Long.parseLong(length) > maxBytes) {
-      throw Problem.tooLarge("An import may be at most " + maxBytes / (1024 * 1024) + " MiB");
-    }
-    new Job(ctx).start();
+    LineImport.run(ctx, maxBytes, BATCH, "Events", new Lines());
   }
 
   /** One valid line: an email event or a page view, with its debtor and communication for the existence check. */
-  private record Pending(long line, UUID debtorId, UUID communicationId, EventSql.EmailEvent email,
-                         EventSql.NewView view) {}
+  private record Pending(UUID debtorId, UUID communicationId, EventSql.EmailEvent email, EventSql.NewView view) {}
 
-  private final class Job {
-    private final RoutingContext ctx;
-    private RecordParser parser;
-    private long line;
-    private long bytes;
+  /** Parsing and writing for one import request. */
+  private final class Lines implements LineImport.Feature<Pending> {
     private long imported;
-    private long rejectedCount;
-    private final JsonArray rejected = new JsonArray();
-    private List<Pending> batch = new ArrayList<>();
-    private Future<Void> inFlight = Future.succeededFuture();
-    private boolean failed;
 
-    Job(RoutingContext ctx) {
-      this.ctx = ctx;
-    }
-
-    void start() {
-      parser = RecordParser.newDelimited("\n", ctx.request());
-      parser.handler(this::onLine);
-      parser.exceptionHandler(this::fail);
-      parser.endHandler(v -> inFlight.compose(x -> flush()).onSuccess(x -> respond()).onFailure(this::fail));
-    }
-
-    private void onLine(Buffer buf) {
-      if (failed) {
-        return;
-      }
-      line++;
-      bytes += buf.length() + 1;
-      if (bytes > maxBytes) {
-        fail(Problem.tooLarge("An import may be at most " + maxBytes / (1024 * 1024) + " MiB; " + imported
-            + " events were imported before the limit"));
-        return;
-      }
-      String text = buf.toString(StandardCharsets.UTF_8).trim();
+    @Override
+    public Pending parse(long line, String raw) {
+      String text = raw.trim();
       if (text.isEmpty()) {
-        return;
+        return null;
       }
       JsonObject o = Bodies.parseObject(Buffer.buffer(text));
       if (o == null) {
-        reject(line, List.of(new FieldError("line", "is not a JSON object")));
-        return;
+        throw new LineImport.Rejected(line, "line", "is not a JSON object");
       }
       try {
-        batch.add(parse(line, o));
+        return event(o);
       } catch (Problem p) {
-        reject(line, p.errors().isEmpty() ? List.of(new FieldError("line", p.getMessage())) : p.errors());
-        return;
-      }
-      if (batch.size() >= BATCH) {
-        parser.pause();
-        inFlight = inFlight.compose(v -> flush()).onSuccess(v -> {
-          if (!failed) {
-            parser.resume();
-          }
-        }).onFailure(this::fail);
+        throw LineImport.Rejected.of(line, p);
       }
     }
 
-    private Future<Void> flush() {
-      if (batch.isEmpty()) {
-        return Future.succeededFuture();
-      }
-      List<Pending> rows = batch;
-      batch = new ArrayList<>();
-      UUID[] debtors = rows.stream().map(Pending::debtorId).toArray(UUID[]::new);
-      UUID[] comms = rows.stream().map(Pending::communicationId).toArray(UUID[]::new);
+    @Override
+    public Future<List<LineImport.Rejected>> write(List<LineImport.Row<Pending>> rows) {
+      UUID[] debtors = rows.stream().map(r -> r.value().debtorId()).toArray(UUID[]::new);
+      UUID[] comms = rows.stream().map(r -> r.value().communicationId()).toArray(UUID[]::new);
+      List<LineImport.Rejected> rejected = new ArrayList<>();
       return pool.preparedQuery(CHECK).execute(Tuple.tuple().addArrayOfUUID(debtors).addArrayOfUUID(comms))
           .compose(check -> {
             List<EventSql.EmailEvent> emails = new ArrayList<>();
             List<EventSql.NewView> views = new ArrayList<>();
             int k = 0;
             for (Row r : check) {
-              Pending p = rows.get(k++);
+              var row = rows.get(k++);
+              Pending p = row.value();
               if (!r.getBoolean("debtor_ok")) {
-                reject(p.line(), List.of(new FieldError("debtorId", "is not a known debtor")));
+                rejected.add(new LineImport.Rejected(row.line(), "debtorId", "is not a known debtor"));
               } else if (!r.getBoolean("comm_ok")) {
-                reject(p.line(), List.of(new FieldError("communicationId", "is not a communication of this debtor")));
+                rejected.add(new LineImport.Rejected(row.line(), "communicationId",
+                    "is not a communication of this debtor"));
               } else if (p.email() != null) {
                 emails.add(p.email());
               } else {
@@ -171,12 +116,17 @@ final class EventImport {
                         : conn.preparedQuery(EventSql.NEW_VIEW_BY_ID).execute(EventSql.newViewTuple(views))))
                 .map(v -> {
                   imported += accepted;
-                  return null;
+                  return rejected;
                 });
           });
     }
 
-    private Pending parse(long at, JsonObject o) {
+    @Override
+    public JsonObject counts() {
+      return new JsonObject().put("imported", imported);
+    }
+
+    private Pending event(JsonObject o) {
       List<FieldError> errors = new ArrayList<>();
       UUID debtorId = Beacons.uuid(o.getValue("debtorId"));
       if (debtorId == null) {
@@ -237,46 +187,13 @@ final class EventImport {
       }
       String stored = IpAddresses.stored(ip, config.ipStorage());
       if (kind.equals("page_view")) {
-        return new Pending(at, debtorId, null, null,
+        return new Pending(debtorId, null, null,
             new EventSql.NewView(UUID.randomUUID(), debtorId.toString(), pageType, ua, stored, time, actions, when));
       }
       Classifier.Kind k = kind.equals("open") ? Classifier.Kind.OPEN : Classifier.Kind.CLICK;
       Classifier.Verdict verdict = classifier.classify(new Classifier.Signals(k, false, ua, null, null, null, null, ip));
-      return new Pending(at, debtorId, comm, new EventSql.EmailEvent(debtorId.toString(), comm, k, when, ua, stored,
+      return new Pending(debtorId, comm, new EventSql.EmailEvent(debtorId.toString(), comm, k, when, ua, stored,
           verdict, k == Classifier.Kind.CLICK ? (String) url : null), null);
-    }
-
-    private void reject(long at, List<FieldError> errors) {
-      rejectedCount++;
-      if (rejected.size() < MAX_LISTED_REJECTIONS) {
-        JsonArray e = new JsonArray();
-        errors.forEach(fe -> e.add(fe.toJson()));
-        rejected.add(new JsonObject().put("line", at).put("errors", e));
-      }
-    }
-
-    private void respond() {
-      if (failed) {
-        return;
-      }
-      LOG.info("Events import: {} imported, {} rejected", imported, rejectedCount);
-      Requests.json(ctx, 200, new JsonObject().put("imported", imported).put("rejectedCount", rejectedCount)
-          .put("rejected", rejected));
-    }
-
-    private void fail(Throwable t) {
-      if (failed) {
-        return;
-      }
-      failed = true;
-      if (!ctx.response().ended()) {
-        if (t instanceof Problem p) {
-          ctx.response().putHeader("Connection", "close");
-          Problems.send(ctx.response(), p);
-        } else {
-          ctx.fail(t);
-        }
-      }
     }
   }
 }
