@@ -2,6 +2,7 @@ package dev.beacon.tracking.pages;
 
 import dev.beacon.Deps;
 import dev.beacon.config.BeaconConfig;
+import dev.beacon.tracking.IpAddresses;
 import dev.beacon.debtors.Tokens;
 import dev.beacon.http.Bodies;
 import dev.beacon.http.Problem;
@@ -185,6 +186,6 @@ public final class PageRoutes {
 
   private String clientIp(RoutingContext ctx) {
     var remote = ctx.request().remoteAddress();
-    return remote == null ? null : IpPrivacy.stored(remote.hostAddress(), config.tracking().ipStorage());
+    return remote == null ? null : IpAddresses.stored(IpAddresses.parse(remote.hostAddress()), config.tracking().ipStorage());
   }
 }
