@@ -54,8 +54,8 @@ public final class Beacon {
     Vertx vertx = Vertx.vertx();
     BeaconConfig config;
     try {
-      config = loadConfig(vertx);
-    } catch (ConfigException e) {
+      config = dev.beacon.tracking.LinkSecret.ensure(loadConfig(vertx));
+    } catch (ConfigException | java.io.IOException e) {
       System.err.println(e.getMessage());
       vertx.close();
       System.exit(2);

@@ -166,6 +166,13 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
     return new BeaconConfig(h, db, auth, dataDir, tracking, payments);
   }
 
+  /** The same config with the click-link signing secret set (tracking's LinkSecret fills an empty one). */
+  public BeaconConfig withLinkSecret(String secret) {
+    Tracking t = tracking;
+    return new BeaconConfig(http, db, auth, dataDir, new Tracking(secret, t.ipStorage(), t.queueCapacity(),
+        t.batchMax(), t.sendWindow(), t.scannerCidrs()), payments);
+  }
+
   /** Convenience for tests and tools: a config from a file-shaped JSON object alone. */
   public static BeaconConfig of(JsonObject file) {
     return load(new ConfigSource(file, Map.of(), Map.of()));

@@ -10,6 +10,8 @@ public final class PgErrors {
   public static final String NOT_NULL_VIOLATION = "23502";
   public static final String INVALID_TEXT_REPRESENTATION = "22P02";
   public static final String RAISE_EXCEPTION = "P0001";
+  public static final String DEADLOCK = "40P01";
+  public static final String SERIALIZATION_FAILURE = "40001";
 
   private PgErrors() {}
 

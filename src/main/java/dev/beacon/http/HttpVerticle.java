@@ -6,6 +6,7 @@ import dev.beacon.debtors.DebtorRoutes;
 import dev.beacon.ops.Health;
 import dev.beacon.tracking.pages.PageRoutes;
 import dev.beacon.payments.PaymentRoutes;
+import dev.beacon.tracking.TrackingRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -41,6 +42,7 @@ public final class HttpVerticle extends VerticleBase {
     PageRoutes.mount(router, vertx, deps);
     CommunicationRoutes.mount(router, vertx, deps);
     PaymentRoutes.mount(router, vertx, deps);
+    TrackingRoutes.mount(router, vertx, deps);
     return router;
   }
 

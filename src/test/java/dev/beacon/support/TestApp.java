@@ -25,6 +25,7 @@ public final class TestApp implements AutoCloseable {
   public static final String AGENT_KEY = "test-agent-key";
   public static final String VIEWER_KEY = "test-viewer-key";
   public static final String OPS_KEY = "test-ops-key";
+  public static final String LINK_SECRET = "test-link-secret";
 
   public final Vertx vertx;
   public final Pool pool;
@@ -39,6 +40,7 @@ public final class TestApp implements AutoCloseable {
     this.database = TestDatabase.get();
     JsonObject file = new JsonObject()
         .put("http", new JsonObject().put("port", 0).put("instances", 1))
+        .put("tracking", new JsonObject().put("linkSecret", LINK_SECRET))
         .put("auth", new JsonObject().put("keys", new JsonArray()
             .add(key("agent", AGENT_KEY)).add(key("viewer", VIEWER_KEY)).add(key("ops", OPS_KEY))))
         .mergeIn(overrides, true);

@@ -1,0 +1,210 @@
+package dev.beacon.tracking;
+
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The writer's set-based SQL: one statement per table per batch, arrays in through {@code unnest}. Live events
+ * carry the debtor's token and resolve it by joining {@code debtors} inside the statement (an unknown token
+ * simply matches nothing); imported events carry the debtor id. Human events also set the communication's
+ * flags (a click implies an open) and the debtor's last_response_date in the same statement.
+ */
+final class EventSql {
+  private EventSql() {}
+
+  /** An open or a click waiting to be written. {@code debtor} is a token (live) or a debtor id (import). */
+  record EmailEvent(String debtor, UUID communicationId, Classifier.Kind kind, OffsetDateTime at, String userAgent,
+                    String ip, Classifier.Verdict verdict, String url) {}
+
+  /** A new page view; the id is chosen here so Beacon's pages can print it for later beacons. */
+  record NewView(UUID id, String debtor, String pageType, String userAgent, String ip, Integer timeOnPage,
+                 String actionsJson, OffsetDateTime at) {}
+
+  /** A beacon for an existing view: only a view of the same token's debtor is changed. */
+  record ViewUpdate(UUID pageViewId, String token, Integer timeOnPage, String actionsJson) {}
+
+  private static final String BY_TOKEN = "d.unique_token = i.debtor";
+  private static final String BY_ID = "d.id = i.debtor::uuid";
+
+  /*
+   * Timing rules (Classifier's thresholds as parameters $10..$12): a click that makes BURST_LINKS distinct links
+   * of one message within BURST_SECONDS is a scanner; a human-looking hit within the send window of its
+   * communication is a machine (a proxy or scanner fetching on delivery).
+   */
+  private static final String EMAIL = """
+      WITH i AS (
+        SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::timestamptz[], $5::text[], $6::text[],
+                             $7::text[], $8::text[], $9::text[])
+          WITH ORDINALITY AS i(debtor, communication_id, kind, at, user_agent, ip, label, reason, url, n)
+      ),
+      r AS (
+        SELECT i.n, d.id AS debtor_id, c.id AS communication_id, c."timestamp" AS sent_at, i.kind, i.at,
+               i.user_agent, i.ip, i.label, i.reason, i.url
+        FROM i JOIN debtors d ON %s
+        LEFT JOIN communications c ON c.id = i.communication_id AND c.debtor_id = d.id
+      ),
+      classified AS (
+        SELECT r.*, CASE
+            WHEN r.kind = 'click' AND r.label <> 'scanner' AND r.communication_id IS NOT NULL AND (
+              SELECT count(DISTINCT u.url) FROM (
+                SELECT e.url FROM email_events e
+                WHERE e.communication_id = r.communication_id AND e.kind = 'click'
+                  AND e.occurred_at > r.at - make_interval(secs => $10::int) AND e.occurred_at <= r.at
+                UNION ALL
+                SELECT b.url FROM r b
+                WHERE b.communication_id = r.communication_id AND b.kind = 'click'
+                  AND b.at > r.at - make_interval(secs => $10::int) AND b.at <= r.at) u) >= $11::int
+              THEN 'scanner:' || $11::int || ' distinct links of one message clicked within ' || $10::int || ' s'
+            WHEN r.label = 'human' AND r.sent_at IS NOT NULL AND r.at >= r.sent_at
+                 AND r.at < r.sent_at + make_interval(secs => $12::float8)
+              THEN 'machine:within ' || $12::float8 || ' s of the send'
+            ELSE NULL END AS timing
+        FROM r
+      ),
+      ins AS (
+        INSERT INTO email_events (debtor_id, communication_id, kind, occurred_at, user_agent, ip_address, label,
+                                  reason, url)
+        SELECT debtor_id, communication_id, kind, at, user_agent, ip::inet,
+               coalesce(split_part(timing, ':', 1), label),
+               left(coalesce(substr(timing, strpos(timing, ':') + 1), reason), 200), url
+        FROM classified ORDER BY n
+        RETURNING debtor_id, communication_id, kind, occurred_at, label
+      ),
+      human AS (
+        SELECT * FROM ins WHERE label = 'human'
+      ),
+      comm AS (
+        UPDATE communications c SET email_opened = true, email_clicked = c.email_clicked OR h.clicked
+        FROM (SELECT communication_id, bool_or(kind = 'click') AS clicked FROM human
+              WHERE communication_id IS NOT NULL GROUP BY communication_id) h
+        WHERE c.id = h.communication_id AND (NOT c.email_opened OR (h.clicked AND NOT c.email_clicked))
+        RETURNING c.id
+      ),
+      debtor AS (
+        UPDATE debtors d SET last_response_date = h.at
+        FROM (SELECT debtor_id, max(occurred_at) AS at FROM human GROUP BY debtor_id) h
+        WHERE d.id = h.debtor_id AND (d.last_response_date IS NULL OR d.last_response_date < h.at)
+        RETURNING d.id
+      )
+      SELECT count(*) AS written FROM ins""";
+
+  static final String EMAIL_BY_TOKEN = EMAIL.formatted(BY_TOKEN);
+  static final String EMAIL_BY_ID = EMAIL.formatted(BY_ID);
+
+  private static final String NEW_VIEW = """
+      WITH ins AS (
+        INSERT INTO page_views (id, debtor_id, page_type, user_agent, ip_address, time_on_page, actions_taken,
+                                "timestamp")
+        SELECT i.id, d.id, i.page_type, i.user_agent, i.ip::inet, i.time_on_page, coalesce(i.actions::jsonb, '[]'),
+               i.at
+        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[],
+                    $8::timestamptz[]) AS i(id, debtor, page_type, user_agent, ip, time_on_page, actions, at)
+        JOIN debtors d ON %s
+        RETURNING debtor_id, "timestamp"
+      ),
+      debtor AS (
+        UPDATE debtors d SET last_response_date = h.at
+        FROM (SELECT debtor_id, max("timestamp") AS at FROM ins GROUP BY debtor_id) h
+        WHERE d.id = h.debtor_id AND (d.last_response_date IS NULL OR d.last_response_date < h.at)
+        RETURNING d.id
+      )
+      SELECT count(*) AS written FROM ins""";
+
+  static final String NEW_VIEW_BY_TOKEN = NEW_VIEW.formatted(BY_TOKEN);
+  static final String NEW_VIEW_BY_ID = NEW_VIEW.formatted(BY_ID);
+
+  /** Several beacons for one view in a batch are folded: the longest time, every action in arrival order. */
+  static final String UPDATE_VIEW = """
+      WITH i AS (
+        SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[])
+          WITH ORDINALITY AS i(page_view_id, token, time_on_page, actions, n)
+      ),
+      agg AS (
+        SELECT i.page_view_id, d.id AS debtor_id, max(i.time_on_page) AS time_on_page,
+               coalesce(jsonb_agg(a.elem ORDER BY i.n, a.k) FILTER (WHERE a.elem IS NOT NULL), '[]'::jsonb) AS actions
+        FROM i JOIN debtors d ON d.unique_token = i.token
+        LEFT JOIN LATERAL jsonb_array_elements(coalesce(i.actions::jsonb, '[]'::jsonb)) WITH ORDINALITY AS a(elem, k)
+          ON true
+        GROUP BY i.page_view_id, d.id
+      )
+      UPDATE page_views p
+      SET time_on_page = CASE WHEN agg.time_on_page IS NULL THEN p.time_on_page
+                              ELSE greatest(coalesce(p.time_on_page, 0), agg.time_on_page) END,
+          actions_taken = p.actions_taken || agg.actions
+      FROM agg WHERE p.id = agg.page_view_id AND p.debtor_id = agg.debtor_id""";
+
+  static Tuple emailTuple(List<EmailEvent> rows, Duration sendWindow) {
+    int n = rows.size();
+    String[] debtor = new String[n];
+    UUID[] comm = new UUID[n];
+    String[] kind = new String[n];
+    OffsetDateTime[] at = new OffsetDateTime[n];
+    String[] ua = new String[n];
+    String[] ip = new String[n];
+    String[] label = new String[n];
+    String[] reason = new String[n];
+    String[] url = new String[n];
+    for (int k = 0; k < n; k++) {
+      EmailEvent e = rows.get(k);
+      debtor[k] = e.debtor();
+      comm[k] = e.communicationId();
+      kind[k] = e.kind().db();
+      at[k] = e.at();
+      ua[k] = e.userAgent();
+      ip[k] = e.ip();
+      label[k] = e.verdict().label().db();
+      reason[k] = e.verdict().reason();
+      url[k] = e.url();
+    }
+    return Tuple.tuple().addArrayOfString(debtor).addArrayOfUUID(comm).addArrayOfString(kind)
+        .addArrayOfOffsetDateTime(at).addArrayOfString(ua).addArrayOfString(ip).addArrayOfString(label)
+        .addArrayOfString(reason).addArrayOfString(url)
+        .addInteger(Classifier.BURST_SECONDS).addInteger(Classifier.BURST_LINKS)
+        .addDouble(sendWindow.toMillis() / 1000.0);
+  }
+
+  static Tuple newViewTuple(List<NewView> rows) {
+    int n = rows.size();
+    UUID[] id = new UUID[n];
+    String[] debtor = new String[n];
+    String[] type = new String[n];
+    String[] ua = new String[n];
+    String[] ip = new String[n];
+    Integer[] time = new Integer[n];
+    String[] actions = new String[n];
+    OffsetDateTime[] at = new OffsetDateTime[n];
+    for (int k = 0; k < n; k++) {
+      NewView v = rows.get(k);
+      id[k] = v.id();
+      debtor[k] = v.debtor();
+      type[k] = v.pageType();
+      ua[k] = v.userAgent();
+      ip[k] = v.ip();
+      time[k] = v.timeOnPage();
+      actions[k] = v.actionsJson();
+      at[k] = v.at();
+    }
+    return Tuple.tuple().addArrayOfUUID(id).addArrayOfString(debtor).addArrayOfString(type).addArrayOfString(ua)
+        .addArrayOfString(ip).addArrayOfInteger(time).addArrayOfString(actions).addArrayOfOffsetDateTime(at);
+  }
+
+  static Tuple updateTuple(List<ViewUpdate> rows) {
+    int n = rows.size();
+    UUID[] id = new UUID[n];
+    String[] token = new String[n];
+    Integer[] time = new Integer[n];
+    String[] actions = new String[n];
+    for (int k = 0; k < n; k++) {
+      ViewUpdate u = rows.get(k);
+      id[k] = u.pageViewId();
+      token[k] = u.token();
+      time[k] = u.timeOnPage();
+      actions[k] = u.actionsJson();
+    }
+    return Tuple.tuple().addArrayOfUUID(id).addArrayOfString(token).addArrayOfInteger(time).addArrayOfString(actions);
+  }
+}

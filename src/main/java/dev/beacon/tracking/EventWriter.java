@@ -1,0 +1,173 @@
+package dev.beacon.tracking;
+
+import dev.beacon.db.PgErrors;
+import dev.beacon.http.Problem;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Group-commit writer, one per HTTP verticle instance, used only on that instance's event loop. Requests are
+ * queued; one flush at a time writes everything queued (up to {@code batchMax} rows per table) in one statement
+ * per table and completes each request's Future only once its statement has committed. While a flush is in
+ * flight the next batch accumulates. At most {@code capacity} requests are accepted and unanswered; beyond
+ * that {@link #submitEmail} and friends answer a failed Future ({@link #OVERLOADED}) at once and count it.
+ */
+final class EventWriter {
+  private static final Logger LOG = LoggerFactory.getLogger(EventWriter.class);
+  /** What a shed or stopped request fails with: 503 with Retry-After. */
+  static final Problem OVERLOADED = Problem.overloaded(1);
+  private static final Future<Void> SHED = Future.failedFuture(OVERLOADED);
+
+  private record Pending<T>(T item, Promise<Void> promise) {}
+
+  private final Context context;
+  private final Pool pool;
+  private final int capacity;
+  private final int batchMax;
+  private final Duration sendWindow;
+  private final TrackingStats stats;
+  private final ArrayDeque<Pending<EventSql.EmailEvent>> emails = new ArrayDeque<>();
+  private final ArrayDeque<Pending<EventSql.NewView>> views = new ArrayDeque<>();
+  private final ArrayDeque<Pending<EventSql.ViewUpdate>> updates = new ArrayDeque<>();
+  private int outstanding;
+  private boolean flushing;
+  private boolean stopped;
+  private Promise<Void> drained;
+
+  EventWriter(Context context, Pool pool, int capacity, int batchMax, Duration sendWindow, TrackingStats stats) {
+    this.context = context;
+    this.pool = pool;
+    this.capacity = capacity;
+    this.batchMax = batchMax;
+    this.sendWindow = sendWindow;
+    this.stats = stats;
+  }
+
+  Future<Void> submitEmail(EventSql.EmailEvent e) {
+    return submit(emails, e);
+  }
+
+  Future<Void> submitView(EventSql.NewView v) {
+    return submit(views, v);
+  }
+
+  Future<Void> submitUpdate(EventSql.ViewUpdate u) {
+    return submit(updates, u);
+  }
+
+  /** Requests accepted and not yet answered. */
+  int outstanding() {
+    return outstanding;
+  }
+
+  private <T> Future<Void> submit(ArrayDeque<Pending<T>> queue, T item) {
+    if (stopped || outstanding >= capacity) {
+      stats.shed();
+      return SHED;
+    }
+    outstanding++;
+    Promise<Void> p = Promise.promise();
+    queue.add(new Pending<>(item, p));
+    if (!flushing) {
+      // Let the requests read in this event-loop turn join the first batch.
+      flushing = true;
+      context.runOnContext(v -> flush());
+    }
+    return p.future();
+  }
+
+  private void flush() {
+    if (emails.isEmpty() && views.isEmpty() && updates.isEmpty()) {
+      flushing = false;
+      if (drained != null && outstanding == 0) {
+        drained.tryComplete();
+      }
+      return;
+    }
+    flushing = true;
+    stats.batch();
+    Future.join(
+        write(EventSql.EMAIL_BY_TOKEN, take(emails), rows -> EventSql.emailTuple(rows, sendWindow)),
+        write(EventSql.NEW_VIEW_BY_TOKEN, take(views), EventSql::newViewTuple),
+        write(EventSql.UPDATE_VIEW, take(updates), EventSql::updateTuple))
+        .onComplete(ar -> flush());
+  }
+
+  private <T> List<Pending<T>> take(ArrayDeque<Pending<T>> queue) {
+    int n = Math.min(queue.size(), batchMax);
+    List<Pending<T>> batch = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      batch.add(queue.poll());
+    }
+    return batch;
+  }
+
+  private <T> Future<Void> write(String sql, List<Pending<T>> batch, Function<List<T>, Tuple> tuple) {
+    if (batch.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<T> rows = new ArrayList<>(batch.size());
+    batch.forEach(p -> rows.add(p.item()));
+    Tuple params = tuple.apply(rows);
+    return execute(sql, params, true)
+        .andThen(ar -> {
+          outstanding -= batch.size();
+          if (ar.succeeded()) {
+            stats.committed(batch.size());
+            batch.forEach(p -> p.promise().complete());
+          } else {
+            stats.failed(batch.size());
+            LOG.warn("Tracking batch of {} failed: {}", batch.size(), ar.cause().toString());
+            Problem unavailable = Problem.unavailable("The database did not accept the event", 1);
+            batch.forEach(p -> p.promise().fail(unavailable));
+          }
+        })
+        .mapEmpty();
+  }
+
+  /** Two writers updating the same debtors may deadlock; PostgreSQL aborts one, which is retried once. */
+  private Future<Void> execute(String sql, Tuple params, boolean retry) {
+    return pool.preparedQuery(sql).execute(params).<Void>mapEmpty().recover(t -> retry
+        && (PgErrors.is(t, PgErrors.DEADLOCK) || PgErrors.is(t, PgErrors.SERIALIZATION_FAILURE))
+        ? execute(sql, params, false) : Future.failedFuture(t));
+  }
+
+  /**
+   * Stops accepting: requests still queued are answered 503 now, those in flight complete when their statement
+   * does. The Future completes when nothing is outstanding.
+   */
+  Future<Void> stop() {
+    stopped = true;
+    int dropped = failQueued(emails) + failQueued(views) + failQueued(updates);
+    if (dropped > 0) {
+      LOG.info("Tracking writer stopping: {} queued requests answered 503", dropped);
+    }
+    if (outstanding == 0) {
+      return Future.succeededFuture();
+    }
+    drained = Promise.promise();
+    return drained.future();
+  }
+
+  private <T> int failQueued(ArrayDeque<Pending<T>> queue) {
+    int n = queue.size();
+    Pending<T> p;
+    while ((p = queue.poll()) != null) {
+      outstanding--;
+      stats.shed();
+      p.promise().fail(OVERLOADED);
+    }
+    return n;
+  }
+}

@@ -1,0 +1,199 @@
+package dev.beacon.tracking;
+
+import dev.beacon.Deps;
+import dev.beacon.config.BeaconConfig;
+import dev.beacon.debtors.Tokens;
+import dev.beacon.http.Bodies;
+import dev.beacon.http.Problem;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetAddress;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * The tracking hot path (API.md "Tracking"): the open pixel, the signed click redirect and the page beacon, plus
+ * {@code POST /api/tracking-links} and {@code POST /api/events/import}. One {@link EventWriter} per verticle
+ * instance, created here on that instance's event loop and drained when the instance stops.
+ */
+public final class TrackingRoutes {
+  private static final Logger LOG = LoggerFactory.getLogger(TrackingRoutes.class);
+  /** The 43-byte transparent 1x1 GIF, decoded once. */
+  static final Buffer GIF = Buffer.buffer(new byte[] {
+      0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, (byte) 0x80, 0x00, 0x00,
+      0x00, 0x00, 0x00, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF,
+      0x21, (byte) 0xF9, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00,
+      0x2C, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00,
+      0x02, 0x02, 0x44, 0x01, 0x00, 0x3B});
+  static final int BEACON_LIMIT = 8 * 1024;
+  static final String PIXEL_PREFIX = "/t/o/";
+  private static final String GIF_SUFFIX = ".gif";
+  private static final Pattern UUID_SHAPE = Pattern.compile("[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}");
+  private static final CharSequence IMAGE_GIF = HttpHeaders.createOptimized("image/gif");
+  private static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
+  private static final CharSequence GIF_LENGTH = HttpHeaders.createOptimized(Integer.toString(GIF.length()));
+  private static final CharSequence SEC_PURPOSE = HttpHeaders.createOptimized("Sec-Purpose");
+  private static final CharSequence PURPOSE = HttpHeaders.createOptimized("Purpose");
+  private static final CharSequence X_MOZ = HttpHeaders.createOptimized("X-Moz");
+
+  private final BeaconConfig.Tracking config;
+  private final EventWriter writer;
+  private final Classifier classifier;
+  private final LinkSigner signer;
+
+  private TrackingRoutes(Deps deps, EventWriter writer, LinkSigner signer) {
+    this.config = deps.config().tracking();
+    this.writer = writer;
+    this.classifier = Classifier.of(config.scannerCidrs());
+    this.signer = signer;
+  }
+
+  public static void mount(Router router, Vertx vertx, Deps deps) {
+    BeaconConfig.Tracking t = deps.config().tracking();
+    Context context = vertx.getOrCreateContext();
+    EventWriter writer = new EventWriter(context, deps.pool(), t.queueCapacity(), t.batchMax(), t.sendWindow(),
+        TrackingStats.current());
+    // The instance's context closes after the verticle's stop(): queued requests are committed or refused.
+    ((ContextInternal) context).addCloseHook(done -> writer.stop().onComplete(ar -> done.succeed()));
+    LinkSigner signer = new LinkSigner(secret(t));
+    TrackingRoutes r = new TrackingRoutes(deps, writer, signer);
+
+    router.route(HttpMethod.GET, PIXEL_PREFIX + "*").handler(r::open);
+    router.route(HttpMethod.HEAD, PIXEL_PREFIX + "*").handler(r::open);
+    router.route(HttpMethod.GET, "/t/c/:token/:communicationId").handler(r::click);
+    router.route(HttpMethod.HEAD, "/t/c/:token/:communicationId").handler(r::click);
+    // 415 before the body is read; Vert.x wants the body handler first on its route, hence two routes.
+    router.post("/t/b").handler(TrackingRoutes::beaconType);
+    router.post("/t/b").handler(Bodies.limit(BEACON_LIMIT)).handler(r::beacon);
+    TrackingLinks.mount(router, deps, signer);
+    EventImport.mount(router, deps, r.classifier);
+  }
+
+  /**
+   * Beacon's main fills an empty secret (LinkSecret) before deploying; a Deps built elsewhere without one gets
+   * a random secret for this process, so links signed now stop verifying after a restart.
+   */
+  private static String secret(BeaconConfig.Tracking t) {
+    if (!t.linkSecret().isEmpty()) {
+      return t.linkSecret();
+    }
+    LOG.warn("tracking.linkSecret is empty: click links are signed with a secret that lasts until restart");
+    return ProcessSecret.VALUE;
+  }
+
+  private static final class ProcessSecret {
+    static final String VALUE = Tokens.newToken() + Tokens.newToken();
+  }
+
+  /** {@code /t/o/{token}.gif} and {@code /t/o/{token}/{communicationId}.gif}: always the same GIF. */
+  private void open(RoutingContext ctx) {
+    String path = ctx.request().path();
+    String rest = path.length() > PIXEL_PREFIX.length() ? path.substring(PIXEL_PREFIX.length()) : "";
+    if (rest.endsWith(GIF_SUFFIX)) {
+      rest = rest.substring(0, rest.length() - GIF_SUFFIX.length());
+      int slash = rest.indexOf('/');
+      String token = slash < 0 ? rest : rest.substring(0, slash);
+      String comm = slash < 0 ? null : rest.substring(slash + 1);
+      if (Tokens.looksValid(token) && (comm == null || UUID_SHAPE.matcher(comm).matches())) {
+        record(ctx.request(), Classifier.Kind.OPEN, token, comm == null ? null : UUID.fromString(comm), null)
+            .onComplete(ar -> gif(ctx));
+        return;
+      }
+    }
+    gif(ctx);
+  }
+
+  private static void gif(RoutingContext ctx) {
+    ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, IMAGE_GIF)
+        .putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE)
+        // identity: never compressed, so every answer is the same 43 bytes
+        .putHeader(HttpHeaders.CONTENT_ENCODING, HttpHeaders.IDENTITY)
+        .putHeader(HttpHeaders.CONTENT_LENGTH, GIF_LENGTH)
+        .end(GIF);
+  }
+
+  /** {@code /t/c/{token}/{communicationId}?u=&s=}: a valid signature records the click and redirects. */
+  private void click(RoutingContext ctx) {
+    String token = ctx.pathParam("token");
+    String comm = ctx.pathParam("communicationId");
+    String url = ctx.request().getParam("u");
+    String sig = ctx.request().getParam("s");
+    if (sig == null || sig.isEmpty()) {
+      throw Problem.invalid("s", "is required: click links are signed");
+    }
+    if (!Tokens.looksValid(token) || !UUID_SHAPE.matcher(comm).matches() || !LinkSigner.allowedTarget(url)
+        || !signer.verify(token, comm, url, sig)) {
+      throw Problem.invalid("s", "is not a valid signature for this link");
+    }
+    // A shed or failed write still redirects: the person must reach the page.
+    record(ctx.request(), Classifier.Kind.CLICK, token, UUID.fromString(comm), url)
+        .onComplete(ar -> ctx.response().setStatusCode(302)
+            .putHeader(HttpHeaders.LOCATION, url)
+            .putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE)
+            .end());
+  }
+
+  private io.vertx.core.Future<Void> record(HttpServerRequest req, Classifier.Kind kind, String token,
+                                            UUID communicationId, String url) {
+    InetAddress ip = IpAddresses.parse(req.remoteAddress() == null ? null : req.remoteAddress().hostAddress());
+    String ua = req.getHeader(HttpHeaders.USER_AGENT);
+    String accept = req.getHeader(HttpHeaders.ACCEPT);
+    Classifier.Verdict verdict = classifier.classify(new Classifier.Signals(kind, req.method() == HttpMethod.HEAD,
+        ua, accept == null ? "" : accept, req.getHeader(SEC_PURPOSE), req.getHeader(PURPOSE), req.getHeader(X_MOZ), ip));
+    return writer.submitEmail(new EventSql.EmailEvent(token, communicationId, kind, now(), Beacons.clip(ua),
+        IpAddresses.stored(ip, config.ipStorage()), verdict, url));
+  }
+
+  private static void beaconType(RoutingContext ctx) {
+    String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    String mime = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    if (!mime.equals("text/plain") && !mime.equals("application/json")) {
+      throw Problem.unsupportedMediaType("text/plain or application/json");
+    }
+    ctx.next();
+  }
+
+  /** {@code POST /t/b}: a page beacon; 204 once committed (also for an unknown token, storing nothing). */
+  private void beacon(RoutingContext ctx) {
+    Buffer raw = ctx.body() == null ? null : ctx.body().buffer();
+    JsonObject body = raw == null ? null : Bodies.parseObject(raw);
+    if (body == null) {
+      throw Problem.malformed("The beacon must be a JSON object");
+    }
+    Beacons.Beacon b = Beacons.parse(body);
+    if (!Tokens.looksValid(b.token())) {
+      ctx.response().setStatusCode(204).end();
+      return;
+    }
+    io.vertx.core.Future<Void> written;
+    if (b.pageViewId() != null) {
+      written = writer.submitUpdate(new EventSql.ViewUpdate(b.pageViewId(), b.token(), b.timeOnPage(), b.actionsJson()));
+    } else {
+      HttpServerRequest req = ctx.request();
+      InetAddress ip = IpAddresses.parse(req.remoteAddress() == null ? null : req.remoteAddress().hostAddress());
+      written = writer.submitView(new EventSql.NewView(UUID.randomUUID(), b.token(), b.pageType(),
+          Beacons.clip(req.getHeader(HttpHeaders.USER_AGENT)), IpAddresses.stored(ip, config.ipStorage()),
+          b.timeOnPage(), b.actionsJson(), now()));
+    }
+    written.onSuccess(v -> ctx.response().setStatusCode(204).end()).onFailure(ctx::fail);
+  }
+
+  private static OffsetDateTime now() {
+    return OffsetDateTime.now(ZoneOffset.UTC);
+  }
+}

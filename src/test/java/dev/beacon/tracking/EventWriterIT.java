@@ -1,0 +1,148 @@
+package dev.beacon.tracking;
+
+import dev.beacon.support.BeaconExtension;
+import dev.beacon.support.TestApp;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Transaction;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+import static dev.beacon.support.TestApp.await;
+import static dev.beacon.tracking.Fixtures.BROWSER;
+import static dev.beacon.tracking.Fixtures.count;
+import static org.assertj.core.api.Assertions.assertThat;
+
+@ExtendWith(BeaconExtension.class)
+@Timeout(90)
+class EventWriterIT {
+  static final int N = 400;
+
+  static WebClient wide(TestApp app) {
+    return WebClient.create(app.vertx, new WebClientOptions().setDefaultHost("localhost").setDefaultPort(app.port),
+        new io.vertx.core.http.PoolOptions().setHttp1MaxSize(64));
+  }
+
+  @Test
+  void concurrentPixelsAndBeacons_writeExactlyOneRowEach(TestApp app) {
+    var ann = Fixtures.debtor(app, "Ann");
+    UUID comm = Fixtures.email(app, ann, 3600);
+    UUID view = TrackingIT.insertView(app, ann.id());
+    WebClient client = wide(app);
+    List<Future<HttpResponse<Buffer>>> all = new ArrayList<>();
+    for (int i = 0; i < N; i++) {
+      all.add(client.get("/t/o/" + ann.token() + "/" + comm + ".gif").putHeader("User-Agent", BROWSER).send());
+      all.add(client.post("/t/b").putHeader("Content-Type", "text/plain")
+          .sendBuffer(Buffer.buffer(new JsonObject().put("token", ann.token()).put("pageType", "payment").encode())));
+      all.add(client.post("/t/b").putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(
+          new JsonObject().put("token", ann.token()).put("pageViewId", view.toString()).put("pageType", "landing")
+              .put("timeOnPage", i).put("actions", new JsonArray().add("a" + i)).encode())));
+    }
+    await(Future.all(all));
+    all.forEach(f -> assertThat(f.result().statusCode()).isIn(200, 204));
+    assertThat(count(app, "SELECT count(*) FROM email_events")).isEqualTo(N);
+    assertThat(count(app, "SELECT count(*) FROM page_views WHERE page_type = 'payment'")).isEqualTo(N);
+    assertThat(count(app, "SELECT count(*) FROM page_views WHERE page_type = 'landing'")).isEqualTo(1);
+    assertThat(count(app, "SELECT jsonb_array_length(actions_taken) FROM page_views WHERE id = $1", view)).isEqualTo(N);
+    assertThat(count(app, "SELECT count(DISTINCT a) FROM page_views, jsonb_array_elements_text(actions_taken) a "
+        + "WHERE id = $1", view)).isEqualTo(N);
+    assertThat(count(app, "SELECT time_on_page FROM page_views WHERE id = $1", view)).isEqualTo(N - 1);
+    // fewer statements than requests: requests were grouped
+    client.close();
+  }
+
+  /** Holds every insert into page_views and email_events until the transaction ends. */
+  static Transaction lockTables(TestApp app, SqlConnection conn) {
+    Transaction tx = await(conn.begin());
+    await(conn.query("LOCK TABLE page_views, email_events IN EXCLUSIVE MODE").execute());
+    return tx;
+  }
+
+  static void awaitBlockedWriter(TestApp app) {
+    Awaitility.await().atMost(Duration.ofSeconds(20)).until(() ->
+        count(app, "SELECT count(*) FROM pg_locks WHERE NOT granted") > 0);
+  }
+
+  @Test
+  void fullQueue_shedsBeaconsWith503_andPixelsStillGetTheirGif(TestApp shared) {
+    var ann = Fixtures.debtor(shared, "Ann");
+    try (TestApp tiny = TestApp.start(new JsonObject().put("tracking", new JsonObject().put("queueCapacity", 1)))) {
+      SqlConnection conn = await(shared.pool.getConnection());
+      Transaction tx = lockTables(shared, conn);
+      Future<HttpResponse<Buffer>> first = tiny.client.post("/t/b").putHeader("Content-Type", "application/json")
+          .sendBuffer(Buffer.buffer(new JsonObject().put("token", ann.token()).put("pageType", "landing").encode()));
+      awaitBlockedWriter(shared);
+      long shedBefore = TrackingStats.current().snapshot().shed();
+
+      HttpResponse<Buffer> second = await(tiny.client.post("/t/b").putHeader("Content-Type", "application/json")
+          .sendBuffer(Buffer.buffer(new JsonObject().put("token", ann.token()).put("pageType", "landing").encode())));
+      assertThat(second.statusCode()).isEqualTo(503);
+      assertThat(second.getHeader("Retry-After")).isEqualTo("1");
+      assertThat(second.getHeader("Content-Type")).startsWith("application/problem+json");
+
+      HttpResponse<Buffer> pixel = await(tiny.client.get("/t/o/" + ann.token() + ".gif").putHeader("User-Agent", BROWSER).send());
+      TrackingIT.assertGif(pixel);
+      assertThat(TrackingStats.current().snapshot().shed() - shedBefore).isEqualTo(2);
+      assertThat(first.isComplete()).isFalse();
+
+      await(tx.commit());
+      await(conn.close());
+      assertThat(await(first).statusCode()).isEqualTo(204);
+      assertThat(count(shared, "SELECT count(*) FROM page_views")).isEqualTo(1);
+      assertThat(count(shared, "SELECT count(*) FROM email_events")).isZero();
+    }
+  }
+
+  static <T> Future<T> on(Context ctx, Supplier<Future<T>> work) {
+    Promise<T> p = Promise.promise();
+    ctx.runOnContext(v -> work.get().onComplete(p));
+    return p.future();
+  }
+
+  @Test
+  void stop_answersQueuedRequests503_andCommitsThoseInFlight(TestApp app) {
+    var ann = Fixtures.debtor(app, "Ann");
+    Context ctx = app.vertx.getOrCreateContext();
+    EventWriter writer = new EventWriter(ctx, app.pool, 100, 500, Duration.ofSeconds(5), TrackingStats.current());
+    Supplier<EventSql.NewView> view = () -> new EventSql.NewView(UUID.randomUUID(), ann.token(), "info", null, null,
+        null, null, OffsetDateTime.now());
+    SqlConnection conn = await(app.pool.getConnection());
+    Transaction tx = lockTables(app, conn);
+    Future<Void> inFlight = on(ctx, () -> writer.submitView(view.get()));
+    awaitBlockedWriter(app);
+    Future<Void> queued1 = on(ctx, () -> writer.submitView(view.get()));
+    Future<Void> queued2 = on(ctx, () -> writer.submitView(view.get()));
+    Future<Void> stopped = on(ctx, writer::stop);
+
+    Awaitility.await().until(() -> queued1.isComplete() && queued2.isComplete());
+    assertThat(queued1.cause()).isSameAs(EventWriter.OVERLOADED);
+    assertThat(queued2.cause()).isSameAs(EventWriter.OVERLOADED);
+    assertThat(stopped.isComplete()).isFalse();
+    Future<Void> afterStop = on(ctx, () -> writer.submitView(view.get()));
+    Awaitility.await().until(afterStop::isComplete);
+    assertThat(afterStop.cause()).isSameAs(EventWriter.OVERLOADED);
+
+    await(tx.commit());
+    await(conn.close());
+    await(inFlight);
+    await(stopped);
+    assertThat(count(app, "SELECT count(*) FROM page_views")).isEqualTo(1);
+  }
+}
