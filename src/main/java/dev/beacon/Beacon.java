@@ -41,6 +41,7 @@ public final class Beacon {
   private BeaconConfig config;
   private EmbeddedPg embedded;
   private Pool pool;
+  private Pool readPool;
   private String deploymentId;
   private final List<HttpVerticle> verticles = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -140,11 +141,13 @@ public final class Beacon {
         }))
         .compose(db -> {
           pool = db.pool(vertx, config.db().poolSize());
+          readPool = config.db().readUrl().isEmpty() ? pool
+              : Database.of(config.db(), config.db().readUrl()).pool(vertx, config.db().poolSize());
           return vertx.executeBlocking(() -> Migrations.currentVersion(db));
         })
         .compose(version -> vertx.executeBlocking(() -> ApiKeys.loadOrCreate(config.auth().keys(),
                 config.dataDir().resolve("api-keys.json"), System.out))
-            .map(keys -> new Deps(config, pool, keys, version)))
+            .map(keys -> new Deps(config, pool, readPool, keys, version)))
         .compose(deps -> (demo ? DemoData.seedOnce(pool) : Future.succeededFuture()).map(deps))
         .compose(deps -> vertx.deployVerticle(new dev.beacon.payments.PlanVerticle(deps)).map(deps))
         .compose(deps -> vertx.deployVerticle(() -> {
@@ -168,6 +171,9 @@ public final class Beacon {
       if (deploymentId != null) {
         vertx.undeploy(deploymentId).await(60, TimeUnit.SECONDS);
         deploymentId = null;
+      }
+      if (readPool != null && readPool != pool) {
+        readPool.close().await(10, TimeUnit.SECONDS);
       }
       if (pool != null) {
         pool.close().await(10, TimeUnit.SECONDS);

@@ -19,7 +19,8 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
   public record Http(String host, int port, int instances, String publicUrl, int bodyLimit, int importLimitMb) {}
 
   /** Database settings. An empty {@code url} means: start the embedded PostgreSQL under {@code embeddedDir}. */
-  public record Db(String url, String user, String password, int poolSize, Path embeddedDir, int embeddedPort) {
+  public record Db(String url, String user, String password, int poolSize, Path embeddedDir, int embeddedPort,
+                   String readUrl) {
     public boolean embedded() {
       return url.isEmpty();
     }
@@ -61,7 +62,7 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
   /** Every key Beacon reads; used for the environment whitelist and the README. */
   public static final List<String> KEYS = List.of(
       "http.host", "http.port", "http.instances", "http.publicUrl", "http.bodyLimit", "http.importLimitMb",
-      "db.url", "db.user", "db.password", "db.poolSize", "db.embeddedDir", "db.embeddedPort",
+      "db.url", "db.user", "db.password", "db.poolSize", "db.embeddedDir", "db.embeddedPort", "db.readUrl",
       "auth.keys", "data.dir",
       "tracking.linkSecret", "tracking.ipStorage", "tracking.queueCapacity", "tracking.batchMax",
       "tracking.sendWindow", "tracking.scannerCidrs",
@@ -94,7 +95,8 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
         s.string("db.password", ""),
         s.integer("db.poolSize", 16, 1, 512),
         Path.of(s.string("db.embeddedDir", dataDir.resolve("pg").toString())),
-        s.integer("db.embeddedPort", 0, 0, 65535));
+        s.integer("db.embeddedPort", 0, 0, 65535),
+        readUrl(s));
     return new BeaconConfig(http, db, new Auth(apiKeys(s)), dataDir, tracking(s), payments(s));
   }
 
@@ -134,6 +136,14 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
         s.duration("payments.stripeTimeout", java.time.Duration.ofSeconds(10)),
         s.durations("payments.planRetrySchedule", "1d,3d,7d"),
         s.duration("payments.planJobInterval", java.time.Duration.ofMinutes(15)));
+  }
+
+  private static String readUrl(Settings s) {
+    String url = s.string("db.readUrl", "");
+    if (!url.isEmpty() && !url.matches("(jdbc:)?postgres(ql)?://.+")) {
+      throw s.bad("db.readUrl", s.raw("db.readUrl"), "must look like postgresql://user:password@replica:5432/database");
+    }
+    return url.startsWith("jdbc:") ? url.substring(5) : url;
   }
 
   private static List<ApiKey> apiKeys(Settings s) {
