@@ -27,6 +27,11 @@ final class EventSql {
   /** A beacon for an existing view: only a view of the same token's debtor is changed. */
   record ViewUpdate(UUID pageViewId, String token, Integer timeOnPage, String actionsJson) {}
 
+  /*
+   * last_response_date is kept to the minute: a debtor row is rewritten at most once a minute however many
+   * events arrive, so hot debtors do not serialize the writers of every verticle instance on one row lock.
+   */
+  private static final String RESPONSE_GRANULARITY = "interval '1 minute'";
   private static final String BY_TOKEN = "d.unique_token = i.debtor";
   private static final String BY_ID = "d.id = i.debtor::uuid";
 
@@ -47,7 +52,7 @@ final class EventSql {
         FROM i JOIN debtors d ON %s
         LEFT JOIN communications c ON c.id = i.communication_id AND c.debtor_id = d.id
       ),
-      classified AS (
+      classified AS MATERIALIZED (
         SELECT r.*, CASE
             WHEN r.kind = 'click' AND r.label <> 'scanner' AND r.communication_id IS NOT NULL AND (
               SELECT count(DISTINCT u.url) FROM (
@@ -87,13 +92,13 @@ final class EventSql {
       debtor AS (
         UPDATE debtors d SET last_response_date = h.at
         FROM (SELECT debtor_id, max(occurred_at) AS at FROM human GROUP BY debtor_id) h
-        WHERE d.id = h.debtor_id AND (d.last_response_date IS NULL OR d.last_response_date < h.at)
+        WHERE d.id = h.debtor_id AND (d.last_response_date IS NULL OR d.last_response_date < h.at - %s)
         RETURNING d.id
       )
       SELECT count(*) AS written FROM ins""";
 
-  static final String EMAIL_BY_TOKEN = EMAIL.formatted(BY_TOKEN);
-  static final String EMAIL_BY_ID = EMAIL.formatted(BY_ID);
+  static final String EMAIL_BY_TOKEN = EMAIL.formatted(BY_TOKEN, RESPONSE_GRANULARITY);
+  static final String EMAIL_BY_ID = EMAIL.formatted(BY_ID, RESPONSE_GRANULARITY);
 
   private static final String NEW_VIEW = """
       WITH ins AS (
@@ -109,13 +114,13 @@ final class EventSql {
       debtor AS (
         UPDATE debtors d SET last_response_date = h.at
         FROM (SELECT debtor_id, max("timestamp") AS at FROM ins GROUP BY debtor_id) h
-        WHERE d.id = h.debtor_id AND (d.last_response_date IS NULL OR d.last_response_date < h.at)
+        WHERE d.id = h.debtor_id AND (d.last_response_date IS NULL OR d.last_response_date < h.at - %s)
         RETURNING d.id
       )
       SELECT count(*) AS written FROM ins""";
 
-  static final String NEW_VIEW_BY_TOKEN = NEW_VIEW.formatted(BY_TOKEN);
-  static final String NEW_VIEW_BY_ID = NEW_VIEW.formatted(BY_ID);
+  static final String NEW_VIEW_BY_TOKEN = NEW_VIEW.formatted(BY_TOKEN, RESPONSE_GRANULARITY);
+  static final String NEW_VIEW_BY_ID = NEW_VIEW.formatted(BY_ID, RESPONSE_GRANULARITY);
 
   /** Several beacons for one view in a batch are folded: the longest time, every action in arrival order. */
   static final String UPDATE_VIEW = """

@@ -1,0 +1,199 @@
+package dev.beacon.tracking;
+
+import dev.beacon.Deps;
+import dev.beacon.config.BeaconConfig;
+import dev.beacon.db.Database;
+import dev.beacon.db.EmbeddedPg;
+import dev.beacon.db.Migrations;
+import dev.beacon.http.ApiKeys;
+import dev.beacon.http.HttpVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The tracking benchmark (README "Tracking benchmark"): Beacon on the embedded PostgreSQL in durable mode
+ * (fsync and synchronous_commit on) against a bare Vert.x server answering the same GIF from memory, both loaded
+ * by wrk at the same connection count. Prints requests/s, p50/p99, 2xx answers vs rows written, and the ratio
+ * to the ceiling. Not a test: run it with scripts/bench-tracking.sh.
+ */
+public final class TrackingBench {
+  private static final int DEBTORS = 1000;
+  private static final int BEACON_PORT = 18080;
+  private static final int CEILING_PORT = 18081;
+
+  /** What wrk measured for one run. */
+  record Result(String name, double rps, double p50ms, double p99ms, long requests, long non2xx) {
+    long ok() {
+      return requests - non2xx;
+    }
+  }
+
+  /** A bare server answering the pixel from memory: the plain-HTTP ceiling. */
+  static final class Ceiling extends VerticleBase {
+    @Override
+    public Future<?> start() {
+      return vertx.createHttpServer().requestHandler(req -> req.response()
+          .putHeader(HttpHeaders.CONTENT_TYPE, "image/gif").putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+          .end(TrackingRoutes.GIF)).listen(CEILING_PORT);
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    int connections = Integer.parseInt(System.getProperty("bench.connections", "64"));
+    int seconds = Integer.parseInt(System.getProperty("bench.seconds", "10"));
+    int instances = Integer.parseInt(System.getProperty("bench.instances",
+        Integer.toString(Runtime.getRuntime().availableProcessors())));
+    Path work = Files.createTempDirectory("beacon-bench");
+    EmbeddedPg pg = EmbeddedPg.startDurable(work.resolve("pg"), 0);
+    Vertx vertx = Vertx.vertx();
+    try {
+      Database db = Database.of(pg.url(), null, null);
+      Migrations.migrate(db);
+      Pool pool = db.pool(vertx, 16);
+      System.out.println("PostgreSQL: " + settings(pool));
+      List<String> tokens = seed(pool);
+      Path lua = work.resolve("lua");
+      Files.createDirectories(lua);
+      writeScripts(lua, tokens);
+
+      BeaconConfig config = BeaconConfig.of(new JsonObject()
+          .put("http", new JsonObject().put("port", BEACON_PORT).put("instances", instances))
+          .put("tracking", new JsonObject().put("linkSecret", "bench")));
+      Deps deps = new Deps(config, pool, new ApiKeys(List.of()), Migrations.currentVersion(db));
+      vertx.deployVerticle(() -> new HttpVerticle(deps), new DeploymentOptions().setInstances(instances))
+          .await(60, TimeUnit.SECONDS);
+      vertx.deployVerticle(Ceiling::new, new DeploymentOptions().setInstances(instances)).await(60, TimeUnit.SECONDS);
+
+      wrk("warm-up", CEILING_PORT, lua.resolve("pixel.lua"), connections, 3);
+      wrk("warm-up", BEACON_PORT, lua.resolve("pixel.lua"), connections, 3);
+      long opensBefore = count(pool, "SELECT count(*) FROM email_events");
+      long viewsBefore = count(pool, "SELECT count(*) FROM page_views");
+
+      Result ceiling = wrk("ceiling (bare Vert.x GIF)", CEILING_PORT, lua.resolve("pixel.lua"), connections, seconds);
+      var s0 = TrackingStats.current().snapshot();
+      Result pixel = wrk("Beacon pixel GET /t/o/{token}/{id}.gif", BEACON_PORT, lua.resolve("pixel.lua"), connections, seconds);
+      long opens = count(pool, "SELECT count(*) FROM email_events") - opensBefore;
+      var s1 = TrackingStats.current().snapshot();
+      Result beacon = wrk("Beacon beacon POST /t/b", BEACON_PORT, lua.resolve("beacon.lua"), connections, seconds);
+      long views = count(pool, "SELECT count(*) FROM page_views") - viewsBefore;
+      var s2 = TrackingStats.current().snapshot();
+
+      System.out.printf(Locale.ROOT, "%nconnections=%d duration=%ds instances=%d cpus=%d%n", connections, seconds,
+          instances, Runtime.getRuntime().availableProcessors());
+      System.out.printf(Locale.ROOT, "%-40s %10s %8s %8s %10s %10s %8s%n", "run", "req/s", "p50 ms", "p99 ms",
+          "2xx", "rows", "ratio");
+      print(ceiling, -1, ceiling.rps());
+      print(pixel, opens, ceiling.rps());
+      print(beacon, views, ceiling.rps());
+      System.out.printf(Locale.ROOT, "writer: pixel %.1f events per flush, beacon %.1f; shed %d, failed %d%n",
+          (s1.committed() - s0.committed()) / (double) Math.max(1, s1.batches() - s0.batches()),
+          (s2.committed() - s1.committed()) / (double) Math.max(1, s2.batches() - s1.batches()),
+          s2.shed() - s0.shed(), s2.failed() - s0.failed());
+      System.out.println("rows >= 2xx means every answered request is in the database (requests still in flight "
+          + "when wrk stops may be committed without being counted).");
+    } finally {
+      vertx.close().await(30, TimeUnit.SECONDS);
+      pg.close();
+    }
+  }
+
+  private static void print(Result r, long rows, double ceilingRps) {
+    System.out.printf(Locale.ROOT, "%-40s %10.0f %8.2f %8.2f %10d %10s %8.2f%n", r.name(), r.rps(), r.p50ms(),
+        r.p99ms(), r.ok(), rows < 0 ? "-" : Long.toString(rows), r.rps() / ceilingRps);
+  }
+
+  private static String settings(Pool pool) throws Exception {
+    StringBuilder b = new StringBuilder();
+    for (Row r : pool.query("SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit')")
+        .execute().await(30, TimeUnit.SECONDS)) {
+      b.append(r.getString(0)).append('=').append(r.getString(1)).append(' ');
+    }
+    return b.toString().trim();
+  }
+
+  private static long count(Pool pool, String sql) throws Exception {
+    return pool.query(sql).execute().await(60, TimeUnit.SECONDS).iterator().next().getLong(0);
+  }
+
+  /** Debtors with one email sent an hour ago each, so opens are labelled human and update their flags. */
+  private static List<String> seed(Pool pool) throws Exception {
+    List<String> tokens = new ArrayList<>();
+    for (Row r : pool.query("""
+        WITH d AS (
+          INSERT INTO debtors (first_name, last_name, email, unique_token, total_owed)
+          SELECT 'Bench', 'Debtor' || g, 'bench' || g || '@example.com',
+                 replace(gen_random_uuid()::text, '-', ''), 100
+          FROM generate_series(1, %d) g
+          RETURNING id, unique_token
+        ), c AS (
+          INSERT INTO communications (debtor_id, type, direction, "timestamp")
+          SELECT id, 'email', 'outbound', now() - interval '1 hour' FROM d
+          RETURNING id, debtor_id
+        )
+        SELECT d.unique_token, c.id FROM d JOIN c ON c.debtor_id = d.id""".formatted(DEBTORS))
+        .execute().await(60, TimeUnit.SECONDS)) {
+      tokens.add(r.getString(0) + "/" + r.getUUID(1));
+    }
+    return tokens;
+  }
+
+  private static void writeScripts(Path dir, List<String> tokenAndComm) throws IOException {
+    StringBuilder list = new StringBuilder("items = {");
+    for (String t : tokenAndComm) {
+      list.append('"').append(t).append("\",");
+    }
+    list.append("}\n");
+    String done = """
+        done = function(summary, latency, requests)
+          io.write(string.format("RESULT %d %d %d %d %d\\n", summary.requests, summary.errors.status,
+            summary.duration, latency:percentile(50), latency:percentile(99)))
+        end
+        """;
+    String ua = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36";
+    Files.writeString(dir.resolve("pixel.lua"), list + """
+        request = function()
+          return wrk.format("GET", "/t/o/" .. items[math.random(#items)] .. ".gif", {["User-Agent"] = "%s"})
+        end
+        """.formatted(ua) + done, StandardCharsets.UTF_8);
+    Files.writeString(dir.resolve("beacon.lua"), list + """
+        request = function()
+          local token = string.match(items[math.random(#items)], "^[^/]+")
+          return wrk.format("POST", "/t/b", {["Content-Type"] = "text/plain;charset=UTF-8", ["User-Agent"] = "%s"},
+            '{"token":"' .. token .. '","pageType":"info","timeOnPage":7,"actions":["read"]}')
+        end
+        """.formatted(ua) + done, StandardCharsets.UTF_8);
+  }
+
+  private static Result wrk(String name, int port, Path script, int connections, int seconds) throws Exception {
+    Process p = new ProcessBuilder("wrk", "-t" + Math.min(2, connections), "-c" + connections, "-d" + seconds + "s", "--timeout", "5s",
+        "-s", script.toString(), "http://127.0.0.1:" + port)
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor();
+    for (String line : out.split("\n")) {
+      if (line.startsWith("RESULT ")) {
+        String[] f = line.split(" ");
+        long requests = Long.parseLong(f[1]);
+        double secs = Long.parseLong(f[3]) / 1e6;
+        return new Result(name, requests / secs, Long.parseLong(f[4]) / 1000.0, Long.parseLong(f[5]) / 1000.0,
+            requests, Long.parseLong(f[2]));
+      }
+    }
+    throw new IllegalStateException("wrk printed no result:\n" + out);
+  }
+}
