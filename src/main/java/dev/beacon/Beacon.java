@@ -9,10 +9,11 @@ import dev.beacon.db.Migrations;
 import dev.beacon.debtors.DemoData;
 import dev.beacon.http.ApiKeys;
 import dev.beacon.http.HttpVerticle;
+import dev.beacon.ops.InstanceScaler;
+import dev.beacon.ops.Metrics;
 import io.vertx.config.ConfigRetriever;
 import io.vertx.config.ConfigRetrieverOptions;
 import io.vertx.config.ConfigStoreOptions;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -28,6 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Beacon's entry point: config, database (embedded unless configured), migrations, verticles. Nothing else.
@@ -42,8 +44,8 @@ public final class Beacon {
   private EmbeddedPg embedded;
   private Pool pool;
   private Pool readPool;
-  private String deploymentId;
-  private final List<HttpVerticle> verticles = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private InstanceScaler scaler;
+  private final AtomicReference<HttpVerticle> lastVerticle = new AtomicReference<>();
 
   private Beacon(Vertx vertx, BeaconConfig config) {
     this.vertx = vertx;
@@ -52,7 +54,7 @@ public final class Beacon {
 
   public static void main(String[] args) {
     List<String> argv = List.of(args);
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Vertx.vertx(Metrics.vertxOptions());
     BeaconConfig config;
     try {
       config = dev.beacon.tracking.LinkSecret.ensure(loadConfig(vertx));
@@ -150,16 +152,18 @@ public final class Beacon {
             .map(keys -> new Deps(config, pool, readPool, keys, version)))
         .compose(deps -> (demo ? DemoData.seedOnce(pool) : Future.succeededFuture()).map(deps))
         .compose(deps -> vertx.deployVerticle(new dev.beacon.payments.PlanVerticle(deps)).map(deps))
-        .compose(deps -> vertx.deployVerticle(() -> {
-          HttpVerticle v = new HttpVerticle(deps);
-          verticles.add(v);
-          return v;
-        }, new DeploymentOptions().setInstances(config.http().instances())))
-        .map(id -> {
-          deploymentId = id;
+        .compose(deps -> {
+          scaler = InstanceScaler.create(vertx, () -> {
+            HttpVerticle v = new HttpVerticle(deps);
+            lastVerticle.set(v);
+            return v;
+          });
+          return scaler.scale(config.http().instances());
+        })
+        .map(n -> {
           String host = config.http().host().equals("0.0.0.0") ? "localhost" : config.http().host();
           LOG.info("Beacon is ready at http://{}:{} ({} HTTP verticle instances, {} database)", host,
-              verticles.get(0).actualPort(), config.http().instances(),
+              lastVerticle.get().actualPort(), n,
               config.db().embedded() ? "embedded" : "external");
           return null;
         });
@@ -168,9 +172,9 @@ public final class Beacon {
   /** Graceful: stop accepting, finish requests in flight, close the pool, then the embedded server. */
   private synchronized void stop() {
     try {
-      if (deploymentId != null) {
-        vertx.undeploy(deploymentId).await(60, TimeUnit.SECONDS);
-        deploymentId = null;
+      if (scaler != null) {
+        scaler.stop().await(60, TimeUnit.SECONDS);
+        scaler = null;
       }
       if (readPool != null && readPool != pool) {
         readPool.close().await(10, TimeUnit.SECONDS);

@@ -4,6 +4,7 @@ import dev.beacon.Deps;
 import dev.beacon.communications.CommunicationRoutes;
 import dev.beacon.debtors.DebtorRoutes;
 import dev.beacon.ops.Health;
+import dev.beacon.ops.OpsRoutes;
 import dev.beacon.tracking.pages.PageRoutes;
 import dev.beacon.payments.PaymentRoutes;
 import dev.beacon.tracking.TrackingRoutes;
@@ -43,6 +44,7 @@ public final class HttpVerticle extends VerticleBase {
     CommunicationRoutes.mount(router, vertx, deps);
     PaymentRoutes.mount(router, vertx, deps);
     TrackingRoutes.mount(router, vertx, deps);
+    OpsRoutes.mount(router, vertx, deps);
     return router;
   }
 

@@ -95,7 +95,9 @@ final class EventSql {
         WHERE d.id = h.debtor_id AND (d.last_response_date IS NULL OR d.last_response_date < h.at - %s)
         RETURNING d.id
       )
-      SELECT count(*) AS written FROM ins""";
+      SELECT count(*) AS written, count(*) FILTER (WHERE label = 'human') AS human,
+             count(*) FILTER (WHERE label = 'machine') AS machine, count(*) FILTER (WHERE label = 'scanner') AS scanner
+      FROM ins""";
 
   static final String EMAIL_BY_TOKEN = EMAIL.formatted(BY_TOKEN, RESPONSE_GRANULARITY);
   static final String EMAIL_BY_ID = EMAIL.formatted(BY_ID, RESPONSE_GRANULARITY);
