@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * Beacon's whole configuration, parsed and validated once at start. Every key, its environment variable and
  * its default are listed in the README; {@code conf/config.json} holds the defaults.
  */
-public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking tracking, Payments payments) {
+public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking tracking, Payments payments,
+                           Retention retention) {
 
   /** HTTP server settings. {@code publicUrl} is empty when links should follow the request's own host. */
   public record Http(String host, int port, int instances, String publicUrl, int bodyLimit, int importLimitMb) {}
@@ -59,6 +60,17 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
     }
   }
 
+  /**
+   * Data lifecycle: months of raw email events and page views kept in the database (older monthly partitions
+   * are archived to {@code archiveDir} and dropped); years that communications and payments are kept after the
+   * debtor's last activity (12 CFR 1006.100: at least three); how often the retention job runs.
+   */
+  public record Retention(boolean enabled, int emailEventsMonths, int pageViewsMonths, int communicationsYears,
+                          int paymentsYears, Path archiveDir, java.time.Duration interval) {
+    /** The least 12 CFR 1006.100 allows for communications and payments records. */
+    public static final int MIN_RECORD_YEARS = 3;
+  }
+
   /** Every key Beacon reads; used for the environment whitelist and the README. */
   public static final List<String> KEYS = List.of(
       "http.host", "http.port", "http.instances", "http.publicUrl", "http.bodyLimit", "http.importLimitMb",
@@ -68,7 +80,9 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
       "tracking.sendWindow", "tracking.scannerCidrs",
       "payments.stripeApiKey", "payments.stripeWebhookSecret", "payments.stripeApiBase", "payments.currency",
       "payments.minPartial", "payments.planMinInstallments", "payments.planMaxInstallments",
-      "payments.stripeTimeout", "payments.planRetrySchedule", "payments.planJobInterval");
+      "payments.stripeTimeout", "payments.planRetrySchedule", "payments.planJobInterval",
+      "retention.enabled", "retention.emailEventsMonths", "retention.pageViewsMonths",
+      "retention.communicationsYears", "retention.paymentsYears", "retention.archiveDir", "retention.interval");
 
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
 
@@ -97,7 +111,34 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
         Path.of(s.string("db.embeddedDir", dataDir.resolve("pg").toString())),
         s.integer("db.embeddedPort", 0, 0, 65535),
         readUrl(s));
-    return new BeaconConfig(http, db, new Auth(apiKeys(s)), dataDir, tracking(s), payments(s));
+    return new BeaconConfig(http, db, new Auth(apiKeys(s)), dataDir, tracking(s), payments(s),
+        retention(s, dataDir));
+  }
+
+  private static Retention retention(Settings s, Path dataDir) {
+    int min = Retention.MIN_RECORD_YEARS;
+    int comms = s.integer("retention.communicationsYears", min, 0, 100);
+    if (comms < min) {
+      throw s.bad("retention.communicationsYears", s.raw("retention.communicationsYears"),
+          "must be at least " + min + " (12 CFR 1006.100 keeps records three years after the last activity)");
+    }
+    int payments = s.integer("retention.paymentsYears", min, 0, 100);
+    if (payments < min) {
+      throw s.bad("retention.paymentsYears", s.raw("retention.paymentsYears"),
+          "must be at least " + min + " (12 CFR 1006.100 keeps records three years after the last activity)");
+    }
+    java.time.Duration interval = s.duration("retention.interval", java.time.Duration.ofDays(1));
+    if (interval.toSeconds() < 1) {
+      throw s.bad("retention.interval", s.raw("retention.interval"), "must be at least one second");
+    }
+    String archiveDir = s.string("retention.archiveDir", "");
+    return new Retention(
+        s.bool("retention.enabled", true),
+        s.integer("retention.emailEventsMonths", 25, 1, 1200),
+        s.integer("retention.pageViewsMonths", 25, 1, 1200),
+        comms, payments,
+        archiveDir.isEmpty() ? dataDir.resolve("archive") : Path.of(archiveDir),
+        interval);
   }
 
   private static Tracking tracking(Settings s) {
@@ -173,14 +214,14 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
   /** The same configuration listening on another port (used to fix port 0 to one free port for all instances). */
   public BeaconConfig withPort(int port) {
     Http h = new Http(http.host(), port, http.instances(), http.publicUrl(), http.bodyLimit(), http.importLimitMb());
-    return new BeaconConfig(h, db, auth, dataDir, tracking, payments);
+    return new BeaconConfig(h, db, auth, dataDir, tracking, payments, retention);
   }
 
   /** The same config with the click-link signing secret set (tracking's LinkSecret fills an empty one). */
   public BeaconConfig withLinkSecret(String secret) {
     Tracking t = tracking;
     return new BeaconConfig(http, db, auth, dataDir, new Tracking(secret, t.ipStorage(), t.queueCapacity(),
-        t.batchMax(), t.sendWindow(), t.scannerCidrs()), payments);
+        t.batchMax(), t.sendWindow(), t.scannerCidrs()), payments, retention);
   }
 
   /** Convenience for tests and tools: a config from a file-shaped JSON object alone. */
