@@ -9,7 +9,10 @@ import dev.beacon.db.Migrations;
 import dev.beacon.debtors.DemoData;
 import dev.beacon.http.ApiKeys;
 import dev.beacon.http.HttpVerticle;
+import dev.beacon.ops.Archive;
+import dev.beacon.ops.Backup;
 import dev.beacon.ops.InstanceScaler;
+import dev.beacon.ops.RetentionVerticle;
 import dev.beacon.ops.Metrics;
 import io.vertx.config.ConfigRetriever;
 import io.vertx.config.ConfigRetrieverOptions;
@@ -33,7 +36,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Beacon's entry point: config, database (embedded unless configured), migrations, verticles. Nothing else.
- * Commands: (none) run; {@code --demo} run and seed demo data once; {@code migrate}; {@code info}.
+ * Commands: (none) run; {@code --demo} run and seed demo data once; {@code migrate}; {@code info};
+ * {@code backup [dir]}; {@code restore <archive file | backup dir>}.
  */
 public final class Beacon {
   private static final Logger LOG = LoggerFactory.getLogger(Beacon.class);
@@ -68,6 +72,10 @@ public final class Beacon {
     try {
       if (argv.contains("migrate") || argv.contains("info")) {
         beacon.runCommand(argv.contains("info") ? "info" : "migrate");
+        return;
+      }
+      if (!argv.isEmpty() && (argv.get(0).equals("backup") || argv.get(0).equals("restore"))) {
+        System.exit(beacon.runDataCommand(argv));
         return;
       }
       // Registered before start so that a SIGTERM during start-up still stops the embedded database.
@@ -129,6 +137,41 @@ public final class Beacon {
     stop();
   }
 
+  /**
+   * {@code backup [dir]}: a logical backup of every table under dir (default data/backups).
+   * {@code restore <file>}: reloads an archive file ({@code *.ndjson.gz}) into its table; {@code restore <dir>}:
+   * loads a backup directory into a fresh database. Both migrate the database first.
+   */
+  private int runDataCommand(List<String> argv) {
+    try {
+      Database db = database().await(5, TimeUnit.MINUTES);
+      Migrations.migrate(db);
+      String version = Migrations.currentVersion(db);
+      pool = db.pool(vertx, 2);
+      if (argv.get(0).equals("backup")) {
+        Path dir = argv.size() > 1 ? Path.of(argv.get(1)) : config.dataDir().resolve("backups");
+        var manifest = new Backup(vertx, pool).backup(dir, version).await(6, TimeUnit.HOURS);
+        System.out.println("Backup written to " + manifest.getString("dir"));
+      } else {
+        if (argv.size() < 2) {
+          System.err.println("usage: restore <archive.ndjson.gz | backup directory>");
+          return 2;
+        }
+        Path target = Path.of(argv.get(1));
+        long rows = java.nio.file.Files.isDirectory(target)
+            ? new Backup(vertx, pool).restore(target, version).await(6, TimeUnit.HOURS)
+            : new Archive(vertx, pool, target.toAbsolutePath().getParent()).restore(target).await(6, TimeUnit.HOURS);
+        System.out.println("Restored " + rows + " rows from " + target);
+      }
+      return 0;
+    } catch (Exception e) {
+      System.err.println(argv.get(0) + " failed: " + rootMessage(e));
+      return 1;
+    } finally {
+      stop();
+    }
+  }
+
   private Future<Void> start(boolean demo) throws IOException {
     if (config.http().port() == 0) {
       // Port 0 would give every verticle instance its own port: choose one free port for all of them.
@@ -152,6 +195,7 @@ public final class Beacon {
             .map(keys -> new Deps(config, pool, readPool, keys, version)))
         .compose(deps -> (demo ? DemoData.seedOnce(pool) : Future.succeededFuture()).map(deps))
         .compose(deps -> vertx.deployVerticle(new dev.beacon.payments.PlanVerticle(deps)).map(deps))
+        .compose(deps -> vertx.deployVerticle(new RetentionVerticle(pool, config.retention())).map(deps))
         .compose(deps -> {
           scaler = InstanceScaler.create(vertx, () -> {
             HttpVerticle v = new HttpVerticle(deps);

@@ -147,14 +147,14 @@ public final class Archive {
         .onFailure(t -> vertx.executeBlocking(() -> Files.deleteIfExists(tmp)));
   }
 
-  private record Written(long rows, String sha256) {}
+  record Written(long rows, String sha256) {}
 
-  /** Streams the partition through a cursor into a gzip file, writing each fetched chunk on a worker. */
-  private Future<Written> export(SqlConnection conn, String part, Path tmp) {
+  /** Streams a relation through a cursor into a gzip file, writing each fetched chunk on a worker. */
+  Future<Written> export(SqlConnection conn, String relation, Path tmp) {
     return vertx.executeBlocking(() -> {
-      Files.createDirectories(dir);
+      Files.createDirectories(tmp.getParent());
       return new Sink(tmp);
-    }).compose(sink -> conn.prepare("SELECT row_to_json(p)::text FROM " + quote(part) + " p")
+    }).compose(sink -> conn.prepare("SELECT row_to_json(p)::text FROM " + quote(relation) + " p")
         .compose(ps -> drain(ps.cursor(), sink).eventually(ps::close))
         .compose(v -> vertx.executeBlocking(sink::finish))
         .recover(t -> vertx.executeBlocking(() -> {
@@ -212,27 +212,32 @@ public final class Archive {
       Table table = Table.of(m.table());
       return pool.withTransaction(conn -> conn.preparedQuery("SELECT beacon_ensure_month_partition($1::regclass, $2, $3)")
               .execute(Tuple.of(table.name, table.column, m.month().atDay(1)))
-              .compose(v -> vertx.executeBlocking(() -> new Source(file)))
-              .compose(src -> load(conn, table, src, 0).eventually(() -> vertx.executeBlocking(() -> {
-                src.close();
-                return null;
-              }))))
+              .compose(v -> load(conn, table.name, file)))
           .compose(n -> n == m.rows() ? Future.succeededFuture(n)
               : Future.failedFuture(new IOException(file + ": restored " + n + " rows, the manifest says " + m.rows())));
     });
   }
 
-  private Future<Long> load(SqlConnection conn, Table table, Source src, long done) {
+  /** Inserts every line of an NDJSON gzip file into {@code relation}, {@value #RESTORE_BATCH} rows a statement. */
+  Future<Long> load(SqlConnection conn, String relation, Path file) {
+    return vertx.executeBlocking(() -> new Source(file))
+        .compose(src -> load(conn, relation, src, 0).eventually(() -> vertx.executeBlocking(() -> {
+          src.close();
+          return null;
+        })));
+  }
+
+  private Future<Long> load(SqlConnection conn, String relation, Source src, long done) {
     return vertx.executeBlocking(() -> src.next(RESTORE_BATCH)).compose(lines -> {
       if (lines.isEmpty()) {
         return Future.succeededFuture(done);
       }
       // The lines are joined as they are (not re-encoded) so that numbers inside jsonb keep their exact text.
       String batch = "[" + String.join(",", lines) + "]";
-      return conn.preparedQuery("INSERT INTO " + quote(table.name) + " SELECT * FROM json_populate_recordset(NULL::"
-              + quote(table.name) + ", $1::text::json)")
+      return conn.preparedQuery("INSERT INTO " + quote(relation) + " SELECT * FROM json_populate_recordset(NULL::"
+              + quote(relation) + ", $1::text::json)")
           .execute(Tuple.of(batch))
-          .compose(r -> load(conn, table, src, done + r.rowCount()));
+          .compose(r -> load(conn, relation, src, done + r.rowCount()));
     });
   }
 
@@ -249,7 +254,7 @@ public final class Archive {
     return Manifest.from(new JsonObject(Files.readString(manifest)));
   }
 
-  private static String quote(String identifier) {
+  static String quote(String identifier) {
     return "\"" + identifier.replace("\"", "\"\"") + "\"";
   }
 
