@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  */
 public final class InstanceScaler implements Shareable {
   private static final Logger LOG = LoggerFactory.getLogger(InstanceScaler.class);
-  /** The largest number of HTTP verticle instances a PUT may ask for. */
+  /** The largest number of HTTP verticle instances a PUT may ask for (start-up follows http.instances). */
   public static final int MAX_INSTANCES = 64;
   private static final String MAP = "beacon.ops";
   private static final String KEY = "instances";
@@ -58,8 +58,8 @@ public final class InstanceScaler implements Shareable {
    * asked for the change is itself served by it).
    */
   public synchronized Future<Integer> scale(int n) {
-    if (n < 1 || n > MAX_INSTANCES) {
-      return Future.failedFuture(new IllegalArgumentException("between 1 and " + MAX_INSTANCES));
+    if (n < 1) {
+      return Future.failedFuture(new IllegalArgumentException("at least one instance"));
     }
     Future<String> deployed = last.transform(ignored -> deploy(n));
     last = deployed.compose(this::undeploy, t -> Future.succeededFuture());
