@@ -108,7 +108,7 @@ public final class Backup {
           for (Object o : manifest.getJsonArray("tables")) {
             JsonObject t = (JsonObject) o;
             chain = chain.compose(v -> files.load(conn, t.getString("table"), dir.resolve(t.getString("file"))))
-                .compose(n -> n == t.getLong("rows") ? Future.succeededFuture()
+                .compose(n -> n.longValue() == t.getLong("rows").longValue() ? Future.succeededFuture()
                     : Future.failedFuture(new IOException(t.getString("table") + ": loaded " + n + " rows of "
                         + t.getLong("rows"))))
                 .map(x -> {

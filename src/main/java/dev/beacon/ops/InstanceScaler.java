@@ -3,7 +3,10 @@ package dev.beacon.ops;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.shareddata.Shareable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +28,12 @@ public final class InstanceScaler implements Shareable {
   private static final String KEY = "instances";
 
   private final Vertx vertx;
+  /**
+   * A context of no deployment: HTTP instances are deployed from it, so that they are top-level deployments.
+   * Deployed from a request's context (a PUT) they would be children of the set they replace and be undeployed
+   * with it.
+   */
+  private final ContextInternal context;
   private final Supplier<? extends Deployable> verticle;
   private String deploymentId;
   private int instances;
@@ -33,6 +42,7 @@ public final class InstanceScaler implements Shareable {
 
   private InstanceScaler(Vertx vertx, Supplier<? extends Deployable> verticle) {
     this.vertx = vertx;
+    this.context = ((VertxInternal) vertx).createEventLoopContext();
     this.verticle = verticle;
   }
 
@@ -67,7 +77,9 @@ public final class InstanceScaler implements Shareable {
   }
 
   private Future<String> deploy(int n) {
-    return vertx.deployVerticle(verticle, new DeploymentOptions().setInstances(n)).map(id -> {
+    Promise<String> deployed = Promise.promise();
+    context.runOnContext(v -> vertx.deployVerticle(verticle, new DeploymentOptions().setInstances(n)).onComplete(deployed));
+    return deployed.future().map(id -> {
       synchronized (this) {
         String old = deploymentId;
         deploymentId = id;

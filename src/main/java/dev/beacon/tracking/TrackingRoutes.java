@@ -70,7 +70,6 @@ public final class TrackingRoutes {
     // The instance's context closes after the verticle's stop(): queued requests are committed or refused.
     WriterLoad load = WriterLoad.of(vertx);
     load.add(writer);
-    TrackingStats.gauges(load);
     ((ContextInternal) context).addCloseHook(done -> writer.stop().onComplete(ar -> {
       load.remove(writer);
       done.succeed();

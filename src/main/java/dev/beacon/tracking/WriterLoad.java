@@ -5,6 +5,7 @@ import io.vertx.core.shareddata.Shareable;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The tracking writers of one Vert.x instance (one per HTTP verticle instance), for the queue-depth gauge and
@@ -15,6 +16,7 @@ public final class WriterLoad implements Shareable {
   private static final String MAP = "beacon.tracking";
   private static final String KEY = "writers";
   private final Set<EventWriter> writers = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean metered = new AtomicBoolean();
 
   private WriterLoad() {}
 
@@ -25,6 +27,9 @@ public final class WriterLoad implements Shareable {
 
   void add(EventWriter w) {
     writers.add(w);
+    if (metered.compareAndSet(false, true)) {
+      TrackingStats.gauges(this);
+    }
   }
 
   void remove(EventWriter w) {

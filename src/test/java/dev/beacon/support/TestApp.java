@@ -33,7 +33,7 @@ public final class TestApp implements AutoCloseable {
   public final Deps deps;
   public final WebClient client;
   public final int port;
-  private final String deploymentId;
+  private String deploymentId;
 
   private TestApp(Vertx vertx, JsonObject overrides, Database database) {
     this.vertx = vertx;
@@ -99,9 +99,17 @@ public final class TestApp implements AutoCloseable {
     }
   }
 
+  /** Undeploys the app's own HTTP verticle (for tests that deploy instances of their own on the same port). */
+  public void undeployVerticle() {
+    await(vertx.undeploy(deploymentId));
+    deploymentId = null;
+  }
+
   @Override
   public void close() {
-    await(vertx.undeploy(deploymentId));
+    if (deploymentId != null) {
+      await(vertx.undeploy(deploymentId));
+    }
     await(pool.close());
     await(vertx.close());
   }
