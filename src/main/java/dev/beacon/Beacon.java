@@ -9,10 +9,14 @@ import dev.beacon.db.Migrations;
 import dev.beacon.debtors.DemoData;
 import dev.beacon.http.ApiKeys;
 import dev.beacon.http.HttpVerticle;
+import dev.beacon.ops.Archive;
+import dev.beacon.ops.Backup;
+import dev.beacon.ops.InstanceScaler;
+import dev.beacon.ops.RetentionVerticle;
+import dev.beacon.ops.Metrics;
 import io.vertx.config.ConfigRetriever;
 import io.vertx.config.ConfigRetrieverOptions;
 import io.vertx.config.ConfigStoreOptions;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -28,10 +32,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Beacon's entry point: config, database (embedded unless configured), migrations, verticles. Nothing else.
- * Commands: (none) run; {@code --demo} run and seed demo data once; {@code migrate}; {@code info}.
+ * Commands: (none) run; {@code --demo} run and seed demo data once; {@code migrate}; {@code info};
+ * {@code backup [dir]}; {@code restore <archive file | backup dir>}.
  */
 public final class Beacon {
   private static final Logger LOG = LoggerFactory.getLogger(Beacon.class);
@@ -41,8 +47,9 @@ public final class Beacon {
   private BeaconConfig config;
   private EmbeddedPg embedded;
   private Pool pool;
-  private String deploymentId;
-  private final List<HttpVerticle> verticles = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private Pool readPool;
+  private InstanceScaler scaler;
+  private final AtomicReference<HttpVerticle> lastVerticle = new AtomicReference<>();
 
   private Beacon(Vertx vertx, BeaconConfig config) {
     this.vertx = vertx;
@@ -51,7 +58,7 @@ public final class Beacon {
 
   public static void main(String[] args) {
     List<String> argv = List.of(args);
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Vertx.vertx(Metrics.vertxOptions());
     BeaconConfig config;
     try {
       config = dev.beacon.tracking.LinkSecret.ensure(loadConfig(vertx));
@@ -65,6 +72,10 @@ public final class Beacon {
     try {
       if (argv.contains("migrate") || argv.contains("info")) {
         beacon.runCommand(argv.contains("info") ? "info" : "migrate");
+        return;
+      }
+      if (!argv.isEmpty() && (argv.get(0).equals("backup") || argv.get(0).equals("restore"))) {
+        System.exit(beacon.runDataCommand(argv));
         return;
       }
       // Registered before start so that a SIGTERM during start-up still stops the embedded database.
@@ -126,6 +137,41 @@ public final class Beacon {
     stop();
   }
 
+  /**
+   * {@code backup [dir]}: a logical backup of every table under dir (default data/backups).
+   * {@code restore <file>}: reloads an archive file ({@code *.ndjson.gz}) into its table; {@code restore <dir>}:
+   * loads a backup directory into a fresh database. Both migrate the database first.
+   */
+  private int runDataCommand(List<String> argv) {
+    try {
+      Database db = database().await(5, TimeUnit.MINUTES);
+      Migrations.migrate(db);
+      String version = Migrations.currentVersion(db);
+      pool = db.pool(vertx, 2);
+      if (argv.get(0).equals("backup")) {
+        Path dir = argv.size() > 1 ? Path.of(argv.get(1)) : config.dataDir().resolve("backups");
+        var manifest = new Backup(vertx, pool).backup(dir, version).await(6, TimeUnit.HOURS);
+        System.out.println("Backup written to " + manifest.getString("dir"));
+      } else {
+        if (argv.size() < 2) {
+          System.err.println("usage: restore <archive.ndjson.gz | backup directory>");
+          return 2;
+        }
+        Path target = Path.of(argv.get(1));
+        long rows = java.nio.file.Files.isDirectory(target)
+            ? new Backup(vertx, pool).restore(target, version).await(6, TimeUnit.HOURS)
+            : new Archive(vertx, pool, target.toAbsolutePath().getParent()).restore(target).await(6, TimeUnit.HOURS);
+        System.out.println("Restored " + rows + " rows from " + target);
+      }
+      return 0;
+    } catch (Exception e) {
+      System.err.println(argv.get(0) + " failed: " + rootMessage(e));
+      return 1;
+    } finally {
+      stop();
+    }
+  }
+
   private Future<Void> start(boolean demo) throws IOException {
     if (config.http().port() == 0) {
       // Port 0 would give every verticle instance its own port: choose one free port for all of them.
@@ -140,23 +186,28 @@ public final class Beacon {
         }))
         .compose(db -> {
           pool = db.pool(vertx, config.db().poolSize());
+          readPool = config.db().readUrl().isEmpty() ? pool
+              : Database.of(config.db(), config.db().readUrl()).pool(vertx, config.db().poolSize());
           return vertx.executeBlocking(() -> Migrations.currentVersion(db));
         })
         .compose(version -> vertx.executeBlocking(() -> ApiKeys.loadOrCreate(config.auth().keys(),
                 config.dataDir().resolve("api-keys.json"), System.out))
-            .map(keys -> new Deps(config, pool, keys, version)))
+            .map(keys -> new Deps(config, pool, readPool, keys, version)))
         .compose(deps -> (demo ? DemoData.seedOnce(pool) : Future.succeededFuture()).map(deps))
         .compose(deps -> vertx.deployVerticle(new dev.beacon.payments.PlanVerticle(deps)).map(deps))
-        .compose(deps -> vertx.deployVerticle(() -> {
-          HttpVerticle v = new HttpVerticle(deps);
-          verticles.add(v);
-          return v;
-        }, new DeploymentOptions().setInstances(config.http().instances())))
-        .map(id -> {
-          deploymentId = id;
+        .compose(deps -> vertx.deployVerticle(new RetentionVerticle(pool, config.retention())).map(deps))
+        .compose(deps -> {
+          scaler = InstanceScaler.create(vertx, () -> {
+            HttpVerticle v = new HttpVerticle(deps);
+            lastVerticle.set(v);
+            return v;
+          });
+          return scaler.scale(config.http().instances());
+        })
+        .map(n -> {
           String host = config.http().host().equals("0.0.0.0") ? "localhost" : config.http().host();
           LOG.info("Beacon is ready at http://{}:{} ({} HTTP verticle instances, {} database)", host,
-              verticles.get(0).actualPort(), config.http().instances(),
+              lastVerticle.get().actualPort(), n,
               config.db().embedded() ? "embedded" : "external");
           return null;
         });
@@ -165,9 +216,12 @@ public final class Beacon {
   /** Graceful: stop accepting, finish requests in flight, close the pool, then the embedded server. */
   private synchronized void stop() {
     try {
-      if (deploymentId != null) {
-        vertx.undeploy(deploymentId).await(60, TimeUnit.SECONDS);
-        deploymentId = null;
+      if (scaler != null) {
+        scaler.stop().await(60, TimeUnit.SECONDS);
+        scaler = null;
+      }
+      if (readPool != null && readPool != pool) {
+        readPool.close().await(10, TimeUnit.SECONDS);
       }
       if (pool != null) {
         pool.close().await(10, TimeUnit.SECONDS);

@@ -121,6 +121,70 @@ class BeaconProcessIT {
     await(pool.close());
   }
 
+  @Test
+  void sigterm_underTrackingLoad_everyBeaconAnswered204IsCommitted(@TempDir Path dataDir) throws Exception {
+    String base = start(dataDir);
+    int port = Integer.parseInt(base.substring(base.lastIndexOf(':') + 1));
+    Pool pool = TestDatabase.get().pool(vertx, 2);
+    String token = dev.beacon.debtors.Tokens.newToken();
+    java.util.UUID debtor = await(pool.preparedQuery("""
+            INSERT INTO debtors (first_name, last_name, unique_token) VALUES ('Sig', 'Term', $1) RETURNING id""")
+        .execute(io.vertx.sqlclient.Tuple.of(token))).iterator().next().getUUID(0);
+
+    var client = io.vertx.ext.web.client.WebClient.create(vertx, new io.vertx.ext.web.client.WebClientOptions()
+        .setDefaultHost("localhost").setDefaultPort(port), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(32));
+    java.util.concurrent.atomic.AtomicInteger ok = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger lost = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger other = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicBoolean stopSending = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger(32);
+    String body = new JsonObject().put("token", token).put("pageType", "landing").encode();
+    Runnable[] send = new Runnable[1];
+    send[0] = () -> {
+      if (stopSending.get()) {
+        running.decrementAndGet();
+        return;
+      }
+      client.post("/t/b").putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(body))
+          .onComplete(ar -> {
+            if (ar.succeeded()) {
+              int status = ar.result().statusCode();
+              if (status == 204) {
+                ok.incrementAndGet();
+              } else if (status == 503) {
+                refused.incrementAndGet();
+              } else {
+                other.incrementAndGet();
+              }
+              send[0].run();
+            } else {
+              // Connection refused or closed: the process is going away.
+              lost.incrementAndGet();
+              stopSending.set(true);
+              running.decrementAndGet();
+            }
+          });
+    };
+    for (int i = 0; i < 32; i++) {
+      vertx.runOnContext(v -> send[0].run());
+    }
+    await().atMost(Duration.ofSeconds(60)).until(() -> ok.get() >= 300);
+    process.toHandle().destroy(); // SIGTERM
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    stopSending.set(true);
+    await().atMost(Duration.ofSeconds(30)).until(() -> running.get() == 0);
+
+    long stored = await(pool.preparedQuery("SELECT count(*) FROM page_views WHERE debtor_id = $1")
+        .execute(io.vertx.sqlclient.Tuple.of(debtor))).iterator().next().getLong(0);
+    assertThat(other.get()).isZero();
+    // Every 204 is in the database; a request whose answer was lost with its connection may be there too.
+    assertThat(stored).isBetween((long) ok.get(), (long) ok.get() + lost.get());
+    assertThat(output).anyMatch(l -> l.contains("Beacon stopped"));
+    client.close();
+    await(pool.close());
+  }
+
   private static Buffer lines(String marker, int from, int to) {
     StringBuilder sb = new StringBuilder();
     for (int i = from; i < to; i++) {

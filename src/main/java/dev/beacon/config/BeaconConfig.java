@@ -13,13 +13,15 @@ import java.util.regex.Pattern;
  * Beacon's whole configuration, parsed and validated once at start. Every key, its environment variable and
  * its default are listed in the README; {@code conf/config.json} holds the defaults.
  */
-public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking tracking, Payments payments) {
+public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking tracking, Payments payments,
+                           Retention retention) {
 
   /** HTTP server settings. {@code publicUrl} is empty when links should follow the request's own host. */
   public record Http(String host, int port, int instances, String publicUrl, int bodyLimit, int importLimitMb) {}
 
   /** Database settings. An empty {@code url} means: start the embedded PostgreSQL under {@code embeddedDir}. */
-  public record Db(String url, String user, String password, int poolSize, Path embeddedDir, int embeddedPort) {
+  public record Db(String url, String user, String password, int poolSize, Path embeddedDir, int embeddedPort,
+                   String readUrl) {
     public boolean embedded() {
       return url.isEmpty();
     }
@@ -58,16 +60,29 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
     }
   }
 
+  /**
+   * Data lifecycle: months of raw email events and page views kept in the database (older monthly partitions
+   * are archived to {@code archiveDir} and dropped); years that communications and payments are kept after the
+   * debtor's last activity (12 CFR 1006.100: at least three); how often the retention job runs.
+   */
+  public record Retention(boolean enabled, int emailEventsMonths, int pageViewsMonths, int communicationsYears,
+                          int paymentsYears, Path archiveDir, java.time.Duration interval) {
+    /** The least 12 CFR 1006.100 allows for communications and payments records. */
+    public static final int MIN_RECORD_YEARS = 3;
+  }
+
   /** Every key Beacon reads; used for the environment whitelist and the README. */
   public static final List<String> KEYS = List.of(
       "http.host", "http.port", "http.instances", "http.publicUrl", "http.bodyLimit", "http.importLimitMb",
-      "db.url", "db.user", "db.password", "db.poolSize", "db.embeddedDir", "db.embeddedPort",
+      "db.url", "db.user", "db.password", "db.poolSize", "db.embeddedDir", "db.embeddedPort", "db.readUrl",
       "auth.keys", "data.dir",
       "tracking.linkSecret", "tracking.ipStorage", "tracking.queueCapacity", "tracking.batchMax",
       "tracking.sendWindow", "tracking.scannerCidrs",
       "payments.stripeApiKey", "payments.stripeWebhookSecret", "payments.stripeApiBase", "payments.currency",
       "payments.minPartial", "payments.planMinInstallments", "payments.planMaxInstallments",
-      "payments.stripeTimeout", "payments.planRetrySchedule", "payments.planJobInterval");
+      "payments.stripeTimeout", "payments.planRetrySchedule", "payments.planJobInterval",
+      "retention.enabled", "retention.emailEventsMonths", "retention.pageViewsMonths",
+      "retention.communicationsYears", "retention.paymentsYears", "retention.archiveDir", "retention.interval");
 
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
 
@@ -94,8 +109,36 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
         s.string("db.password", ""),
         s.integer("db.poolSize", 16, 1, 512),
         Path.of(s.string("db.embeddedDir", dataDir.resolve("pg").toString())),
-        s.integer("db.embeddedPort", 0, 0, 65535));
-    return new BeaconConfig(http, db, new Auth(apiKeys(s)), dataDir, tracking(s), payments(s));
+        s.integer("db.embeddedPort", 0, 0, 65535),
+        readUrl(s));
+    return new BeaconConfig(http, db, new Auth(apiKeys(s)), dataDir, tracking(s), payments(s),
+        retention(s, dataDir));
+  }
+
+  private static Retention retention(Settings s, Path dataDir) {
+    int min = Retention.MIN_RECORD_YEARS;
+    int comms = s.integer("retention.communicationsYears", min, 0, 100);
+    if (comms < min) {
+      throw s.bad("retention.communicationsYears", s.raw("retention.communicationsYears"),
+          "must be at least " + min + " (12 CFR 1006.100 keeps records three years after the last activity)");
+    }
+    int payments = s.integer("retention.paymentsYears", min, 0, 100);
+    if (payments < min) {
+      throw s.bad("retention.paymentsYears", s.raw("retention.paymentsYears"),
+          "must be at least " + min + " (12 CFR 1006.100 keeps records three years after the last activity)");
+    }
+    java.time.Duration interval = s.duration("retention.interval", java.time.Duration.ofDays(1));
+    if (interval.toSeconds() < 1) {
+      throw s.bad("retention.interval", s.raw("retention.interval"), "must be at least one second");
+    }
+    String archiveDir = s.string("retention.archiveDir", "");
+    return new Retention(
+        s.bool("retention.enabled", true),
+        s.integer("retention.emailEventsMonths", 25, 1, 1200),
+        s.integer("retention.pageViewsMonths", 25, 1, 1200),
+        comms, payments,
+        archiveDir.isEmpty() ? dataDir.resolve("archive") : Path.of(archiveDir),
+        interval);
   }
 
   private static Tracking tracking(Settings s) {
@@ -136,6 +179,14 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
         s.duration("payments.planJobInterval", java.time.Duration.ofMinutes(15)));
   }
 
+  private static String readUrl(Settings s) {
+    String url = s.string("db.readUrl", "");
+    if (!url.isEmpty() && !url.matches("(jdbc:)?postgres(ql)?://.+")) {
+      throw s.bad("db.readUrl", s.raw("db.readUrl"), "must look like postgresql://user:password@replica:5432/database");
+    }
+    return url.startsWith("jdbc:") ? url.substring(5) : url;
+  }
+
   private static List<ApiKey> apiKeys(Settings s) {
     List<ApiKey> keys = new ArrayList<>();
     var array = s.array("auth.keys");
@@ -163,14 +214,14 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
   /** The same configuration listening on another port (used to fix port 0 to one free port for all instances). */
   public BeaconConfig withPort(int port) {
     Http h = new Http(http.host(), port, http.instances(), http.publicUrl(), http.bodyLimit(), http.importLimitMb());
-    return new BeaconConfig(h, db, auth, dataDir, tracking, payments);
+    return new BeaconConfig(h, db, auth, dataDir, tracking, payments, retention);
   }
 
   /** The same config with the click-link signing secret set (tracking's LinkSecret fills an empty one). */
   public BeaconConfig withLinkSecret(String secret) {
     Tracking t = tracking;
     return new BeaconConfig(http, db, auth, dataDir, new Tracking(secret, t.ipStorage(), t.queueCapacity(),
-        t.batchMax(), t.sendWindow(), t.scannerCidrs()), payments);
+        t.batchMax(), t.sendWindow(), t.scannerCidrs()), payments, retention);
   }
 
   /** Convenience for tests and tools: a config from a file-shaped JSON object alone. */

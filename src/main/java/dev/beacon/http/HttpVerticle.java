@@ -4,11 +4,13 @@ import dev.beacon.Deps;
 import dev.beacon.communications.CommunicationRoutes;
 import dev.beacon.debtors.DebtorRoutes;
 import dev.beacon.ops.Health;
+import dev.beacon.ops.OpsRoutes;
 import dev.beacon.tracking.pages.PageRoutes;
 import dev.beacon.payments.PaymentRoutes;
 import dev.beacon.tracking.TrackingRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
@@ -19,9 +21,15 @@ import java.util.concurrent.TimeUnit;
 public final class HttpVerticle extends VerticleBase {
   /** How long a stopping server waits for requests in flight before it closes their connections. */
   static final long SHUTDOWN_GRACE_SECONDS = 20;
+  /**
+   * Before shutting down, every response says {@code Connection: close} for this long, so that HTTP/1.1 clients
+   * stop reusing this instance's connections instead of racing a request against their close.
+   */
+  static final long DRAIN_MILLIS = 1000;
 
   private final Deps deps;
   private HttpServer server;
+  private volatile boolean draining;
 
   public HttpVerticle(Deps deps) {
     this.deps = deps;
@@ -43,6 +51,7 @@ public final class HttpVerticle extends VerticleBase {
     CommunicationRoutes.mount(router, vertx, deps);
     PaymentRoutes.mount(router, vertx, deps);
     TrackingRoutes.mount(router, vertx, deps);
+    OpsRoutes.mount(router, vertx, deps);
     return router;
   }
 
@@ -55,13 +64,23 @@ public final class HttpVerticle extends VerticleBase {
         .setCompressionSupported(true)
         .setIdleTimeout(60)
         .setIdleTimeoutUnit(TimeUnit.SECONDS));
-    return server.requestHandler(router(vertx, deps)).listen();
+    Router router = router(vertx, deps);
+    return server.requestHandler(req -> {
+      if (draining) {
+        req.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+      }
+      router.handle(req);
+    }).listen();
   }
 
   @Override
   public Future<?> stop() {
-    // Stop accepting, let requests in flight finish, then close.
-    return server == null ? Future.succeededFuture() : server.shutdown(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS);
+    // Tell clients to stop reusing connections, then stop accepting, let requests in flight finish, and close.
+    if (server == null) {
+      return Future.succeededFuture();
+    }
+    draining = true;
+    return vertx.timer(DRAIN_MILLIS).compose(v -> server.shutdown(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS));
   }
 
   public int actualPort() {

@@ -8,10 +8,13 @@ import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.core.json.JsonObject;
+import dev.beacon.tracking.WriterLoad;
 
 /**
  * {@code /health/live} reflects only the process; {@code /health/ready} says whether this process can serve:
- * the database answers and carries the schema version this code expects.
+ * the database answers (within {@value #DB_ANSWER_MS} ms) and carries the schema version this code expects, and
+ * no tracking writer queue is above {@value #SATURATED} of its capacity. Both checks run at every call, so
+ * readiness comes back by itself once the database answers again or the queues drain.
  */
 public final class Health {
   static final String LATEST_VERSION_SQL = """
@@ -19,18 +22,32 @@ public final class Health {
       WHERE success AND version IS NOT NULL
       ORDER BY installed_rank DESC LIMIT 1""";
   private static final long DB_CHECK_TIMEOUT_MS = 2000;
+  /** Answered KO before the health-check timeout (which would answer 500 rather than 503). */
+  static final long DB_ANSWER_MS = 1500;
+  /** A writer whose queue is fuller than this fraction of tracking.queueCapacity makes the process not ready. */
+  public static final double SATURATED = 0.9;
 
   private Health() {}
 
   public static void mount(Router router, Vertx vertx, Deps deps) {
     HealthChecks live = HealthChecks.create(vertx).register("process", p -> p.complete(Status.OK()));
     HealthChecks ready = HealthChecks.create(vertx)
-        .register("database", DB_CHECK_TIMEOUT_MS, p -> checkDatabase(deps, p));
+        .register("database", DB_CHECK_TIMEOUT_MS, p -> checkDatabase(vertx, deps, p))
+        .register("writer", p -> checkWriter(WriterLoad.of(vertx), p));
     router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(live));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(ready));
   }
 
-  private static void checkDatabase(Deps deps, Promise<Status> p) {
+  private static void checkWriter(WriterLoad load, Promise<Status> p) {
+    double fill = load.maxFill();
+    JsonObject data = new JsonObject().put("queued", load.outstanding()).put("maxFill", Math.round(fill * 1000) / 1000.0);
+    p.complete(fill > SATURATED ? Status.KO(data) : Status.OK(data));
+  }
+
+  private static void checkDatabase(Vertx vertx, Deps deps, Promise<Status> p) {
+    long timer = vertx.setTimer(DB_ANSWER_MS,
+        t -> p.tryComplete(Status.KO(new JsonObject().put("error", "database did not answer in time"))));
+    p.future().onComplete(ar -> vertx.cancelTimer(timer));
     deps.pool().query(LATEST_VERSION_SQL).execute()
         .onSuccess(rows -> {
           String version = rows.size() == 0 ? null : rows.iterator().next().getString(0);

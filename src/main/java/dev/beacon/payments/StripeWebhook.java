@@ -6,6 +6,7 @@ import com.stripe.model.Event;
 import com.stripe.net.Webhook;
 import dev.beacon.http.Problem;
 import dev.beacon.http.Requests;
+import dev.beacon.ops.Meters;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -66,20 +67,32 @@ final class StripeWebhook {
       parsed = StripeEvents.parse(event);
     } catch (SignatureVerificationException e) {
       LOG.debug("Stripe webhook with a bad or stale signature refused");
+      count("bad_signature");
       throw Problem.malformed("The Stripe-Signature header does not verify");
     } catch (EventDataObjectDeserializationException | RuntimeException e) {
       LOG.debug("Stripe webhook with an unreadable body refused: {}", e.getClass().getSimpleName());
+      count("malformed");
       throw Problem.malformed("The body is not a Stripe event");
     }
     if (event.getId() == null || event.getType() == null) {
+      count("malformed");
       throw Problem.malformed("The body is not a Stripe event");
     }
     process(event, parsed)
         .onSuccess(outcome -> {
           LOG.info("Stripe event {} ({}): {}", event.getId(), event.getType(), outcome);
+          count(outcome);
           Requests.json(ctx, 200, new JsonObject().put("received", true).put("outcome", outcome));
         })
-        .onFailure(ctx::fail);
+        .onFailure(t -> {
+          count("failed");
+          ctx.fail(t);
+        });
+  }
+
+  /** {@code beacon_webhook_events{outcome}}: applied, duplicate, recorded, unmatched, bad_signature, malformed, failed. */
+  private static void count(String outcome) {
+    Meters.counter("beacon_webhook_events", "outcome", outcome, "Stripe webhook deliveries by outcome").increment();
   }
 
   /** Records the event and applies it; answers what happened (applied, duplicate, recorded, unmatched). */

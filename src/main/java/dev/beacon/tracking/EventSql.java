@@ -87,7 +87,9 @@ final class EventSql {
         WHERE d.id = h.debtor_id AND (d.last_response_date IS NULL OR d.last_response_date < h.at - %3$s)
         RETURNING d.id
       )
-      SELECT count(*) AS written FROM ins""";
+      SELECT count(*) AS written, count(*) FILTER (WHERE label = 'human') AS human,
+             count(*) FILTER (WHERE label = 'machine') AS machine, count(*) FILTER (WHERE label = 'scanner') AS scanner
+      FROM ins""";
 
   private static final String BURST = """
             WHEN r.kind = 'click' AND r.label <> 'scanner' AND r.communication_id IS NOT NULL AND (

@@ -6,6 +6,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +42,8 @@ final class EventWriter {
   private final ArrayDeque<Pending<EventSql.EmailEvent>> emails = new ArrayDeque<>();
   private final ArrayDeque<Pending<EventSql.NewView>> views = new ArrayDeque<>();
   private final ArrayDeque<Pending<EventSql.ViewUpdate>> updates = new ArrayDeque<>();
-  private int outstanding;
+  /** Written only on the writer's event loop; volatile so that gauges and readiness read a recent value. */
+  private volatile int outstanding;
   private boolean flushing;
   private boolean stopped;
   private Promise<Void> drained;
@@ -69,6 +72,10 @@ final class EventWriter {
   /** Requests accepted and not yet answered. */
   int outstanding() {
     return outstanding;
+  }
+
+  int capacity() {
+    return capacity;
   }
 
   private <T> Future<Void> submit(ArrayDeque<Pending<T>> queue, T item) {
@@ -122,11 +129,14 @@ final class EventWriter {
     List<T> rows = new ArrayList<>(batch.size());
     batch.forEach(p -> rows.add(p.item()));
     Tuple params = tuple.apply(rows);
+    long started = System.nanoTime();
     return execute(sql, params, true)
         .andThen(ar -> {
           outstanding -= batch.size();
           if (ar.succeeded()) {
             stats.committed(batch.size());
+            stats.statement(batch.size(), System.nanoTime() - started);
+            count(ar.result(), batch.size());
             batch.forEach(p -> p.promise().complete());
           } else {
             stats.failed(batch.size());
@@ -139,10 +149,24 @@ final class EventWriter {
   }
 
   /** Two writers updating the same debtors may deadlock; PostgreSQL aborts one, which is retried once. */
-  private Future<Void> execute(String sql, Tuple params, boolean retry) {
-    return pool.preparedQuery(sql).execute(params).<Void>mapEmpty().recover(t -> retry
+  private Future<RowSet<Row>> execute(String sql, Tuple params, boolean retry) {
+    return pool.preparedQuery(sql).execute(params).recover(t -> retry
         && (PgErrors.is(t, PgErrors.DEADLOCK) || PgErrors.is(t, PgErrors.SERIALIZATION_FAILURE))
         ? execute(sql, params, false) : Future.failedFuture(t));
+  }
+
+  /** Inserts answer how many rows they wrote (and, for email events, by label); the rest had unknown tokens. */
+  private void count(RowSet<Row> result, int requested) {
+    Row row = result.iterator().hasNext() ? result.iterator().next() : null;
+    if (row == null || row.getColumnIndex("written") < 0) {
+      return;
+    }
+    stats.unknownTokens(requested - row.getInteger("written"));
+    if (row.getColumnIndex("human") >= 0) {
+      for (Classifier.Label l : Classifier.Label.values()) {
+        stats.label(l, row.getInteger(l.db()));
+      }
+    }
   }
 
   /**

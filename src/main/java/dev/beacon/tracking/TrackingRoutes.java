@@ -68,7 +68,12 @@ public final class TrackingRoutes {
     EventWriter writer = new EventWriter(context, deps.pool(), t.queueCapacity(), t.batchMax(), t.sendWindow(),
         TrackingStats.current());
     // The instance's context closes after the verticle's stop(): queued requests are committed or refused.
-    ((ContextInternal) context).addCloseHook(done -> writer.stop().onComplete(ar -> done.succeed()));
+    WriterLoad load = WriterLoad.of(vertx);
+    load.add(writer);
+    ((ContextInternal) context).addCloseHook(done -> writer.stop().onComplete(ar -> {
+      load.remove(writer);
+      done.succeed();
+    }));
     LinkSigner signer = new LinkSigner(secret(t));
     TrackingRoutes r = new TrackingRoutes(deps, writer, signer);
 

@@ -27,6 +27,10 @@ public final class Http {
     return await(as(app.client.post(path), key).sendJsonObject(body));
   }
 
+  public HttpResponse<Buffer> put(String path, String key, JsonObject body) {
+    return await(as(app.client.put(path), key).sendJsonObject(body));
+  }
+
   public HttpResponse<Buffer> patch(String path, String key, JsonObject body) {
     return await(as(app.client.patch(path), key).sendJsonObject(body));
   }

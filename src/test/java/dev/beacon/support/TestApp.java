@@ -33,11 +33,11 @@ public final class TestApp implements AutoCloseable {
   public final Deps deps;
   public final WebClient client;
   public final int port;
-  private final String deploymentId;
+  private String deploymentId;
 
-  private TestApp(Vertx vertx, JsonObject overrides) {
+  private TestApp(Vertx vertx, JsonObject overrides, Database database) {
     this.vertx = vertx;
-    this.database = TestDatabase.get();
+    this.database = database;
     JsonObject file = new JsonObject()
         .put("http", new JsonObject().put("port", 0).put("instances", 1))
         .put("tracking", new JsonObject().put("linkSecret", LINK_SECRET))
@@ -56,11 +56,20 @@ public final class TestApp implements AutoCloseable {
   }
 
   public static TestApp start() {
-    return new TestApp(Vertx.vertx(), new JsonObject());
+    return new TestApp(Vertx.vertx(), new JsonObject(), TestDatabase.get());
   }
 
   public static TestApp start(JsonObject configOverrides) {
-    return new TestApp(Vertx.vertx(), configOverrides);
+    return new TestApp(Vertx.vertx(), configOverrides, TestDatabase.get());
+  }
+
+  /**
+   * An app whose Vert.x runs with Beacon's metrics options (as Beacon main does), optionally over another
+   * route to the test database (e.g. a TCP proxy the test controls).
+   */
+  public static TestApp startWithMetrics(JsonObject configOverrides, Database database) {
+    TestDatabase.get();
+    return new TestApp(Vertx.vertx(dev.beacon.ops.Metrics.vertxOptions()), configOverrides, database);
   }
 
   private static JsonObject key(String role, String key) {
@@ -90,9 +99,17 @@ public final class TestApp implements AutoCloseable {
     }
   }
 
+  /** Undeploys the app's own HTTP verticle (for tests that deploy instances of their own on the same port). */
+  public void undeployVerticle() {
+    await(vertx.undeploy(deploymentId));
+    deploymentId = null;
+  }
+
   @Override
   public void close() {
-    await(vertx.undeploy(deploymentId));
+    if (deploymentId != null) {
+      await(vertx.undeploy(deploymentId));
+    }
     await(pool.close());
     await(vertx.close());
   }

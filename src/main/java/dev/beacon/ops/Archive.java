@@ -1,0 +1,335 @@
+package dev.beacon.ops;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Cursor;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Archives expired monthly partitions of the raw event tables and restores them. An archive is
+ * {@code <table>_<YYYYMM>.ndjson.gz} (one {@code row_to_json} object per line, gzip), beside it
+ * {@code <table>_<YYYYMM>.manifest.json} (table, month, rows, sha256 of the .gz file) and
+ * {@code <table>_<YYYYMM>.ndjson.gz.sha256} (for {@code sha256sum -c}).
+ *
+ * <p>Archiving one partition is one transaction: the partition is locked against writes, counted, streamed
+ * through a cursor ({@value #FETCH} rows at a time) into the file, the file is re-read (rows counted, checksum
+ * recomputed) and only then is the partition detached and dropped. Any failure rolls back and keeps the
+ * partition. Files are written, read and compressed on worker threads only.
+ */
+public final class Archive {
+  private static final Logger LOG = LoggerFactory.getLogger(Archive.class);
+  static final int FETCH = 1000;
+  static final int RESTORE_BATCH = 500;
+  private static final DateTimeFormatter SUFFIX = DateTimeFormatter.ofPattern("yyyyMM");
+  private static final String GZ = ".ndjson.gz";
+  private static final String MANIFEST = ".manifest.json";
+
+  /** The month-partitioned tables Beacon archives, with their partition column. */
+  public enum Table {
+    EMAIL_EVENTS("email_events", "occurred_at"), PAGE_VIEWS("page_views", "timestamp");
+
+    public final String name;
+    public final String column;
+
+    Table(String name, String column) {
+      this.name = name;
+      this.column = column;
+    }
+
+    public static Table of(String name) {
+      for (Table t : values()) {
+        if (t.name.equals(name)) {
+          return t;
+        }
+      }
+      throw new IllegalArgumentException("not an archived table: " + name);
+    }
+
+    String partition(YearMonth month) {
+      return name + "_" + month.format(SUFFIX);
+    }
+  }
+
+  /** What an archive file holds. */
+  public record Manifest(String table, YearMonth month, long rows, String sha256, String file) {
+    JsonObject toJson() {
+      return new JsonObject().put("table", table).put("month", month.toString())
+          .put("from", month.atDay(1).toString()).put("to", month.plusMonths(1).atDay(1).toString())
+          .put("rows", rows).put("sha256", sha256).put("file", file)
+          .put("format", "gzip NDJSON, one PostgreSQL row_to_json object per line")
+          .put("createdAt", Instant.now().toString());
+    }
+
+    static Manifest from(JsonObject j) {
+      return new Manifest(j.getString("table"), YearMonth.parse(j.getString("month")), j.getLong("rows"),
+          j.getString("sha256"), j.getString("file"));
+    }
+  }
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final Path dir;
+
+  public Archive(Vertx vertx, Pool pool, Path dir) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.dir = dir;
+  }
+
+  /** The months of the table's monthly partitions (not the default partition), oldest first. */
+  public Future<List<YearMonth>> partitions(Table table) {
+    return pool.preparedQuery("""
+            SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+            WHERE i.inhparent = $1::regclass AND c.relname ~ '_[0-9]{6}$' ORDER BY c.relname""")
+        .execute(Tuple.of(table.name))
+        .map(rows -> {
+          List<YearMonth> months = new ArrayList<>();
+          for (Row r : rows) {
+            String n = r.getString(0);
+            months.add(YearMonth.parse(n.substring(n.length() - 6), SUFFIX));
+          }
+          return months;
+        });
+  }
+
+  /** Exports, verifies, then detaches and drops the table's partition for {@code month}. */
+  public Future<Manifest> archive(Table table, YearMonth month) {
+    String part = table.partition(month);
+    Path file = dir.resolve(part + GZ);
+    Path tmp = dir.resolve(part + GZ + ".part");
+    return pool.withTransaction(conn -> conn.query("LOCK TABLE " + quote(part) + " IN SHARE MODE").execute()
+        .compose(v -> conn.query("SELECT count(*) FROM " + quote(part)).execute())
+        .map(rows -> rows.iterator().next().getLong(0))
+        .compose(count -> export(conn, part, tmp)
+            .compose(written -> vertx.executeBlocking(() -> {
+              verify(tmp, written.rows(), written.sha256(), count);
+              Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+              Manifest m = new Manifest(table.name, month, written.rows(), written.sha256(), file.getFileName().toString());
+              Files.writeString(dir.resolve(part + MANIFEST), m.toJson().encodePrettily());
+              Files.writeString(dir.resolve(part + GZ + ".sha256"), m.sha256() + "  " + m.file() + "\n");
+              return m;
+            })))
+        .compose(m -> conn.query("ALTER TABLE " + quote(table.name) + " DETACH PARTITION " + quote(part)).execute()
+            .compose(v -> conn.query("DROP TABLE " + quote(part)).execute())
+            .map(m)))
+        .onSuccess(m -> LOG.info("Archived {} ({} rows) to {} and dropped the partition", part, m.rows(), file))
+        .onFailure(t -> vertx.executeBlocking(() -> Files.deleteIfExists(tmp)));
+  }
+
+  record Written(long rows, String sha256) {}
+
+  /** Streams a relation through a cursor into a gzip file, writing each fetched chunk on a worker. */
+  Future<Written> export(SqlConnection conn, String relation, Path tmp) {
+    return vertx.executeBlocking(() -> {
+      Files.createDirectories(tmp.getParent());
+      return new Sink(tmp);
+    }).compose(sink -> conn.prepare("SELECT row_to_json(p)::text FROM " + quote(relation) + " p")
+        .compose(ps -> drain(ps.cursor(), sink).eventually(ps::close))
+        .compose(v -> vertx.executeBlocking(sink::finish))
+        .recover(t -> vertx.executeBlocking(() -> {
+          sink.abandon();
+          return null;
+        }).transform(ignored -> Future.failedFuture(t))));
+  }
+
+  private Future<Void> drain(Cursor cursor, Sink sink) {
+    return cursor.read(FETCH).compose(rows -> {
+      List<String> lines = new ArrayList<>(rows.size());
+      rows.forEach(r -> lines.add(r.getString(0)));
+      return vertx.executeBlocking(() -> {
+        sink.write(lines);
+        return null;
+      });
+    }).compose(v -> cursor.hasMore() ? drain(cursor, sink) : cursor.close());
+  }
+
+  /** Re-reads the file: the checksum and the number of lines must be those written and counted. */
+  static void verify(Path file, long written, String sha256, long counted) throws IOException {
+    MessageDigest digest = sha256();
+    long lines = 0;
+    try (InputStream raw = Files.newInputStream(file);
+         DigestInputStream dis = new DigestInputStream(raw, digest);
+         BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(dis), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        if (!line.startsWith("{")) {
+          throw new IOException(file + ": line " + (lines + 1) + " is not a JSON object");
+        }
+        lines++;
+      }
+      dis.transferTo(OutputStream.nullOutputStream());
+    }
+    String actual = HexFormat.of().formatHex(digest.digest());
+    if (!actual.equals(sha256)) {
+      throw new IOException(file + ": checksum " + actual + " differs from the " + sha256 + " written");
+    }
+    if (lines != written || lines != counted) {
+      throw new IOException(file + ": " + lines + " lines, " + written + " written, " + counted + " in the partition");
+    }
+  }
+
+  /**
+   * Reloads an archive file into its table (the month's partition is re-created when missing), in one
+   * transaction, after checking the file against its manifest. Answers the number of rows restored.
+   */
+  public Future<Long> restore(Path file) {
+    return vertx.executeBlocking(() -> {
+      Manifest m = manifestOf(file);
+      verify(file, m.rows(), m.sha256(), m.rows());
+      return m;
+    }).compose(m -> {
+      Table table = Table.of(m.table());
+      return pool.withTransaction(conn -> conn.preparedQuery("SELECT beacon_ensure_month_partition($1::regclass, $2, $3)")
+              .execute(Tuple.of(table.name, table.column, m.month().atDay(1)))
+              .compose(v -> load(conn, table.name, file)))
+          .compose(n -> n == m.rows() ? Future.succeededFuture(n)
+              : Future.failedFuture(new IOException(file + ": restored " + n + " rows, the manifest says " + m.rows())));
+    });
+  }
+
+  /** Inserts every line of an NDJSON gzip file into {@code relation}, {@value #RESTORE_BATCH} rows a statement. */
+  Future<Long> load(SqlConnection conn, String relation, Path file) {
+    return vertx.executeBlocking(() -> new Source(file))
+        .compose(src -> load(conn, relation, src, 0).eventually(() -> vertx.executeBlocking(() -> {
+          src.close();
+          return null;
+        })));
+  }
+
+  private Future<Long> load(SqlConnection conn, String relation, Source src, long done) {
+    return vertx.executeBlocking(() -> src.next(RESTORE_BATCH)).compose(lines -> {
+      if (lines.isEmpty()) {
+        return Future.succeededFuture(done);
+      }
+      // The lines are joined as they are (not re-encoded) so that numbers inside jsonb keep their exact text.
+      String batch = "[" + String.join(",", lines) + "]";
+      return conn.preparedQuery("INSERT INTO " + quote(relation) + " SELECT * FROM json_populate_recordset(NULL::"
+              + quote(relation) + ", $1::text::json)")
+          .execute(Tuple.of(batch))
+          .compose(r -> load(conn, relation, src, done + r.rowCount()));
+    });
+  }
+
+  /** The manifest beside an archive file ({@code x.ndjson.gz} → {@code x.manifest.json}). */
+  static Manifest manifestOf(Path file) throws IOException {
+    String name = file.getFileName().toString();
+    if (!name.endsWith(GZ)) {
+      throw new IOException(file + " is not an archive file (*" + GZ + ")");
+    }
+    Path manifest = file.resolveSibling(name.substring(0, name.length() - GZ.length()) + MANIFEST);
+    if (!Files.exists(manifest)) {
+      throw new IOException("No manifest " + manifest + " beside " + file);
+    }
+    return Manifest.from(new JsonObject(Files.readString(manifest)));
+  }
+
+  static String quote(String identifier) {
+    return "\"" + identifier.replace("\"", "\"\"") + "\"";
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The gzip writer; used by one worker task at a time. */
+  private static final class Sink {
+    private final Path path;
+    private final MessageDigest digest = sha256();
+    private final BufferedWriter out;
+    private long rows;
+
+    Sink(Path path) throws IOException {
+      this.path = path;
+      this.out = new BufferedWriter(new OutputStreamWriter(new GZIPOutputStream(
+          new DigestOutputStream(Files.newOutputStream(path), digest), 64 * 1024), StandardCharsets.UTF_8));
+    }
+
+    void write(List<String> lines) {
+      try {
+        for (String l : lines) {
+          out.write(l);
+          out.write('\n');
+        }
+        rows += lines.size();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    Written finish() throws IOException {
+      out.close();
+      return new Written(rows, HexFormat.of().formatHex(digest.digest()));
+    }
+
+    void abandon() {
+      try {
+        out.close();
+      } catch (IOException ignored) {
+        // the file is deleted next
+      }
+      try {
+        Files.deleteIfExists(path);
+      } catch (IOException e) {
+        LOG.warn("Could not delete {}: {}", path, e.toString());
+      }
+    }
+  }
+
+  /** The gzip reader of a restore; used by one worker task at a time. */
+  private static final class Source {
+    private final BufferedReader in;
+
+    Source(Path path) throws IOException {
+      in = new BufferedReader(new InputStreamReader(new GZIPInputStream(Files.newInputStream(path), 64 * 1024),
+          StandardCharsets.UTF_8));
+    }
+
+    List<String> next(int max) throws IOException {
+      List<String> lines = new ArrayList<>(max);
+      String l;
+      while (lines.size() < max && (l = in.readLine()) != null) {
+        lines.add(l);
+      }
+      return lines;
+    }
+
+    void close() throws IOException {
+      in.close();
+    }
+  }
+}

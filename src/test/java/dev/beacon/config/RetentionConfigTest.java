@@ -1,0 +1,55 @@
+package dev.beacon.config;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class RetentionConfigTest {
+
+  @Test
+  void defaults_keepRawEvents25Months_andRecordsThreeYears_archivingUnderTheDataDir() {
+    BeaconConfig.Retention r = BeaconConfig.of(new JsonObject().put("data", new JsonObject().put("dir", "/srv/b")))
+        .retention();
+    assertThat(r.enabled()).isTrue();
+    assertThat(r.emailEventsMonths()).isEqualTo(25);
+    assertThat(r.pageViewsMonths()).isEqualTo(25);
+    assertThat(r.communicationsYears()).isEqualTo(3);
+    assertThat(r.paymentsYears()).isEqualTo(3);
+    assertThat(r.archiveDir()).isEqualTo(Path.of("/srv/b/archive"));
+    assertThat(r.interval()).isEqualTo(Duration.ofDays(1));
+  }
+
+  @Test
+  void communicationsOrPaymentsKeptLessThanThreeYears_areRefused() {
+    assertThatThrownBy(() -> BeaconConfig.of(retention(new JsonObject().put("communicationsYears", 2))))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("retention.communicationsYears")
+        .hasMessageContaining("1006.100");
+    assertThatThrownBy(() -> BeaconConfig.of(retention(new JsonObject().put("paymentsYears", 1))))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("retention.paymentsYears");
+  }
+
+  @Test
+  void longerRetentionAndAnotherArchiveDir_areAccepted() {
+    BeaconConfig.Retention r = BeaconConfig.of(retention(new JsonObject().put("communicationsYears", 7)
+        .put("emailEventsMonths", 13).put("archiveDir", "/mnt/cold").put("interval", "6h"))).retention();
+    assertThat(r.communicationsYears()).isEqualTo(7);
+    assertThat(r.emailEventsMonths()).isEqualTo(13);
+    assertThat(r.archiveDir()).isEqualTo(Path.of("/mnt/cold"));
+    assertThat(r.interval()).isEqualTo(Duration.ofHours(6));
+  }
+
+  @Test
+  void zeroMonthsOfRawEvents_isRefused() {
+    assertThatThrownBy(() -> BeaconConfig.of(retention(new JsonObject().put("pageViewsMonths", 0))))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("retention.pageViewsMonths");
+  }
+
+  private static JsonObject retention(JsonObject r) {
+    return new JsonObject().put("retention", r);
+  }
+}

@@ -1,0 +1,159 @@
+package dev.beacon.ops;
+
+import dev.beacon.config.BeaconConfig;
+import dev.beacon.support.BeaconExtension;
+import dev.beacon.support.TestApp;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import static dev.beacon.support.TestApp.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@Timeout(60)
+@ExtendWith(BeaconExtension.class)
+class ArchiveIT {
+  private static final YearMonth NOW = YearMonth.now(ZoneOffset.UTC);
+  /** Well past the default 25 months. */
+  private static final YearMonth OLD = NOW.minusMonths(30);
+
+  @Test
+  void expiredPartitions_areExported_verified_dropped_andRestoredIdentically(TestApp app, @TempDir Path dir)
+      throws Exception {
+    UUID debtor = debtor(app);
+    ensure(app, "email_events", "occurred_at", OLD);
+    ensure(app, "page_views", "timestamp", OLD);
+    for (int i = 0; i < 2500; i++) {
+      await(app.pool.preparedQuery("""
+              INSERT INTO email_events (debtor_id, kind, occurred_at, user_agent, ip_address, label, reason, url)
+              VALUES ($1, 'click', $2::date + make_interval(secs => $3 * 61.123456), 'UA "quoted" é', '192.0.2.1',
+                      'human', 'browser', 'https://example.com/p?x=1')""")
+          .execute(Tuple.of(debtor, OLD.atDay(1), i)));
+    }
+    await(app.pool.preparedQuery("""
+            INSERT INTO page_views (debtor_id, page_type, ip_address, time_on_page, actions_taken, "timestamp")
+            VALUES ($1, 'payment', '2001:db8::1', 42, '[{"a": 1.10, "b": "x"}]', $2::date + interval '3 days')""")
+        .execute(Tuple.of(debtor, OLD.atDay(1))));
+    // A recent event stays.
+    await(app.pool.preparedQuery("""
+            INSERT INTO email_events (debtor_id, kind, occurred_at, label, reason) VALUES ($1, 'open', now(), 'human', 'b')""")
+        .execute(Tuple.of(debtor)));
+    List<String> eventsBefore = rows(app, "email_events", OLD);
+    List<String> viewsBefore = rows(app, "page_views", OLD);
+    assertThat(eventsBefore).hasSize(2500);
+
+    RetentionJob job = new RetentionJob(app.vertx, app.pool, retention(dir));
+    RetentionJob.Run run = await(job.runOnce(NOW));
+
+    assertThat(run.ran()).isTrue();
+    assertThat(run.archived()).extracting(Archive.Manifest::table).contains("email_events", "page_views");
+    String part = "email_events_" + String.format("%04d%02d", OLD.getYear(), OLD.getMonthValue());
+    assertThat(exists(app, part)).isFalse();
+    assertThat(exists(app, "page_views_" + part.substring("email_events_".length()))).isFalse();
+    assertThat(count(app, "SELECT count(*) FROM email_events")).isEqualTo(1);
+    // Partitions ahead exist.
+    YearMonth ahead = NOW.plusMonths(RetentionJob.MONTHS_AHEAD);
+    assertThat(exists(app, "email_events_" + String.format("%04d%02d", ahead.getYear(), ahead.getMonthValue()))).isTrue();
+
+    Path file = dir.resolve(part + ".ndjson.gz");
+    JsonObject manifest = new JsonObject(Files.readString(dir.resolve(part + ".manifest.json")));
+    assertThat(manifest.getLong("rows")).isEqualTo(2500);
+    assertThat(manifest.getString("table")).isEqualTo("email_events");
+    assertThat(manifest.getString("month")).isEqualTo(OLD.toString());
+    assertThat(Files.readString(dir.resolve(part + ".ndjson.gz.sha256"))).startsWith(manifest.getString("sha256"));
+    assertThat(Files.exists(dir.resolve(part + ".ndjson.gz.part"))).isFalse();
+
+    Archive archive = new Archive(app.vertx, app.pool, dir);
+    assertThat(await(archive.restore(file))).isEqualTo(2500);
+    assertThat(await(archive.restore(dir.resolve("page_views_" + part.substring(13) + ".ndjson.gz")))).isEqualTo(1);
+    assertThat(exists(app, part)).isTrue();
+    assertThat(rows(app, "email_events", OLD)).isEqualTo(eventsBefore);
+    assertThat(rows(app, "page_views", OLD)).isEqualTo(viewsBefore);
+    assertThat(viewsBefore.get(0)).contains("1.10");
+
+    // Restoring twice fails as a whole (primary keys) and adds nothing.
+    assertThatThrownBy(() -> await(archive.restore(file)));
+    assertThat(rows(app, "email_events", OLD)).hasSize(2500);
+  }
+
+  @Test
+  void restore_refusesAFileThatDoesNotMatchItsManifest(TestApp app, @TempDir Path dir) throws Exception {
+    UUID debtor = debtor(app);
+    YearMonth month = NOW.minusMonths(40);
+    ensure(app, "email_events", "occurred_at", month);
+    await(app.pool.preparedQuery("""
+            INSERT INTO email_events (debtor_id, kind, occurred_at, label, reason) VALUES ($1, 'open', $2, 'human', 'b')""")
+        .execute(Tuple.of(debtor, month.atDay(2).atStartOfDay().atOffset(ZoneOffset.UTC))));
+    Archive archive = new Archive(app.vertx, app.pool, dir);
+    Archive.Manifest m = await(archive.archive(Archive.Table.EMAIL_EVENTS, month));
+    Path file = dir.resolve(m.file());
+    byte[] bytes = Files.readAllBytes(file);
+    bytes[bytes.length / 2] ^= 0x55;
+    Files.write(file, bytes);
+
+    assertThatThrownBy(() -> await(archive.restore(file)));
+    assertThat(count(app, "SELECT count(*) FROM email_events")).isZero();
+  }
+
+  @Test
+  void aSecondRunner_skipsWhileTheLockIsHeld(TestApp app, @TempDir Path dir) {
+    var conn = await(app.pool.getConnection());
+    try {
+      await(conn.preparedQuery("SELECT pg_advisory_lock($1)").execute(Tuple.of(RetentionJob.LOCK_KEY)));
+      RetentionJob.Run run = await(new RetentionJob(app.vertx, app.pool, retention(dir)).runOnce(NOW));
+      assertThat(run.ran()).isFalse();
+      await(conn.preparedQuery("SELECT pg_advisory_unlock($1)").execute(Tuple.of(RetentionJob.LOCK_KEY)));
+    } finally {
+      await(conn.close());
+    }
+  }
+
+  private static BeaconConfig.Retention retention(Path dir) {
+    return BeaconConfig.of(new JsonObject().put("retention", new JsonObject().put("archiveDir", dir.toString())))
+        .retention();
+  }
+
+  private static UUID debtor(TestApp app) {
+    return await(app.pool.query("""
+        INSERT INTO debtors (first_name, last_name, unique_token) VALUES ('Ada', 'Doe', 'tok-archive-0123456789abc')
+        RETURNING id""").execute()).iterator().next().getUUID(0);
+  }
+
+  private static void ensure(TestApp app, String table, String column, YearMonth m) {
+    await(app.pool.preparedQuery("SELECT beacon_ensure_month_partition($1::regclass, $2, $3)")
+        .execute(Tuple.of(table, column, m.atDay(1))));
+  }
+
+  private static boolean exists(TestApp app, String table) {
+    return await(app.pool.preparedQuery("SELECT to_regclass($1) IS NOT NULL").execute(Tuple.of(table)))
+        .iterator().next().getBoolean(0);
+  }
+
+  private static long count(TestApp app, String sql) {
+    return await(app.pool.query(sql).execute()).iterator().next().getLong(0);
+  }
+
+  /** Every row of the month, as PostgreSQL prints it, in a stable order. */
+  private static List<String> rows(TestApp app, String table, YearMonth m) {
+    String column = table.equals("email_events") ? "occurred_at" : "\"timestamp\"";
+    List<String> out = new ArrayList<>();
+    for (Row r : await(app.pool.preparedQuery("SELECT t::text FROM " + table + " t WHERE " + column
+        + " >= $1::date AND " + column + " < $2::date ORDER BY id").execute(Tuple.of(m.atDay(1), m.plusMonths(1).atDay(1))))) {
+      out.add(r.getString(0));
+    }
+    return out;
+  }
+}

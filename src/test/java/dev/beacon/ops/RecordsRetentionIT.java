@@ -1,0 +1,84 @@
+package dev.beacon.ops;
+
+import dev.beacon.config.BeaconConfig;
+import dev.beacon.support.BeaconExtension;
+import dev.beacon.support.TestApp;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Tuple;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.UUID;
+
+import static dev.beacon.support.TestApp.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@Timeout(60)
+@ExtendWith(BeaconExtension.class)
+class RecordsRetentionIT {
+
+  @Test
+  void communicationsAndPayments_ofDebtorsInactiveForThreeYears_areDeleted_othersKept(TestApp app, @TempDir Path dir) {
+    UUID gone = debtor(app, "tok-gone-0123456789abcdefgh", "4 years");
+    UUID gonePayment = payment(app, gone, "4 years");
+    UUID goneComm = communication(app, gone, "4 years");
+    await(app.pool.preparedQuery("""
+        INSERT INTO debtor_opt_outs (debtor_id, channel, source, communication_id, created_at)
+        VALUES ($1, 'email', 'one_click', $2, now() - interval '4 years')""").execute(Tuple.of(gone, goneComm)));
+
+    UUID recent = debtor(app, "tok-keep-0123456789abcdefgh", "4 years");
+    communication(app, recent, "4 years");
+    payment(app, recent, "1 year"); // a payment a year ago: the debtor was active then
+
+    RetentionJob.Run run = await(new RetentionJob(app.vertx, app.pool, BeaconConfig.of(new JsonObject()
+        .put("retention", new JsonObject().put("archiveDir", dir.toString()))).retention()).runOnce());
+
+    assertThat(run.communicationsDeleted()).isEqualTo(1);
+    assertThat(run.paymentsDeleted()).isEqualTo(1);
+    assertThat(count(app, "SELECT count(*) FROM communications WHERE debtor_id = $1", gone)).isZero();
+    assertThat(count(app, "SELECT count(*) FROM payments WHERE id = $1", gonePayment)).isZero();
+    assertThat(count(app, "SELECT count(*) FROM communications WHERE debtor_id = $1", recent)).isEqualTo(1);
+    assertThat(count(app, "SELECT count(*) FROM payments WHERE debtor_id = $1", recent)).isEqualTo(1);
+    // The opt-out is a consent record: kept, without its link to the deleted message.
+    assertThat(count(app, "SELECT count(*) FROM debtor_opt_outs WHERE debtor_id = $1 AND communication_id IS NULL", gone))
+        .isEqualTo(1);
+    assertThat(count(app, "SELECT count(*) FROM debtors WHERE id = $1", gone)).isEqualTo(1);
+  }
+
+  @Test
+  void outsideTheRetentionJob_communicationsStillRefuseDelete(TestApp app) {
+    UUID d = debtor(app, "tok-audit-0123456789abcdefg", "4 years");
+    communication(app, d, "4 years");
+    assertThatThrownBy(() -> await(app.pool.preparedQuery("DELETE FROM communications WHERE debtor_id = $1")
+        .execute(Tuple.of(d)))).hasMessageContaining("append-only");
+    assertThat(count(app, "SELECT count(*) FROM communications WHERE debtor_id = $1", d)).isEqualTo(1);
+  }
+
+  private static UUID debtor(TestApp app, String token, String age) {
+    return await(app.pool.preparedQuery("""
+        INSERT INTO debtors (first_name, last_name, unique_token, created_at) VALUES ('Old', 'Doe', $1, now() - $2::text::interval)
+        RETURNING id""").execute(Tuple.of(token, age))).iterator().next().getUUID(0);
+  }
+
+  private static UUID communication(TestApp app, UUID debtor, String age) {
+    return await(app.pool.preparedQuery("""
+        INSERT INTO communications (debtor_id, type, direction, subject, "timestamp", created_at)
+        VALUES ($1, 'email', 'outbound', 'Balance', now() - $2::text::interval, now() - $2::text::interval) RETURNING id""")
+        .execute(Tuple.of(debtor, age))).iterator().next().getUUID(0);
+  }
+
+  private static UUID payment(TestApp app, UUID debtor, String age) {
+    return await(app.pool.preparedQuery("""
+        INSERT INTO payments (debtor_id, amount, status, payment_type, created_at, updated_at)
+        VALUES ($1, 50.00, 'failed', 'partial', now() - $2::text::interval, now() - $2::text::interval) RETURNING id""")
+        .execute(Tuple.of(debtor, age))).iterator().next().getUUID(0);
+  }
+
+  private static long count(TestApp app, String sql, UUID id) {
+    return await(app.pool.preparedQuery(sql).execute(Tuple.of(id))).iterator().next().getLong(0);
+  }
+}
