@@ -51,30 +51,28 @@
   }
 
   // ---- range ----
+  // Whole UTC hours (the rollups' grain) up to the end of the current hour, so repeated polls ask the same URL
+  // and can be answered with 304.
   function range() {
     var choice = $('range').value;
-    var to = new Date(), from;
+    var HOUR = 3600000, from, to;
     if (choice === 'custom' && $('range-from').value && $('range-to').value) {
       from = new Date($('range-from').value + 'T00:00:00Z');
       to = new Date($('range-to').value + 'T00:00:00Z');
       to.setUTCDate(to.getUTCDate() + 1);
     } else {
       var hours = {'24h': 24, '7d': 168, '30d': 720, '90d': 2160}[choice] || 720;
-      from = new Date(to.getTime() - hours * 3600000);
+      to = new Date(Math.ceil(Date.now() / HOUR) * HOUR);
+      from = new Date(to.getTime() - hours * HOUR);
     }
     var bucket = (to - from) <= 3 * 86400000 ? 'hour' : 'day';
-    return {q: 'from=' + from.toISOString() + '&to=' + to.toISOString(), bucket: bucket};
-  }
-  // Whole-hour ranges so repeated polls ask the same URL (and can get 304s).
-  function hourRange() {
-    var r = range();
-    r.q = r.q.replace(/T(\d\d):\d\d:\d\d\.\d+Z/g, 'T$1:00:00Z');
-    return r;
+    return {q: 'from=' + from.toISOString().replace('.000Z', 'Z') + '&to=' + to.toISOString().replace('.000Z', 'Z'),
+            bucket: bucket};
   }
 
   // ---- overview ----
   function loadOverview() {
-    var r = hourRange();
+    var r = range();
     return Promise.all([
       api('/api/dashboard/summary?' + r.q),
       api('/api/dashboard/funnel?' + r.q),
