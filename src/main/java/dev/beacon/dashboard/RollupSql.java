@@ -21,8 +21,15 @@ final class RollupSql {
 
   private static final String HOURS = "unnest($1::timestamptz[]) AS h(hour)";
 
+  /*
+   * Rows of the dirty hours: bounded by the first and last dirty hour (an index range scan when only recent
+   * hours are dirty) and matched to their hour by equality (a hash join when many hours are, as after a bulk
+   * load, instead of one index probe per hour).
+   */
   private static String within(String column) {
-    return column + " >= h.hour AND " + column + " < h.hour + interval '1 hour'";
+    String hour = "date_trunc('hour', " + column + ", 'UTC')";
+    return hour + " = h.hour AND " + column + " >= (SELECT min(x) FROM unnest($1::timestamptz[]) x) AND "
+        + column + " < (SELECT max(x) FROM unnest($1::timestamptz[]) x) + interval '1 hour'";
   }
 
   /** One source's rollup: the kinds it owns, and the statement that counts its hours. */
