@@ -24,13 +24,13 @@ final class DashboardPage {
 
   static void mount(Router router) {
     serve(router, "/dashboard", load("/webroot/dashboard/index.html"), "text/html; charset=utf-8", "no-store");
-    serve(router, "/dashboard/app.js", load("/webroot/dashboard/app.js"), "text/javascript; charset=utf-8", ASSET_CACHE);
-    serve(router, "/dashboard/app.css", load("/webroot/dashboard/app.css"), "text/css; charset=utf-8", ASSET_CACHE);
-    serve(router, "/dashboard/vendor/uPlot.iife.min.js", load(UPLOT + "dist/uPlot.iife.min.js"),
+    serve(router, "/static/dashboard/app.js", load("/webroot/dashboard/app.js"), "text/javascript; charset=utf-8", ASSET_CACHE);
+    serve(router, "/static/dashboard/app.css", load("/webroot/dashboard/app.css"), "text/css; charset=utf-8", ASSET_CACHE);
+    serve(router, "/static/dashboard/vendor/uPlot.iife.min.js", load(UPLOT + "dist/uPlot.iife.min.js"),
         "text/javascript; charset=utf-8", ASSET_CACHE);
-    serve(router, "/dashboard/vendor/uPlot.min.css", load(UPLOT + "dist/uPlot.min.css"), "text/css; charset=utf-8",
+    serve(router, "/static/dashboard/vendor/uPlot.min.css", load(UPLOT + "dist/uPlot.min.css"), "text/css; charset=utf-8",
         ASSET_CACHE);
-    serve(router, "/dashboard/vendor/uPlot.LICENSE", load(UPLOT + "LICENSE"), "text/plain; charset=utf-8", ASSET_CACHE);
+    serve(router, "/static/dashboard/vendor/uPlot.LICENSE", load(UPLOT + "LICENSE"), "text/plain; charset=utf-8", ASSET_CACHE);
   }
 
   private static void serve(Router router, String path, Buffer body, String type, String cache) {

@@ -277,9 +277,9 @@ class DashboardApiIT {
     assertThat(page.getHeader("Content-Type")).startsWith("text/html");
     assertThat(page.getHeader("Cache-Control")).isEqualTo("no-store");
     assertThat(page.getHeader("Content-Security-Policy")).contains("script-src 'self'").doesNotContain("unsafe");
-    assertThat(page.bodyAsString()).contains("/dashboard/app.js").doesNotContain("<script>");
-    assertThat(http.get("/dashboard/app.js", null).statusCode()).isEqualTo(200);
-    assertThat(http.get("/dashboard/vendor/uPlot.iife.min.js", null).bodyAsString()).contains("uPlot");
-    assertThat(http.get("/dashboard/vendor/uPlot.LICENSE", null).bodyAsString()).contains("MIT");
+    assertThat(page.bodyAsString()).contains("/static/dashboard/app.js").doesNotContain("<script>");
+    assertThat(http.get("/static/dashboard/app.js", null).statusCode()).isEqualTo(200);
+    assertThat(http.get("/static/dashboard/vendor/uPlot.iife.min.js", null).bodyAsString()).contains("uPlot");
+    assertThat(http.get("/static/dashboard/vendor/uPlot.LICENSE", null).bodyAsString()).contains("MIT");
   }
 }
