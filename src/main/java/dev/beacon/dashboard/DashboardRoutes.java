@@ -7,6 +7,7 @@ import dev.beacon.http.Times;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -15,6 +16,8 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -30,8 +33,21 @@ public final class DashboardRoutes {
   static final int TOP_DEFAULT = 10;
   static final int TOP_MAX = 100;
 
+  /** Answers kept per verticle instance, keyed by endpoint and parameters, each valid for one data version. */
+  static final int CACHED_ANSWERS = 256;
+  /** The benchmark turns this off to measure the computed path. */
+  static volatile boolean cacheAnswers = true;
+
+  private record Answer(long version, Buffer body) {}
+
   private final DashboardRepository repo;
   private final DataVersion version;
+  private final Map<String, Answer> answers = new LinkedHashMap<>(64, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Answer> eldest) {
+      return size() > CACHED_ANSWERS;
+    }
+  };
 
   private DashboardRoutes(DashboardRepository repo, DataVersion version) {
     this.repo = repo;
@@ -86,16 +102,29 @@ public final class DashboardRoutes {
         OffsetDateTime.now(ZoneOffset.UTC), maxSpan);
   }
 
+  /*
+   * The data version names the state of the rollups: a matching If-None-Match is a 304, and a body computed for
+   * this version is reused by every other poller of the same view until the version moves (its generatedAt
+   * says when it was computed).
+   */
   private void answer(RoutingContext ctx, String endpoint, String key, int maxAge, Supplier<Future<JsonObject>> body) {
     version.current().compose(v -> {
       String etag = "W/\"" + v + "-" + endpoint + "-" + Integer.toHexString(key.hashCode()) + "\"";
       if (ETags.matches(ctx.request().getHeader(HttpHeaderNames.IF_NONE_MATCH), etag)) {
         return cacheHeaders(ctx, etag, maxAge).setStatusCode(304).end();
       }
-      return body.get().compose(json -> cacheHeaders(ctx, etag, maxAge)
+      String cacheKey = endpoint + "?" + key;
+      Answer kept = cacheAnswers ? answers.get(cacheKey) : null;
+      Future<Buffer> json = kept != null && kept.version() == v ? Future.succeededFuture(kept.body())
+          : body.get().map(j -> {
+            Buffer b = j.put("generatedAt", Times.format(OffsetDateTime.now(ZoneOffset.UTC))).put("dataVersion", v)
+                .toBuffer();
+            answers.put(cacheKey, new Answer(v, b));
+            return b;
+          });
+      return json.compose(b -> cacheHeaders(ctx, etag, maxAge)
           .putHeader(HttpHeaderNames.CONTENT_TYPE, Requests.JSON)
-          .end(json.put("generatedAt", Times.format(OffsetDateTime.now(ZoneOffset.UTC))).put("dataVersion", v)
-              .toBuffer()));
+          .end(b.copy()));
     }).onFailure(ctx::fail);
   }
 

@@ -62,8 +62,11 @@ final class DashKit {
         .iterator().next().getUUID("id");
   }
 
+  /** Runs the rollup job and waits until the HTTP verticle answers with the version it produced. */
   RollupJob.Result rollup() {
-    return await(new RollupJob(app.vertx, app.pool).runOnce(true));
+    RollupJob.Result r = await(new RollupJob(app.vertx, app.pool).runOnce(true));
+    DashboardApiIT.awaitVersion(app, r.version());
+    return r;
   }
 
   long scalar(String sql) {

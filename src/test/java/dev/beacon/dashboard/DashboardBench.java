@@ -94,14 +94,20 @@ public final class DashboardBench {
           .setDefaultPort(verticles.get(0).actualPort()));
 
       System.out.println("Load average at start of the HTTP runs: " + Files.readString(Path.of("/proc/loadavg")).trim());
-      System.out.printf(Locale.ROOT, "%nHTTP, %d requests per endpoint, %d in flight (ms)%n", requests, concurrency);
-      System.out.printf(Locale.ROOT, "%-58s %7s %7s %7s %7s%n", "endpoint", "p50", "p95", "p99", "max");
-      for (String path : List.of("/api/dashboard/summary", "/api/dashboard/funnel",
+      List<String> paths = List.of("/api/dashboard/summary", "/api/dashboard/funnel",
           "/api/dashboard/activity?bucket=day", "/api/dashboard/activity?bucket=hour&from=" + weekAgo(pool),
           "/api/dashboard/summary?from=" + ninetyDaysAgo(pool), "/api/dashboard/scores",
-          "/api/dashboard/top-debtors?limit=10", "/api/dashboard/top-debtors?limit=100")) {
-        measure(client, path, null, Math.max(20, requests / 10), concurrency); // warm-up (JIT, plans)
-        report(path, measure(client, path, null, requests, concurrency));
+          "/api/dashboard/top-debtors?limit=10", "/api/dashboard/top-debtors?limit=100");
+      for (boolean kept : List.of(false, true)) {
+        DashboardRoutes.cacheAnswers = kept;
+        System.out.printf(Locale.ROOT, "%nHTTP, %s, %d requests per endpoint, %d in flight (ms)%n",
+            kept ? "answers kept per data version (repeat polls)" : "every answer computed from the rollups",
+            requests, concurrency);
+        System.out.printf(Locale.ROOT, "%-58s %7s %7s %7s %7s%n", "endpoint", "p50", "p95", "p99", "max");
+        for (String path : paths) {
+          measure(client, path, null, Math.max(20, requests / 10), concurrency); // warm-up (JIT, plans)
+          report(path, measure(client, path, null, requests, concurrency));
+        }
       }
       String etag = client.get("/api/dashboard/summary").bearerTokenAuthentication(KEY).send()
           .await(30, TimeUnit.SECONDS).getHeader("ETag");
