@@ -16,6 +16,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -117,8 +118,8 @@ public final class DashboardRoutes {
       Answer kept = cacheAnswers ? answers.get(cacheKey) : null;
       Future<Buffer> json = kept != null && kept.version() == v ? Future.succeededFuture(kept.body())
           : body.get().map(j -> {
-            Buffer b = j.put("generatedAt", Times.format(OffsetDateTime.now(ZoneOffset.UTC))).put("dataVersion", v)
-                .toBuffer();
+            OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MILLIS);
+            Buffer b = j.put("generatedAt", Times.format(now)).put("dataVersion", v).toBuffer();
             answers.put(cacheKey, new Answer(v, b));
             return b;
           });
