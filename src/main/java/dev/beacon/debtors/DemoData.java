@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * A synthetic portfolio for first runs ({@code --demo}): 1,000 debtors across states and statuses with
- * 90 days of communications, page views and payments, seeded once (recorded in {@code beacon_meta}) in one
+ * 90 days of communications, email opens and clicks (human and machine), page views and payments, seeded once (recorded in {@code beacon_meta}) in one
  * transaction, with set-based SQL.
  */
 public final class DemoData {
@@ -89,6 +89,38 @@ public final class DemoData {
       ) k
       WHERE d.email LIKE '%@example.com' AND d.payment_propensity_score > 55""";
 
+  /*
+   * Opens and clicks consistent with the outbound emails: a human open for every email marked opened (some
+   * opened twice), a human click on the payment link for every email marked clicked, a machine open (an image
+   * proxy fetching on delivery) for about a third of all emails, and a security scanner's click for a few.
+   */
+  static final String EMAIL_EVENTS_SQL = """
+      WITH c AS (
+        SELECT c.id, c.debtor_id, c."timestamp" AS sent, c.email_opened, c.email_clicked, d.unique_token,
+               abs(hashtext(c.id::text)) % 100 AS h, interval '10 minutes' + random() * interval '30 hours' AS delay
+        FROM communications c JOIN debtors d ON d.id = c.debtor_id
+        WHERE c.type = 'email' AND c.direction = 'outbound' AND d.email LIKE '%@example.com'
+      )
+      INSERT INTO email_events (debtor_id, communication_id, kind, occurred_at, user_agent, ip_address, label, reason, url)
+      SELECT c.debtor_id, c.id, e.kind, e.at, e.ua, ('198.51.100.' || c.h)::inet, e.label, e.reason, e.url
+      FROM c CROSS JOIN LATERAL (VALUES
+        ('open', 'machine', c.sent + interval '3 seconds',
+         'Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)',
+         'demo: image proxy fetch on delivery', NULL::text, c.h < 35),
+        ('open', 'human', c.sent + c.delay,
+         'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148',
+         'demo: opened by the debtor', NULL, c.email_opened),
+        ('open', 'human', c.sent + c.delay * 2 + interval '1 hour',
+         'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148',
+         'demo: opened again', NULL, c.email_opened AND c.h % 3 = 0),
+        ('click', 'human', c.sent + c.delay + interval '2 minutes',
+         'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148',
+         'demo: clicked by the debtor', 'https://beacon.example.com/p/' || c.unique_token || '/pay', c.email_clicked),
+        ('click', 'scanner', c.sent + interval '2 seconds', 'Mozilla/5.0 (compatible; link-scanner)',
+         'demo: security link scanner', 'https://beacon.example.com/p/' || c.unique_token || '/pay', c.h >= 95)
+      ) AS e(kind, label, at, ua, reason, url, keep)
+      WHERE e.keep AND e.at <= now()""";
+
   static final String PAGE_VIEWS_SQL = """
       INSERT INTO page_views (debtor_id, page_type, user_agent, ip_address, time_on_page, actions_taken, "timestamp")
       SELECT d.id, v.page_type,
@@ -132,7 +164,8 @@ public final class DemoData {
       }
       return conn.query("SELECT setseed(0.42)").execute()
           .compose(v -> conn.preparedQuery(DEBTORS_SQL).execute(Tuple.of((Object) tokens)))
-          .compose(v -> run(conn, List.of(COMMUNICATIONS_SQL, INBOUND_SQL, PAGE_VIEWS_SQL, PAYMENTS_SQL)))
+          .compose(v -> run(conn, List.of(COMMUNICATIONS_SQL, INBOUND_SQL, EMAIL_EVENTS_SQL, PAGE_VIEWS_SQL,
+              PAYMENTS_SQL)))
           .map(v -> {
             LOG.info("Seeded the demo portfolio: {} debtors with 90 days of history", DEBTORS);
             return DEBTORS;

@@ -2,6 +2,7 @@ package dev.beacon.http;
 
 import dev.beacon.Deps;
 import dev.beacon.communications.CommunicationRoutes;
+import dev.beacon.dashboard.DashboardRoutes;
 import dev.beacon.debtors.DebtorRoutes;
 import dev.beacon.ops.Health;
 import dev.beacon.ops.OpsRoutes;
@@ -52,6 +53,7 @@ public final class HttpVerticle extends VerticleBase {
     PaymentRoutes.mount(router, vertx, deps);
     TrackingRoutes.mount(router, vertx, deps);
     OpsRoutes.mount(router, vertx, deps);
+    DashboardRoutes.mount(router, vertx, deps);
     return router;
   }
 

@@ -1,0 +1,180 @@
+package dev.beacon.dashboard;
+
+import dev.beacon.debtors.DebtorStatus;
+import dev.beacon.http.Money;
+import dev.beacon.http.Times;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Turns rollup rows into the dashboard's JSON answers (API.md "Dashboard"). */
+final class DashboardViews {
+  static final List<String> LABELS = List.of("human", "machine", "scanner");
+  static final List<String> PAGES = List.of("landing", "payment", "info");
+  static final List<String> CHANNELS = List.of("email", "sms", "phone");
+  static final List<String> STAGES = List.of("contacted", "opened", "clicked", "visited", "paid");
+  /** The activity series, in display order. */
+  static final List<String[]> SERIES = List.of(
+      new String[] {"contact", "email"}, new String[] {"contact", "sms"}, new String[] {"contact", "phone"},
+      new String[] {"open", "human"}, new String[] {"open", "machine"}, new String[] {"open", "scanner"},
+      new String[] {"click", "human"}, new String[] {"click", "machine"}, new String[] {"click", "scanner"},
+      new String[] {"page_view", "landing"}, new String[] {"page_view", "payment"}, new String[] {"page_view", "info"},
+      new String[] {"payment", "collected"});
+
+  private DashboardViews() {}
+
+  static JsonObject summary(Range range, List<DashboardRepository.Count> counts,
+                            List<DashboardRepository.Portfolio> portfolio, List<DashboardRepository.Stage> stages) {
+    Map<String, Long> events = new LinkedHashMap<>();
+    BigDecimal collected = BigDecimal.ZERO;
+    for (var c : counts) {
+      events.put(c.kind() + "/" + c.label(), c.events());
+      if (c.kind().equals("payment")) {
+        collected = collected.add(c.amount());
+      }
+    }
+    JsonObject byStatus = new JsonObject();
+    DebtorStatus.ALL.forEach(s -> byStatus.put(s, 0L));
+    long total = 0;
+    BigDecimal owed = BigDecimal.ZERO;
+    BigDecimal paid = BigDecimal.ZERO;
+    for (var p : portfolio) {
+      byStatus.put(p.status(), byStatus.getLong(p.status(), 0L) + p.debtors());
+      total += p.debtors();
+      owed = owed.add(p.totalOwed());
+      paid = paid.add(p.amountPaid());
+    }
+    Map<String, Long> funnel = stageMap(stages);
+    return range(range)
+        .put("debtors", new JsonObject().put("total", total).put("byStatus", byStatus))
+        .put("contacts", labelled(events, "contact", CHANNELS))
+        .put("opens", labelled(events, "open", LABELS))
+        .put("clicks", labelled(events, "click", LABELS))
+        .put("pageViews", labelled(events, "page_view", PAGES))
+        .put("payments", new JsonObject().put("count", events.getOrDefault("payment/collected", 0L))
+            .put("amount", Money.format(collected)))
+        .put("portfolio", new JsonObject().put("totalOwed", Money.format(owed)).put("amountPaid", Money.format(paid))
+            .put("balance", Money.format(owed.subtract(paid).max(BigDecimal.ZERO))))
+        .put("collectionRate", ratio(paid, owed))
+        .put("humanEngagement", new JsonObject()
+            .put("contactedDebtors", funnel.get("contacted"))
+            .put("openRate", ratio(funnel.get("opened"), funnel.get("contacted")))
+            .put("clickRate", ratio(funnel.get("clicked"), funnel.get("contacted"))));
+  }
+
+  static JsonObject funnel(Range range, List<DashboardRepository.Stage> stages) {
+    Map<String, Long> m = stageMap(stages);
+    JsonArray out = new JsonArray();
+    long first = m.get(STAGES.get(0));
+    long previous = first;
+    for (String s : STAGES) {
+      long n = m.get(s);
+      out.add(new JsonObject().put("stage", s).put("debtors", n)
+          .put("rateFromPrevious", ratio(n, previous)).put("rateFromFirst", ratio(n, first)));
+      previous = n;
+    }
+    return range(range).put("stages", out).put("machineOpenedDebtors", m.get("machine_opened"));
+  }
+
+  static JsonObject activity(Range range, String bucket, List<DashboardRepository.Point> points) {
+    ChronoUnit unit = bucket.equals("day") ? ChronoUnit.DAYS : ChronoUnit.HOURS;
+    OffsetDateTime start = range.from().truncatedTo(unit);
+    int n = (int) unit.between(start, range.to().minusNanos(1)) + 1;
+    JsonArray buckets = new JsonArray();
+    for (int i = 0; i < n; i++) {
+      buckets.add(Times.format(start.plus(i, unit)));
+    }
+    Map<String, long[]> values = new LinkedHashMap<>();
+    SERIES.forEach(s -> values.put(s[0] + "/" + s[1], new long[n]));
+    for (var p : points) {
+      long[] v = values.get(p.kind() + "/" + p.label());
+      int i = (int) unit.between(start, p.bucket());
+      if (v != null && i >= 0 && i < n) {
+        v[i] += p.events();
+      }
+    }
+    JsonArray series = new JsonArray();
+    for (String[] s : SERIES) {
+      JsonArray vs = new JsonArray();
+      for (long x : values.get(s[0] + "/" + s[1])) {
+        vs.add(x);
+      }
+      series.add(new JsonObject().put("kind", s[0]).put("label", s[1]).put("values", vs));
+    }
+    return range(range).put("bucket", bucket).put("buckets", buckets).put("series", series);
+  }
+
+  static JsonObject scores(List<DashboardRepository.Portfolio> portfolio) {
+    long[] histogram = new long[10];
+    Map<String, long[]> byStatus = new LinkedHashMap<>();
+    DebtorStatus.ALL.forEach(s -> byStatus.put(s, new long[2]));
+    for (var p : portfolio) {
+      histogram[p.bucket()] += p.debtors();
+      long[] acc = byStatus.computeIfAbsent(p.status(), k -> new long[2]);
+      acc[0] += p.debtors();
+      acc[1] += p.scoreSum();
+    }
+    JsonArray buckets = new JsonArray();
+    for (int b = 0; b < 10; b++) {
+      buckets.add(new JsonObject().put("from", b * 10).put("to", b == 9 ? 100 : b * 10 + 9).put("debtors", histogram[b]));
+    }
+    JsonObject averages = new JsonObject();
+    byStatus.forEach((s, acc) -> averages.put(s, new JsonObject().put("debtors", acc[0])
+        .put("averageScore", acc[0] == 0 ? null : Math.round(acc[1] * 10.0 / acc[0]) / 10.0)));
+    return new JsonObject().put("histogram", buckets).put("averageByStatus", averages);
+  }
+
+  static JsonObject top(List<DashboardRepository.TopDebtor> debtors) {
+    JsonArray items = new JsonArray();
+    for (var d : debtors) {
+      items.add(new JsonObject().put("id", d.id().toString()).put("firstName", d.firstName())
+          .put("lastName", d.lastName()).put("status", d.status()).put("score", d.score())
+          .put("balance", Money.format(d.totalOwed().subtract(d.amountPaid()).max(BigDecimal.ZERO)))
+          .put("totalOwed", Money.format(d.totalOwed())).put("amountPaid", Money.format(d.amountPaid()))
+          .put("lastResponseAt", Times.format(d.lastResponseAt()))
+          .put("lastContactAt", Times.format(d.lastContactAt()))
+          .put("links", new JsonObject().put("debtor", "/api/debtors/" + d.id())
+              .put("dashboard", "/dashboard#/debtors/" + d.id())));
+    }
+    return new JsonObject().put("items", items);
+  }
+
+  private static JsonObject range(Range range) {
+    return new JsonObject().put("from", Times.format(range.from())).put("to", Times.format(range.to()));
+  }
+
+  private static JsonObject labelled(Map<String, Long> events, String kind, List<String> labels) {
+    JsonObject o = new JsonObject();
+    long total = 0;
+    for (String l : labels) {
+      long n = events.getOrDefault(kind + "/" + l, 0L);
+      o.put(l, n);
+      total += n;
+    }
+    return o.put("total", total);
+  }
+
+  private static Map<String, Long> stageMap(List<DashboardRepository.Stage> stages) {
+    Map<String, Long> m = new LinkedHashMap<>();
+    STAGES.forEach(s -> m.put(s, 0L));
+    m.put("machine_opened", 0L);
+    stages.forEach(s -> m.put(s.stage(), s.debtors()));
+    return m;
+  }
+
+  /** A share from 0 to 1, four decimals; 0 when the base is 0. */
+  static double ratio(Number part, Number whole) {
+    BigDecimal w = new BigDecimal(whole.toString());
+    if (w.signum() == 0) {
+      return 0;
+    }
+    return new BigDecimal(part.toString()).divide(w, 4, RoundingMode.HALF_UP).doubleValue();
+  }
+}

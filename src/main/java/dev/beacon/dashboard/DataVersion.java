@@ -1,0 +1,54 @@
+package dev.beacon.dashboard;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+
+/**
+ * The dashboard data version as this verticle instance last saw it: read from {@code rollup_state} at most
+ * once per {@link #TTL_MS} (concurrent callers share one read) and pushed at once by a rollup run in this
+ * process. Within the TTL a matching {@code If-None-Match} is answered from memory, without the database.
+ */
+final class DataVersion {
+  static final String ADDRESS = "beacon.dashboard.version";
+  static final long TTL_MS = 2_000;
+
+  private final Pool pool;
+  private long version = -1;
+  private long checkedAt;
+  private Future<Long> reading;
+  private long reads;
+
+  DataVersion(Vertx vertx, Pool pool) {
+    this.pool = pool;
+    vertx.eventBus().<Long>localConsumer(ADDRESS, msg -> offer(msg.body()));
+  }
+
+  Future<Long> current() {
+    if (version >= 0 && System.currentTimeMillis() - checkedAt < TTL_MS) {
+      return Future.succeededFuture(version);
+    }
+    if (reading == null) {
+      reads++;
+      DashboardRepository.QUERIES.incrementAndGet();
+      reading = pool.query(RollupSql.VERSION).execute()
+          .map(rows -> rows.iterator().next().getLong("version"))
+          .onComplete(r -> reading = null)
+          .onSuccess(v -> {
+            version = v;
+            checkedAt = System.currentTimeMillis();
+          });
+    }
+    return reading;
+  }
+
+  /** How many times this instance read the version from the database (for tests and the benchmark). */
+  long reads() {
+    return reads;
+  }
+
+  private void offer(long v) {
+    version = v;
+    checkedAt = System.currentTimeMillis();
+  }
+}

@@ -1,0 +1,100 @@
+package dev.beacon.dashboard;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One rollup run in one transaction: drains the dirty hours, recomputes them per source from the raw rows,
+ * moves the funnel's per-hour counts, optionally re-snapshots the portfolio, and bumps the data version when
+ * anything changed. Under a transaction-scoped advisory lock, so a second process skips instead of racing.
+ */
+public final class RollupJob {
+  /** What a run did; {@code version} is the data version after it (unchanged when nothing changed). */
+  public record Result(boolean ran, int hours, boolean debtorsChanged, long version) {}
+
+  private final Vertx vertx;
+  private final Pool pool;
+
+  public RollupJob(Vertx vertx, Pool pool) {
+    this.vertx = vertx;
+    this.pool = pool;
+  }
+
+  /** Runs once; {@code withDebtors} also refreshes the portfolio snapshot (a scan of the debtors table). */
+  public Future<Result> runOnce(boolean withDebtors) {
+    return run(withDebtors).onSuccess(r -> {
+      if (r.hours() > 0 || r.debtorsChanged()) {
+        // After commit: this process's dashboards answer with the new version at once.
+        vertx.eventBus().publish(DataVersion.ADDRESS, r.version());
+      }
+    });
+  }
+
+  private Future<Result> run(boolean withDebtors) {
+    return pool.withTransaction(conn -> conn.query(RollupSql.LOCK).execute().compose(lock -> {
+      if (!lock.iterator().next().getBoolean("locked")) {
+        return Future.succeededFuture(new Result(false, 0, false, -1));
+      }
+      return conn.query(RollupSql.DRAIN).execute()
+          .compose(drained -> recompute(conn, drained))
+          .compose(hours -> (withDebtors ? snapshot(conn) : Future.succeededFuture((String) null))
+              .compose(digest -> finish(conn, hours, withDebtors, digest)));
+    }));
+  }
+
+  private Future<Integer> recompute(SqlConnection conn, Iterable<Row> drained) {
+    Future<Integer> f = Future.succeededFuture(0);
+    for (Row row : drained) {
+      RollupSql.Source source = RollupSql.SOURCES.get(row.getString("source"));
+      OffsetDateTime[] hours = row.getArrayOfOffsetDateTimes("hours");
+      Tuple byHours = Tuple.of((Object) hours);
+      f = f.compose(n -> conn.preparedQuery(RollupSql.CLEAR)
+              .execute(Tuple.of(hours, (Object) source.kinds().toArray(new String[0])))
+          .compose(v -> conn.preparedQuery(source.count()).execute(byHours))
+          .compose(v -> stages(conn, source.stages(), byHours))
+          .map(v -> n + hours.length));
+    }
+    return f;
+  }
+
+  private static Future<Void> stages(SqlConnection conn, List<RollupSql.Stage> stages, Tuple byHours) {
+    Future<Void> f = Future.succeededFuture();
+    for (RollupSql.Stage stage : stages) {
+      f = f.compose(v -> conn.preparedQuery(RollupSql.funnel(stage)).execute(byHours).mapEmpty());
+    }
+    return f;
+  }
+
+  /** Re-snapshots the portfolio; answers its digest when it differs from the last one, else null. */
+  private static Future<String> snapshot(SqlConnection conn) {
+    return conn.query(RollupSql.DEBTORS_CLEAR).execute()
+        .compose(v -> conn.query(RollupSql.DEBTORS_FILL).execute())
+        .compose(v -> conn.query(RollupSql.DEBTORS_DIGEST).execute())
+        .map(rows -> {
+          Row r = rows.iterator().next();
+          String digest = r.getString("digest");
+          return digest.equals(r.getString("previous")) ? null : digest;
+        });
+  }
+
+  private static Future<Result> finish(SqlConnection conn, int hours, boolean withDebtors, String digest) {
+    boolean debtorsChanged = digest != null;
+    if (hours == 0 && !debtorsChanged) {
+      return conn.query(RollupSql.VERSION).execute()
+          .map(rows -> new Result(true, 0, false, rows.iterator().next().getLong("version")));
+    }
+    List<Object> params = new ArrayList<>();
+    params.add(withDebtors && debtorsChanged);
+    params.add(digest);
+    return conn.preparedQuery(RollupSql.BUMP).execute(Tuple.from(params))
+        .map(rows -> new Result(true, hours, debtorsChanged, rows.iterator().next().getLong("version")));
+  }
+}

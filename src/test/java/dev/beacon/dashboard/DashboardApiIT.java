@@ -1,0 +1,290 @@
+package dev.beacon.dashboard;
+
+import dev.beacon.support.BeaconExtension;
+import dev.beacon.support.Http;
+import dev.beacon.support.TestApp;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.UUID;
+
+import static dev.beacon.support.TestApp.AGENT_KEY;
+import static dev.beacon.support.TestApp.OPS_KEY;
+import static dev.beacon.support.TestApp.VIEWER_KEY;
+import static dev.beacon.support.TestApp.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+@ExtendWith(BeaconExtension.class)
+@Timeout(60)
+class DashboardApiIT {
+  static final OffsetDateTime DAY = OffsetDateTime.parse("2026-11-01T00:00:00Z");
+  static final String RANGE = "from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z";
+
+  /** Three debtors with a known day of activity on 1 Nov, plus noise on 2 Nov that the range excludes. */
+  static UUID[] seed(DashKit kit) {
+    UUID a = kit.debtor("active", 91, "1000.00", "250.00");
+    UUID b = kit.debtor("payment_plan", 55, "500.00", "0.00");
+    UUID c = kit.debtor("resolved", 12, "300.00", "300.00");
+    UUID ca = kit.contact(a, "email", DAY.plusHours(9));
+    UUID cb = kit.contact(b, "email", DAY.plusHours(9));
+    UUID cc = kit.contact(c, "email", DAY.plusHours(9));
+    kit.contact(a, "sms", DAY.plusHours(11));
+    kit.inbound(a, DAY.plusHours(12));
+    kit.email(a, ca, "open", "human", DAY.plusHours(10));
+    kit.email(a, ca, "open", "human", DAY.plusHours(10).plusMinutes(5));
+    kit.email(a, ca, "click", "human", DAY.plusHours(10).plusMinutes(6));
+    kit.email(b, cb, "open", "human", DAY.plusHours(13));
+    kit.email(c, cc, "open", "machine", DAY.plusHours(9).plusSeconds(2));
+    kit.email(c, cc, "click", "scanner", DAY.plusHours(9).plusSeconds(3));
+    kit.page(a, "landing", DAY.plusHours(10).plusMinutes(7));
+    kit.page(a, "payment", DAY.plusHours(10).plusMinutes(8));
+    kit.payment(a, "250.00", "completed", DAY.plusHours(10).plusMinutes(20));
+    kit.payment(b, "80.00", "failed", DAY.plusHours(14));
+    // outside the range
+    kit.email(b, cb, "open", "human", DAY.plusDays(1).plusHours(1));
+    kit.contact(b, "phone", DAY.minusHours(1));
+    kit.payment(c, "300.00", "completed", DAY.minusDays(3));
+    return new UUID[] {a, b, c};
+  }
+
+  @Test
+  @DisplayName("summary counts the range's events from the rollups, human and machine apart")
+  void summary(TestApp app) {
+    DashKit kit = new DashKit(app);
+    seed(kit);
+    kit.rollup();
+    JsonObject s = new Http(app).get("/api/dashboard/summary?" + RANGE, VIEWER_KEY).bodyAsJsonObject();
+    assertThat(s.getString("from")).isEqualTo("2026-11-01T00:00:00Z");
+    assertThat(s.getString("to")).isEqualTo("2026-11-02T00:00:00Z");
+    assertThat(s.getString("generatedAt")).isNotBlank();
+    assertThat(s.getJsonObject("debtors").getLong("total")).isEqualTo(3);
+    assertThat(longs(s.getJsonObject("debtors").getJsonObject("byStatus")))
+        .containsEntry("active", 1L).containsEntry("payment_plan", 1L).containsEntry("resolved", 1L)
+        .containsEntry("dispute", 0L);
+    assertThat(longs(s.getJsonObject("contacts"))).containsEntry("total", 4L).containsEntry("email", 3L)
+        .containsEntry("sms", 1L).containsEntry("phone", 0L);
+    assertThat(longs(s.getJsonObject("opens"))).containsEntry("human", 3L).containsEntry("machine", 1L)
+        .containsEntry("scanner", 0L);
+    assertThat(longs(s.getJsonObject("clicks"))).containsEntry("human", 1L).containsEntry("scanner", 1L);
+    assertThat(longs(s.getJsonObject("pageViews"))).containsEntry("total", 2L).containsEntry("payment", 1L);
+    assertThat(s.getJsonObject("payments").getLong("count")).isEqualTo(1);
+    assertThat(s.getJsonObject("payments").getString("amount")).isEqualTo("250.00");
+    assertThat(s.getJsonObject("portfolio").getString("totalOwed")).isEqualTo("1800.00");
+    assertThat(s.getJsonObject("portfolio").getString("amountPaid")).isEqualTo("550.00");
+    assertThat(s.getDouble("collectionRate")).isEqualTo(0.3056);
+    JsonObject human = s.getJsonObject("humanEngagement");
+    assertThat(human.getLong("contactedDebtors")).isEqualTo(3);
+    // b's latest human open is on 2 Nov, so on 1 Nov only a counts as opened (see the funnel test)
+    assertThat(human.getDouble("openRate")).isEqualTo(0.3333);
+    assertThat(human.getDouble("clickRate")).isEqualTo(0.3333);
+  }
+
+  @Test
+  @DisplayName("funnel counts distinct debtors by their latest time at each stage, human only, machine opens apart")
+  void funnel(TestApp app) {
+    DashKit kit = new DashKit(app);
+    seed(kit);
+    kit.rollup();
+    JsonObject f = new Http(app).get("/api/dashboard/funnel?" + RANGE, AGENT_KEY).bodyAsJsonObject();
+    JsonArray stages = f.getJsonArray("stages");
+    assertThat(stages.stream().map(o -> ((JsonObject) o).getString("stage")))
+        .containsExactly("contacted", "opened", "clicked", "visited", "paid");
+    assertThat(stages.stream().map(o -> ((JsonObject) o).getLong("debtors"))).containsExactly(3L, 1L, 1L, 1L, 1L);
+    assertThat(stages.getJsonObject(1).getDouble("rateFromPrevious")).isEqualTo(0.3333);
+    assertThat(f.getLong("machineOpenedDebtors")).isEqualTo(1);
+    // b's latest human open is on 2 Nov: b counts as opened there, not on 1 Nov
+    JsonObject next = new Http(app).get("/api/dashboard/funnel?from=2026-11-02T00:00:00Z&to=2026-11-03T00:00:00Z",
+        AGENT_KEY).bodyAsJsonObject();
+    assertThat(next.getJsonArray("stages").getJsonObject(1).getLong("debtors")).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("activity gives dense series per kind and label, by hour or by day")
+  void activity(TestApp app) {
+    DashKit kit = new DashKit(app);
+    seed(kit);
+    kit.rollup();
+    JsonObject h = new Http(app).get("/api/dashboard/activity?bucket=hour&" + RANGE, VIEWER_KEY).bodyAsJsonObject();
+    assertThat(h.getJsonArray("buckets")).hasSize(24);
+    assertThat(h.getJsonArray("buckets").getString(10)).isEqualTo("2026-11-01T10:00:00Z");
+    JsonArray humanOpens = series(h, "open", "human");
+    assertThat(humanOpens.getLong(10)).isEqualTo(2);
+    assertThat(humanOpens.getLong(13)).isEqualTo(1);
+    assertThat(humanOpens.stream().mapToLong(x -> ((Number) x).longValue()).sum()).isEqualTo(3);
+    assertThat(series(h, "open", "machine").getLong(9)).isEqualTo(1);
+    assertThat(series(h, "payment", "collected").getLong(10)).isEqualTo(1);
+
+    JsonObject d = new Http(app).get("/api/dashboard/activity?bucket=day&from=2026-10-29T00:00:00Z&to=2026-11-03T00:00:00Z",
+        VIEWER_KEY).bodyAsJsonObject();
+    assertThat(d.getJsonArray("buckets")).hasSize(5);
+    assertThat(longs(series(d, "open", "human"))).containsExactly(0L, 0L, 0L, 3L, 1L);
+    assertThat(longs(series(d, "payment", "collected"))).containsExactly(1L, 0L, 0L, 1L, 0L);
+  }
+
+  static java.util.Map<String, Long> longs(JsonObject o) {
+    java.util.Map<String, Long> m = new java.util.HashMap<>();
+    o.forEach(e -> m.put(e.getKey(), ((Number) e.getValue()).longValue()));
+    return m;
+  }
+
+  static java.util.List<Long> longs(JsonArray a) {
+    return a.stream().map(x -> ((Number) x).longValue()).toList();
+  }
+
+  /** The rollup run publishes its version to the HTTP verticle asynchronously: wait until it is in use. */
+  static void awaitVersion(TestApp app, long version) {
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+        new Http(app).get("/api/dashboard/scores", VIEWER_KEY).getHeader("ETag").startsWith("W/\"" + version + "-"));
+  }
+
+  static JsonArray series(JsonObject activity, String kind, String label) {
+    return activity.getJsonArray("series").stream().map(o -> (JsonObject) o)
+        .filter(o -> o.getString("kind").equals(kind) && o.getString("label").equals(label))
+        .findFirst().orElseThrow().getJsonArray("values");
+  }
+
+  @Test
+  @DisplayName("ranges: defaults to the last 30 days in whole hours; bad values are 400 naming the field")
+  void ranges(TestApp app) {
+    Http http = new Http(app);
+    JsonObject d = http.get("/api/dashboard/summary", VIEWER_KEY).bodyAsJsonObject();
+    OffsetDateTime from = OffsetDateTime.parse(d.getString("from"));
+    OffsetDateTime to = OffsetDateTime.parse(d.getString("to"));
+    assertThat(Duration.between(from, to)).isEqualTo(Duration.ofDays(30));
+    assertThat(to.getMinute()).isZero();
+    assertThat(to).isAfter(OffsetDateTime.now());
+    assertProblem(http.get("/api/dashboard/summary?from=yesterday", VIEWER_KEY), "from");
+    assertProblem(http.get("/api/dashboard/funnel?to=2026-13-01", VIEWER_KEY), "to");
+    assertProblem(http.get("/api/dashboard/funnel?from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z", VIEWER_KEY), "from");
+    assertProblem(http.get("/api/dashboard/summary?from=2024-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", VIEWER_KEY), "from");
+    assertProblem(http.get("/api/dashboard/activity?bucket=week", VIEWER_KEY), "bucket");
+    assertProblem(http.get("/api/dashboard/activity?bucket=hour&from=2026-09-01T00:00:00Z&to=2026-11-01T00:00:00Z",
+        VIEWER_KEY), "from");
+    assertProblem(http.get("/api/dashboard/top-debtors?limit=0", VIEWER_KEY), "limit");
+    assertThat(http.get("/api/dashboard/activity?bucket=day&from=2026-09-01T00:00:00Z&to=2026-11-01T00:00:00Z",
+        VIEWER_KEY).statusCode()).isEqualTo(200);
+  }
+
+  static void assertProblem(HttpResponse<Buffer> r, String field) {
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.getHeader("Content-Type")).startsWith("application/problem+json");
+    assertThat(r.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0).getString("field")).isEqualTo(field);
+  }
+
+  @Test
+  @DisplayName("scores: a 10-bucket histogram and the average score by status")
+  void scores(TestApp app) {
+    DashKit kit = new DashKit(app);
+    kit.debtor("active", 0, "10.00", "0.00");
+    kit.debtor("active", 95, "10.00", "0.00");
+    kit.debtor("active", 100, "10.00", "0.00");
+    kit.debtor("dispute", 42, "10.00", "0.00");
+    kit.rollup();
+    JsonObject s = new Http(app).get("/api/dashboard/scores", VIEWER_KEY).bodyAsJsonObject();
+    JsonArray h = s.getJsonArray("histogram");
+    assertThat(h).hasSize(10);
+    assertThat(h.stream().map(o -> ((JsonObject) o).getLong("debtors")))
+        .containsExactly(1L, 0L, 0L, 0L, 1L, 0L, 0L, 0L, 0L, 2L);
+    assertThat(h.getJsonObject(9).getInteger("to")).isEqualTo(100);
+    assertThat(s.getJsonObject("averageByStatus").getJsonObject("active").getDouble("averageScore")).isEqualTo(65.0);
+    assertThat(s.getJsonObject("averageByStatus").getJsonObject("dispute").getDouble("averageScore")).isEqualTo(42.0);
+    assertThat(s.getJsonObject("averageByStatus").getJsonObject("closed").getValue("averageScore")).isNull();
+  }
+
+  @Test
+  @DisplayName("top debtors: highest score first, resolved and closed left out, limit honoured")
+  void topDebtors(TestApp app) {
+    DashKit kit = new DashKit(app);
+    UUID low = kit.debtor("active", 20, "100.00", "0.00");
+    UUID high = kit.debtor("payment_plan", 90, "100.00", "40.00");
+    kit.debtor("resolved", 99, "100.00", "100.00");
+    kit.debtor("closed", 98, "100.00", "0.00");
+    UUID mid = kit.debtor("dispute", 50, "100.00", "0.00");
+    kit.rollup();
+    JsonObject t = new Http(app).get("/api/dashboard/top-debtors?limit=2", VIEWER_KEY).bodyAsJsonObject();
+    JsonArray items = t.getJsonArray("items");
+    assertThat(items.stream().map(o -> ((JsonObject) o).getString("id")))
+        .containsExactly(high.toString(), mid.toString());
+    assertThat(items.getJsonObject(0).getString("balance")).isEqualTo("60.00");
+    assertThat(items.getJsonObject(0).getJsonObject("links").getString("dashboard"))
+        .isEqualTo("/dashboard#/debtors/" + high);
+    JsonObject all = new Http(app).get("/api/dashboard/top-debtors", VIEWER_KEY).bodyAsJsonObject();
+    assertThat(all.getJsonArray("items")).hasSize(3);
+    assertThat(all.getJsonArray("items").getJsonObject(2).getString("id")).isEqualTo(low.toString());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"summary", "funnel", "activity", "scores", "top-debtors"})
+  @DisplayName("viewers and agents may read every dashboard endpoint; no key is 401, the ops key 403")
+  void roles(String endpoint, TestApp app) {
+    Http http = new Http(app);
+    String path = "/api/dashboard/" + endpoint;
+    assertThat(http.get(path, VIEWER_KEY).statusCode()).isEqualTo(200);
+    assertThat(http.get(path, AGENT_KEY).statusCode()).isEqualTo(200);
+    assertThat(http.get(path, null).statusCode()).isEqualTo(401);
+    assertThat(http.get(path, OPS_KEY).statusCode()).isEqualTo(403);
+    assertThat(http.get(path, "not-a-key").statusCode()).isEqualTo(401);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"summary", "funnel", "activity", "scores", "top-debtors"})
+  @DisplayName("ETag and If-None-Match: 304 (and the kept answer) from memory while nothing changed, new tag after a change")
+  void etags(String endpoint, TestApp app) {
+    DashKit kit = new DashKit(app);
+    seed(kit);
+    awaitVersion(app, kit.rollup().version());
+    String path = "/api/dashboard/" + endpoint;
+    var first = new Http(app).get(path, VIEWER_KEY);
+    String etag = first.getHeader("ETag");
+    assertThat(etag).startsWith("W/\"");
+    assertThat(first.getHeader("Cache-Control")).matches("private, max-age=\\d+");
+
+    long before = DashboardRepository.QUERIES.get();
+    var again = new Http(app).get(path, VIEWER_KEY);
+    assertThat(again.statusCode()).isEqualTo(200);
+    assertThat(again.getHeader("ETag")).isEqualTo(etag);
+    assertThat(again.bodyAsJsonObject().getString("generatedAt")).as("the answer kept for this data version")
+        .isEqualTo(first.bodyAsJsonObject().getString("generatedAt"));
+    for (int i = 0; i < 50; i++) {
+      var r = await(app.client.get(path).bearerTokenAuthentication(VIEWER_KEY).putHeader("If-None-Match", etag).send());
+      assertThat(r.statusCode()).isEqualTo(304);
+      assertThat(r.getHeader("ETag")).isEqualTo(etag);
+      assertThat(r.body()).isNull();
+    }
+    // at most one version check when the two-second freshness window happens to lapse during the loop
+    assertThat(DashboardRepository.QUERIES.get() - before).isLessThanOrEqualTo(1);
+
+    UUID d = kit.debtor("active", 77, "10.00", "0.00");
+    kit.contact(d, "email", OffsetDateTime.now());
+    awaitVersion(app, kit.rollup().version());
+    var changed = await(app.client.get(path).bearerTokenAuthentication(VIEWER_KEY).putHeader("If-None-Match", etag).send());
+    assertThat(changed.statusCode()).isEqualTo(200);
+    assertThat(changed.getHeader("ETag")).isNotEqualTo(etag);
+    assertThat(changed.bodyAsJsonObject().getString("generatedAt")).isNotBlank();
+  }
+
+  @Test
+  @DisplayName("the web dashboard shell is public, no-store, with a strict CSP; its assets and uPlot come from the jar")
+  void webShell(TestApp app) {
+    Http http = new Http(app);
+    var page = http.get("/dashboard", null);
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.getHeader("Content-Type")).startsWith("text/html");
+    assertThat(page.getHeader("Cache-Control")).isEqualTo("no-store");
+    assertThat(page.getHeader("Content-Security-Policy")).contains("script-src 'self'").doesNotContain("unsafe");
+    assertThat(page.bodyAsString()).contains("/static/dashboard/app.js").doesNotContain("<script>");
+    assertThat(http.get("/static/dashboard/app.js", null).statusCode()).isEqualTo(200);
+    assertThat(http.get("/static/dashboard/vendor/uPlot.iife.min.js", null).bodyAsString()).contains("uPlot");
+    assertThat(http.get("/static/dashboard/vendor/uPlot.LICENSE", null).bodyAsString()).contains("MIT");
+  }
+}

@@ -1,0 +1,301 @@
+package dev.beacon.dashboard;
+
+import dev.beacon.Deps;
+import dev.beacon.config.BeaconConfig;
+import dev.beacon.db.Database;
+import dev.beacon.db.EmbeddedPg;
+import dev.beacon.db.Migrations;
+import dev.beacon.http.ApiKeys;
+import dev.beacon.http.HttpVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The dashboard benchmark (README "Dashboard benchmark"): loads {@code bench.debtors} debtors and
+ * {@code bench.events} email events (plus contacts, page views and payments in proportion) into the embedded
+ * PostgreSQL in durable mode, builds the rollups, then measures each endpoint's latency over HTTP (p50/p95/p99,
+ * {@code bench.requests} requests per endpoint, {@code bench.concurrency} in flight) and the 304 path with the
+ * number of database queries it sent. With {@code bench.dir} the database is kept and reused by the next run.
+ * Not a test: run it with src/test/bench/dashboard.sh.
+ */
+public final class DashboardBench {
+  static final String KEY = "bench-viewer-key";
+  static final int CHUNK = 500_000;
+
+  public static void main(String[] args) throws Exception {
+    long debtors = Long.getLong("bench.debtors", 1_000_000);
+    long events = Long.getLong("bench.events", 10_000_000);
+    int requests = Integer.getInteger("bench.requests", 400);
+    int concurrency = Integer.getInteger("bench.concurrency", 4);
+    String dir = System.getProperty("bench.dir", "");
+    Path data = dir.isEmpty() ? Files.createTempDirectory("beacon-dash-bench").resolve("pg") : Path.of(dir);
+    EmbeddedPg pg = EmbeddedPg.startDurable(data, 0);
+    Vertx vertx = Vertx.vertx();
+    try {
+      Database db = Database.of(pg.url(), null, null);
+      Migrations.migrate(db);
+      Pool pool = db.pool(vertx, 8);
+      System.out.println("PostgreSQL " + one(pool, "SHOW server_version") + ", fsync=" + one(pool, "SHOW fsync")
+          + ", synchronous_commit=" + one(pool, "SHOW synchronous_commit"));
+      if (one(pool, "SELECT count(*) FROM beacon_meta WHERE key = 'bench_seeded'").equals("0")) {
+        seed(pool, debtors, events);
+      } else {
+        System.out.println("Reusing the data in " + data);
+      }
+      System.out.printf(Locale.ROOT, "Data: %s debtors, %s email events, %s communications, %s page views, %s payments%n",
+          one(pool, "SELECT count(*) FROM debtors"), one(pool, "SELECT count(*) FROM email_events"),
+          one(pool, "SELECT count(*) FROM communications"), one(pool, "SELECT count(*) FROM page_views"),
+          one(pool, "SELECT count(*) FROM payments"));
+
+      RollupJob job = new RollupJob(vertx, pool);
+      long t = System.nanoTime();
+      var full = job.runOnce(true).await(2, TimeUnit.HOURS);
+      System.out.printf(Locale.ROOT, "Rollup from scratch: %d dirty hours in %.1f s%n", full.hours(), ms(t) / 1000);
+      sql(pool, "VACUUM ANALYZE");
+      writerCost(pool);
+      t = System.nanoTime();
+      var incremental = job.runOnce(true).await(10, TimeUnit.MINUTES);
+      System.out.printf(Locale.ROOT, "Incremental rollup after 20,000 new events (%d hours) + portfolio snapshot: %.0f ms%n",
+          incremental.hours(), ms(t));
+      t = System.nanoTime();
+      job.runOnce(false).await(10, TimeUnit.MINUTES);
+      System.out.printf(Locale.ROOT, "Idle rollup run (nothing dirty, no snapshot): %.1f ms%n", ms(t));
+
+      dbTimes(pool);
+
+      BeaconConfig config = BeaconConfig.of(new JsonObject().put("http", new JsonObject().put("port", 0).put("instances", 2))
+          .put("tracking", new JsonObject().put("linkSecret", "bench"))
+          .put("auth", new JsonObject().put("keys", new JsonArray().add(new JsonObject().put("name", "bench")
+              .put("role", "viewer").put("sha256", ApiKeys.sha256(KEY))))));
+      Deps deps = new Deps(config, pool, new ApiKeys(config.auth().keys()), Migrations.currentVersion(db));
+      List<HttpVerticle> verticles = new ArrayList<>();
+      vertx.deployVerticle(() -> {
+        HttpVerticle v = new HttpVerticle(deps);
+        verticles.add(v);
+        return v;
+      }, new DeploymentOptions().setInstances(2)).await(60, TimeUnit.SECONDS);
+      WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("localhost")
+          .setDefaultPort(verticles.get(0).actualPort()));
+
+      System.out.println("Load average at start of the HTTP runs: " + Files.readString(Path.of("/proc/loadavg")).trim());
+      List<String> paths = List.of("/api/dashboard/summary", "/api/dashboard/funnel",
+          "/api/dashboard/activity?bucket=day", "/api/dashboard/activity?bucket=hour&from=" + weekAgo(pool),
+          "/api/dashboard/summary?from=" + ninetyDaysAgo(pool), "/api/dashboard/scores",
+          "/api/dashboard/top-debtors?limit=10", "/api/dashboard/top-debtors?limit=100");
+      for (boolean kept : List.of(false, true)) {
+        DashboardRoutes.cacheAnswers = kept;
+        System.out.printf(Locale.ROOT, "%nHTTP, %s, %d requests per endpoint, %d in flight (ms)%n",
+            kept ? "answers kept per data version (repeat polls)" : "every answer computed from the rollups",
+            requests, concurrency);
+        System.out.printf(Locale.ROOT, "%-58s %7s %7s %7s %7s%n", "endpoint", "p50", "p95", "p99", "max");
+        for (String path : paths) {
+          measure(client, path, null, Math.max(20, requests / 10), concurrency); // warm-up (JIT, plans)
+          report(path, measure(client, path, null, requests, concurrency));
+        }
+      }
+      String etag = client.get("/api/dashboard/summary").bearerTokenAuthentication(KEY).send()
+          .await(30, TimeUnit.SECONDS).getHeader("ETag");
+      long before = DashboardRepository.QUERIES.get();
+      double[] notModified = measure(client, "/api/dashboard/summary", etag, requests * 5, concurrency);
+      report("/api/dashboard/summary If-None-Match (304)", notModified);
+      System.out.printf(Locale.ROOT, "304 path: %d requests sent %d database queries (version re-read at most every %d ms)%n",
+          requests * 5, DashboardRepository.QUERIES.get() - before, DataVersion.TTL_MS);
+    } finally {
+      vertx.close().await(30, TimeUnit.SECONDS);
+      pg.close();
+    }
+  }
+
+  static void seed(Pool pool, long debtors, long events) {
+    long t = System.nanoTime();
+    // Debtor ids are md5(n)::uuid, so events can pick a random debtor without a lookup table.
+    for (long from = 1; from <= debtors; from += CHUNK) {
+      long to = Math.min(debtors, from + CHUNK - 1);
+      sql(pool, """
+          INSERT INTO debtors (id, first_name, last_name, email, unique_token, total_owed, amount_paid, status,
+                               payment_propensity_score, created_at, updated_at)
+          SELECT md5(i::text)::uuid, 'First' || i, 'Last' || i, 'bench' || i || '@example.com', 'bench-token-' || md5(i::text),
+                 owed, CASE WHEN r < 0.12 THEN owed WHEN r < 0.35 THEN round(owed * 0.3, 2) ELSE 0 END,
+                 CASE WHEN r < 0.12 THEN 'resolved' WHEN r < 0.22 THEN 'payment_plan' WHEN r < 0.27 THEN 'dispute'
+                      WHEN r < 0.29 THEN 'cease' WHEN r < 0.30 THEN 'closed' ELSE 'active' END,
+                 (random() * 100)::int, now() - interval '120 days', now()
+          FROM (SELECT i, round((150 + random() * 9850)::numeric, 2) AS owed, random() AS r
+                FROM generate_series($1::bigint, $2::bigint) i) s""", from, to);
+      System.out.printf(Locale.ROOT, "  debtors %,d / %,d (%.0f s)%n", to, debtors, ms(t) / 1000);
+    }
+    String pick = "md5((1 + floor(random() * " + debtors + "))::bigint::text)::uuid";
+    insertChunks(pool, "communications", events / 5, t, """
+        INSERT INTO communications (debtor_id, type, direction, "timestamp", created_at)
+        SELECT %s, (ARRAY['email','email','email','sms','phone'])[1 + floor(random() * 5)::int], 'outbound', at, at
+        FROM (SELECT now() - random() * interval '90 days' AS at FROM generate_series(1, $1::bigint)) g""".formatted(pick));
+    insertChunks(pool, "email events", events, t, """
+        INSERT INTO email_events (debtor_id, kind, occurred_at, label, reason, url)
+        SELECT %s, CASE WHEN k < 0.75 THEN 'open' ELSE 'click' END, now() - random() * interval '90 days',
+               CASE WHEN l < 0.55 THEN 'human' WHEN l < 0.9 THEN 'machine' ELSE 'scanner' END, 'bench',
+               CASE WHEN k >= 0.75 THEN 'https://beacon.example.com/p/x/pay' END
+        FROM (SELECT random() AS k, random() AS l FROM generate_series(1, $1::bigint)) g""".formatted(pick));
+    insertChunks(pool, "page views", events / 10, t, """
+        INSERT INTO page_views (debtor_id, page_type, "timestamp")
+        SELECT %s, (ARRAY['landing','landing','payment','info'])[1 + floor(random() * 4)::int],
+               now() - random() * interval '90 days'
+        FROM generate_series(1, $1::bigint)""".formatted(pick));
+    insertChunks(pool, "payments", debtors / 10, t, """
+        INSERT INTO payments (debtor_id, amount, status, created_at, completed_at)
+        SELECT %s, round((25 + random() * 2000)::numeric, 2), 'completed', at, at
+        FROM (SELECT now() - random() * interval '90 days' AS at FROM generate_series(1, $1::bigint)) g""".formatted(pick));
+    sql(pool, "INSERT INTO beacon_meta (key, value) VALUES ('bench_seeded', now()::text)");
+    sql(pool, "VACUUM ANALYZE");
+    System.out.printf(Locale.ROOT, "Generated in %.0f s%n", ms(t) / 1000);
+  }
+
+  static void insertChunks(Pool pool, String what, long total, long t, String sql) {
+    for (long done = 0; done < total; ) {
+      long n = Math.min(CHUNK, total - done);
+      sql(pool, sql, n);
+      done += n;
+      System.out.printf(Locale.ROOT, "  %s %,d / %,d (%.0f s)%n", what, done, total, ms(t) / 1000);
+    }
+  }
+
+  /**
+   * The rollup trigger's cost on the tracking writer's path: 40 writer-sized batches (500 events, one INSERT
+   * each, committed) with the trigger and 40 with it disabled. Leaves 20,000 new events for the incremental run.
+   */
+  static void writerCost(Pool pool) {
+    String insert = """
+        INSERT INTO email_events (debtor_id, kind, occurred_at, label, reason)
+        SELECT md5((1 + floor(random() * 1000))::bigint::text)::uuid, 'open', now() - random() * interval '1 minute',
+               'human', 'bench' FROM generate_series(1, 500)""";
+    double[] on = new double[40];
+    double[] off = new double[40];
+    for (int round = 0; round < 2; round++) {
+      boolean trigger = round == 1;
+      sql(pool, "ALTER TABLE email_events " + (trigger ? "ENABLE" : "DISABLE") + " TRIGGER email_events_rollup");
+      for (int i = 0; i < 40; i++) {
+        long t = System.nanoTime();
+        sql(pool, insert);
+        (trigger ? on : off)[i] = ms(t);
+      }
+    }
+    sql(pool, "INSERT INTO rollup_dirty (hour, source) VALUES (date_trunc('hour', now(), 'UTC'), 'email'),"
+        + " (date_trunc('hour', now() - interval '1 minute', 'UTC'), 'email')");
+    Arrays.sort(on);
+    Arrays.sort(off);
+    System.out.printf(Locale.ROOT, "Writer batch of 500 events (durable commit): median %.1f ms with the rollup trigger, "
+        + "%.1f ms without%n", on[20], off[20]);
+  }
+
+  /** Each dashboard query's execution time inside PostgreSQL (EXPLAIN ANALYZE, median of 7), 30-day range. */
+  static void dbTimes(Pool pool) {
+    String from = "date_trunc('hour', now(), 'UTC') + interval '1 hour' - interval '30 days'";
+    String to = "date_trunc('hour', now(), 'UTC') + interval '1 hour'";
+    System.out.println("\nInside PostgreSQL (median execution time, ms):");
+    for (var q : List.of(
+        List.of("summary: event counts", DashboardRepository.COUNTS, "(" + from + ")", "(" + to + ")"),
+        List.of("summary/funnel: funnel", DashboardRepository.FUNNEL, "(" + from + ")", "(" + to + ")"),
+        List.of("summary/scores: portfolio", DashboardRepository.PORTFOLIO),
+        List.of("activity by day", DashboardRepository.ACTIVITY, "(" + from + ")", "(" + to + ")", "'day'"),
+        List.of("top debtors (100)", DashboardRepository.TOP, "100"))) {
+      String sql = q.get(1);
+      for (int i = q.size() - 1; i >= 2; i--) {
+        sql = sql.replace("$" + (i - 1), q.get(i));
+      }
+      double[] t = new double[7];
+      for (int i = 0; i < t.length; i++) {
+        String plan = String.join("\n", pool.query("EXPLAIN (ANALYZE) " + sql).execute().await().value().stream()
+            .map(r -> r.getString(0)).toList());
+        var m = java.util.regex.Pattern.compile("Execution Time: ([0-9.]+) ms").matcher(plan);
+        t[i] = m.find() ? Double.parseDouble(m.group(1)) : -1;
+      }
+      Arrays.sort(t);
+      System.out.printf(Locale.ROOT, "  %-28s %6.2f%n", q.get(0), t[3]);
+    }
+  }
+
+  static double[] measure(WebClient client, String path, String etag, int n, int concurrency) {
+    double[] lat = new double[n];
+    int expected = etag == null ? 200 : 304;
+    List<Future<?>> lanes = new ArrayList<>();
+    int[] next = {0};
+    for (int c = 0; c < concurrency; c++) {
+      lanes.add(lane(client, path, etag, lat, next, expected));
+    }
+    Future.all(lanes).await();
+    Arrays.sort(lat);
+    return lat;
+  }
+
+  private static Future<?> lane(WebClient client, String path, String etag, double[] lat, int[] next, int expected) {
+    int i;
+    synchronized (next) {
+      if (next[0] >= lat.length) {
+        return Future.succeededFuture();
+      }
+      i = next[0]++;
+    }
+    long t = System.nanoTime();
+    var req = client.get(path).bearerTokenAuthentication(KEY);
+    if (etag != null) {
+      req.putHeader("If-None-Match", etag);
+    }
+    return req.send().compose(r -> {
+      lat[i] = ms(t);
+      if (r.statusCode() != expected) {
+        return Future.failedFuture(path + " answered " + r.statusCode() + ": " + r.bodyAsString());
+      }
+      return lane(client, path, etag, lat, next, expected);
+    });
+  }
+
+  static void report(String name, double[] sorted) {
+    System.out.printf(Locale.ROOT, "%-58s %7.1f %7.1f %7.1f %7.1f%n", name, pct(sorted, 50), pct(sorted, 95),
+        pct(sorted, 99), sorted[sorted.length - 1]);
+  }
+
+  static double pct(double[] sorted, int p) {
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+  }
+
+  static String weekAgo(Pool pool) {
+    return one(pool, "SELECT to_char(date_trunc('hour', now() - interval '7 days', 'UTC') AT TIME ZONE 'UTC', "
+        + "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')");
+  }
+
+  static String ninetyDaysAgo(Pool pool) {
+    return one(pool, "SELECT to_char(date_trunc('hour', now() - interval '90 days', 'UTC') AT TIME ZONE 'UTC', "
+        + "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')");
+  }
+
+  static String one(Pool pool, String sql) {
+    Row r = pool.query(sql).execute().await().iterator().next();
+    return String.valueOf(r.getValue(0));
+  }
+
+  static void sql(Pool pool, String sql, Object... params) {
+    if (params.length == 0) {
+      pool.query(sql).execute().await();
+    } else {
+      pool.preparedQuery(sql).execute(Tuple.from(params)).await();
+    }
+  }
+
+  static double ms(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1e6;
+  }
+}
