@@ -147,6 +147,7 @@ public final class Beacon {
             .map(keys -> new Deps(config, pool, keys, version)))
         .compose(deps -> (demo ? DemoData.seedOnce(pool) : Future.succeededFuture()).map(deps))
         .compose(deps -> vertx.deployVerticle(new dev.beacon.payments.PlanVerticle(deps)).map(deps))
+        .compose(deps -> vertx.deployVerticle(new dev.beacon.scoring.ScoringVerticle(deps)).map(deps))
         .compose(deps -> vertx.deployVerticle(() -> {
           HttpVerticle v = new HttpVerticle(deps);
           verticles.add(v);

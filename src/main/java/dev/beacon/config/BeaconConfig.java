@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * Beacon's whole configuration, parsed and validated once at start. Every key, its environment variable and
  * its default are listed in the README; {@code conf/config.json} holds the defaults.
  */
-public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking tracking, Payments payments) {
+public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking tracking, Payments payments,
+                           Scoring scoring) {
 
   /** HTTP server settings. {@code publicUrl} is empty when links should follow the request's own host. */
   public record Http(String host, int port, int instances, String publicUrl, int bodyLimit, int importLimitMb) {}
@@ -58,6 +59,12 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
     }
   }
 
+  /**
+   * Scoring: how often the scoring job runs, the model version it uses unless one is chosen through the API, and
+   * how many debtors one statement scores.
+   */
+  public record Scoring(java.time.Duration interval, String model, int chunkSize) {}
+
   /** Every key Beacon reads; used for the environment whitelist and the README. */
   public static final List<String> KEYS = List.of(
       "http.host", "http.port", "http.instances", "http.publicUrl", "http.bodyLimit", "http.importLimitMb",
@@ -67,7 +74,8 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
       "tracking.sendWindow", "tracking.scannerCidrs",
       "payments.stripeApiKey", "payments.stripeWebhookSecret", "payments.stripeApiBase", "payments.currency",
       "payments.minPartial", "payments.planMinInstallments", "payments.planMaxInstallments",
-      "payments.stripeTimeout", "payments.planRetrySchedule", "payments.planJobInterval");
+      "payments.stripeTimeout", "payments.planRetrySchedule", "payments.planJobInterval",
+      "scoring.interval", "scoring.model", "scoring.chunkSize");
 
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
 
@@ -95,7 +103,7 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
         s.integer("db.poolSize", 16, 1, 512),
         Path.of(s.string("db.embeddedDir", dataDir.resolve("pg").toString())),
         s.integer("db.embeddedPort", 0, 0, 65535));
-    return new BeaconConfig(http, db, new Auth(apiKeys(s)), dataDir, tracking(s), payments(s));
+    return new BeaconConfig(http, db, new Auth(apiKeys(s)), dataDir, tracking(s), payments(s), scoring(s));
   }
 
   private static Tracking tracking(Settings s) {
@@ -136,6 +144,18 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
         s.duration("payments.planJobInterval", java.time.Duration.ofMinutes(15)));
   }
 
+  private static Scoring scoring(Settings s) {
+    java.time.Duration interval = s.duration("scoring.interval", java.time.Duration.ofMinutes(5));
+    if (interval.toMillis() < 10) {
+      throw s.bad("scoring.interval", s.raw("scoring.interval"), "must be at least 10ms");
+    }
+    String model = s.string("scoring.model", "v1");
+    if (!model.matches("v[0-9]{1,9}")) {
+      throw s.bad("scoring.model", s.raw("scoring.model"), "must be a model version such as v1");
+    }
+    return new Scoring(interval, model, s.integer("scoring.chunkSize", 5000, 1, 100_000));
+  }
+
   private static List<ApiKey> apiKeys(Settings s) {
     List<ApiKey> keys = new ArrayList<>();
     var array = s.array("auth.keys");
@@ -163,7 +183,7 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
   /** The same configuration listening on another port (used to fix port 0 to one free port for all instances). */
   public BeaconConfig withPort(int port) {
     Http h = new Http(http.host(), port, http.instances(), http.publicUrl(), http.bodyLimit(), http.importLimitMb());
-    return new BeaconConfig(h, db, auth, dataDir, tracking, payments);
+    return new BeaconConfig(h, db, auth, dataDir, tracking, payments, scoring);
   }
 
   /** Convenience for tests and tools: a config from a file-shaped JSON object alone. */

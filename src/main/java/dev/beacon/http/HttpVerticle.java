@@ -41,6 +41,7 @@ public final class HttpVerticle extends VerticleBase {
     PageRoutes.mount(router, vertx, deps);
     CommunicationRoutes.mount(router, vertx, deps);
     PaymentRoutes.mount(router, vertx, deps);
+    dev.beacon.scoring.ScoringRoutes.mount(router, vertx, deps);
     return router;
   }
 

@@ -1,0 +1,102 @@
+package dev.beacon.scoring;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One scoring run: under a PostgreSQL advisory lock (one process of a fleet at a time), rescore the debtors with
+ * activity since the last run's start — or everyone when the last full run is a day old — chunk by chunk, then
+ * move the watermark. A run that fails leaves the watermark where it was, so the next run redoes its work.
+ */
+public final class ScoringJob {
+  private static final Logger LOG = LoggerFactory.getLogger(ScoringJob.class);
+  /** "beaconS1": the advisory lock of the scoring job. */
+  static final long LOCK_KEY = 0x626561636f6e5331L;
+  /** Everyone is rescored once a day, so decay moves scores without new events. */
+  static final Duration FULL_EVERY = Duration.ofDays(1);
+  /**
+   * Activity is looked for since the last run's start minus this, so a row written by a transaction that was
+   * still open when the last run started (its timestamps are earlier than its commit) is not missed.
+   */
+  static final Duration LATE_COMMIT_ALLOWANCE = Duration.ofSeconds(10);
+
+  /** What one run did; {@code ran} is false when another process held the lock. */
+  public record Run(boolean ran, boolean full, int scored, int changed, String modelVersion, long tookMs) {
+    public JsonObject toJson() {
+      return new JsonObject().put("scored", scored).put("tookMs", tookMs);
+    }
+  }
+
+  private final Pool pool;
+  private final ScoringRepository repo;
+  private final Models models;
+  private final int chunkSize;
+
+  public ScoringJob(Pool pool, String configuredModel, int chunkSize) {
+    this.pool = pool;
+    this.repo = new ScoringRepository(pool);
+    this.models = new Models(repo, configuredModel);
+    this.chunkSize = chunkSize;
+  }
+
+  /** Scores the debtors due now ({@code forceFull}: everyone); does nothing when another process is scoring. */
+  public Future<Run> runOnce(boolean forceFull) {
+    long start = System.nanoTime();
+    return pool.getConnection().compose(lock -> lock.preparedQuery("SELECT pg_try_advisory_lock($1) AS ok")
+        .execute(Tuple.of(LOCK_KEY))
+        .compose(rows -> {
+          if (!rows.iterator().next().getBoolean("ok")) {
+            return Future.succeededFuture(new Run(false, false, 0, 0, null, millisSince(start)));
+          }
+          return score(forceFull, start).eventually(() ->
+              lock.preparedQuery("SELECT pg_advisory_unlock($1)").execute(Tuple.of(LOCK_KEY)));
+        })
+        .eventually(lock::close));
+  }
+
+  private Future<Run> score(boolean forceFull, long start) {
+    return repo.state().compose(state -> models.active().compose(model -> {
+      OffsetDateTime now = state.now();
+      boolean full = forceFull || state.lastRunAt() == null || state.lastFullAt() == null
+          || !state.lastFullAt().plus(FULL_EVERY).isAfter(now);
+      String query = full ? ScoringRepository.ALL_IDS : ScoringRepository.CHANGED_IDS;
+      OffsetDateTime since = full ? null : state.lastRunAt().minus(LATE_COMMIT_ALLOWANCE);
+      AtomicInteger changed = new AtomicInteger();
+      return Chunks.forEach(repo, query, since, chunkSize, ids -> repo.features(ids, now, now)
+              .compose(features -> repo.write(scores(model, features), model.version(), now))
+              .map(n -> {
+                changed.addAndGet(n);
+                return true;
+              }))
+          .compose(scored -> repo.finish(now, full).map(x -> {
+            Run run = new Run(true, full, scored.intValue(), changed.get(), model.version(), millisSince(start));
+            LOG.info("Scoring run ({}, model {}): {} debtors scored, {} changed, {} ms", full ? "full" : "incremental",
+                model.version(), run.scored(), run.changed(), run.tookMs());
+            return run;
+          }));
+    }));
+  }
+
+  static List<ScoringRepository.Scored> scores(PropensityModel model, List<ScoringRepository.Features> features) {
+    List<ScoringRepository.Scored> out = new ArrayList<>(features.size());
+    for (ScoringRepository.Features f : features) {
+      PropensityModel.Score s = model.score(f.status(), f.raw());
+      out.add(new ScoringRepository.Scored(f.id(), s.score(), s.factorsJson().encode()));
+    }
+    return out;
+  }
+
+  private static long millisSince(long nanos) {
+    return (System.nanoTime() - nanos) / 1_000_000;
+  }
+}
