@@ -31,9 +31,14 @@ public final class ScoringJob {
   static final Duration LATE_COMMIT_ALLOWANCE = Duration.ofSeconds(10);
 
   /** What one run did; {@code ran} is false when another process held the lock. */
-  public record Run(boolean ran, boolean full, int scored, int changed, String modelVersion, long tookMs) {
+  public record Run(boolean ran, boolean full, int scored, int changed, String modelVersion, long startNanos,
+                    long endNanos) {
+    public long tookMs() {
+      return (endNanos - startNanos) / 1_000_000;
+    }
+
     public JsonObject toJson() {
-      return new JsonObject().put("scored", scored).put("tookMs", tookMs);
+      return new JsonObject().put("scored", scored).put("tookMs", tookMs());
     }
   }
 
@@ -56,7 +61,7 @@ public final class ScoringJob {
         .execute(Tuple.of(LOCK_KEY))
         .compose(rows -> {
           if (!rows.iterator().next().getBoolean("ok")) {
-            return Future.succeededFuture(new Run(false, false, 0, 0, null, millisSince(start)));
+            return Future.succeededFuture(new Run(false, false, 0, 0, null, start, System.nanoTime()));
           }
           return score(forceFull, start).eventually(() ->
               lock.preparedQuery("SELECT pg_advisory_unlock($1)").execute(Tuple.of(LOCK_KEY)));
@@ -79,7 +84,7 @@ public final class ScoringJob {
                 return true;
               }))
           .compose(scored -> repo.finish(now, full).map(x -> {
-            Run run = new Run(true, full, scored.intValue(), changed.get(), model.version(), millisSince(start));
+            Run run = new Run(true, full, scored.intValue(), changed.get(), model.version(), start, System.nanoTime());
             LOG.info("Scoring run ({}, model {}): {} debtors scored, {} changed, {} ms", full ? "full" : "incremental",
                 model.version(), run.scored(), run.changed(), run.tookMs());
             return run;
@@ -94,9 +99,5 @@ public final class ScoringJob {
       out.add(new ScoringRepository.Scored(f.id(), s.score(), s.factorsJson().encode()));
     }
     return out;
-  }
-
-  private static long millisSince(long nanos) {
-    return (System.nanoTime() - nanos) / 1_000_000;
   }
 }

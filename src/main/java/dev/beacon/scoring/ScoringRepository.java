@@ -18,7 +18,7 @@ import java.util.UUID;
  * back with one statement per chunk.
  */
 final class ScoringRepository {
-  static final UUID FIRST = new UUID(Long.MIN_VALUE, Long.MIN_VALUE);
+  static final UUID FIRST = new UUID(0, 0); // PostgreSQL orders uuids as unsigned bytes
 
   /** Every debtor, in id order (keyset). */
   static final String ALL_IDS = "SELECT id FROM debtors WHERE id > $1 ORDER BY id LIMIT $2";
