@@ -77,14 +77,10 @@ public final class ScoringJob {
       String query = full ? ScoringRepository.ALL_IDS : ScoringRepository.CHANGED_IDS;
       OffsetDateTime since = full ? null : state.lastRunAt().minus(LATE_COMMIT_ALLOWANCE);
       AtomicInteger changed = new AtomicInteger();
-      return Chunks.forEach(repo, query, since, chunkSize, ids -> repo.features(ids, now, now)
-              .compose(features -> repo.write(scores(model, features), model.version(), now))
-              .map(n -> {
-                changed.addAndGet(n);
-                return true;
-              }))
-          .compose(scored -> repo.finish(now, full).map(x -> {
-            Run run = new Run(true, full, scored.intValue(), changed.get(), model.version(), start, System.nanoTime());
+      AtomicInteger scoredCount = new AtomicInteger();
+      return pipeline(query, since, now, model, ScoringRepository.FIRST, Future.succeededFuture(), changed, scoredCount)
+          .compose(done -> repo.finish(now, full).map(x -> {
+            Run run = new Run(true, full, scoredCount.get(), changed.get(), model.version(), start, System.nanoTime());
             LOG.info("Scoring run ({}, model {}): {} debtors scored, {} changed, {} ms", full ? "full" : "incremental",
                 model.version(), run.scored(), run.changed(), run.tookMs());
             return run;
@@ -92,11 +88,43 @@ public final class ScoringJob {
     }));
   }
 
-  static List<ScoringRepository.Scored> scores(PropensityModel model, List<ScoringRepository.Features> features) {
-    List<ScoringRepository.Scored> out = new ArrayList<>(features.size());
+  /**
+   * Scores chunk after chunk: the features of the next chunk are read while the previous chunk's changes are
+   * written, so at most two chunks are held at a time.
+   */
+  private Future<Void> pipeline(String query, OffsetDateTime since, OffsetDateTime now, PropensityModel model,
+                                java.util.UUID after, Future<Void> previousWrite, AtomicInteger changed,
+                                AtomicInteger scored) {
+    return repo.ids(query, after, chunkSize, since).compose(ids -> {
+      if (ids.isEmpty()) {
+        return previousWrite;
+      }
+      return repo.features(ids, now, now)
+          .compose(features -> previousWrite.map(features))
+          .compose(features -> {
+            scored.addAndGet(features.size());
+            Future<Void> write = repo.write(changes(model, features), model.version(), now)
+                .map(n -> {
+                  changed.addAndGet(n);
+                  return null;
+                });
+            return ids.size() < chunkSize ? write
+                : pipeline(query, since, now, model, ids.get(ids.size() - 1), write, changed, scored);
+          });
+    });
+  }
+
+  /** The scores that differ from the stored ones, or whose history row is missing or of another model. */
+  static List<ScoringRepository.Scored> changes(PropensityModel model, List<ScoringRepository.Features> features) {
+    List<ScoringRepository.Scored> out = new ArrayList<>();
     for (ScoringRepository.Features f : features) {
       PropensityModel.Score s = model.score(f.status(), f.raw());
-      out.add(new ScoringRepository.Scored(f.id(), s.score(), s.factorsJson().encode()));
+      boolean update = s.score() != f.current();
+      boolean record = f.lastScore() == null || f.lastScore() != s.score() || !model.version().equals(f.lastModel());
+      if (update || record) {
+        out.add(new ScoringRepository.Scored(f.id(), s.score(), s.factorsJson().encode(), f.lastScore(), update,
+            record));
+      }
     }
     return out;
   }

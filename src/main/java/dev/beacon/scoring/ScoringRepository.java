@@ -45,7 +45,8 @@ final class ScoringRepository {
    */
   static final String FEATURES = """
       WITH d AS (
-        SELECT id, status, total_owed, email_consent, phone_consent FROM debtors WHERE id = ANY($1::uuid[])
+        SELECT id, status, total_owed, email_consent, phone_consent, payment_propensity_score
+        FROM debtors WHERE id = ANY($1::uuid[])
       ),
       pay AS (
         SELECT debtor_id, count(*) AS payments, max(completed_at) AS last_paid_at,
@@ -118,8 +119,11 @@ final class ScoringRepository {
              CASE WHEN d.total_owed > 0 THEN least(1, coalesce(pay.paid, 0) / d.total_owed) ELSE 0 END::float8
                AS share_paid,
              (d.email_consent OR d.phone_consent)::int::float8 AS consent,
-             (later.debtor_id IS NOT NULL) AS paid_later
+             (later.debtor_id IS NOT NULL) AS paid_later,
+             d.payment_propensity_score AS current_score, h.score AS last_score, h.model_version AS last_model
       FROM d
+      LEFT JOIN LATERAL (SELECT score, model_version FROM score_history
+                         WHERE debtor_id = d.id ORDER BY scored_at DESC, id DESC LIMIT 1) h ON true
       LEFT JOIN pay ON pay.debtor_id = d.id
       LEFT JOIN later ON later.debtor_id = d.id
       LEFT JOIN ee ON ee.debtor_id = d.id
@@ -129,29 +133,21 @@ final class ScoringRepository {
       LEFT JOIN broken ON broken.debtor_id = d.id""";
 
   /**
-   * Writes one chunk of scores: the debtors whose score changed, and a history row where the score or the model
-   * version differs from the debtor's latest history row (or there is none yet).
+   * Writes one chunk of changes, decided by the job from each debtor's stored score and latest history row: the
+   * debtors whose score changed, and a history row where the score or the model version changed (or there is none).
    */
   static final String WRITE = """
       WITH s AS (
-        SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[]) AS s(id, score, factors)
-      ),
-      prev AS (
-        SELECT s.id, s.score, s.factors::jsonb AS factors, d.payment_propensity_score AS current,
-               h.score AS last_score, h.model_version AS last_model
-        FROM s JOIN debtors d ON d.id = s.id
-        LEFT JOIN LATERAL (SELECT score, model_version FROM score_history
-                           WHERE debtor_id = s.id ORDER BY scored_at DESC, id DESC LIMIT 1) h ON true
+        SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::bool[], $6::bool[])
+          AS s(id, score, factors, previous, update_score, record)
       ),
       upd AS (
-        UPDATE debtors d SET payment_propensity_score = p.score
-        FROM prev p WHERE d.id = p.id AND d.payment_propensity_score <> p.score
+        UPDATE debtors d SET payment_propensity_score = s.score FROM s WHERE s.update_score AND d.id = s.id
         RETURNING d.id
       ),
       ins AS (
         INSERT INTO score_history (debtor_id, score, previous_score, model_version, factors, scored_at)
-        SELECT id, score, last_score, $4, factors, $5::timestamptz FROM prev
-        WHERE last_score IS NULL OR last_score <> score OR last_model <> $4
+        SELECT id, score, previous, $7, factors::jsonb, $8::timestamptz FROM s WHERE record
         RETURNING 1
       )
       SELECT (SELECT count(*) FROM upd) AS updated, (SELECT count(*) FROM ins) AS recorded""";
@@ -190,15 +186,19 @@ final class ScoringRepository {
   /** The state of the scoring job, read under its lock. */
   record State(OffsetDateTime now, OffsetDateTime lastRunAt, OffsetDateTime lastFullAt, String activeModel) {}
 
-  /** One debtor's raw features (indexed by {@link Feature#ordinal()}) and the backtest label. */
-  record Features(UUID id, String status, double[] raw, boolean paidLater) {
+  /**
+   * One debtor's raw features (indexed by {@link Feature#ordinal()}), the backtest label, the stored score and
+   * the latest history row's score and model version (null when there is none).
+   */
+  record Features(UUID id, String status, double[] raw, boolean paidLater, int current, Integer lastScore,
+                  String lastModel) {
     double balance() {
       return raw[Feature.BALANCE_OWED.ordinal()];
     }
   }
 
-  /** One debtor's new score, with its factors as JSON text. */
-  record Scored(UUID id, int score, String factors) {}
+  /** One debtor's new score, with its factors as JSON text, and what to write. */
+  record Scored(UUID id, int score, String factors, Integer previous, boolean updateScore, boolean record) {}
 
   private final Pool pool;
 
@@ -226,23 +226,36 @@ final class ScoringRepository {
             for (Feature f : Feature.values()) {
               raw[f.ordinal()] = r.getDouble(f.key());
             }
-            out.add(new Features(r.getUUID("id"), r.getString("status"), raw, r.getBoolean("paid_later")));
+            out.add(new Features(r.getUUID("id"), r.getString("status"), raw, r.getBoolean("paid_later"),
+                r.getInteger("current_score"), r.getInteger("last_score"), r.getString("last_model")));
           }
           return out;
         });
   }
 
-  /** Writes a chunk; answers how many debtors' scores changed. */
-  Future<Integer> write(List<Scored> scored, String version, OffsetDateTime at) {
-    UUID[] ids = new UUID[scored.size()];
-    Integer[] scores = new Integer[scored.size()];
-    String[] factors = new String[scored.size()];
-    for (int i = 0; i < ids.length; i++) {
-      ids[i] = scored.get(i).id();
-      scores[i] = scored.get(i).score();
-      factors[i] = scored.get(i).factors();
+  /** Writes a chunk of changes; answers how many debtors' scores changed. */
+  Future<Integer> write(List<Scored> changes, String version, OffsetDateTime at) {
+    if (changes.isEmpty()) {
+      return Future.succeededFuture(0);
     }
-    return pool.preparedQuery(WRITE).execute(Tuple.of(ids, scores, factors, version, at))
+    int n = changes.size();
+    UUID[] ids = new UUID[n];
+    Integer[] scores = new Integer[n];
+    String[] factors = new String[n];
+    Integer[] previous = new Integer[n];
+    Boolean[] update = new Boolean[n];
+    Boolean[] record = new Boolean[n];
+    for (int i = 0; i < n; i++) {
+      Scored s = changes.get(i);
+      ids[i] = s.id();
+      scores[i] = s.score();
+      factors[i] = s.factors();
+      previous[i] = s.previous();
+      update[i] = s.updateScore();
+      record[i] = s.record();
+    }
+    return pool.preparedQuery(WRITE)
+        .execute(Tuple.from(new Object[] {ids, scores, factors, previous, update, record, version, at}))
         .map(rows -> rows.iterator().next().getLong("updated").intValue());
   }
 
