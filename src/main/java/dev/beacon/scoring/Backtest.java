@@ -38,7 +38,7 @@ final class Backtest {
   Future<RankStats> run(PropensityModel model, OffsetDateTime asOf, int horizonDays) {
     RankStats stats = new RankStats();
     return Chunks.forEach(repo, ScoringRepository.IDS_AS_OF, asOf, chunkSize,
-            ids -> repo.features(ids, asOf, asOf.plusDays(horizonDays)).map(features -> {
+            ids -> repo.features(ids, asOf, asOf.plusDays(horizonDays), true).map(features -> {
               for (ScoringRepository.Features f : features) {
                 if (f.balance() > 0) {
                   stats.add(model.probability(f.raw()), f.paidLater());
@@ -54,7 +54,7 @@ final class Backtest {
     List<double[]> x = new ArrayList<>();
     List<Boolean> y = new ArrayList<>();
     return Chunks.forEach(repo, ScoringRepository.IDS_AS_OF, asOf, chunkSize,
-            ids -> repo.features(ids, asOf, asOf.plusDays(horizonDays)).map(features -> {
+            ids -> repo.features(ids, asOf, asOf.plusDays(horizonDays), true).map(features -> {
               for (ScoringRepository.Features f : features) {
                 if (f.balance() > 0 && x.size() < MAX_TRAINING_ROWS) {
                   double[] inputs = new double[Feature.COUNT];

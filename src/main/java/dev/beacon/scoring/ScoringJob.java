@@ -99,7 +99,7 @@ public final class ScoringJob {
       if (ids.isEmpty()) {
         return previousWrite;
       }
-      return repo.features(ids, now, now)
+      return repo.features(ids, now, now, query.equals(ScoringRepository.ALL_IDS))
           .compose(features -> previousWrite.map(features))
           .compose(features -> {
             scored.addAndGet(features.size());

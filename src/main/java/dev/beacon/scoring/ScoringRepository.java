@@ -133,6 +133,15 @@ final class ScoringRepository {
       LEFT JOIN broken ON broken.debtor_id = d.id""";
 
   /**
+   * The same for a contiguous chunk of ids from $1 to $4 (keyset order), of debtors that existed at $2: range
+   * scans of the (debtor_id, time) indexes instead of one index probe per id and table.
+   */
+  static final String FEATURES_RANGE = FEATURES
+      .replace("id = ANY($1::uuid[])", "id BETWEEN $1::uuid AND $4::uuid")
+      .replace("FROM debtors WHERE id BETWEEN $1::uuid AND $4::uuid",
+          "FROM debtors WHERE id BETWEEN $1::uuid AND $4::uuid AND created_at <= $2::timestamptz");
+
+  /**
    * Writes one chunk of changes, decided by the job from each debtor's stored score and latest history row: the
    * debtors whose score changed, and a history row where the score or the model version changed (or there is none).
    */
@@ -216,9 +225,16 @@ final class ScoringRepository {
     });
   }
 
-  Future<List<Features>> features(List<UUID> ids, OffsetDateTime asOf, OffsetDateTime labelUntil) {
-    return pool.preparedQuery(FEATURES)
-        .execute(Tuple.of(ids.toArray(new UUID[0]), asOf, labelUntil))
+  /**
+   * The features of a chunk as of {@code asOf}; {@code contiguous}: the chunk is every debtor (that existed at
+   * {@code asOf}) between its first and last id.
+   */
+  Future<List<Features>> features(List<UUID> ids, OffsetDateTime asOf, OffsetDateTime labelUntil,
+                                  boolean contiguous) {
+    var query = contiguous
+        ? pool.preparedQuery(FEATURES_RANGE).execute(Tuple.of(ids.get(0), asOf, labelUntil, ids.get(ids.size() - 1)))
+        : pool.preparedQuery(FEATURES).execute(Tuple.of(ids.toArray(new UUID[0]), asOf, labelUntil));
+    return query
         .map(rows -> {
           List<Features> out = new ArrayList<>(rows.size());
           for (Row r : rows) {
