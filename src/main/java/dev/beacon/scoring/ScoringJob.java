@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -29,6 +30,9 @@ public final class ScoringJob {
    * still open when the last run started (its timestamps are earlier than its commit) is not missed.
    */
   static final Duration LATE_COMMIT_ALLOWANCE = Duration.ofSeconds(10);
+  /** The middle and the end of the id space as PostgreSQL orders uuids (unsigned bytes). */
+  static final UUID HALF = UUID.fromString("7fffffff-ffff-ffff-ffff-ffffffffffff");
+  static final UUID LAST = UUID.fromString("ffffffff-ffff-ffff-ffff-ffffffffffff");
 
   /** What one run did; {@code ran} is false when another process held the lock. */
   public record Run(boolean ran, boolean full, int scored, int changed, String modelVersion, long startNanos,
@@ -74,11 +78,24 @@ public final class ScoringJob {
       OffsetDateTime now = state.now();
       boolean full = forceFull || state.lastRunAt() == null || state.lastFullAt() == null
           || !state.lastFullAt().plus(FULL_EVERY).isAfter(now);
-      String query = full ? ScoringRepository.ALL_IDS : ScoringRepository.CHANGED_IDS;
+      String query = ScoringRepository.CHANGED_IDS;
       OffsetDateTime since = full ? null : state.lastRunAt().minus(LATE_COMMIT_ALLOWANCE);
       AtomicInteger changed = new AtomicInteger();
       AtomicInteger scoredCount = new AtomicInteger();
-      return pipeline(query, since, now, model, ScoringRepository.FIRST, Future.succeededFuture(), changed, scoredCount)
+      Future<Void> work;
+      if (full) {
+        // Two halves of the id space side by side: two database backends work at once.
+        work = Future.all(
+                pipeline(after -> repo.idsUpTo(after, chunkSize, HALF), true, now, model, ScoringRepository.FIRST,
+                    Future.succeededFuture(), changed, scoredCount),
+                pipeline(after -> repo.idsUpTo(after, chunkSize, LAST), true, now, model, HALF,
+                    Future.succeededFuture(), changed, scoredCount))
+            .mapEmpty();
+      } else {
+        work = pipeline(after -> repo.ids(query, after, chunkSize, since), false, now, model,
+            ScoringRepository.FIRST, Future.succeededFuture(), changed, scoredCount);
+      }
+      return work
           .compose(done -> repo.finish(now, full).map(x -> {
             Run run = new Run(true, full, scoredCount.get(), changed.get(), model.version(), start, System.nanoTime());
             LOG.info("Scoring run ({}, model {}): {} debtors scored, {} changed, {} ms", full ? "full" : "incremental",
@@ -92,14 +109,14 @@ public final class ScoringJob {
    * Scores chunk after chunk: the features of the next chunk are read while the previous chunk's changes are
    * written, so at most two chunks are held at a time.
    */
-  private Future<Void> pipeline(String query, OffsetDateTime since, OffsetDateTime now, PropensityModel model,
-                                java.util.UUID after, Future<Void> previousWrite, AtomicInteger changed,
-                                AtomicInteger scored) {
-    return repo.ids(query, after, chunkSize, since).compose(ids -> {
+  private Future<Void> pipeline(java.util.function.Function<UUID, Future<List<UUID>>> nextIds, boolean contiguous,
+                                OffsetDateTime now, PropensityModel model, UUID after, Future<Void> previousWrite,
+                                AtomicInteger changed, AtomicInteger scored) {
+    return nextIds.apply(after).compose(ids -> {
       if (ids.isEmpty()) {
         return previousWrite;
       }
-      return repo.features(ids, now, now, query.equals(ScoringRepository.ALL_IDS))
+      return repo.features(ids, now, now, contiguous)
           .compose(features -> previousWrite.map(features))
           .compose(features -> {
             scored.addAndGet(features.size());
@@ -109,7 +126,7 @@ public final class ScoringJob {
                   return null;
                 });
             return ids.size() < chunkSize ? write
-                : pipeline(query, since, now, model, ids.get(ids.size() - 1), write, changed, scored);
+                : pipeline(nextIds, contiguous, now, model, ids.get(ids.size() - 1), write, changed, scored);
           });
     });
   }

@@ -23,6 +23,10 @@ final class ScoringRepository {
   /** Every debtor, in id order (keyset). */
   static final String ALL_IDS = "SELECT id FROM debtors WHERE id > $1 ORDER BY id LIMIT $2";
 
+  /** Every debtor up to an id (inclusive): full runs walk two halves of the id space side by side. */
+  static final String ALL_IDS_UP_TO =
+      "SELECT id FROM debtors WHERE id > $1 AND id <= $3::uuid ORDER BY id LIMIT $2";
+
   /** Debtors that existed at an instant (backtests and fits). */
   static final String IDS_AS_OF =
       "SELECT id FROM debtors WHERE id > $1 AND created_at <= $3::timestamptz ORDER BY id LIMIT $2";
@@ -229,6 +233,15 @@ final class ScoringRepository {
    * The features of a chunk as of {@code asOf}; {@code contiguous}: the chunk is every debtor (that existed at
    * {@code asOf}) between its first and last id.
    */
+  /** The next chunk of debtor ids after {@code after} and up to {@code last}. */
+  Future<List<UUID>> idsUpTo(UUID after, int limit, UUID last) {
+    return pool.preparedQuery(ALL_IDS_UP_TO).execute(Tuple.of(after, limit, last)).map(rows -> {
+      List<UUID> ids = new ArrayList<>(rows.size());
+      rows.forEach(r -> ids.add(r.getUUID(0)));
+      return ids;
+    });
+  }
+
   Future<List<Features>> features(List<UUID> ids, OffsetDateTime asOf, OffsetDateTime labelUntil,
                                   boolean contiguous) {
     var query = contiguous

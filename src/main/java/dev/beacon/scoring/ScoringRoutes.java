@@ -117,6 +117,8 @@ public final class ScoringRoutes {
                 .put("horizonDays", horizon).put("trainingDebtors", fitted.debtors())
                 .put("trainingPayers", fitted.payers()).put("backtest", fitted.backtest())
                 .put("model", fitted.model().toJson())))
+        .recover(t -> Future.failedFuture(dev.beacon.db.PgErrors.is(t, dev.beacon.db.PgErrors.UNIQUE_VIOLATION)
+            ? Problem.conflict("Another fit took the same version number at the same time; try again") : t))
         .onSuccess(body -> Requests.json(ctx, 201, body))
         .onFailure(ctx::fail);
   }

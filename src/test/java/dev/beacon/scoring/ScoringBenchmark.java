@@ -23,13 +23,19 @@ import java.util.stream.Stream;
  * embedded PostgreSQL in a temporary directory, then times a full rescore and an incremental rescore of 10,000
  * active debtors, with the peak heap of each. Not part of the test suite (the name matches neither *Test nor
  * *IT); run it with
- * {@code ./mvnw -B test -Dtest=ScoringBenchmark -Dbench.debtors=1000000 -Dbench.events=10000000}.
+ * {@code ./mvnw -B test -Dtest=ScoringBenchmark -Dbench.debtors=1000000 -Dbench.events=10000000}, or with
+ * {@code java} and the test classpath through {@link #main}.
  */
-class ScoringBenchmark {
+public class ScoringBenchmark {
   static final int DEBTORS = Integer.getInteger("bench.debtors", 100_000);
   static final int EVENTS = Integer.getInteger("bench.events", 1_000_000);
   static final int ACTIVE = Integer.getInteger("bench.active", 10_000);
   static final int CHUNK = Integer.getInteger("bench.chunk", 5_000);
+
+  public static void main(String[] args) throws Exception {
+    new ScoringBenchmark().benchmark();
+    System.exit(0);
+  }
 
   @Test
   void benchmark() throws Exception {
