@@ -78,7 +78,6 @@ public final class ScoringJob {
       OffsetDateTime now = state.now();
       boolean full = forceFull || state.lastRunAt() == null || state.lastFullAt() == null
           || !state.lastFullAt().plus(FULL_EVERY).isAfter(now);
-      String query = ScoringRepository.CHANGED_IDS;
       OffsetDateTime since = full ? null : state.lastRunAt().minus(LATE_COMMIT_ALLOWANCE);
       AtomicInteger changed = new AtomicInteger();
       AtomicInteger scoredCount = new AtomicInteger();
@@ -92,7 +91,7 @@ public final class ScoringJob {
                     Future.succeededFuture(), changed, scoredCount))
             .mapEmpty();
       } else {
-        work = pipeline(after -> repo.ids(query, after, chunkSize, since), false, now, model,
+        work = pipeline(after -> repo.ids(ScoringRepository.CHANGED_IDS, after, chunkSize, since), false, now, model,
             ScoringRepository.FIRST, Future.succeededFuture(), changed, scoredCount);
       }
       return work
