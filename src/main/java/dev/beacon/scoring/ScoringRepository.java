@@ -244,9 +244,13 @@ final class ScoringRepository {
 
   Future<List<Features>> features(List<UUID> ids, OffsetDateTime asOf, OffsetDateTime labelUntil,
                                   boolean contiguous) {
-    var query = contiguous
-        ? pool.preparedQuery(FEATURES_RANGE).execute(Tuple.of(ids.get(0), asOf, labelUntil, ids.get(ids.size() - 1)))
-        : pool.preparedQuery(FEATURES).execute(Tuple.of(ids.toArray(new UUID[0]), asOf, labelUntil));
+    // Estimates of a chunk's share of each event table can be far too low, and a nested loop over an event
+    // aggregate is then quadratic in the chunk; hash joins are right for every size of chunk here (the lateral
+    // lookup of the latest history row stays a nested loop, it has no other plan).
+    var query = pool.withTransaction(conn -> conn.query("SET LOCAL enable_nestloop = off").execute()
+        .compose(x -> contiguous
+            ? conn.preparedQuery(FEATURES_RANGE).execute(Tuple.of(ids.get(0), asOf, labelUntil, ids.get(ids.size() - 1)))
+            : conn.preparedQuery(FEATURES).execute(Tuple.of(ids.toArray(new UUID[0]), asOf, labelUntil))));
     return query
         .map(rows -> {
           List<Features> out = new ArrayList<>(rows.size());

@@ -24,7 +24,8 @@ import java.util.stream.Stream;
  * active debtors, with the peak heap of each. Not part of the test suite (the name matches neither *Test nor
  * *IT); run it with
  * {@code ./mvnw -B test -Dtest=ScoringBenchmark -Dbench.debtors=1000000 -Dbench.events=10000000}, or with
- * {@code java} and the test classpath through {@link #main}.
+ * {@code java} and the test classpath through {@link #main}. {@code -Dbench.dir=<data directory>} reuses the
+ * database of an earlier run (kept, not generated again).
  */
 public class ScoringBenchmark {
   static final int DEBTORS = Integer.getInteger("bench.debtors", 100_000);
@@ -39,16 +40,19 @@ public class ScoringBenchmark {
 
   @Test
   void benchmark() throws Exception {
-    Path dir = Files.createTempDirectory("beacon-bench");
+    String reuse = System.getProperty("bench.dir");
+    Path dir = reuse == null ? Files.createTempDirectory("beacon-bench") : Path.of(reuse);
     Vertx vertx = Vertx.vertx();
     try (EmbeddedPg pg = EmbeddedPg.startDurable(dir, 0)) {
       Database db = Database.of(pg.url(), null, null);
       Migrations.migrate(db);
       Pool pool = db.pool(vertx, 4);
       long t0 = System.nanoTime();
-      generate(pool);
-      System.out.printf("BENCH generated %,d debtors and %,d events in %.1f s (durable: fsync on)%n",
-          DEBTORS, EVENTS, seconds(t0));
+      if (reuse == null) {
+        generate(pool);
+        System.out.printf("BENCH generated %,d debtors and %,d events in %.1f s (durable: fsync on)%n",
+            DEBTORS, EVENTS, seconds(t0));
+      }
 
       if (Boolean.getBoolean("bench.explain")) {
         explain(pool);
@@ -68,8 +72,10 @@ public class ScoringBenchmark {
       await(pool.close());
     } finally {
       await(vertx.close());
-      try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      if (reuse == null) {
+        try (Stream<Path> files = Files.walk(dir)) {
+          files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
       }
     }
   }
