@@ -195,6 +195,7 @@ public final class Beacon {
             .map(keys -> new Deps(config, pool, readPool, keys, version)))
         .compose(deps -> (demo ? DemoData.seedOnce(pool) : Future.succeededFuture()).map(deps))
         .compose(deps -> vertx.deployVerticle(new dev.beacon.payments.PlanVerticle(deps)).map(deps))
+        .compose(deps -> vertx.deployVerticle(new dev.beacon.scoring.ScoringVerticle(deps)).map(deps))
         .compose(deps -> vertx.deployVerticle(new dev.beacon.dashboard.RollupVerticle(pool)).map(deps))
         .compose(deps -> vertx.deployVerticle(new RetentionVerticle(pool, config.retention())).map(deps))
         .compose(deps -> {

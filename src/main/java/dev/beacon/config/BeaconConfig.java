@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * its default are listed in the README; {@code conf/config.json} holds the defaults.
  */
 public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking tracking, Payments payments,
-                           Retention retention) {
+                           Retention retention, Scoring scoring) {
 
   /** HTTP server settings. {@code publicUrl} is empty when links should follow the request's own host. */
   public record Http(String host, int port, int instances, String publicUrl, int bodyLimit, int importLimitMb) {}
@@ -71,6 +71,12 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
     public static final int MIN_RECORD_YEARS = 3;
   }
 
+  /**
+   * Scoring: how often the scoring job runs, the model version it uses unless one is chosen through the API, and
+   * how many debtors one statement scores.
+   */
+  public record Scoring(java.time.Duration interval, String model, int chunkSize) {}
+
   /** Every key Beacon reads; used for the environment whitelist and the README. */
   public static final List<String> KEYS = List.of(
       "http.host", "http.port", "http.instances", "http.publicUrl", "http.bodyLimit", "http.importLimitMb",
@@ -82,7 +88,8 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
       "payments.minPartial", "payments.planMinInstallments", "payments.planMaxInstallments",
       "payments.stripeTimeout", "payments.planRetrySchedule", "payments.planJobInterval",
       "retention.enabled", "retention.emailEventsMonths", "retention.pageViewsMonths",
-      "retention.communicationsYears", "retention.paymentsYears", "retention.archiveDir", "retention.interval");
+      "retention.communicationsYears", "retention.paymentsYears", "retention.archiveDir", "retention.interval",
+      "scoring.interval", "scoring.model", "scoring.chunkSize");
 
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
 
@@ -112,7 +119,7 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
         s.integer("db.embeddedPort", 0, 0, 65535),
         readUrl(s));
     return new BeaconConfig(http, db, new Auth(apiKeys(s)), dataDir, tracking(s), payments(s),
-        retention(s, dataDir));
+        retention(s, dataDir), scoring(s));
   }
 
   private static Retention retention(Settings s, Path dataDir) {
@@ -187,6 +194,18 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
     return url.startsWith("jdbc:") ? url.substring(5) : url;
   }
 
+  private static Scoring scoring(Settings s) {
+    java.time.Duration interval = s.duration("scoring.interval", java.time.Duration.ofMinutes(5));
+    if (interval.toMillis() < 10) {
+      throw s.bad("scoring.interval", s.raw("scoring.interval"), "must be at least 10ms");
+    }
+    String model = s.string("scoring.model", "v1");
+    if (!model.matches("v[0-9]{1,9}")) {
+      throw s.bad("scoring.model", s.raw("scoring.model"), "must be a model version such as v1");
+    }
+    return new Scoring(interval, model, s.integer("scoring.chunkSize", 5000, 1, 100_000));
+  }
+
   private static List<ApiKey> apiKeys(Settings s) {
     List<ApiKey> keys = new ArrayList<>();
     var array = s.array("auth.keys");
@@ -214,14 +233,14 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
   /** The same configuration listening on another port (used to fix port 0 to one free port for all instances). */
   public BeaconConfig withPort(int port) {
     Http h = new Http(http.host(), port, http.instances(), http.publicUrl(), http.bodyLimit(), http.importLimitMb());
-    return new BeaconConfig(h, db, auth, dataDir, tracking, payments, retention);
+    return new BeaconConfig(h, db, auth, dataDir, tracking, payments, retention, scoring);
   }
 
   /** The same config with the click-link signing secret set (tracking's LinkSecret fills an empty one). */
   public BeaconConfig withLinkSecret(String secret) {
     Tracking t = tracking;
     return new BeaconConfig(http, db, auth, dataDir, new Tracking(secret, t.ipStorage(), t.queueCapacity(),
-        t.batchMax(), t.sendWindow(), t.scannerCidrs()), payments, retention);
+        t.batchMax(), t.sendWindow(), t.scannerCidrs()), payments, retention, scoring);
   }
 
   /** Convenience for tests and tools: a config from a file-shaped JSON object alone. */

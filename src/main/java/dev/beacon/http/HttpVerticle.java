@@ -54,6 +54,7 @@ public final class HttpVerticle extends VerticleBase {
     TrackingRoutes.mount(router, vertx, deps);
     OpsRoutes.mount(router, vertx, deps);
     DashboardRoutes.mount(router, vertx, deps);
+    dev.beacon.scoring.ScoringRoutes.mount(router, vertx, deps);
     return router;
   }
 

@@ -1,0 +1,147 @@
+package dev.beacon.scoring;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One scoring run: under a PostgreSQL advisory lock (one process of a fleet at a time), rescore the debtors with
+ * activity since the last run's start — or everyone when the last full run is a day old — chunk by chunk, then
+ * move the watermark. A run that fails leaves the watermark where it was, so the next run redoes its work.
+ */
+public final class ScoringJob {
+  private static final Logger LOG = LoggerFactory.getLogger(ScoringJob.class);
+  /** "beaconS1": the advisory lock of the scoring job. */
+  static final long LOCK_KEY = 0x626561636f6e5331L;
+  /** Everyone is rescored once a day, so decay moves scores without new events. */
+  static final Duration FULL_EVERY = Duration.ofDays(1);
+  /**
+   * Activity is looked for since the last run's start minus this, so a row written by a transaction that was
+   * still open when the last run started (its timestamps are earlier than its commit) is not missed.
+   */
+  static final Duration LATE_COMMIT_ALLOWANCE = Duration.ofSeconds(10);
+  /** The middle and the end of the id space as PostgreSQL orders uuids (unsigned bytes). */
+  static final UUID HALF = UUID.fromString("7fffffff-ffff-ffff-ffff-ffffffffffff");
+  static final UUID LAST = UUID.fromString("ffffffff-ffff-ffff-ffff-ffffffffffff");
+
+  /** What one run did; {@code ran} is false when another process held the lock. */
+  public record Run(boolean ran, boolean full, int scored, int changed, String modelVersion, long startNanos,
+                    long endNanos) {
+    public long tookMs() {
+      return (endNanos - startNanos) / 1_000_000;
+    }
+
+    public JsonObject toJson() {
+      return new JsonObject().put("scored", scored).put("tookMs", tookMs());
+    }
+  }
+
+  private final Pool pool;
+  private final ScoringRepository repo;
+  private final Models models;
+  private final int chunkSize;
+
+  public ScoringJob(Pool pool, String configuredModel, int chunkSize) {
+    this.pool = pool;
+    this.repo = new ScoringRepository(pool);
+    this.models = new Models(repo, configuredModel);
+    this.chunkSize = chunkSize;
+  }
+
+  /** Scores the debtors due now ({@code forceFull}: everyone); does nothing when another process is scoring. */
+  public Future<Run> runOnce(boolean forceFull) {
+    long start = System.nanoTime();
+    return pool.getConnection().compose(lock -> lock.preparedQuery("SELECT pg_try_advisory_lock($1) AS ok")
+        .execute(Tuple.of(LOCK_KEY))
+        .compose(rows -> {
+          if (!rows.iterator().next().getBoolean("ok")) {
+            return Future.succeededFuture(new Run(false, false, 0, 0, null, start, System.nanoTime()));
+          }
+          return score(forceFull, start).eventually(() ->
+              lock.preparedQuery("SELECT pg_advisory_unlock($1)").execute(Tuple.of(LOCK_KEY)));
+        })
+        .eventually(lock::close));
+  }
+
+  private Future<Run> score(boolean forceFull, long start) {
+    return repo.state().compose(state -> models.active().compose(model -> {
+      OffsetDateTime now = state.now();
+      boolean full = forceFull || state.lastRunAt() == null || state.lastFullAt() == null
+          || !state.lastFullAt().plus(FULL_EVERY).isAfter(now);
+      OffsetDateTime since = full ? null : state.lastRunAt().minus(LATE_COMMIT_ALLOWANCE);
+      AtomicInteger changed = new AtomicInteger();
+      AtomicInteger scoredCount = new AtomicInteger();
+      Future<Void> work;
+      if (full) {
+        // Two halves of the id space side by side: two database backends work at once.
+        work = Future.all(
+                pipeline(after -> repo.idsUpTo(after, chunkSize, HALF), true, now, model, ScoringRepository.FIRST,
+                    Future.succeededFuture(), changed, scoredCount),
+                pipeline(after -> repo.idsUpTo(after, chunkSize, LAST), true, now, model, HALF,
+                    Future.succeededFuture(), changed, scoredCount))
+            .mapEmpty();
+      } else {
+        work = pipeline(after -> repo.ids(ScoringRepository.CHANGED_IDS, after, chunkSize, since), false, now, model,
+            ScoringRepository.FIRST, Future.succeededFuture(), changed, scoredCount);
+      }
+      return work
+          .compose(done -> repo.finish(now, full).map(x -> {
+            Run run = new Run(true, full, scoredCount.get(), changed.get(), model.version(), start, System.nanoTime());
+            LOG.info("Scoring run ({}, model {}): {} debtors scored, {} changed, {} ms", full ? "full" : "incremental",
+                model.version(), run.scored(), run.changed(), run.tookMs());
+            return run;
+          }));
+    }));
+  }
+
+  /**
+   * Scores chunk after chunk: the features of the next chunk are read while the previous chunk's changes are
+   * written, so at most two chunks are held at a time.
+   */
+  private Future<Void> pipeline(java.util.function.Function<UUID, Future<List<UUID>>> nextIds, boolean contiguous,
+                                OffsetDateTime now, PropensityModel model, UUID after, Future<Void> previousWrite,
+                                AtomicInteger changed, AtomicInteger scored) {
+    return nextIds.apply(after).compose(ids -> {
+      if (ids.isEmpty()) {
+        return previousWrite;
+      }
+      return repo.features(ids, now, now, contiguous)
+          .compose(features -> previousWrite.map(features))
+          .compose(features -> {
+            scored.addAndGet(features.size());
+            Future<Void> write = repo.write(changes(model, features), model.version(), now)
+                .map(n -> {
+                  changed.addAndGet(n);
+                  return null;
+                });
+            return ids.size() < chunkSize ? write
+                : pipeline(nextIds, contiguous, now, model, ids.get(ids.size() - 1), write, changed, scored);
+          });
+    });
+  }
+
+  /** The scores that differ from the stored ones, or whose history row is missing or of another model. */
+  static List<ScoringRepository.Scored> changes(PropensityModel model, List<ScoringRepository.Features> features) {
+    List<ScoringRepository.Scored> out = new ArrayList<>();
+    for (ScoringRepository.Features f : features) {
+      PropensityModel.Score s = model.score(f.status(), f.raw());
+      boolean update = s.score() != f.current();
+      boolean record = f.lastScore() == null || f.lastScore() != s.score() || !model.version().equals(f.lastModel());
+      if (update || record) {
+        out.add(new ScoringRepository.Scored(f.id(), s.score(), s.factorsJson().encode(), f.lastScore(), update,
+            record));
+      }
+    }
+    return out;
+  }
+}
