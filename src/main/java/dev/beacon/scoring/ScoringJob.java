@@ -60,6 +60,11 @@ public final class ScoringJob {
 
   /** Scores the debtors due now ({@code forceFull}: everyone); does nothing when another process is scoring. */
   public Future<Run> runOnce(boolean forceFull) {
+    ScoringStats stats = ScoringStats.current();
+    return locked(forceFull).onSuccess(stats::completed).onFailure(t -> stats.failed());
+  }
+
+  private Future<Run> locked(boolean forceFull) {
     long start = System.nanoTime();
     return pool.getConnection().compose(lock -> lock.preparedQuery("SELECT pg_try_advisory_lock($1) AS ok")
         .execute(Tuple.of(LOCK_KEY))

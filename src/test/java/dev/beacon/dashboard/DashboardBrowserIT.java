@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import static dev.beacon.support.TestApp.AGENT_KEY;
 import static dev.beacon.support.TestApp.VIEWER_KEY;
 import static dev.beacon.support.TestApp.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -151,8 +152,10 @@ class DashboardBrowserIT {
     wait.until(d -> text("debtor-name").equals(top.getString("firstName") + " " + top.getString("lastName")));
     wait.until(d -> !d.findElements(By.cssSelector("#debtor-timeline li")).isEmpty());
     assertThat(driver.findElement(By.id("overview")).isDisplayed()).isFalse();
-    // this branch has no scoring endpoint: the page says so instead of failing
-    assertThat(text("debtor-score")).containsIgnoringCase("not available");
+    // the score explanation from GET /api/debtors/{id}/score: the score and its factors
+    JsonObject score = new Http(app).get("/api/debtors/" + top.getString("id") + "/score", AGENT_KEY).bodyAsJsonObject();
+    wait.until(d -> text("debtor-score").contains("Score " + score.getInteger("score")));
+    assertThat(text("debtor-score")).contains("Factor").doesNotContainIgnoringCase("not available");
     screenshot("dashboard-debtor");
 
     driver.findElement(By.id("sign-out")).click();

@@ -44,6 +44,7 @@ class MetricsIT {
         assertThat(http.get("/t/o/" + unknown + ".gif", null).statusCode()).isEqualTo(200);
       }
       assertThat(http.get("/api/debtors/" + java.util.UUID.randomUUID(), AGENT_KEY).statusCode()).isEqualTo(404);
+      assertThat(http.post("/api/scoring/run?full=true", AGENT_KEY, new JsonObject()).statusCode()).isEqualTo(200);
 
       HttpResponse<Buffer> res = http.get("/metrics", OPS_KEY);
       assertThat(res.getHeader("Content-Type")).startsWith("text/plain");
@@ -62,6 +63,9 @@ class MetricsIT {
       assertThat(samples.keySet()).anyMatch(k -> k.startsWith("beacon_tracking_events_total{outcome=\"shed\""));
       assertThat(samples.keySet()).anyMatch(k -> k.startsWith("beacon_tracking_email_events_total{label=\"scanner\""));
       assertThat(samples.keySet()).anyMatch(k -> k.startsWith("vertx_pool_") && k.contains("pool_name=\"beacon\""));
+      assertThat(sum(samples, "beacon_scoring_runs_seconds_count", "kind=\"full\"")).isGreaterThanOrEqualTo(1);
+      assertThat(samples.keySet()).anyMatch(k -> k.startsWith("beacon_scoring_runs_seconds_sum{"));
+      assertThat(samples.keySet()).anyMatch(k -> k.startsWith("beacon_scoring_debtors_total{result=\"scored\""));
       assertThat(samples.keySet()).anyMatch(k -> k.startsWith("jvm_memory_used_bytes"));
       assertThat(samples.keySet()).anyMatch(k -> k.startsWith("jvm_gc_"));
       assertThat(samples.keySet()).anyMatch(k -> k.startsWith("jvm_threads_live_threads"));
