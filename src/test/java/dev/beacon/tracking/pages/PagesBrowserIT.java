@@ -1,6 +1,7 @@
 package dev.beacon.tracking.pages;
 
 import dev.beacon.support.BeaconExtension;
+import dev.beacon.support.Chromium;
 import dev.beacon.support.Http;
 import dev.beacon.support.TestApp;
 import io.vertx.core.buffer.Buffer;
@@ -17,23 +18,13 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 import static dev.beacon.support.TestApp.AGENT_KEY;
 import static dev.beacon.support.TestApp.await;
@@ -47,49 +38,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(BeaconExtension.class)
 @Timeout(120)
 class PagesBrowserIT {
-  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-  static final Path SCREENSHOTS = Path.of("target", "screenshots");
   /** Measured from navigation start; the script starts its clock a little later, so wait past two seconds. */
   static final long STAY_MS = 2_600;
 
-  /** Selenium looks for a DevTools binding matching the browser and warns when there is none; we use none. */
-  private static final java.util.logging.Logger CDP_LOG = java.util.logging.Logger.getLogger("org.openqa.selenium.devtools");
-
-  static {
-    CDP_LOG.setLevel(java.util.logging.Level.SEVERE);
-  }
-
-  private Path profile;
-  private ChromeDriverService service;
+  private Chromium browser;
   private WebDriver driver;
 
   @BeforeEach
   void startBrowser() throws IOException {
-    Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-        "Debian's chromium and chromium-driver are not installed");
-    profile = Files.createTempDirectory("beacon-chromium-");
-    ChromeOptions options = new ChromeOptions()
-        .setBinary(CHROMIUM.toFile())
-        .addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-            "--window-size=412,915", "--user-data-dir=" + profile);
-    service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-    driver = new ChromeDriver(service, options);
+    browser = Chromium.start("412,915");
+    driver = browser.driver();
   }
 
   @AfterEach
-  void stopBrowser() throws IOException {
-    if (driver != null) {
-      driver.quit();
-    }
-    if (service != null) {
-      service.stop();
-    }
-    if (profile != null) {
-      try (Stream<Path> files = Files.walk(profile)) {
-        files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-      }
+  void stopBrowser() {
+    if (browser != null) {
+      browser.close();
     }
   }
 
@@ -107,8 +71,7 @@ class PagesBrowserIT {
   }
 
   void screenshot(String name) throws IOException {
-    Files.createDirectories(SCREENSHOTS);
-    Files.write(SCREENSHOTS.resolve(name + ".png"), ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+    browser.screenshot(name);
   }
 
   Object js(String script) {
