@@ -36,8 +36,7 @@ public final class RetentionJob {
       SELECT debtor_id FROM debtor_last_activity WHERE at < now() - make_interval(years => $1)
       ORDER BY at LIMIT $2""";
   static final String UNLINK_EVENTS = """
-      UPDATE email_events SET communication_id = NULL
-      WHERE communication_id IN (SELECT id FROM communications WHERE debtor_id = ANY($1))""";
+      UPDATE email_events SET communication_id = NULL WHERE debtor_id = ANY($1) AND communication_id IS NOT NULL""";
   static final String UNLINK_OPT_OUTS = """
       UPDATE debtor_opt_outs SET communication_id = NULL WHERE debtor_id = ANY($1) AND communication_id IS NOT NULL""";
   static final String DELETE_COMMUNICATIONS = "DELETE FROM communications WHERE debtor_id = ANY($1)";

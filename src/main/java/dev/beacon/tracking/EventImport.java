@@ -1,5 +1,6 @@
 package dev.beacon.tracking;
 
+import dev.beacon.db.Uuids;
 import dev.beacon.Deps;
 import dev.beacon.config.BeaconConfig;
 import dev.beacon.http.Bodies;
@@ -111,7 +112,7 @@ final class EventImport {
             int accepted = emails.size() + views.size();
             return pool.withTransaction(conn -> Future.all(
                     emails.isEmpty() ? Future.succeededFuture()
-                        : conn.preparedQuery(EventSql.emailSql(emails, false)).execute(EventSql.emailTuple(emails, config.sendWindow())),
+                        : conn.preparedQuery(EventSql.emailSql(emails, false, false)).execute(EventSql.emailTuple(emails, config.sendWindow())),
                     views.isEmpty() ? Future.succeededFuture()
                         : conn.preparedQuery(EventSql.NEW_VIEW_BY_ID).execute(EventSql.newViewTuple(views))))
                 .map(v -> {
@@ -188,7 +189,7 @@ final class EventImport {
       String stored = IpAddresses.stored(ip, config.ipStorage());
       if (kind.equals("page_view")) {
         return new Pending(debtorId, null, null,
-            new EventSql.NewView(UUID.randomUUID(), debtorId.toString(), pageType, ua, stored, time, actions, when));
+            new EventSql.NewView(Uuids.v7(), debtorId.toString(), pageType, ua, stored, time, actions, when));
       }
       Classifier.Kind k = kind.equals("open") ? Classifier.Kind.OPEN : Classifier.Kind.CLICK;
       Classifier.Verdict verdict = classifier.classify(new Classifier.Signals(k, false, ua, null, null, null, null, ip));

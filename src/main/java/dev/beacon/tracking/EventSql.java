@@ -32,7 +32,8 @@ final class EventSql {
    * last_response_date is kept to the minute: a debtor row is rewritten at most once a minute however many
    * events arrive, so hot debtors do not serialize the writers of every verticle instance on one row lock.
    */
-  private static final String RESPONSE_GRANULARITY = "interval '1 minute'";
+  static final Duration RESPONSE_STEP = Duration.ofMinutes(1);
+  private static final String RESPONSE_GRANULARITY = "interval '" + RESPONSE_STEP.toSeconds() + " seconds'";
   private static final String BY_TOKEN = "d.unique_token = i.debtor";
   private static final String BY_ID = "d.id = i.debtor::uuid";
 
@@ -49,8 +50,9 @@ final class EventSql {
           WITH ORDINALITY AS i(debtor, communication_id, kind, at, user_agent, ip, label, reason, url, n)
       ),
       r AS (
-        SELECT i.n, d.id AS debtor_id, c.id AS communication_id, c."timestamp" AS sent_at, i.kind, i.at,
-               i.user_agent, i.ip, i.label, i.reason, i.url
+        SELECT i.n, d.id AS debtor_id, d.last_response_date AS responded_at, c.id AS communication_id,
+               c."timestamp" AS sent_at, c.email_clicked AS comm_clicked, i.kind, i.at, i.user_agent, i.ip, i.label,
+               i.reason, i.url
         FROM i JOIN debtors d ON %1$s
         LEFT JOIN communications c ON c.id = i.communication_id AND c.debtor_id = d.id
       ),
@@ -70,7 +72,16 @@ final class EventSql {
                left(coalesce(substr(timing, strpos(timing, ':') + 1), reason), 200), url
         FROM classified ORDER BY n
         RETURNING debtor_id, communication_id, kind, occurred_at, label
-      ),
+      )%3$s""";
+
+  /*
+   * What a batch with human events still to apply adds: the communications' flags, the debtors'
+   * last_response_date, and per written row what the writer may remember (EventWriter.Settled): the debtor's
+   * last_response_date after this statement (a lower bound: values only move forward) and whether the message
+   * is now known clicked.
+   */
+  private static final String APPLY = """
+      ,
       human AS (
         SELECT * FROM ins WHERE label = 'human'
       ),
@@ -84,12 +95,18 @@ final class EventSql {
       debtor AS (
         UPDATE debtors d SET last_response_date = h.at
         FROM (SELECT debtor_id, max(occurred_at) AS at FROM human GROUP BY debtor_id) h
-        WHERE d.id = h.debtor_id AND (d.last_response_date IS NULL OR d.last_response_date < h.at - %3$s)
-        RETURNING d.id
+        WHERE d.id = h.debtor_id AND (d.last_response_date IS NULL OR d.last_response_date < h.at - %s)
+        RETURNING d.id, d.last_response_date
       )
-      SELECT count(*) AS written, count(*) FILTER (WHERE label = 'human') AS human,
-             count(*) FILTER (WHERE label = 'machine') AS machine, count(*) FILTER (WHERE label = 'scanner') AS scanner
-      FROM ins""";
+      SELECT k.n, coalesce(split_part(k.timing, ':', 1), k.label) AS label,
+             coalesce(u.last_response_date, k.responded_at) AS responded_at,
+             k.communication_id IS NOT NULL AS matched, coalesce(k.comm_clicked, false) AS clicked
+      FROM classified k LEFT JOIN debtor u ON u.id = k.debtor_id""";
+
+  /* A batch whose human events are all already applied (or that has none) only inserts. */
+  private static final String INSERT_ONLY = """
+
+      SELECT k.n, coalesce(split_part(k.timing, ':', 1), k.label) AS label FROM classified k""";
 
   private static final String BURST = """
             WHEN r.kind = 'click' AND r.label <> 'scanner' AND r.communication_id IS NOT NULL AND (
@@ -104,38 +121,72 @@ final class EventSql {
               THEN 'scanner:' || $12::int || ' distinct links of one message clicked within ' || $11::int || ' s'
       """;
 
-  static final String OPENS_BY_TOKEN = EMAIL.formatted(BY_TOKEN, "", RESPONSE_GRANULARITY);
-  static final String EMAIL_BY_TOKEN = EMAIL.formatted(BY_TOKEN, BURST, RESPONSE_GRANULARITY);
-  static final String OPENS_BY_ID = EMAIL.formatted(BY_ID, "", RESPONSE_GRANULARITY);
-  static final String EMAIL_BY_ID = EMAIL.formatted(BY_ID, BURST, RESPONSE_GRANULARITY);
+  private static final String APPLY_SQL = APPLY.formatted(RESPONSE_GRANULARITY);
 
-  /** The statement for a batch: without the burst rule when it holds no click. */
-  static String emailSql(List<EmailEvent> rows, boolean byToken) {
+  private static String email(String join, boolean clicks, boolean apply) {
+    return EMAIL.formatted(join, clicks ? BURST : "", apply ? APPLY_SQL : INSERT_ONLY);
+  }
+
+  static final String OPENS_BY_TOKEN = email(BY_TOKEN, false, true);
+  static final String EMAIL_BY_TOKEN = email(BY_TOKEN, true, true);
+  static final String OPENS_BY_TOKEN_INSERT_ONLY = email(BY_TOKEN, false, false);
+  static final String EMAIL_BY_TOKEN_INSERT_ONLY = email(BY_TOKEN, true, false);
+  static final String OPENS_BY_ID = email(BY_ID, false, true);
+  static final String EMAIL_BY_ID = email(BY_ID, true, true);
+
+  /**
+   * The statement for a batch: without the burst rule when it holds no click, and without the updates when
+   * {@code applied} (every human event in it is known to change neither its message nor its debtor).
+   */
+  static String emailSql(List<EmailEvent> rows, boolean byToken, boolean applied) {
     boolean clicks = rows.stream().anyMatch(e -> e.kind() == Classifier.Kind.CLICK);
-    return byToken ? (clicks ? EMAIL_BY_TOKEN : OPENS_BY_TOKEN) : (clicks ? EMAIL_BY_ID : OPENS_BY_ID);
+    if (!byToken) {
+      return clicks ? EMAIL_BY_ID : OPENS_BY_ID;
+    }
+    if (applied) {
+      return clicks ? EMAIL_BY_TOKEN_INSERT_ONLY : OPENS_BY_TOKEN_INSERT_ONLY;
+    }
+    return clicks ? EMAIL_BY_TOKEN : OPENS_BY_TOKEN;
   }
 
   private static final String NEW_VIEW = """
-      WITH ins AS (
+      WITH i AS (
+        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[],
+                             $8::timestamptz[])
+          WITH ORDINALITY AS i(id, debtor, page_type, user_agent, ip, time_on_page, actions, at, n)
+      ),
+      r AS (
+        SELECT i.*, d.id AS debtor_id, d.last_response_date AS responded_at FROM i JOIN debtors d ON %s
+      ),
+      ins AS (
         INSERT INTO page_views (id, debtor_id, page_type, user_agent, ip_address, time_on_page, actions_taken,
                                 "timestamp")
-        SELECT i.id, d.id, i.page_type, i.user_agent, i.ip::inet, i.time_on_page, coalesce(i.actions::jsonb, '[]'),
-               i.at
-        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[],
-                    $8::timestamptz[]) AS i(id, debtor, page_type, user_agent, ip, time_on_page, actions, at)
-        JOIN debtors d ON %s
+        SELECT r.id, r.debtor_id, r.page_type, r.user_agent, r.ip::inet, r.time_on_page,
+               coalesce(r.actions::jsonb, '[]'), r.at
+        FROM r
         RETURNING debtor_id, "timestamp"
       ),
       debtor AS (
         UPDATE debtors d SET last_response_date = h.at
         FROM (SELECT debtor_id, max("timestamp") AS at FROM ins GROUP BY debtor_id) h
         WHERE d.id = h.debtor_id AND (d.last_response_date IS NULL OR d.last_response_date < h.at - %s)
-        RETURNING d.id
+        RETURNING d.id, d.last_response_date
       )
-      SELECT count(*) AS written FROM ins""";
+      SELECT r.n, coalesce(u.last_response_date, r.responded_at) AS responded_at
+      FROM r LEFT JOIN debtor u ON u.id = r.debtor_id""";
 
   static final String NEW_VIEW_BY_TOKEN = NEW_VIEW.formatted(BY_TOKEN, RESPONSE_GRANULARITY);
   static final String NEW_VIEW_BY_ID = NEW_VIEW.formatted(BY_ID, RESPONSE_GRANULARITY);
+
+  /** New views whose debtors are all known to have responded within the minute: the insert alone. */
+  static final String NEW_VIEW_BY_TOKEN_INSERT_ONLY = """
+      INSERT INTO page_views (id, debtor_id, page_type, user_agent, ip_address, time_on_page, actions_taken,
+                              "timestamp")
+      SELECT i.id, d.id, i.page_type, i.user_agent, i.ip::inet, i.time_on_page, coalesce(i.actions::jsonb, '[]'),
+             i.at
+      FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[],
+                  $8::timestamptz[]) AS i(id, debtor, page_type, user_agent, ip, time_on_page, actions, at)
+      JOIN debtors d ON d.unique_token = i.debtor""";
 
   /** Several beacons for one view in a batch are folded: the longest time, every action in arrival order. */
   static final String UPDATE_VIEW = """

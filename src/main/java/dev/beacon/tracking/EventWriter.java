@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -24,6 +26,9 @@ import java.util.function.Function;
  * per table and completes each request's Future only once its statement has committed. While a flush is in
  * flight the next batch accumulates. At most {@code capacity} requests are accepted and unanswered; beyond
  * that {@link #submitEmail} and friends answer a failed Future ({@link #OVERLOADED}) at once and count it.
+ * A batch whose human events are all {@link Settled settled} (their message already flagged, their debtor's
+ * last response within the minute) is written with the insert-only statement; the others with the full one,
+ * whose per-row answer teaches {@link Settled} what is now settled.
  */
 final class EventWriter {
   private static final Logger LOG = LoggerFactory.getLogger(EventWriter.class);
@@ -39,6 +44,7 @@ final class EventWriter {
   private final int batchMax;
   private final Duration sendWindow;
   private final TrackingStats stats;
+  private final Settled settled = new Settled(EventSql.RESPONSE_STEP);
   private final ArrayDeque<Pending<EventSql.EmailEvent>> emails = new ArrayDeque<>();
   private final ArrayDeque<Pending<EventSql.NewView>> views = new ArrayDeque<>();
   private final ArrayDeque<Pending<EventSql.ViewUpdate>> updates = new ArrayDeque<>();
@@ -106,10 +112,21 @@ final class EventWriter {
     stats.batch();
     List<Pending<EventSql.EmailEvent>> emailBatch = take(emails);
     List<EventSql.EmailEvent> emailRows = emailBatch.stream().map(Pending::item).toList();
+    boolean emailsSettled = emailRows.stream().allMatch(settled::covers);
+    List<Pending<EventSql.NewView>> viewBatch = take(views);
+    boolean viewsSettled = viewBatch.stream().allMatch(p -> settled.covers(p.item()));
+    if (!emailBatch.isEmpty()) {
+      stats.statementKind(emailsSettled);
+    }
+    if (!viewBatch.isEmpty()) {
+      stats.statementKind(viewsSettled);
+    }
     Future.join(
-        write(EventSql.emailSql(emailRows, true), emailBatch, rows -> EventSql.emailTuple(rows, sendWindow)),
-        write(EventSql.NEW_VIEW_BY_TOKEN, take(views), EventSql::newViewTuple),
-        write(EventSql.UPDATE_VIEW, take(updates), EventSql::updateTuple))
+        write(EventSql.emailSql(emailRows, true, emailsSettled), emailBatch,
+            rows -> EventSql.emailTuple(rows, sendWindow), emailsSettled ? this::countEmails : this::learnEmails),
+        write(viewsSettled ? EventSql.NEW_VIEW_BY_TOKEN_INSERT_ONLY : EventSql.NEW_VIEW_BY_TOKEN, viewBatch,
+            EventSql::newViewTuple, viewsSettled ? this::countInserted : this::learnViews),
+        write(EventSql.UPDATE_VIEW, take(updates), EventSql::updateTuple, (rows, result) -> { }))
         .onComplete(ar -> flush());
   }
 
@@ -122,7 +139,8 @@ final class EventWriter {
     return batch;
   }
 
-  private <T> Future<Void> write(String sql, List<Pending<T>> batch, Function<List<T>, Tuple> tuple) {
+  private <T> Future<Void> write(String sql, List<Pending<T>> batch, Function<List<T>, Tuple> tuple,
+                                 BiConsumer<List<T>, RowSet<Row>> committed) {
     if (batch.isEmpty()) {
       return Future.succeededFuture();
     }
@@ -136,7 +154,7 @@ final class EventWriter {
           if (ar.succeeded()) {
             stats.committed(batch.size());
             stats.statement(batch.size(), System.nanoTime() - started);
-            count(ar.result(), batch.size());
+            committed.accept(rows, ar.result());
             batch.forEach(p -> p.promise().complete());
           } else {
             stats.failed(batch.size());
@@ -155,18 +173,39 @@ final class EventWriter {
         ? execute(sql, params, false) : Future.failedFuture(t));
   }
 
-  /** Inserts answer how many rows they wrote (and, for email events, by label); the rest had unknown tokens. */
-  private void count(RowSet<Row> result, int requested) {
-    Row row = result.iterator().hasNext() ? result.iterator().next() : null;
-    if (row == null || row.getColumnIndex("written") < 0) {
-      return;
+  /** An email statement answers one row per event written ({@code n}: its place in the batch, final label). */
+  private void countEmails(List<EventSql.EmailEvent> rows, RowSet<Row> result) {
+    int written = 0;
+    for (Row r : result) {
+      written++;
+      stats.label(Classifier.Label.valueOf(r.getString("label").toUpperCase(Locale.ROOT)), 1);
     }
-    stats.unknownTokens(requested - row.getInteger("written"));
-    if (row.getColumnIndex("human") >= 0) {
-      for (Classifier.Label l : Classifier.Label.values()) {
-        stats.label(l, row.getInteger(l.db()));
+    stats.unknownTokens(rows.size() - written);
+  }
+
+  /** The full statement also answers what is settled now: the debtor's last response, the message's flags. */
+  private void learnEmails(List<EventSql.EmailEvent> rows, RowSet<Row> result) {
+    countEmails(rows, result);
+    for (Row r : result) {
+      EventSql.EmailEvent e = rows.get(r.getInteger("n") - 1);
+      settled.responded(e.debtor(), r.getOffsetDateTime("responded_at"));
+      if (r.getBoolean("matched") && r.getString("label").equals(Classifier.Label.HUMAN.db())) {
+        settled.opened(e.communicationId(), r.getBoolean("clicked") || e.kind() == Classifier.Kind.CLICK);
       }
     }
+  }
+
+  private void countInserted(List<EventSql.NewView> rows, RowSet<Row> result) {
+    stats.unknownTokens(rows.size() - result.rowCount());
+  }
+
+  private void learnViews(List<EventSql.NewView> rows, RowSet<Row> result) {
+    int written = 0;
+    for (Row r : result) {
+      written++;
+      settled.responded(rows.get(r.getInteger("n") - 1).debtor(), r.getOffsetDateTime("responded_at"));
+    }
+    stats.unknownTokens(rows.size() - written);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.beacon.tracking;
 
+import dev.beacon.db.Uuids;
 import dev.beacon.Deps;
 import dev.beacon.config.BeaconConfig;
 import dev.beacon.debtors.Tokens;
@@ -191,7 +192,7 @@ public final class TrackingRoutes {
     } else {
       HttpServerRequest req = ctx.request();
       InetAddress ip = IpAddresses.parse(req.remoteAddress() == null ? null : req.remoteAddress().hostAddress());
-      written = writer.submitView(new EventSql.NewView(UUID.randomUUID(), b.token(), b.pageType(),
+      written = writer.submitView(new EventSql.NewView(Uuids.v7(), b.token(), b.pageType(),
           Beacons.clip(req.getHeader(HttpHeaders.USER_AGENT)), IpAddresses.stored(ip, config.ipStorage()),
           b.timeOnPage(), b.actionsJson(), now()));
     }

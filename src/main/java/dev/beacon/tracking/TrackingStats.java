@@ -24,10 +24,12 @@ public final class TrackingStats {
   private final DistributionSummary batchSize;
   private final Timer commitLatency;
   private final Counter unknownTokens;
+  private final Counter insertOnly;
+  private final Counter applying;
   private final Map<Classifier.Label, Counter> byLabel = new EnumMap<>(Classifier.Label.class);
 
   /** A snapshot of the counters. */
-  public record Snapshot(long committed, long shed, long failed, long batches) {}
+  public record Snapshot(long committed, long shed, long failed, long batches, long insertOnly, long applying) {}
 
   private TrackingStats(MeterRegistry registry) {
     committed = counter(registry, "committed", "Tracking events committed");
@@ -42,6 +44,8 @@ public final class TrackingStats {
         .register(registry);
     unknownTokens = Counter.builder("beacon_tracking_unknown_tokens")
         .description("Tracking events dropped because no debtor has their token").register(registry);
+    insertOnly = statements(registry, "insert_only");
+    applying = statements(registry, "apply");
     for (Classifier.Label l : Classifier.Label.values()) {
       byLabel.put(l, Counter.builder("beacon_tracking_email_events").tag("label", l.name().toLowerCase())
           .description("Email opens and clicks committed, by classification label").register(registry));
@@ -65,6 +69,18 @@ public final class TrackingStats {
   private static Counter counter(MeterRegistry registry, String outcome, String description) {
     return Counter.builder("beacon_tracking_events").tag("outcome", outcome).description(description)
         .register(registry);
+  }
+
+  /** Opens/clicks and new page views statements by kind: insert only (everything settled) or applying updates. */
+  private static Counter statements(MeterRegistry registry, String kind) {
+    return Counter.builder("beacon_tracking_statements").tag("kind", kind)
+        .description("Tracking insert statements: insert_only when every human event in the batch changed no "
+            + "message or debtor (known settled), apply when they also updated communications and debtors")
+        .register(registry);
+  }
+
+  void statementKind(boolean onlyInsert) {
+    (onlyInsert ? insertOnly : applying).increment();
   }
 
   void committed(int n) {
@@ -102,6 +118,7 @@ public final class TrackingStats {
   }
 
   public Snapshot snapshot() {
-    return new Snapshot((long) committed.count(), (long) shed.count(), (long) failed.count(), (long) batches.count());
+    return new Snapshot((long) committed.count(), (long) shed.count(), (long) failed.count(), (long) batches.count(),
+        (long) insertOnly.count(), (long) applying.count());
   }
 }

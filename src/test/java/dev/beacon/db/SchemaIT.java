@@ -70,6 +70,26 @@ class SchemaIT {
   }
 
   @Test
+  void debtors_areNeverDeleted_andEventIdsAreTimeOrdered(TestApp app) {
+    await(app.pool.query(DEBTOR).execute());
+    assertThatThrownBy(() -> await(app.pool.query("DELETE FROM debtors").execute()))
+        .rootCause().isInstanceOf(PgException.class)
+        .satisfies(e -> assertThat(((PgException) e).getSqlState()).isEqualTo("23001"));
+    await(app.pool.query("""
+        INSERT INTO email_events (debtor_id, kind, occurred_at, label, reason)
+        SELECT id, 'open', now(), 'human', 'browser' FROM debtors""").execute());
+    await(app.pool.query("INSERT INTO page_views (debtor_id, page_type) SELECT id, 'landing' FROM debtors").execute());
+    var ids = await(app.pool.query("""
+        SELECT (SELECT id FROM email_events) AS e, (SELECT id FROM page_views) AS p,
+               floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint AS ms""").execute()).iterator().next();
+    for (String column : List.of("e", "p")) {
+      java.util.UUID id = ids.getUUID(column);
+      assertThat(id.version()).isEqualTo(7);
+      assertThat(ids.getLong("ms") - (id.getMostSignificantBits() >>> 16)).isBetween(0L, 60_000L);
+    }
+  }
+
+  @Test
   void pageViews_landInTheirMonthlyPartition(TestApp app) {
     await(app.pool.query(DEBTOR).execute());
     await(app.pool.query("INSERT INTO page_views (debtor_id, page_type) SELECT id, 'landing' FROM debtors").execute());

@@ -145,4 +145,56 @@ class EventWriterIT {
     await(stopped);
     assertThat(count(app, "SELECT count(*) FROM page_views")).isEqualTo(1);
   }
+
+  @Test
+  void settledBatches_insertOnly_andNewFactsStillReachMessagesAndDebtors(TestApp app) {
+    var ann = Fixtures.debtor(app, "Ann");
+    UUID comm = Fixtures.email(app, ann, 3600);
+    UUID quiet = Fixtures.email(app, ann, 3600);
+    Context ctx = app.vertx.getOrCreateContext();
+    EventWriter writer = new EventWriter(ctx, app.pool, 100, 500, Duration.ofSeconds(5), TrackingStats.current());
+    OffsetDateTime now = OffsetDateTime.now(java.time.ZoneOffset.UTC).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    var human = new Classifier.Verdict(Classifier.Label.HUMAN, "browser");
+    var machine = new Classifier.Verdict(Classifier.Label.MACHINE, "proxy");
+    java.util.function.BiFunction<Classifier.Kind, OffsetDateTime, EventSql.EmailEvent> event = (kind, at) ->
+        new EventSql.EmailEvent(ann.token(), comm, kind, at, BROWSER, null, human,
+            kind == Classifier.Kind.CLICK ? "https://example.com/a" : null);
+
+    var s0 = TrackingStats.current().snapshot();
+    await(on(ctx, () -> writer.submitEmail(event.apply(Classifier.Kind.OPEN, now))));
+    var s1 = TrackingStats.current().snapshot();
+    assertThat(s1.applying() - s0.applying()).isEqualTo(1);
+    assertThat(count(app, "SELECT count(*) FROM communications WHERE id = $1 AND email_opened AND NOT email_clicked", comm))
+        .isEqualTo(1);
+
+    // The same person opening again within the minute changes nothing but the event table.
+    await(on(ctx, () -> writer.submitEmail(event.apply(Classifier.Kind.OPEN, now.plusSeconds(30)))));
+    var s2 = TrackingStats.current().snapshot();
+    assertThat(s2.insertOnly() - s1.insertOnly()).isEqualTo(1);
+    assertThat(count(app, "SELECT count(*) FROM email_events WHERE communication_id = $1", comm)).isEqualTo(2);
+
+    // A machine open of another message needs no update either, and leaves that message unopened.
+    await(on(ctx, () -> writer.submitEmail(new EventSql.EmailEvent(ann.token(), quiet, Classifier.Kind.OPEN,
+        now.plusSeconds(31), "Mozilla/5.0", null, machine, null))));
+    var s3 = TrackingStats.current().snapshot();
+    assertThat(s3.insertOnly() - s2.insertOnly()).isEqualTo(1);
+    assertThat(count(app, "SELECT count(*) FROM communications WHERE id = $1 AND NOT email_opened", quiet)).isEqualTo(1);
+
+    // New facts are applied: a first click, then a response more than a minute later.
+    await(on(ctx, () -> writer.submitEmail(event.apply(Classifier.Kind.CLICK, now.plusSeconds(40)))));
+    assertThat(count(app, "SELECT count(*) FROM communications WHERE id = $1 AND email_clicked", comm)).isEqualTo(1);
+    OffsetDateTime later = now.plusMinutes(3);
+    await(on(ctx, () -> writer.submitEmail(event.apply(Classifier.Kind.OPEN, later))));
+    var s4 = TrackingStats.current().snapshot();
+    assertThat(s4.applying() - s3.applying()).isEqualTo(2);
+    assertThat(await(app.pool.preparedQuery("SELECT last_response_date FROM debtors WHERE id = $1")
+        .execute(io.vertx.sqlclient.Tuple.of(ann.id()))).iterator().next().getOffsetDateTime(0)).isEqualTo(later);
+
+    // A page view within the minute of that response is settled too.
+    await(on(ctx, () -> writer.submitView(new EventSql.NewView(UUID.randomUUID(), ann.token(), "landing", null,
+        null, null, null, later.plusSeconds(10)))));
+    assertThat(TrackingStats.current().snapshot().insertOnly() - s4.insertOnly()).isEqualTo(1);
+    assertThat(count(app, "SELECT count(*) FROM page_views")).isEqualTo(1);
+    assertThat(count(app, "SELECT count(*) FROM email_events")).isEqualTo(5);
+  }
 }

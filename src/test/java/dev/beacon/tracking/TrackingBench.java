@@ -103,6 +103,9 @@ public final class TrackingBench {
       print(router, -1, ceiling.rps());
       print(pixel, opens, ceiling.rps());
       print(beacon, views, ceiling.rps());
+      System.out.printf(Locale.ROOT, "insert-only statements: pixel %d of %d, beacon %d of %d%n",
+          s1.insertOnly() - s0.insertOnly(), s1.insertOnly() - s0.insertOnly() + s1.applying() - s0.applying(),
+          s2.insertOnly() - s1.insertOnly(), s2.insertOnly() - s1.insertOnly() + s2.applying() - s1.applying());
       System.out.printf(Locale.ROOT, "writer: pixel %.1f events per flush, beacon %.1f; shed %d, failed %d%n",
           (s1.committed() - s0.committed()) / (double) Math.max(1, s1.batches() - s0.batches()),
           (s2.committed() - s1.committed()) / (double) Math.max(1, s2.batches() - s1.batches()),

@@ -1,5 +1,6 @@
 package dev.beacon.tracking.pages;
 
+import dev.beacon.db.Uuids;
 import dev.beacon.Deps;
 import dev.beacon.config.BeaconConfig;
 import dev.beacon.tracking.IpAddresses;
@@ -86,7 +87,7 @@ public final class PageRoutes {
     if (!Tokens.looksValid(token)) {
       return Future.succeededFuture(Optional.empty());
     }
-    UUID viewId = UUID.randomUUID();
+    UUID viewId = Uuids.v7();
     boolean head = ctx.request().method() == HttpMethod.HEAD;
     Future<Optional<PageDebtor>> found = head
         ? repo.find(token)
