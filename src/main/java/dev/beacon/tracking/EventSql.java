@@ -98,7 +98,7 @@ final class EventSql {
         WHERE d.id = h.debtor_id AND (d.last_response_date IS NULL OR d.last_response_date < h.at - %s)
         RETURNING d.id, d.last_response_date
       )
-      SELECT k.n, coalesce(split_part(k.timing, ':', 1), k.label) AS label,
+      SELECT k.n, k.debtor_id, coalesce(split_part(k.timing, ':', 1), k.label) AS label,
              coalesce(u.last_response_date, k.responded_at) AS responded_at,
              k.communication_id IS NOT NULL AS matched, coalesce(k.comm_clicked, false) AS clicked
       FROM classified k LEFT JOIN debtor u ON u.id = k.debtor_id""";
@@ -106,7 +106,7 @@ final class EventSql {
   /* A batch whose human events are all already applied (or that has none) only inserts. */
   private static final String INSERT_ONLY = """
 
-      SELECT k.n, coalesce(split_part(k.timing, ':', 1), k.label) AS label FROM classified k""";
+      SELECT k.n, k.debtor_id, coalesce(split_part(k.timing, ':', 1), k.label) AS label FROM classified k""";
 
   private static final String BURST = """
             WHEN r.kind = 'click' AND r.label <> 'scanner' AND r.communication_id IS NOT NULL AND (
@@ -136,17 +136,62 @@ final class EventSql {
 
   /**
    * The statement for a batch: without the burst rule when it holds no click, and without the updates when
-   * {@code applied} (every human event in it is known to change neither its message nor its debtor).
+   * {@code settled} (every human event in it is known to change neither its message nor its debtor).
    */
-  static String emailSql(List<EmailEvent> rows, boolean byToken, boolean applied) {
+  static String emailSql(List<EmailEvent> rows, boolean byToken, boolean settled) {
     boolean clicks = rows.stream().anyMatch(e -> e.kind() == Classifier.Kind.CLICK);
     if (!byToken) {
       return clicks ? EMAIL_BY_ID : OPENS_BY_ID;
     }
-    if (applied) {
+    if (settled) {
       return clicks ? EMAIL_BY_TOKEN_INSERT_ONLY : OPENS_BY_TOKEN_INSERT_ONLY;
     }
     return clicks ? EMAIL_BY_TOKEN : OPENS_BY_TOKEN;
+  }
+
+  /*
+   * The common case of the hot path: opens that change no message and no debtor, whose tokens the writer
+   * already resolved (EventWriter.Settled). A plain INSERT ... SELECT: the debtor ids come in as an array, the
+   * message is still checked (it must be the debtor's) and the send-time rule still applies. Same columns,
+   * labels and reasons as EMAIL.
+   */
+  static final String SETTLED_OPENS = """
+      INSERT INTO email_events (debtor_id, communication_id, kind, occurred_at, user_agent, ip_address, label,
+                                reason)
+      SELECT i.debtor_id, c.id, 'open', i.at, i.user_agent, i.ip::inet,
+             CASE WHEN w.hit THEN 'machine' ELSE i.label END,
+             left(CASE WHEN w.hit THEN 'within ' || $7::float8 || ' s of the send' ELSE i.reason END, 200)
+      FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $8::text[])
+             AS i(debtor_id, communication_id, at, user_agent, ip, label, reason)
+      LEFT JOIN communications c ON c.id = i.communication_id AND c.debtor_id = i.debtor_id
+      CROSS JOIN LATERAL (SELECT i.label = 'human' AND i.at >= c."timestamp"
+                                 AND i.at < c."timestamp" + make_interval(secs => $7::float8) AS hit) w
+      RETURNING label""";
+
+  static boolean opensOnly(List<EmailEvent> rows) {
+    return rows.stream().allMatch(e -> e.kind() == Classifier.Kind.OPEN);
+  }
+
+  static Tuple settledOpensTuple(List<EmailEvent> rows, List<UUID> debtorIds, Duration sendWindow) {
+    int n = rows.size();
+    UUID[] comm = new UUID[n];
+    OffsetDateTime[] at = new OffsetDateTime[n];
+    String[] ua = new String[n];
+    String[] ip = new String[n];
+    String[] label = new String[n];
+    String[] reason = new String[n];
+    for (int k = 0; k < n; k++) {
+      EmailEvent e = rows.get(k);
+      comm[k] = e.communicationId();
+      at[k] = e.at();
+      ua[k] = e.userAgent();
+      ip[k] = e.ip();
+      label[k] = e.verdict().label().db();
+      reason[k] = e.verdict().reason();
+    }
+    return Tuple.tuple().addArrayOfUUID(debtorIds.toArray(UUID[]::new)).addArrayOfUUID(comm)
+        .addArrayOfOffsetDateTime(at).addArrayOfString(ua).addArrayOfString(ip).addArrayOfString(label)
+        .addDouble(sendWindow.toMillis() / 1000.0).addArrayOfString(reason);
   }
 
   private static final String NEW_VIEW = """
@@ -172,21 +217,20 @@ final class EventSql {
         WHERE d.id = h.debtor_id AND (d.last_response_date IS NULL OR d.last_response_date < h.at - %s)
         RETURNING d.id, d.last_response_date
       )
-      SELECT r.n, coalesce(u.last_response_date, r.responded_at) AS responded_at
+      SELECT r.n, r.debtor_id, coalesce(u.last_response_date, r.responded_at) AS responded_at
       FROM r LEFT JOIN debtor u ON u.id = r.debtor_id""";
 
   static final String NEW_VIEW_BY_TOKEN = NEW_VIEW.formatted(BY_TOKEN, RESPONSE_GRANULARITY);
   static final String NEW_VIEW_BY_ID = NEW_VIEW.formatted(BY_ID, RESPONSE_GRANULARITY);
 
-  /** New views whose debtors are all known to have responded within the minute: the insert alone. */
-  static final String NEW_VIEW_BY_TOKEN_INSERT_ONLY = """
+  /** New views whose debtors are all resolved and known to have responded within the minute: the insert alone. */
+  static final String SETTLED_VIEWS = """
       INSERT INTO page_views (id, debtor_id, page_type, user_agent, ip_address, time_on_page, actions_taken,
                               "timestamp")
-      SELECT i.id, d.id, i.page_type, i.user_agent, i.ip::inet, i.time_on_page, coalesce(i.actions::jsonb, '[]'),
-             i.at
-      FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[],
-                  $8::timestamptz[]) AS i(id, debtor, page_type, user_agent, ip, time_on_page, actions, at)
-      JOIN debtors d ON d.unique_token = i.debtor""";
+      SELECT i.id, i.debtor_id, i.page_type, i.user_agent, i.ip::inet, i.time_on_page,
+             coalesce(i.actions::jsonb, '[]'), i.at
+      FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[],
+                  $8::timestamptz[]) AS i(id, debtor_id, page_type, user_agent, ip, time_on_page, actions, at)""";
 
   /** Several beacons for one view in a batch are folded: the longest time, every action in arrival order. */
   static final String UPDATE_VIEW = """
@@ -242,9 +286,16 @@ final class EventSql {
   }
 
   static Tuple newViewTuple(List<NewView> rows) {
+    return viewTuple(rows, rows.stream().map(NewView::debtor).toArray(String[]::new));
+  }
+
+  static Tuple settledViewsTuple(List<NewView> rows, List<UUID> debtorIds) {
+    return viewTuple(rows, debtorIds.toArray(UUID[]::new));
+  }
+
+  private static Tuple viewTuple(List<NewView> rows, Object[] debtors) {
     int n = rows.size();
     UUID[] id = new UUID[n];
-    String[] debtor = new String[n];
     String[] type = new String[n];
     String[] ua = new String[n];
     String[] ip = new String[n];
@@ -254,7 +305,6 @@ final class EventSql {
     for (int k = 0; k < n; k++) {
       NewView v = rows.get(k);
       id[k] = v.id();
-      debtor[k] = v.debtor();
       type[k] = v.pageType();
       ua[k] = v.userAgent();
       ip[k] = v.ip();
@@ -262,8 +312,14 @@ final class EventSql {
       actions[k] = v.actionsJson();
       at[k] = v.at();
     }
-    return Tuple.tuple().addArrayOfUUID(id).addArrayOfString(debtor).addArrayOfString(type).addArrayOfString(ua)
-        .addArrayOfString(ip).addArrayOfInteger(time).addArrayOfString(actions).addArrayOfOffsetDateTime(at);
+    Tuple t = Tuple.tuple().addArrayOfUUID(id);
+    if (debtors instanceof UUID[] ids) {
+      t.addArrayOfUUID(ids);
+    } else {
+      t.addArrayOfString((String[]) debtors);
+    }
+    return t.addArrayOfString(type).addArrayOfString(ua).addArrayOfString(ip).addArrayOfInteger(time)
+        .addArrayOfString(actions).addArrayOfOffsetDateTime(at);
   }
 
   static Tuple updateTuple(List<ViewUpdate> rows) {

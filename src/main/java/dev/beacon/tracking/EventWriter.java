@@ -17,6 +17,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.UUID;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
@@ -111,23 +112,45 @@ final class EventWriter {
     flushing = true;
     stats.batch();
     List<Pending<EventSql.EmailEvent>> emailBatch = take(emails);
-    List<EventSql.EmailEvent> emailRows = emailBatch.stream().map(Pending::item).toList();
-    boolean emailsSettled = emailRows.stream().allMatch(settled::covers);
     List<Pending<EventSql.NewView>> viewBatch = take(views);
-    boolean viewsSettled = viewBatch.stream().allMatch(p -> settled.covers(p.item()));
-    if (!emailBatch.isEmpty()) {
-      stats.statementKind(emailsSettled);
-    }
-    if (!viewBatch.isEmpty()) {
-      stats.statementKind(viewsSettled);
-    }
-    Future.join(
-        write(EventSql.emailSql(emailRows, true, emailsSettled), emailBatch,
-            rows -> EventSql.emailTuple(rows, sendWindow), emailsSettled ? this::countEmails : this::learnEmails),
-        write(viewsSettled ? EventSql.NEW_VIEW_BY_TOKEN_INSERT_ONLY : EventSql.NEW_VIEW_BY_TOKEN, viewBatch,
-            EventSql::newViewTuple, viewsSettled ? this::countInserted : this::learnViews),
+    Future.join(writeEmails(emailBatch), writeViews(viewBatch),
         write(EventSql.UPDATE_VIEW, take(updates), EventSql::updateTuple, (rows, result) -> { }))
         .onComplete(ar -> flush());
+  }
+
+  /**
+   * Settled opens of resolved tokens: the plain insert by debtor id. Other settled batches: the insert-only
+   * statement (which resolves the tokens). The rest: the full statement.
+   */
+  private Future<Void> writeEmails(List<Pending<EventSql.EmailEvent>> batch) {
+    if (batch.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<EventSql.EmailEvent> rows = batch.stream().map(Pending::item).toList();
+    boolean covered = rows.stream().allMatch(settled::covers);
+    List<UUID> ids = covered && EventSql.opensOnly(rows)
+        ? settled.debtorIds(rows.stream().map(EventSql.EmailEvent::debtor).toList()) : null;
+    stats.statementKind(covered);
+    if (ids != null) {
+      return write(EventSql.SETTLED_OPENS, batch, r -> EventSql.settledOpensTuple(r, ids, sendWindow),
+          this::countEmails);
+    }
+    return write(EventSql.emailSql(rows, true, covered), batch, r -> EventSql.emailTuple(r, sendWindow),
+        covered ? this::resolveEmails : this::learnEmails);
+  }
+
+  private Future<Void> writeViews(List<Pending<EventSql.NewView>> batch) {
+    if (batch.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<EventSql.NewView> rows = batch.stream().map(Pending::item).toList();
+    List<UUID> ids = rows.stream().allMatch(settled::covers)
+        ? settled.debtorIds(rows.stream().map(EventSql.NewView::debtor).toList()) : null;
+    stats.statementKind(ids != null);
+    if (ids != null) {
+      return write(EventSql.SETTLED_VIEWS, batch, r -> EventSql.settledViewsTuple(r, ids), this::countInserted);
+    }
+    return write(EventSql.NEW_VIEW_BY_TOKEN, batch, EventSql::newViewTuple, this::learnViews);
   }
 
   private <T> List<Pending<T>> take(ArrayDeque<Pending<T>> queue) {
@@ -173,7 +196,7 @@ final class EventWriter {
         ? execute(sql, params, false) : Future.failedFuture(t));
   }
 
-  /** An email statement answers one row per event written ({@code n}: its place in the batch, final label). */
+  /** An email statement answers one row per event written, with its final label. */
   private void countEmails(List<EventSql.EmailEvent> rows, RowSet<Row> result) {
     int written = 0;
     for (Row r : result) {
@@ -183,11 +206,20 @@ final class EventWriter {
     stats.unknownTokens(rows.size() - written);
   }
 
+  /** The insert-only statement answers each row's place in the batch ({@code n}) and its debtor. */
+  private void resolveEmails(List<EventSql.EmailEvent> rows, RowSet<Row> result) {
+    countEmails(rows, result);
+    for (Row r : result) {
+      settled.resolved(rows.get(r.getInteger("n") - 1).debtor(), r.getUUID("debtor_id"));
+    }
+  }
+
   /** The full statement also answers what is settled now: the debtor's last response, the message's flags. */
   private void learnEmails(List<EventSql.EmailEvent> rows, RowSet<Row> result) {
     countEmails(rows, result);
     for (Row r : result) {
       EventSql.EmailEvent e = rows.get(r.getInteger("n") - 1);
+      settled.resolved(e.debtor(), r.getUUID("debtor_id"));
       settled.responded(e.debtor(), r.getOffsetDateTime("responded_at"));
       if (r.getBoolean("matched") && r.getString("label").equals(Classifier.Label.HUMAN.db())) {
         settled.opened(e.communicationId(), r.getBoolean("clicked") || e.kind() == Classifier.Kind.CLICK);
@@ -203,7 +235,9 @@ final class EventWriter {
     int written = 0;
     for (Row r : result) {
       written++;
-      settled.responded(rows.get(r.getInteger("n") - 1).debtor(), r.getOffsetDateTime("responded_at"));
+      String token = rows.get(r.getInteger("n") - 1).debtor();
+      settled.resolved(token, r.getUUID("debtor_id"));
+      settled.responded(token, r.getOffsetDateTime("responded_at"));
     }
     stats.unknownTokens(rows.size() - written);
   }

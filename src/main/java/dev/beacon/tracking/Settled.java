@@ -2,7 +2,9 @@ package dev.beacon.tracking;
 
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -21,6 +23,8 @@ final class Settled {
   /** last_response_date is kept to this granularity (see EventSql). */
   private final Duration granularity;
   private final Map<String, OffsetDateTime> respondedAt = lru();
+  /** Tokens resolved to their debtor by a committed statement (debtors are never deleted, tokens never change). */
+  private final Map<String, UUID> debtorIds = lru();
   /** Messages known opened; the value says whether known clicked too. */
   private final Map<UUID, Boolean> opened = lru();
 
@@ -53,6 +57,23 @@ final class Settled {
     return known != null && !known.isBefore(at.minus(granularity));
   }
 
+  /** The debtor of each token, or null when one of them is not known. */
+  List<UUID> debtorIds(List<String> tokens) {
+    List<UUID> ids = new ArrayList<>(tokens.size());
+    for (String token : tokens) {
+      UUID id = debtorIds.get(token);
+      if (id == null) {
+        return null;
+      }
+      ids.add(id);
+    }
+    return ids;
+  }
+
+  void resolved(String token, UUID debtorId) {
+    debtorIds.put(token, debtorId);
+  }
+
   void responded(String token, OffsetDateTime lastResponse) {
     if (lastResponse != null) {
       respondedAt.merge(token, lastResponse, (a, b) -> a.isAfter(b) ? a : b);
@@ -64,7 +85,7 @@ final class Settled {
   }
 
   int size() {
-    return respondedAt.size() + opened.size();
+    return respondedAt.size() + opened.size() + debtorIds.size();
   }
 
   private static <K, V> Map<K, V> lru() {

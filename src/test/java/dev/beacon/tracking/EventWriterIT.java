@@ -196,5 +196,22 @@ class EventWriterIT {
     assertThat(TrackingStats.current().snapshot().insertOnly() - s4.insertOnly()).isEqualTo(1);
     assertThat(count(app, "SELECT count(*) FROM page_views")).isEqualTo(1);
     assertThat(count(app, "SELECT count(*) FROM email_events")).isEqualTo(5);
+
+    // The settled path still applies the send-time rule and never links another debtor's message.
+    OffsetDateTime sent = await(app.pool.preparedQuery("SELECT \"timestamp\" FROM communications WHERE id = $1")
+        .execute(io.vertx.sqlclient.Tuple.of(comm))).iterator().next().getOffsetDateTime(0);
+    var bob = Fixtures.debtor(app, "Bob");
+    UUID bobs = Fixtures.email(app, bob, 3600);
+    await(on(ctx, () -> writer.submitEmail(new EventSql.EmailEvent(bob.token(), bobs, Classifier.Kind.OPEN, later,
+        BROWSER, null, human, null))));
+    var s5 = TrackingStats.current().snapshot();
+    await(on(ctx, () -> writer.submitEmail(event.apply(Classifier.Kind.OPEN, sent.plusSeconds(1)))));
+    await(on(ctx, () -> writer.submitEmail(new EventSql.EmailEvent(ann.token(), bobs, Classifier.Kind.OPEN,
+        later.plusSeconds(5), BROWSER, null, human, null))));
+    assertThat(TrackingStats.current().snapshot().insertOnly() - s5.insertOnly()).isEqualTo(2);
+    assertThat(count(app, "SELECT count(*) FROM email_events WHERE occurred_at = $1 AND label = 'machine' "
+        + "AND reason = 'within 5 s of the send'", sent.plusSeconds(1))).isEqualTo(1);
+    assertThat(count(app, "SELECT count(*) FROM email_events WHERE debtor_id = $1 AND occurred_at = $2 "
+        + "AND communication_id IS NULL", ann.id(), later.plusSeconds(5))).isEqualTo(1);
   }
 }
