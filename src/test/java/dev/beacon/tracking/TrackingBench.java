@@ -56,6 +56,7 @@ public final class TrackingBench {
   public static void main(String[] args) throws Exception {
     int connections = Integer.parseInt(System.getProperty("bench.connections", "64"));
     int seconds = Integer.parseInt(System.getProperty("bench.seconds", "10"));
+    int rounds = Integer.parseInt(System.getProperty("bench.rounds", "3"));
     int instances = Integer.parseInt(System.getProperty("bench.instances",
         Integer.toString(Runtime.getRuntime().availableProcessors())));
     Path work = Files.createTempDirectory("beacon-bench");
@@ -81,40 +82,65 @@ public final class TrackingBench {
 
       wrk("warm-up", CEILING_PORT, lua.resolve("pixel.lua"), connections, 3);
       wrk("warm-up", BEACON_PORT, lua.resolve("pixel.lua"), connections, 3);
-      long opensBefore = count(pool, "SELECT count(*) FROM email_events");
-      long viewsBefore = count(pool, "SELECT count(*) FROM page_views");
+      System.out.printf(Locale.ROOT, "%nconnections=%d duration=%ds rounds=%d instances=%d cpus=%d%n", connections,
+          seconds, rounds, instances, Runtime.getRuntime().availableProcessors());
+      List<double[]> ratios = new ArrayList<>();
+      for (int round = 1; round <= rounds; round++) {
+        long opensBefore = count(pool, "SELECT count(*) FROM email_events");
+        long viewsBefore = count(pool, "SELECT count(*) FROM page_views");
+        Result ceiling = wrk("ceiling (bare Vert.x GIF)", CEILING_PORT, lua.resolve("pixel.lua"), connections, seconds);
+        Result router = wrk("Beacon pixel, malformed token (no write)", BEACON_PORT, lua.resolve("nowrite.lua"),
+            connections, seconds);
+        var s0 = TrackingStats.current().snapshot();
+        Result pixel = wrk("Beacon pixel GET /t/o/{token}/{id}.gif", BEACON_PORT, lua.resolve("pixel.lua"),
+            connections, seconds);
+        long opens = count(pool, "SELECT count(*) FROM email_events") - opensBefore;
+        var s1 = TrackingStats.current().snapshot();
+        Result beacon = wrk("Beacon beacon POST /t/b", BEACON_PORT, lua.resolve("beacon.lua"), connections, seconds);
+        long views = count(pool, "SELECT count(*) FROM page_views") - viewsBefore;
+        var s2 = TrackingStats.current().snapshot();
 
-      Result ceiling = wrk("ceiling (bare Vert.x GIF)", CEILING_PORT, lua.resolve("pixel.lua"), connections, seconds);
-      Result router = wrk("Beacon pixel, malformed token (no write)", BEACON_PORT, lua.resolve("nowrite.lua"),
-          connections, seconds);
-      var s0 = TrackingStats.current().snapshot();
-      Result pixel = wrk("Beacon pixel GET /t/o/{token}/{id}.gif", BEACON_PORT, lua.resolve("pixel.lua"), connections, seconds);
-      long opens = count(pool, "SELECT count(*) FROM email_events") - opensBefore;
-      var s1 = TrackingStats.current().snapshot();
-      Result beacon = wrk("Beacon beacon POST /t/b", BEACON_PORT, lua.resolve("beacon.lua"), connections, seconds);
-      long views = count(pool, "SELECT count(*) FROM page_views") - viewsBefore;
-      var s2 = TrackingStats.current().snapshot();
-
-      System.out.printf(Locale.ROOT, "%nconnections=%d duration=%ds instances=%d cpus=%d%n", connections, seconds,
-          instances, Runtime.getRuntime().availableProcessors());
-      System.out.printf(Locale.ROOT, "%-40s %10s %8s %8s %10s %10s %8s%n", "run", "req/s", "p50 ms", "p99 ms",
-          "2xx", "rows", "ratio");
-      print(ceiling, -1, ceiling.rps());
-      print(router, -1, ceiling.rps());
-      print(pixel, opens, ceiling.rps());
-      print(beacon, views, ceiling.rps());
-      System.out.printf(Locale.ROOT, "insert-only statements: pixel %d of %d, beacon %d of %d%n",
-          s1.insertOnly() - s0.insertOnly(), s1.insertOnly() - s0.insertOnly() + s1.applying() - s0.applying(),
-          s2.insertOnly() - s1.insertOnly(), s2.insertOnly() - s1.insertOnly() + s2.applying() - s1.applying());
-      System.out.printf(Locale.ROOT, "writer: pixel %.1f events per flush, beacon %.1f; shed %d, failed %d%n",
-          (s1.committed() - s0.committed()) / (double) Math.max(1, s1.batches() - s0.batches()),
-          (s2.committed() - s1.committed()) / (double) Math.max(1, s2.batches() - s1.batches()),
-          s2.shed() - s0.shed(), s2.failed() - s0.failed());
+        System.out.printf(Locale.ROOT, "%nround %d of %d (load average %s)%n", round, rounds, loadAverage());
+        System.out.printf(Locale.ROOT, "%-40s %10s %8s %8s %10s %10s %8s%n", "run", "req/s", "p50 ms", "p99 ms",
+            "2xx", "rows", "ratio");
+        print(ceiling, -1, ceiling.rps());
+        print(router, -1, ceiling.rps());
+        print(pixel, opens, ceiling.rps());
+        print(beacon, views, ceiling.rps());
+        System.out.printf(Locale.ROOT, "insert-only statements: pixel %d of %d, beacon %d of %d%n",
+            s1.insertOnly() - s0.insertOnly(), s1.insertOnly() - s0.insertOnly() + s1.applying() - s0.applying(),
+            s2.insertOnly() - s1.insertOnly(), s2.insertOnly() - s1.insertOnly() + s2.applying() - s1.applying());
+        System.out.printf(Locale.ROOT, "writer: pixel %.1f events per flush, beacon %.1f; shed %d, failed %d%n",
+            (s1.committed() - s0.committed()) / (double) Math.max(1, s1.batches() - s0.batches()),
+            (s2.committed() - s1.committed()) / (double) Math.max(1, s2.batches() - s1.batches()),
+            s2.shed() - s0.shed(), s2.failed() - s0.failed());
+        if (opens < pixel.ok() || views < beacon.ok()) {
+          System.out.println("ROWS MISSING: fewer rows than 2xx answers");
+        }
+        ratios.add(new double[] {router.rps() / ceiling.rps(), pixel.rps() / ceiling.rps(),
+            beacon.rps() / ceiling.rps(), pixel.p99ms(), beacon.p99ms()});
+      }
+      System.out.printf(Locale.ROOT, "%nmedian over %d rounds: ratio to the ceiling: no write %.2f, pixel %.2f, "
+              + "beacon %.2f; p99: pixel %.2f ms, beacon %.2f ms%n", rounds, median(ratios, 0), median(ratios, 1),
+          median(ratios, 2), median(ratios, 3), median(ratios, 4));
       System.out.println("rows >= 2xx means every answered request is in the database (requests still in flight "
           + "when wrk stops may be committed without being counted).");
     } finally {
       vertx.close().await(30, TimeUnit.SECONDS);
       pg.close();
+    }
+  }
+
+  private static double median(List<double[]> rows, int column) {
+    double[] v = rows.stream().mapToDouble(r -> r[column]).sorted().toArray();
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+
+  private static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
     }
   }
 
