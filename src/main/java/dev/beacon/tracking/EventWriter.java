@@ -28,8 +28,10 @@ import java.util.function.Function;
  * flight the next batch accumulates. At most {@code capacity} requests are accepted and unanswered; beyond
  * that {@link #submitEmail} and friends answer a failed Future ({@link #OVERLOADED}) at once and count it.
  * A batch whose human events are all {@link Settled settled} (their message already flagged, their debtor's
- * last response within the minute) is written with the insert-only statement; the others with the full one,
- * whose per-row answer teaches {@link Settled} what is now settled.
+ * last response within the minute; machine and scanner events always are) needs no update of communications
+ * or debtors: opens and new page views whose tokens are resolved go in as a plain INSERT by debtor id, other
+ * settled batches through the insert-only statement. The others get the full statement, whose per-row answer
+ * teaches {@link Settled} what is now settled.
  */
 final class EventWriter {
   private static final Logger LOG = LoggerFactory.getLogger(EventWriter.class);
