@@ -41,10 +41,10 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
 
   /**
    * Tracking: {@code linkSecret} signs click links (empty: generated once and kept under data/);
-   * the writer queue bounds; the window after a send in which an open or click counts as machine; optional
-   * CIDR lists of scanner networks.
+   * the writer queue bounds; how many writer statements the process runs at once ({@code flushSlots}); the
+   * window after a send in which an open or click counts as machine; optional CIDR lists of scanner networks.
    */
-  public record Tracking(String linkSecret, IpStorage ipStorage, int queueCapacity, int batchMax,
+  public record Tracking(String linkSecret, IpStorage ipStorage, int queueCapacity, int batchMax, int flushSlots,
                          java.time.Duration sendWindow, List<String> scannerCidrs) {}
 
   /**
@@ -83,7 +83,7 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
       "db.url", "db.user", "db.password", "db.poolSize", "db.embeddedDir", "db.embeddedPort", "db.readUrl",
       "auth.keys", "data.dir",
       "tracking.linkSecret", "tracking.ipStorage", "tracking.queueCapacity", "tracking.batchMax",
-      "tracking.sendWindow", "tracking.scannerCidrs",
+      "tracking.flushSlots", "tracking.sendWindow", "tracking.scannerCidrs",
       "payments.stripeApiKey", "payments.stripeWebhookSecret", "payments.stripeApiBase", "payments.currency",
       "payments.minPartial", "payments.planMinInstallments", "payments.planMaxInstallments",
       "payments.stripeTimeout", "payments.planRetrySchedule", "payments.planJobInterval",
@@ -156,8 +156,14 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
         s.enumeration("tracking.ipStorage", IpStorage.TRUNCATED, IpStorage.class),
         s.integer("tracking.queueCapacity", 10_000, 1, 10_000_000),
         s.integer("tracking.batchMax", 500, 1, 10_000),
+        flushSlots(s.integer("tracking.flushSlots", 0, 0, 1024)),
         s.duration("tracking.sendWindow", java.time.Duration.ofSeconds(5)),
         List.copyOf(cidrs));
+  }
+
+  /** 0 (the default): half the processors, at least one. */
+  private static int flushSlots(int configured) {
+    return configured > 0 ? configured : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
   }
 
   private static Payments payments(Settings s) {
@@ -240,7 +246,7 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
   public BeaconConfig withLinkSecret(String secret) {
     Tracking t = tracking;
     return new BeaconConfig(http, db, auth, dataDir, new Tracking(secret, t.ipStorage(), t.queueCapacity(),
-        t.batchMax(), t.sendWindow(), t.scannerCidrs()), payments, retention, scoring);
+        t.batchMax(), t.flushSlots(), t.sendWindow(), t.scannerCidrs()), payments, retention, scoring);
   }
 
   /** Convenience for tests and tools: a config from a file-shaped JSON object alone. */

@@ -47,18 +47,24 @@ final class EventWriter {
   private final int batchMax;
   private final Duration sendWindow;
   private final TrackingStats stats;
+  private final FlushGate gate;
+  /** Handed a slot of the gate: flush on this writer's event loop (or pass the slot on once stopped). */
+  private final FlushGate.Waiter onSlot = this::slotGranted;
   private final Settled settled = new Settled(EventSql.RESPONSE_STEP);
   private final ArrayDeque<Pending<EventSql.EmailEvent>> emails = new ArrayDeque<>();
   private final ArrayDeque<Pending<EventSql.NewView>> views = new ArrayDeque<>();
   private final ArrayDeque<Pending<EventSql.ViewUpdate>> updates = new ArrayDeque<>();
   /** Written only on the writer's event loop; volatile so that gauges and readiness read a recent value. */
   private volatile int outstanding;
+  /** A flush is waiting for a slot, scheduled or in flight. */
   private boolean flushing;
-  private boolean stopped;
+  private volatile boolean stopped;
   private Promise<Void> drained;
 
-  EventWriter(Context context, Pool pool, int capacity, int batchMax, Duration sendWindow, TrackingStats stats) {
+  EventWriter(Context context, Pool pool, int capacity, int batchMax, Duration sendWindow, TrackingStats stats,
+              FlushGate gate) {
     this.context = context;
+    this.gate = gate;
     this.pool = pool;
     this.capacity = capacity;
     this.batchMax = batchMax;
@@ -96,28 +102,54 @@ final class EventWriter {
     Promise<Void> p = Promise.promise();
     queue.add(new Pending<>(item, p));
     if (!flushing) {
-      // Let the requests read in this event-loop turn join the first batch.
       flushing = true;
-      context.runOnContext(v -> flush());
+      requestSlot();
     }
     return p.future();
   }
 
+  private void requestSlot() {
+    if (gate.acquire(onSlot)) {
+      // Let the requests read in this event-loop turn join the batch.
+      context.runOnContext(v -> flush());
+    }
+  }
+
+  private void slotGranted() {
+    if (stopped) {
+      gate.release();
+    } else {
+      context.runOnContext(v -> flush());
+    }
+  }
+
+  /** Holds a slot of the gate: writes what is queued, gives the slot back, and asks again if more came. */
   private void flush() {
     if (emails.isEmpty() && views.isEmpty() && updates.isEmpty()) {
-      flushing = false;
-      if (drained != null && outstanding == 0) {
-        drained.tryComplete();
-      }
+      gate.release();
+      idle();
       return;
     }
-    flushing = true;
     stats.batch();
     List<Pending<EventSql.EmailEvent>> emailBatch = take(emails);
     List<Pending<EventSql.NewView>> viewBatch = take(views);
     Future.join(writeEmails(emailBatch), writeViews(viewBatch),
         write(EventSql.UPDATE_VIEW, take(updates), EventSql::updateTuple, (rows, result) -> { }))
-        .onComplete(ar -> flush());
+        .onComplete(ar -> {
+          gate.release();
+          if (emails.isEmpty() && views.isEmpty() && updates.isEmpty()) {
+            idle();
+          } else {
+            requestSlot();
+          }
+        });
+  }
+
+  private void idle() {
+    flushing = false;
+    if (drained != null && outstanding == 0) {
+      drained.tryComplete();
+    }
   }
 
   /**
@@ -251,6 +283,9 @@ final class EventWriter {
   Future<Void> stop() {
     stopped = true;
     int dropped = failQueued(emails) + failQueued(views) + failQueued(updates);
+    if (flushing && gate.withdraw(onSlot)) {
+      flushing = false;
+    }
     if (dropped > 0) {
       LOG.info("Tracking writer stopping: {} queued requests answered 503", dropped);
     }

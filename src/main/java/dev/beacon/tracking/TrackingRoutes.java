@@ -66,10 +66,10 @@ public final class TrackingRoutes {
   public static void mount(Router router, Vertx vertx, Deps deps) {
     BeaconConfig.Tracking t = deps.config().tracking();
     Context context = vertx.getOrCreateContext();
-    EventWriter writer = new EventWriter(context, deps.pool(), t.queueCapacity(), t.batchMax(), t.sendWindow(),
-        TrackingStats.current());
-    // The instance's context closes after the verticle's stop(): queued requests are committed or refused.
     WriterLoad load = WriterLoad.of(vertx);
+    EventWriter writer = new EventWriter(context, deps.pool(), t.queueCapacity(), t.batchMax(), t.sendWindow(),
+        TrackingStats.current(), load.gate(t.flushSlots()));
+    // The instance's context closes after the verticle's stop(): queued requests are committed or refused.
     load.add(writer);
     ((ContextInternal) context).addCloseHook(done -> writer.stop().onComplete(ar -> {
       load.remove(writer);

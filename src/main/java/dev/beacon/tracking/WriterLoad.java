@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The tracking writers of one Vert.x instance (one per HTTP verticle instance), for the queue-depth gauge and
- * for readiness. Reads are racy snapshots of counters owned by each writer's event loop, which is all a gauge
+ * for readiness, and the {@link FlushGate} they share. Reads are racy snapshots of counters owned by each writer's event loop, which is all a gauge
  * or a health check needs.
  */
 public final class WriterLoad implements Shareable {
@@ -17,12 +17,21 @@ public final class WriterLoad implements Shareable {
   private static final String KEY = "writers";
   private final Set<EventWriter> writers = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean metered = new AtomicBoolean();
+  private volatile FlushGate gate;
 
   private WriterLoad() {}
 
   /** The writers of this Vert.x instance. */
   public static WriterLoad of(Vertx vertx) {
     return (WriterLoad) vertx.sharedData().getLocalMap(MAP).computeIfAbsent(KEY, k -> new WriterLoad());
+  }
+
+  /** The process's flush slots, created with the first writer's {@code tracking.flushSlots}. */
+  synchronized FlushGate gate(int slots) {
+    if (gate == null) {
+      gate = new FlushGate(slots);
+    }
+    return gate;
   }
 
   void add(EventWriter w) {

@@ -28,6 +28,9 @@ class BeaconConfigTest {
     assertThat(c.db().embeddedDir().toString()).isEqualTo("data/pg");
     assertThat(c.tracking().ipStorage()).isEqualTo(BeaconConfig.IpStorage.TRUNCATED);
     assertThat(c.tracking().sendWindow()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.tracking().flushSlots()).isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+    assertThat(load(new JsonObject(), Map.of("BEACON_TRACKING_FLUSH_SLOTS", "3"), Map.of()).tracking().flushSlots())
+        .isEqualTo(3);
     assertThat(c.payments().configured()).isFalse();
     assertThat(c.payments().currency()).isEqualTo("usd");
     assertThat(c.auth().keys()).isEmpty();
@@ -70,6 +73,7 @@ class BeaconConfigTest {
       "BEACON_DB_URL|mysql://x/y|db.url",
       "BEACON_TRACKING_IP_STORAGE|half|tracking.ipStorage",
       "BEACON_TRACKING_SEND_WINDOW|soon|tracking.sendWindow",
+      "BEACON_TRACKING_FLUSH_SLOTS|-1|tracking.flushSlots",
       "BEACON_PAYMENTS_MIN_PARTIAL|-5|payments.minPartial",
       "BEACON_PAYMENTS_CURRENCY|dollars|payments.currency",
       "BEACON_HTTP_PUBLIC_URL|not a url|http.publicUrl",

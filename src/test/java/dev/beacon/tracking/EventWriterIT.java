@@ -120,7 +120,8 @@ class EventWriterIT {
   void stop_answersQueuedRequests503_andCommitsThoseInFlight(TestApp app) {
     var ann = Fixtures.debtor(app, "Ann");
     Context ctx = app.vertx.getOrCreateContext();
-    EventWriter writer = new EventWriter(ctx, app.pool, 100, 500, Duration.ofSeconds(5), TrackingStats.current());
+    EventWriter writer = new EventWriter(ctx, app.pool, 100, 500, Duration.ofSeconds(5), TrackingStats.current(),
+        new FlushGate(1));
     Supplier<EventSql.NewView> view = () -> new EventSql.NewView(UUID.randomUUID(), ann.token(), "info", null, null,
         null, null, OffsetDateTime.now());
     SqlConnection conn = await(app.pool.getConnection());
@@ -152,7 +153,8 @@ class EventWriterIT {
     UUID comm = Fixtures.email(app, ann, 3600);
     UUID quiet = Fixtures.email(app, ann, 3600);
     Context ctx = app.vertx.getOrCreateContext();
-    EventWriter writer = new EventWriter(ctx, app.pool, 100, 500, Duration.ofSeconds(5), TrackingStats.current());
+    EventWriter writer = new EventWriter(ctx, app.pool, 100, 500, Duration.ofSeconds(5), TrackingStats.current(),
+        new FlushGate(1));
     OffsetDateTime now = OffsetDateTime.now(java.time.ZoneOffset.UTC).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
     var human = new Classifier.Verdict(Classifier.Label.HUMAN, "browser");
     var machine = new Classifier.Verdict(Classifier.Label.MACHINE, "proxy");

@@ -74,7 +74,8 @@ public final class TrackingBench {
 
       BeaconConfig config = BeaconConfig.of(new JsonObject()
           .put("http", new JsonObject().put("port", BEACON_PORT).put("instances", instances))
-          .put("tracking", new JsonObject().put("linkSecret", "bench")));
+          .put("tracking", new JsonObject().put("linkSecret", "bench")
+              .put("flushSlots", Integer.getInteger("bench.flushSlots", 0))));
       Deps deps = new Deps(config, pool, new ApiKeys(List.of()), Migrations.currentVersion(db));
       vertx.deployVerticle(() -> new HttpVerticle(deps), new DeploymentOptions().setInstances(instances))
           .await(60, TimeUnit.SECONDS);
@@ -82,8 +83,9 @@ public final class TrackingBench {
 
       wrk("warm-up", CEILING_PORT, lua.resolve("pixel.lua"), connections, 3);
       wrk("warm-up", BEACON_PORT, lua.resolve("pixel.lua"), connections, 3);
-      System.out.printf(Locale.ROOT, "%nconnections=%d duration=%ds rounds=%d instances=%d cpus=%d%n", connections,
-          seconds, rounds, instances, Runtime.getRuntime().availableProcessors());
+      System.out.printf(Locale.ROOT, "%nconnections=%d duration=%ds rounds=%d instances=%d flushSlots=%d cpus=%d%n",
+          connections, seconds, rounds, instances, config.tracking().flushSlots(),
+          Runtime.getRuntime().availableProcessors());
       List<double[]> ratios = new ArrayList<>();
       for (int round = 1; round <= rounds; round++) {
         long opensBefore = count(pool, "SELECT count(*) FROM email_events");
