@@ -30,11 +30,10 @@ final class DashboardViews {
 
   private DashboardViews() {}
 
-  static JsonObject summary(Range range, List<DashboardRepository.Count> counts,
-                            List<DashboardRepository.Portfolio> portfolio, List<DashboardRepository.Stage> stages) {
+  static JsonObject summary(Range range, DashboardRepository.Summary summary) {
     Map<String, Long> events = new LinkedHashMap<>();
     BigDecimal collected = BigDecimal.ZERO;
-    for (var c : counts) {
+    for (var c : summary.counts()) {
       events.put(c.kind() + "/" + c.label(), c.events());
       if (c.kind().equals("payment")) {
         collected = collected.add(c.amount());
@@ -45,13 +44,13 @@ final class DashboardViews {
     long total = 0;
     BigDecimal owed = BigDecimal.ZERO;
     BigDecimal paid = BigDecimal.ZERO;
-    for (var p : portfolio) {
+    for (var p : summary.statuses()) {
       byStatus.put(p.status(), byStatus.getLong(p.status(), 0L) + p.debtors());
       total += p.debtors();
       owed = owed.add(p.totalOwed());
       paid = paid.add(p.amountPaid());
     }
-    Map<String, Long> funnel = stageMap(stages);
+    Map<String, Long> funnel = stageMap(summary.stages());
     return range(range)
         .put("debtors", new JsonObject().put("total", total).put("byStatus", byStatus))
         .put("contacts", labelled(events, "contact", CHANNELS))
@@ -83,6 +82,7 @@ final class DashboardViews {
     return range(range).put("stages", out).put("machineOpenedDebtors", m.get("machine_opened"));
   }
 
+  /** Points may be finer than the bucket (hours of a partial day): each is added to the bucket it falls in. */
   static JsonObject activity(Range range, String bucket, List<DashboardRepository.Point> points) {
     ChronoUnit unit = bucket.equals("day") ? ChronoUnit.DAYS : ChronoUnit.HOURS;
     OffsetDateTime start = range.from().truncatedTo(unit);
