@@ -30,7 +30,8 @@ final class DashboardRepository {
 
   record Stage(String stage, long debtors) {}
 
-  record Point(OffsetDateTime bucket, String kind, String label, long events, BigDecimal amount) {}
+  /** Events of one series in one hour or day (activity counts events; the collected amount is the summary's). */
+  record Point(OffsetDateTime bucket, String kind, String label, long events) {}
 
   record TopDebtor(UUID id, String firstName, String lastName, String status, int score, BigDecimal totalOwed,
                    BigDecimal amountPaid, OffsetDateTime lastResponseAt, OffsetDateTime lastContactAt) {}
@@ -75,11 +76,10 @@ final class DashboardRepository {
       + split("stage, debtors", "funnel_daily", "funnel_hourly") + ") f GROUP BY stage";
 
   /** Per day: the whole days' rows and the partial days' hours; DashboardViews adds each hour to its day. */
-  static final String ACTIVITY_DAY = split("{time} AS bucket, kind, label, events, amount", "rollup_daily",
-      "rollup_hourly");
+  static final String ACTIVITY_DAY = split("{time} AS bucket, kind, label, events", "rollup_daily", "rollup_hourly");
 
   static final String ACTIVITY_HOUR = """
-      SELECT hour AS bucket, kind, label, events, amount FROM rollup_hourly WHERE hour >= $1 AND hour < $2""";
+      SELECT hour AS bucket, kind, label, events FROM rollup_hourly WHERE hour >= $1 AND hour < $2""";
 
   static final String TOP = """
       SELECT id, first_name, last_name, status, payment_propensity_score, total_owed, amount_paid,
@@ -92,7 +92,7 @@ final class DashboardRepository {
       r.getBigDecimal("amount_paid"));
   static final RowMapper<Stage> STAGE = r -> new Stage(r.getString("stage"), r.getLong("debtors"));
   static final RowMapper<Point> POINT = r -> new Point(r.getOffsetDateTime("bucket"), r.getString("kind"),
-      r.getString("label"), r.getLong("events"), r.getBigDecimal("amount"));
+      r.getString("label"), r.getLong("events"));
   static final RowMapper<TopDebtor> TOP_ROW = r -> new TopDebtor(r.getUUID("id"), r.getString("first_name"),
       r.getString("last_name"), r.getString("status"), r.getInteger("payment_propensity_score"),
       r.getBigDecimal("total_owed"), r.getBigDecimal("amount_paid"), r.getOffsetDateTime("last_response_date"),
