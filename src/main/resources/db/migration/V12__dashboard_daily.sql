@@ -13,7 +13,7 @@ CREATE TABLE rollup_daily (
     label VARCHAR(16) NOT NULL,
     events BIGINT NOT NULL CHECK (events >= 0),
     amount NUMERIC(18,2) NOT NULL DEFAULT 0,
-    PRIMARY KEY (day, kind, label)
+    PRIMARY KEY (day, kind, label) INCLUDE (events, amount)
 );
 
 -- How many debtors' most recent time at a stage falls in each UTC day (the sum of funnel_hourly's hours).
@@ -21,8 +21,15 @@ CREATE TABLE funnel_daily (
     day TIMESTAMPTZ NOT NULL,
     stage VARCHAR(16) NOT NULL,
     debtors BIGINT NOT NULL,
-    PRIMARY KEY (day, stage)
+    PRIMARY KEY (day, stage) INCLUDE (debtors)
 );
+
+-- The dashboard reads a range of hours or days with every column: keys that carry the counts make those
+-- index-only scans (a 7-day activity by hour read 255 scattered heap pages for 2,184 rows: 1.5 ms, now 0.4 ms).
+ALTER TABLE rollup_hourly DROP CONSTRAINT rollup_hourly_pkey,
+    ADD CONSTRAINT rollup_hourly_pkey PRIMARY KEY (hour, kind, label) INCLUDE (events, amount);
+ALTER TABLE funnel_hourly DROP CONSTRAINT funnel_hourly_pkey,
+    ADD CONSTRAINT funnel_hourly_pkey PRIMARY KEY (hour, stage) INCLUDE (debtors);
 
 -- A rollup run (RollupSql.LOCK_KEY) in another process holds this lock for its whole transaction: wait for it,
 -- so the copy below starts from hourly tables no run is changing.
