@@ -113,7 +113,7 @@ public final class DashboardBench {
       // endpoint measured is not the one that pays for it.
       DashboardRoutes.cacheAnswers = false;
       for (Endpoint e : endpoints) {
-        measure(client, i -> e.path(end, i), null, Math.max(50, requests / 2), concurrency);
+        measure(client, i -> e.path(end, i), null, Math.max(50, requests), concurrency);
       }
       for (boolean kept : List.of(false, true)) {
         DashboardRoutes.cacheAnswers = kept;
