@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Dashboard benchmark: loads debtors and email events (plus contacts, page views and payments in proportion)
 # into the embedded PostgreSQL in durable mode, builds the rollups, and measures every dashboard endpoint's
-# p50/p95/p99 over HTTP and the 304 path (with the number of database queries it sent).
+# p50/p95/p99 over HTTP, computed (kept answers off, ranges varied) and kept, and the 304 path (each with the
+# number of database queries it sent).
 # Usage: src/test/bench/dashboard.sh [debtors=1000000] [events=10000000] [data-dir (kept and reused)]
 set -euo pipefail
 cd "$(dirname "$0")/../../.."

@@ -67,9 +67,8 @@ public final class DashboardRoutes {
 
   private void summary(RoutingContext ctx) {
     Range range = range(ctx, Range.MAX_SPAN);
-    answer(ctx, "summary", range.key(), EVENTS_MAX_AGE, () -> Future.all(repo.counts(range), repo.portfolio(),
-            repo.funnel(range))
-        .map(all -> DashboardViews.summary(range, all.resultAt(0), all.resultAt(1), all.resultAt(2))));
+    answer(ctx, "summary", range.key(), EVENTS_MAX_AGE,
+        () -> repo.summary(range).map(s -> DashboardViews.summary(range, s)));
   }
 
   private void funnel(RoutingContext ctx) {

@@ -8,8 +8,11 @@ import io.vertx.core.json.JsonObject;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,11 +33,10 @@ final class DashboardViews {
 
   private DashboardViews() {}
 
-  static JsonObject summary(Range range, List<DashboardRepository.Count> counts,
-                            List<DashboardRepository.Portfolio> portfolio, List<DashboardRepository.Stage> stages) {
+  static JsonObject summary(Range range, DashboardRepository.Summary summary) {
     Map<String, Long> events = new LinkedHashMap<>();
     BigDecimal collected = BigDecimal.ZERO;
-    for (var c : counts) {
+    for (var c : summary.counts()) {
       events.put(c.kind() + "/" + c.label(), c.events());
       if (c.kind().equals("payment")) {
         collected = collected.add(c.amount());
@@ -45,13 +47,13 @@ final class DashboardViews {
     long total = 0;
     BigDecimal owed = BigDecimal.ZERO;
     BigDecimal paid = BigDecimal.ZERO;
-    for (var p : portfolio) {
+    for (var p : summary.statuses()) {
       byStatus.put(p.status(), byStatus.getLong(p.status(), 0L) + p.debtors());
       total += p.debtors();
       owed = owed.add(p.totalOwed());
       paid = paid.add(p.amountPaid());
     }
-    Map<String, Long> funnel = stageMap(stages);
+    Map<String, Long> funnel = stageMap(summary.stages());
     return range(range)
         .put("debtors", new JsonObject().put("total", total).put("byStatus", byStatus))
         .put("contacts", labelled(events, "contact", CHANNELS))
@@ -83,30 +85,46 @@ final class DashboardViews {
     return range(range).put("stages", out).put("machineOpenedDebtors", m.get("machine_opened"));
   }
 
+  /** Each series' position in {@link #SERIES}, by kind and then label. */
+  private static final Map<String, Map<String, Integer>> SERIES_INDEX = new HashMap<>();
+
+  static {
+    for (int i = 0; i < SERIES.size(); i++) {
+      SERIES_INDEX.computeIfAbsent(SERIES.get(i)[0], k -> new HashMap<>()).put(SERIES.get(i)[1], i);
+    }
+  }
+
+  /**
+   * Points may be finer than the bucket (hours of a partial day): each is added to the bucket it falls in.
+   * Runs once per computed answer over up to 31 x 24 x 13 points, so it does index arithmetic on epoch seconds
+   * instead of date-time arithmetic per point.
+   */
   static JsonObject activity(Range range, String bucket, List<DashboardRepository.Point> points) {
     ChronoUnit unit = bucket.equals("day") ? ChronoUnit.DAYS : ChronoUnit.HOURS;
+    long width = unit.getDuration().getSeconds();
     OffsetDateTime start = range.from().truncatedTo(unit);
-    int n = (int) unit.between(start, range.to().minusNanos(1)) + 1;
-    JsonArray buckets = new JsonArray();
+    long startSecond = start.toEpochSecond();
+    int n = (int) ((range.to().toEpochSecond() - 1 - startSecond) / width) + 1;
+    JsonArray buckets = new JsonArray(new ArrayList<>(n));
     for (int i = 0; i < n; i++) {
-      buckets.add(Times.format(start.plus(i, unit)));
+      buckets.add(Times.format(Instant.ofEpochSecond(startSecond + i * width)));
     }
-    Map<String, long[]> values = new LinkedHashMap<>();
-    SERIES.forEach(s -> values.put(s[0] + "/" + s[1], new long[n]));
+    long[][] values = new long[SERIES.size()][n];
     for (var p : points) {
-      long[] v = values.get(p.kind() + "/" + p.label());
-      int i = (int) unit.between(start, p.bucket());
-      if (v != null && i >= 0 && i < n) {
-        v[i] += p.events();
+      Integer s = SERIES_INDEX.getOrDefault(p.kind(), Map.of()).get(p.label());
+      long i = Math.floorDiv(p.bucket().toEpochSecond() - startSecond, width);
+      if (s != null && i >= 0 && i < n) {
+        values[s][(int) i] += p.events();
       }
     }
-    JsonArray series = new JsonArray();
-    for (String[] s : SERIES) {
-      JsonArray vs = new JsonArray();
-      for (long x : values.get(s[0] + "/" + s[1])) {
+    JsonArray series = new JsonArray(new ArrayList<>(SERIES.size()));
+    for (int s = 0; s < SERIES.size(); s++) {
+      List<Object> vs = new ArrayList<>(n);
+      for (long x : values[s]) {
         vs.add(x);
       }
-      series.add(new JsonObject().put("kind", s[0]).put("label", s[1]).put("values", vs));
+      series.add(new JsonObject().put("kind", SERIES.get(s)[0]).put("label", SERIES.get(s)[1])
+          .put("values", new JsonArray(vs)));
     }
     return range(range).put("bucket", bucket).put("buckets", buckets).put("series", series);
   }

@@ -12,8 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One rollup run in one transaction: drains the dirty hours, recomputes them per source from the raw rows,
- * moves the funnel's per-hour counts, optionally re-snapshots the portfolio, and bumps the data version when
+ * One rollup run in one transaction: drains the dirty hours, recomputes them per source from the raw rows (and
+ * their days from those hours), moves the funnel's per-hour and per-day counts, optionally re-snapshots the portfolio, and bumps the data version when
  * anything changed. Under a transaction-scoped advisory lock, so a second process skips instead of racing.
  */
 public final class RollupJob {
@@ -56,9 +56,11 @@ public final class RollupJob {
       RollupSql.Source source = RollupSql.SOURCES.get(row.getString("source"));
       OffsetDateTime[] hours = row.getArrayOfOffsetDateTimes("hours");
       Tuple byHours = Tuple.of((Object) hours);
-      f = f.compose(n -> conn.preparedQuery(RollupSql.CLEAR)
-              .execute(Tuple.of(hours, (Object) source.kinds().toArray(new String[0])))
+      Tuple byHoursAndKinds = Tuple.of(hours, (Object) source.kinds().toArray(new String[0]));
+      f = f.compose(n -> conn.preparedQuery(RollupSql.CLEAR).execute(byHoursAndKinds)
           .compose(v -> conn.preparedQuery(source.count()).execute(byHours))
+          .compose(v -> conn.preparedQuery(RollupSql.DAILY_CLEAR).execute(byHoursAndKinds))
+          .compose(v -> conn.preparedQuery(RollupSql.DAILY_FILL).execute(byHoursAndKinds))
           .compose(v -> stages(conn, source.stages(), byHours))
           .map(v -> n + hours.length));
     }

@@ -76,8 +76,19 @@ final class RollupSql {
 
   static final String CLEAR = "DELETE FROM rollup_hourly WHERE hour = ANY($1::timestamptz[]) AND kind = ANY($2::text[])";
 
+  /* The UTC days of the recomputed hours, summed again from the hourly rows (a UTC day is always 24 hours). */
+  private static final String DAYS = "(SELECT DISTINCT date_trunc('day', x, 'UTC') AS day FROM unnest($1::timestamptz[]) x)";
+  static final String DAILY_CLEAR = "DELETE FROM rollup_daily WHERE day IN (SELECT day FROM " + DAYS + " d)"
+      + " AND kind = ANY($2::text[])";
+  static final String DAILY_FILL = """
+      INSERT INTO rollup_daily (day, kind, label, events, amount)
+      SELECT d.day, r.kind, r.label, sum(r.events), sum(r.amount) FROM %s d
+      JOIN rollup_hourly r ON r.hour >= d.day AND r.hour < d.day + interval '24 hours'
+      WHERE r.kind = ANY($2::text[]) GROUP BY 1, 2, 3""".formatted(DAYS);
+
   /*
-   * A debtor whose latest time at a stage moves later leaves the old hour's count and joins the new hour's.
+   * A debtor whose latest time at a stage moves later leaves the old hour's count and joins the new hour's (and
+   * likewise the old and new day's in funnel_daily).
    * Every CTE reads the same snapshot, so "prev" is the value before this statement. Only this job (under the
    * advisory lock) writes these tables, so nothing races it.
    */
@@ -90,13 +101,19 @@ final class RollupSql {
       up AS (
         INSERT INTO debtor_funnel AS f (debtor_id, %2$s) SELECT debtor_id, at FROM moved
         ON CONFLICT (debtor_id) DO UPDATE SET %2$s = EXCLUDED.%2$s
-      )
-      INSERT INTO funnel_hourly AS fh (hour, stage, debtors)
-      SELECT hour, '%3$s', sum(d) FROM (
+      ),
+      delta AS (
         SELECT date_trunc('hour', at, 'UTC') AS hour, 1 AS d FROM moved
         UNION ALL
-        SELECT date_trunc('hour', prev, 'UTC'), -1 FROM moved WHERE prev IS NOT NULL) x
-      GROUP BY hour
+        SELECT date_trunc('hour', prev, 'UTC'), -1 FROM moved WHERE prev IS NOT NULL
+      ),
+      daily AS (
+        INSERT INTO funnel_daily AS fd (day, stage, debtors)
+        SELECT date_trunc('day', hour, 'UTC'), '%3$s', sum(d) FROM delta GROUP BY 1
+        ON CONFLICT (day, stage) DO UPDATE SET debtors = fd.debtors + EXCLUDED.debtors
+      )
+      INSERT INTO funnel_hourly AS fh (hour, stage, debtors)
+      SELECT hour, '%3$s', sum(d) FROM delta GROUP BY hour
       ON CONFLICT (hour, stage) DO UPDATE SET debtors = fh.debtors + EXCLUDED.debtors""";
 
   static String funnel(Stage stage) {

@@ -131,6 +131,48 @@ class DashboardApiIT {
     assertThat(longs(series(d, "payment", "collected"))).containsExactly(1L, 0L, 0L, 1L, 0L);
   }
 
+  @Test
+  @DisplayName("ranges not on day boundaries: whole days from the daily rollups, the edge hours from the hourly ones")
+  void partialDays(TestApp app) {
+    DashKit kit = new DashKit(app);
+    seed(kit);
+    kit.rollup();
+    Http http = new Http(app);
+    // 31 Oct 22:00 to 2 Nov 03:00: two hours before 1 Nov (b's phone contact at 23:00), the whole of 1 Nov and
+    // three hours after (b's human open at 01:00)
+    String across = "from=2026-10-31T22:00:00Z&to=2026-11-02T03:00:00Z";
+    JsonObject s = http.get("/api/dashboard/summary?" + across, VIEWER_KEY).bodyAsJsonObject();
+    assertThat(longs(s.getJsonObject("contacts"))).containsEntry("total", 5L).containsEntry("phone", 1L);
+    assertThat(longs(s.getJsonObject("opens"))).containsEntry("human", 4L).containsEntry("machine", 1L);
+    assertThat(s.getJsonObject("payments").getString("amount")).isEqualTo("250.00");
+    assertThat(s.getJsonObject("humanEngagement").getLong("contactedDebtors")).isEqualTo(3);
+    assertThat(s.getJsonObject("humanEngagement").getDouble("openRate")).isEqualTo(0.6667);
+    JsonObject f = http.get("/api/dashboard/funnel?" + across, VIEWER_KEY).bodyAsJsonObject();
+    assertThat(f.getJsonArray("stages").stream().map(o -> ((JsonObject) o).getLong("debtors")))
+        .containsExactly(3L, 2L, 1L, 1L, 1L);
+    JsonObject d = http.get("/api/dashboard/activity?bucket=day&" + across, VIEWER_KEY).bodyAsJsonObject();
+    assertThat(d.getJsonArray("buckets").getList())
+        .containsExactly("2026-10-31T00:00:00Z", "2026-11-01T00:00:00Z", "2026-11-02T00:00:00Z");
+    assertThat(longs(series(d, "open", "human"))).containsExactly(0L, 3L, 1L);
+    assertThat(longs(series(d, "contact", "phone"))).containsExactly(1L, 0L, 0L);
+    assertThat(longs(series(d, "contact", "email"))).containsExactly(0L, 3L, 0L);
+
+    // within one day: 10:00 to 11:00 on 1 Nov
+    String hour = "from=2026-11-01T10:00:00Z&to=2026-11-01T11:00:00Z";
+    JsonObject h = http.get("/api/dashboard/summary?" + hour, VIEWER_KEY).bodyAsJsonObject();
+    assertThat(longs(h.getJsonObject("opens"))).containsEntry("human", 2L).containsEntry("total", 2L);
+    assertThat(longs(h.getJsonObject("clicks"))).containsEntry("human", 1L).containsEntry("total", 1L);
+    assertThat(longs(h.getJsonObject("contacts"))).containsEntry("total", 0L);
+    assertThat(longs(h.getJsonObject("pageViews"))).containsEntry("total", 2L);
+    assertThat(h.getJsonObject("payments").getLong("count")).isEqualTo(1);
+    JsonObject hd = http.get("/api/dashboard/activity?bucket=day&" + hour, VIEWER_KEY).bodyAsJsonObject();
+    assertThat(longs(series(hd, "open", "human"))).containsExactly(2L);
+    // the first whole day but not the next morning: 1 Nov 00:00 to 2 Nov 01:00 (b's open at 01:00 is outside)
+    JsonObject m = http.get("/api/dashboard/summary?from=2026-11-01T00:00:00Z&to=2026-11-02T01:00:00Z", VIEWER_KEY)
+        .bodyAsJsonObject();
+    assertThat(longs(m.getJsonObject("opens"))).containsEntry("human", 3L);
+  }
+
   static java.util.Map<String, Long> longs(JsonObject o) {
     java.util.Map<String, Long> m = new java.util.HashMap<>();
     o.forEach(e -> m.put(e.getKey(), ((Number) e.getValue()).longValue()));

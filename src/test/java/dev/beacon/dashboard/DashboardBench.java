@@ -7,6 +7,7 @@ import dev.beacon.db.EmbeddedPg;
 import dev.beacon.db.Migrations;
 import dev.beacon.http.ApiKeys;
 import dev.beacon.http.HttpVerticle;
+import dev.beacon.http.Times;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -16,23 +17,28 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 /**
  * The dashboard benchmark (README "Dashboard benchmark"): loads {@code bench.debtors} debtors and
  * {@code bench.events} email events (plus contacts, page views and payments in proportion) into the embedded
- * PostgreSQL in durable mode, builds the rollups, then measures each endpoint's latency over HTTP (p50/p95/p99,
- * {@code bench.requests} requests per endpoint, {@code bench.concurrency} in flight) and the 304 path with the
- * number of database queries it sent. With {@code bench.dir} the database is kept and reused by the next run.
- * Not a test: run it with src/test/bench/dashboard.sh.
+ * PostgreSQL in durable mode, builds the rollups, times each dashboard statement inside PostgreSQL as prepared,
+ * then measures each endpoint's latency over HTTP (p50/p95/p99, {@code bench.requests} requests per endpoint,
+ * {@code bench.concurrency} in flight) for computed answers (kept answers off, ranges varied) and for kept
+ * answers, and the 304 path, each with the number of database queries it sent. With {@code bench.dir} the
+ * database is kept and reused by the next run. Not a test: run it with src/test/bench/dashboard.sh.
  */
 public final class DashboardBench {
   static final String KEY = "bench-viewer-key";
@@ -94,26 +100,41 @@ public final class DashboardBench {
           .setDefaultPort(verticles.get(0).actualPort()));
 
       System.out.println("Load average at start of the HTTP runs: " + Files.readString(Path.of("/proc/loadavg")).trim());
-      List<String> paths = List.of("/api/dashboard/summary", "/api/dashboard/funnel",
-          "/api/dashboard/activity?bucket=day", "/api/dashboard/activity?bucket=hour&from=" + weekAgo(pool),
-          "/api/dashboard/summary?from=" + ninetyDaysAgo(pool), "/api/dashboard/scores",
-          "/api/dashboard/top-debtors?limit=10", "/api/dashboard/top-debtors?limit=100");
+      OffsetDateTime end = Range.ceilHour(OffsetDateTime.now(ZoneOffset.UTC));
+      List<Endpoint> endpoints = List.of(
+          new Endpoint("summary (30 days)", "/api/dashboard/summary?", 30 * 24),
+          new Endpoint("funnel (30 days)", "/api/dashboard/funnel?", 30 * 24),
+          new Endpoint("activity, day (30 days)", "/api/dashboard/activity?bucket=day&", 30 * 24),
+          new Endpoint("activity, hour (7 days)", "/api/dashboard/activity?bucket=hour&", 7 * 24),
+          new Endpoint("summary (90 days)", "/api/dashboard/summary?", 90 * 24),
+          new Endpoint("scores", "/api/dashboard/scores", 0),
+          new Endpoint("top debtors (10)", "/api/dashboard/top-debtors?limit=10", 0),
+          new Endpoint("top debtors (100)", "/api/dashboard/top-debtors?limit=100", 0));
+      // Warm-up over every endpoint first (JIT, each pooled connection's prepared statements), so the first
+      // endpoint measured is not the one that pays for it.
+      DashboardRoutes.cacheAnswers = false;
+      for (Endpoint e : endpoints) {
+        measure(client, i -> e.path(end, i), null, Math.max(50, requests), concurrency);
+      }
       for (boolean kept : List.of(false, true)) {
         DashboardRoutes.cacheAnswers = kept;
-        System.out.printf(Locale.ROOT, "%nHTTP, %s, %d requests per endpoint, %d in flight (ms)%n",
-            kept ? "answers kept per data version (repeat polls)" : "every answer computed from the rollups",
+        System.out.printf(Locale.ROOT, "%nHTTP, %s, %d requests per endpoint, %d in flight (ms)%n", kept
+            ? "answers kept per data version (repeat polls of one view)"
+            : "every answer computed (kept answers off; ranges ending 0-23 hours before now, so all day edges occur)",
             requests, concurrency);
-        System.out.printf(Locale.ROOT, "%-58s %7s %7s %7s %7s%n", "endpoint", "p50", "p95", "p99", "max");
-        for (String path : paths) {
-          measure(client, path, null, Math.max(20, requests / 10), concurrency); // warm-up (JIT, plans)
-          report(path, measure(client, path, null, requests, concurrency));
+        System.out.printf(Locale.ROOT, "%-58s %7s %7s %7s %7s %8s%n", "endpoint", "p50", "p95", "p99", "max", "queries");
+        for (Endpoint e : endpoints) {
+          measure(client, i -> e.path(end, kept ? 0 : i), null, Math.max(20, requests / 10), concurrency);
+          long before = DashboardRepository.QUERIES.get();
+          double[] lat = measure(client, i -> e.path(end, kept ? 0 : i), null, requests, concurrency);
+          report(e.name(), lat, DashboardRepository.QUERIES.get() - before);
         }
       }
       String etag = client.get("/api/dashboard/summary").bearerTokenAuthentication(KEY).send()
           .await(30, TimeUnit.SECONDS).getHeader("ETag");
       long before = DashboardRepository.QUERIES.get();
-      double[] notModified = measure(client, "/api/dashboard/summary", etag, requests * 5, concurrency);
-      report("/api/dashboard/summary If-None-Match (304)", notModified);
+      double[] notModified = measure(client, i -> "/api/dashboard/summary", etag, requests * 5, concurrency);
+      report("summary, If-None-Match (304)", notModified, DashboardRepository.QUERIES.get() - before);
       System.out.printf(Locale.ROOT, "304 path: %d requests sent %d database queries (version re-read at most every %d ms)%n",
           requests * 5, DashboardRepository.QUERIES.get() - before, DataVersion.TTL_MS);
     } finally {
@@ -201,34 +222,76 @@ public final class DashboardBench {
         + "%.1f ms without%n", on[20], off[20]);
   }
 
-  /** Each dashboard query's execution time inside PostgreSQL (EXPLAIN ANALYZE, median of 7), 30-day range. */
+  /**
+   * Each dashboard statement inside PostgreSQL, prepared as the pool prepares it (PREPARE, then EXPLAIN ANALYZE
+   * EXECUTE 12 times): median planning and execution time of the last 7 runs, after PostgreSQL's plan cache has
+   * chosen between a generic and a custom plan (the first 5 runs are always custom), and which it chose.
+   */
   static void dbTimes(Pool pool) {
-    String from = "date_trunc('hour', now(), 'UTC') + interval '1 hour' - interval '30 days'";
-    String to = "date_trunc('hour', now(), 'UTC') + interval '1 hour'";
-    System.out.println("\nInside PostgreSQL (median execution time, ms):");
-    for (var q : List.of(
-        List.of("summary: event counts", DashboardRepository.COUNTS, "(" + from + ")", "(" + to + ")"),
-        List.of("summary/funnel: funnel", DashboardRepository.FUNNEL, "(" + from + ")", "(" + to + ")"),
-        List.of("summary/scores: portfolio", DashboardRepository.PORTFOLIO),
-        List.of("activity by day", DashboardRepository.ACTIVITY, "(" + from + ")", "(" + to + ")", "'day'"),
-        List.of("top debtors (100)", DashboardRepository.TOP, "100"))) {
-      String sql = q.get(1);
-      for (int i = q.size() - 1; i >= 2; i--) {
-        sql = sql.replace("$" + (i - 1), q.get(i));
+    Range month = Range.parse(null, null, OffsetDateTime.now(ZoneOffset.UTC), Range.MAX_SPAN);
+    Range week = new Range(month.to().minusDays(7), month.to());
+    String days = literals(DashboardRepository.days(month));
+    System.out.println("\nInside PostgreSQL, prepared statements (median of the last 7 of 12 runs, ms):");
+    System.out.printf(Locale.ROOT, "  %-32s %9s %9s  %s%n", "statement", "planning", "execution", "plan");
+    SqlConnection conn = pool.getConnection().await();
+    try {
+      for (var q : List.of(
+          List.of("summary (30 days)", DashboardRepository.SUMMARY, days),
+          List.of("funnel (30 days)", DashboardRepository.FUNNEL, days),
+          List.of("activity by day (30 days)", DashboardRepository.ACTIVITY_DAY, days),
+          List.of("activity by hour (7 days)", DashboardRepository.ACTIVITY_HOUR,
+              literals(Tuple.of(week.from(), week.to()))),
+          List.of("scores: portfolio", DashboardRepository.PORTFOLIO, ""),
+          List.of("top debtors (100)", DashboardRepository.TOP, "100"))) {
+        conn.query("PREPARE bench_q AS " + q.get(1)).execute().await();
+        double[] planning = new double[7];
+        double[] execution = new double[7];
+        String plan = "";
+        for (int i = 0; i < 12; i++) {
+          plan = String.join("\n", conn.query("EXPLAIN (ANALYZE) EXECUTE bench_q"
+                  + (q.get(2).isEmpty() ? "" : "(" + q.get(2) + ")")).execute().await().value().stream()
+              .map(r -> r.getString(0)).toList());
+          if (i >= 5) {
+            planning[i - 5] = number(plan, "Planning Time: ([0-9.]+) ms");
+            execution[i - 5] = number(plan, "Execution Time: ([0-9.]+) ms");
+          }
+        }
+        conn.query("DEALLOCATE bench_q").execute().await();
+        Arrays.sort(planning);
+        Arrays.sort(execution);
+        System.out.printf(Locale.ROOT, "  %-32s %9.2f %9.2f  %s%n", q.get(0), planning[3], execution[3],
+            plan.contains("$1") ? "generic" : "custom");
       }
-      double[] t = new double[7];
-      for (int i = 0; i < t.length; i++) {
-        String plan = String.join("\n", pool.query("EXPLAIN (ANALYZE) " + sql).execute().await().value().stream()
-            .map(r -> r.getString(0)).toList());
-        var m = java.util.regex.Pattern.compile("Execution Time: ([0-9.]+) ms").matcher(plan);
-        t[i] = m.find() ? Double.parseDouble(m.group(1)) : -1;
-      }
-      Arrays.sort(t);
-      System.out.printf(Locale.ROOT, "  %-28s %6.2f%n", q.get(0), t[3]);
+    } finally {
+      conn.close().await();
     }
   }
 
-  static double[] measure(WebClient client, String path, String etag, int n, int concurrency) {
+  private static String literals(Tuple t) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < t.size(); i++) {
+      out.add("'" + Times.format((OffsetDateTime) t.getValue(i)) + "'");
+    }
+    return String.join(", ", out);
+  }
+
+  private static double number(String text, String pattern) {
+    var m = java.util.regex.Pattern.compile(pattern).matcher(text);
+    return m.find() ? Double.parseDouble(m.group(1)) : -1;
+  }
+
+  /** An endpoint measured with ranges of {@code hours} (0: no range) ending {@code shift % 24} hours before the end. */
+  record Endpoint(String name, String path, int hours) {
+    String path(OffsetDateTime end, int shift) {
+      if (hours == 0) {
+        return path;
+      }
+      OffsetDateTime to = end.minusHours(shift % 24);
+      return path + "from=" + Times.format(to.minusHours(hours)) + "&to=" + Times.format(to);
+    }
+  }
+
+  static double[] measure(WebClient client, IntFunction<String> path, String etag, int n, int concurrency) {
     double[] lat = new double[n];
     int expected = etag == null ? 200 : 304;
     List<Future<?>> lanes = new ArrayList<>();
@@ -241,7 +304,8 @@ public final class DashboardBench {
     return lat;
   }
 
-  private static Future<?> lane(WebClient client, String path, String etag, double[] lat, int[] next, int expected) {
+  private static Future<?> lane(WebClient client, IntFunction<String> paths, String etag, double[] lat, int[] next,
+                                int expected) {
     int i;
     synchronized (next) {
       if (next[0] >= lat.length) {
@@ -249,6 +313,7 @@ public final class DashboardBench {
       }
       i = next[0]++;
     }
+    String path = paths.apply(i);
     long t = System.nanoTime();
     var req = client.get(path).bearerTokenAuthentication(KEY);
     if (etag != null) {
@@ -259,27 +324,17 @@ public final class DashboardBench {
       if (r.statusCode() != expected) {
         return Future.failedFuture(path + " answered " + r.statusCode() + ": " + r.bodyAsString());
       }
-      return lane(client, path, etag, lat, next, expected);
+      return lane(client, paths, etag, lat, next, expected);
     });
   }
 
-  static void report(String name, double[] sorted) {
-    System.out.printf(Locale.ROOT, "%-58s %7.1f %7.1f %7.1f %7.1f%n", name, pct(sorted, 50), pct(sorted, 95),
-        pct(sorted, 99), sorted[sorted.length - 1]);
+  static void report(String name, double[] sorted, long queries) {
+    System.out.printf(Locale.ROOT, "%-58s %7.1f %7.1f %7.1f %7.1f %8d%n", name, pct(sorted, 50), pct(sorted, 95),
+        pct(sorted, 99), sorted[sorted.length - 1], queries);
   }
 
   static double pct(double[] sorted, int p) {
     return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
-  }
-
-  static String weekAgo(Pool pool) {
-    return one(pool, "SELECT to_char(date_trunc('hour', now() - interval '7 days', 'UTC') AT TIME ZONE 'UTC', "
-        + "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')");
-  }
-
-  static String ninetyDaysAgo(Pool pool) {
-    return one(pool, "SELECT to_char(date_trunc('hour', now() - interval '90 days', 'UTC') AT TIME ZONE 'UTC', "
-        + "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')");
   }
 
   static String one(Pool pool, String sql) {

@@ -31,10 +31,40 @@ class DashboardViewsTest {
   void activity_buildsDenseDayBuckets() {
     Range r = new Range(OffsetDateTime.parse("2026-11-01T00:00:00Z"), OffsetDateTime.parse("2026-11-04T00:00:00Z"));
     JsonObject a = DashboardViews.activity(r, "day", List.of(new DashboardRepository.Point(
-        OffsetDateTime.parse("2026-11-02T00:00:00Z"), "open", "human", 7, java.math.BigDecimal.ZERO)));
+        OffsetDateTime.parse("2026-11-02T00:00:00Z"), "open", "human", 7)));
     assertThat(a.getJsonArray("buckets")).hasSize(3);
     JsonObject humanOpens = a.getJsonArray("series").stream().map(o -> (JsonObject) o)
         .filter(o -> o.getString("kind").equals("open") && o.getString("label").equals("human")).findFirst().orElseThrow();
     assertThat(humanOpens.getJsonArray("values").getList()).containsExactly(0L, 7L, 0L);
+  }
+
+  @Test
+  void activity_addsTheHoursOfAPartialDayToThatDay() {
+    Range r = new Range(OffsetDateTime.parse("2026-10-31T22:00:00Z"), OffsetDateTime.parse("2026-11-02T03:00:00Z"));
+    JsonObject a = DashboardViews.activity(r, "day", List.of(
+        new DashboardRepository.Point(OffsetDateTime.parse("2026-10-31T23:00:00Z"), "open", "human", 2),
+        new DashboardRepository.Point(OffsetDateTime.parse("2026-11-01T00:00:00Z"), "open", "human", 5),
+        new DashboardRepository.Point(OffsetDateTime.parse("2026-11-02T01:00:00Z"), "open", "human", 1),
+        new DashboardRepository.Point(OffsetDateTime.parse("2026-11-02T02:00:00Z"), "open", "human", 3)));
+    assertThat(a.getJsonArray("buckets").getList())
+        .containsExactly("2026-10-31T00:00:00Z", "2026-11-01T00:00:00Z", "2026-11-02T00:00:00Z");
+    JsonObject humanOpens = a.getJsonArray("series").getJsonObject(3);
+    assertThat(humanOpens.getString("kind") + "/" + humanOpens.getString("label")).isEqualTo("open/human");
+    assertThat(humanOpens.getJsonArray("values").getList()).containsExactly(2L, 5L, 4L);
+  }
+
+  @Test
+  void days_wholeUtcDaysInsideTheRange_noneWithinOneDay() {
+    OffsetDateTime from = OffsetDateTime.parse("2026-10-31T22:00:00Z");
+    OffsetDateTime to = OffsetDateTime.parse("2026-11-02T03:00:00Z");
+    var across = DashboardRepository.days(new Range(from, to));
+    assertThat(across.getValue(2)).isEqualTo(OffsetDateTime.parse("2026-11-01T00:00:00Z"));
+    assertThat(across.getValue(3)).isEqualTo(OffsetDateTime.parse("2026-11-02T00:00:00Z"));
+    var aligned = DashboardRepository.days(new Range(OffsetDateTime.parse("2026-11-01T00:00:00Z"), to));
+    assertThat(aligned.getValue(2)).isEqualTo(OffsetDateTime.parse("2026-11-01T00:00:00Z"));
+    var inside = DashboardRepository.days(new Range(OffsetDateTime.parse("2026-11-01T10:00:00Z"),
+        OffsetDateTime.parse("2026-11-01T11:00:00Z")));
+    assertThat(inside.getValue(2)).isEqualTo(OffsetDateTime.parse("2026-11-01T11:00:00Z"));
+    assertThat(inside.getValue(3)).isEqualTo(OffsetDateTime.parse("2026-11-01T11:00:00Z"));
   }
 }

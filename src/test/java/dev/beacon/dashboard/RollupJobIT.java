@@ -31,6 +31,8 @@ class RollupJobIT {
     for (String sql : List.of(
         "SELECT hour, kind, label, events, amount FROM rollup_hourly WHERE events <> 0 ORDER BY 1, 2, 3",
         "SELECT hour, stage, debtors FROM funnel_hourly WHERE debtors <> 0 ORDER BY 1, 2",
+        "SELECT day, kind, label, events, amount FROM rollup_daily WHERE events <> 0 ORDER BY 1, 2, 3",
+        "SELECT day, stage, debtors FROM funnel_daily WHERE debtors <> 0 ORDER BY 1, 2",
         "SELECT * FROM debtor_funnel ORDER BY debtor_id")) {
       await(app.pool.query(sql).execute()).forEach(r -> out.add(r.deepToString()));
     }
@@ -54,6 +56,22 @@ class RollupJobIT {
     return out;
   }
 
+  /** Days whose daily rollup row differs from the sum of that day's hourly rows (must be none). */
+  static long dailyMismatches(DashKit kit) {
+    return kit.scalar("""
+        SELECT count(*) FROM (
+          SELECT date_trunc('day', hour, 'UTC') AS day, kind, label, sum(events) AS events, sum(amount) AS amount
+          FROM rollup_hourly GROUP BY 1, 2, 3 HAVING sum(events) <> 0) h
+        FULL JOIN (SELECT * FROM rollup_daily WHERE events <> 0) d USING (day, kind, label)
+        WHERE h.events IS DISTINCT FROM d.events OR h.amount IS DISTINCT FROM d.amount""")
+        + kit.scalar("""
+        SELECT count(*) FROM (
+          SELECT date_trunc('day', hour, 'UTC') AS day, stage, sum(debtors) AS debtors FROM funnel_hourly
+          GROUP BY 1, 2 HAVING sum(debtors) <> 0) h
+        FULL JOIN (SELECT * FROM funnel_daily WHERE debtors <> 0) d USING (day, stage)
+        WHERE h.debtors IS DISTINCT FROM d.debtors""");
+  }
+
   @Test
   @DisplayName("re-running the job, and recomputing every hour again, changes nothing")
   void reruns(TestApp app) {
@@ -75,6 +93,8 @@ class RollupJobIT {
     kit.rollup();
     assertThat(rollups(app)).isEqualTo(once);
     assertThat(rolledEmail(app)).isEqualTo(truth(app));
+    assertThat(kit.scalar("SELECT count(*) FROM rollup_daily")).isPositive();
+    assertThat(dailyMismatches(kit)).isZero();
   }
 
   @Test
@@ -138,6 +158,29 @@ class RollupJobIT {
           WHERE opened_at IS NOT NULL GROUP BY 1) t
         FULL JOIN (SELECT hour, debtors FROM funnel_hourly WHERE stage = 'opened' AND debtors <> 0) f USING (hour)
         WHERE t.n IS DISTINCT FROM f.debtors""")).isZero();
+    assertThat(dailyMismatches(kit)).isZero();
+  }
+
+  @Test
+  @DisplayName("the daily rollups follow the hourly ones when a debtor's latest event moves to another day")
+  void dailyFollowsHourly(TestApp app) {
+    DashKit kit = new DashKit(app);
+    UUID d = kit.debtor("active", 50, "100.00", "0.00");
+    UUID c = kit.contact(d, "email", T0.plusHours(20));
+    kit.email(d, c, "open", "human", T0.plusHours(23).plusMinutes(30));
+    kit.rollup();
+    assertThat(kit.scalar("""
+        SELECT debtors FROM funnel_daily WHERE stage = 'opened' AND day = '2026-11-10T00:00:00Z'""")).isEqualTo(1);
+    kit.email(d, c, "open", "human", T0.plusDays(1).plusHours(2));
+    kit.contact(d, "sms", T0.plusDays(2).plusHours(5));
+    kit.rollup();
+    assertThat(kit.scalar("""
+        SELECT debtors FROM funnel_daily WHERE stage = 'opened' AND day = '2026-11-10T00:00:00Z'""")).isZero();
+    assertThat(kit.scalar("""
+        SELECT debtors FROM funnel_daily WHERE stage = 'opened' AND day = '2026-11-11T00:00:00Z'""")).isEqualTo(1);
+    assertThat(kit.scalar("""
+        SELECT events FROM rollup_daily WHERE kind = 'open' AND label = 'human' AND day = '2026-11-10T00:00:00Z'""")).isEqualTo(1);
+    assertThat(dailyMismatches(kit)).isZero();
   }
 
   @Test
@@ -174,5 +217,8 @@ class RollupJobIT {
     assertThat(kit.scalar("SELECT (sum(amount) * 100)::bigint FROM rollup_hourly WHERE kind = 'payment'"))
         .isEqualTo(5000);
     assertThat(kit.scalar("SELECT sum(events) FROM rollup_hourly WHERE kind = 'payment'")).isEqualTo(1);
+    assertThat(kit.scalar("SELECT (sum(amount) * 100)::bigint FROM rollup_daily WHERE kind = 'payment'"))
+        .isEqualTo(5000);
+    assertThat(dailyMismatches(kit)).isZero();
   }
 }
