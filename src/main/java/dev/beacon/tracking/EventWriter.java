@@ -133,10 +133,16 @@ final class EventWriter {
     stats.batch();
     List<Pending<EventSql.EmailEvent>> emailBatch = take(emails);
     List<Pending<EventSql.NewView>> viewBatch = take(views);
-    Future.join(writeEmails(emailBatch), writeViews(viewBatch),
-        write(EventSql.UPDATE_VIEW, take(updates), EventSql::updateTuple, (rows, result) -> { }))
+    Future<Runnable> e = writeEmails(emailBatch);
+    Future<Runnable> v = writeViews(viewBatch);
+    Future<Runnable> u = write(EventSql.UPDATE_VIEW, take(updates), EventSql::updateTuple, (rows, result) -> { });
+    Future.join(e, v, u)
         .onComplete(ar -> {
+          // Every statement has committed or failed: the next flush may start while this one answers.
           gate.release();
+          e.result().run();
+          v.result().run();
+          u.result().run();
           if (emails.isEmpty() && views.isEmpty() && updates.isEmpty()) {
             idle();
           } else {
@@ -156,9 +162,9 @@ final class EventWriter {
    * Settled opens of resolved tokens: the plain insert by debtor id. Other settled batches: the insert-only
    * statement (which resolves the tokens). The rest: the full statement.
    */
-  private Future<Void> writeEmails(List<Pending<EventSql.EmailEvent>> batch) {
+  private Future<Runnable> writeEmails(List<Pending<EventSql.EmailEvent>> batch) {
     if (batch.isEmpty()) {
-      return Future.succeededFuture();
+      return NOTHING;
     }
     List<EventSql.EmailEvent> rows = batch.stream().map(Pending::item).toList();
     boolean covered = rows.stream().allMatch(settled::covers);
@@ -173,9 +179,9 @@ final class EventWriter {
         covered ? this::resolveEmails : this::learnEmails);
   }
 
-  private Future<Void> writeViews(List<Pending<EventSql.NewView>> batch) {
+  private Future<Runnable> writeViews(List<Pending<EventSql.NewView>> batch) {
     if (batch.isEmpty()) {
-      return Future.succeededFuture();
+      return NOTHING;
     }
     List<EventSql.NewView> rows = batch.stream().map(Pending::item).toList();
     List<UUID> ids = rows.stream().allMatch(settled::covers)
@@ -196,31 +202,40 @@ final class EventWriter {
     return batch;
   }
 
-  private <T> Future<Void> write(String sql, List<Pending<T>> batch, Function<List<T>, Tuple> tuple,
-                                 BiConsumer<List<T>, RowSet<Row>> committed) {
+  /** Nothing to answer: an empty batch. */
+  private static final Future<Runnable> NOTHING = Future.succeededFuture(() -> { });
+
+  /**
+   * Runs one statement; its Future, once the statement has committed (or failed), holds how to answer the
+   * batch's requests, so the flush can hand its slot on before it writes the responses.
+   */
+  private <T> Future<Runnable> write(String sql, List<Pending<T>> batch, Function<List<T>, Tuple> tuple,
+                                     BiConsumer<List<T>, RowSet<Row>> committed) {
     if (batch.isEmpty()) {
-      return Future.succeededFuture();
+      return NOTHING;
     }
     List<T> rows = new ArrayList<>(batch.size());
     batch.forEach(p -> rows.add(p.item()));
     Tuple params = tuple.apply(rows);
     long started = System.nanoTime();
-    return execute(sql, params, true)
-        .andThen(ar -> {
-          outstanding -= batch.size();
-          if (ar.succeeded()) {
-            stats.committed(batch.size());
-            stats.statement(batch.size(), System.nanoTime() - started);
-            committed.accept(rows, ar.result());
-            batch.forEach(p -> p.promise().complete());
-          } else {
-            stats.failed(batch.size());
-            LOG.warn("Tracking batch of {} failed: {}", batch.size(), ar.cause().toString());
-            Problem unavailable = Problem.unavailable("The database did not accept the event", 1);
-            batch.forEach(p -> p.promise().fail(unavailable));
-          }
-        })
-        .mapEmpty();
+    return execute(sql, params, true).transform(ar -> {
+      outstanding -= batch.size();
+      if (ar.succeeded()) {
+        stats.committed(batch.size());
+        stats.statement(batch.size(), System.nanoTime() - started);
+        try {
+          committed.accept(rows, ar.result());
+        } catch (RuntimeException learning) {
+          // The rows are committed whatever went wrong in reading the answer: the requests still succeed.
+          LOG.warn("Tracking batch of {} committed; its answer could not be read: {}", batch.size(), learning.toString());
+        }
+        return Future.succeededFuture(() -> batch.forEach(p -> p.promise().complete()));
+      }
+      stats.failed(batch.size());
+      LOG.warn("Tracking batch of {} failed: {}", batch.size(), ar.cause().toString());
+      Problem unavailable = Problem.unavailable("The database did not accept the event", 1);
+      return Future.succeededFuture(() -> batch.forEach(p -> p.promise().fail(unavailable)));
+    });
   }
 
   /** Two writers updating the same debtors may deadlock; PostgreSQL aborts one, which is retried once. */

@@ -29,7 +29,8 @@ public final class TrackingStats {
   private final Map<Classifier.Label, Counter> byLabel = new EnumMap<>(Classifier.Label.class);
 
   /** A snapshot of the counters. */
-  public record Snapshot(long committed, long shed, long failed, long batches, long insertOnly, long applying) {}
+  public record Snapshot(long committed, long shed, long failed, long batches, long insertOnly, long applying,
+                         long statements, double statementSeconds) {}
 
   private TrackingStats(MeterRegistry registry) {
     committed = counter(registry, "committed", "Tracking events committed");
@@ -119,6 +120,7 @@ public final class TrackingStats {
 
   public Snapshot snapshot() {
     return new Snapshot((long) committed.count(), (long) shed.count(), (long) failed.count(), (long) batches.count(),
-        (long) insertOnly.count(), (long) applying.count());
+        (long) insertOnly.count(), (long) applying.count(), commitLatency.count(),
+        commitLatency.totalTime(java.util.concurrent.TimeUnit.NANOSECONDS) / 1e9);
   }
 }

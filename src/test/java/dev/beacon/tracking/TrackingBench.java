@@ -112,9 +112,12 @@ public final class TrackingBench {
         System.out.printf(Locale.ROOT, "insert-only statements: pixel %d of %d, beacon %d of %d%n",
             s1.insertOnly() - s0.insertOnly(), s1.insertOnly() - s0.insertOnly() + s1.applying() - s0.applying(),
             s2.insertOnly() - s1.insertOnly(), s2.insertOnly() - s1.insertOnly() + s2.applying() - s1.applying());
-        System.out.printf(Locale.ROOT, "writer: pixel %.1f events per flush, beacon %.1f; shed %d, failed %d%n",
+        System.out.printf(Locale.ROOT, "writer: pixel %.1f events per flush, beacon %.1f; statement to commit: "
+                + "pixel %.2f ms, beacon %.2f ms; shed %d, failed %d%n",
             (s1.committed() - s0.committed()) / (double) Math.max(1, s1.batches() - s0.batches()),
             (s2.committed() - s1.committed()) / (double) Math.max(1, s2.batches() - s1.batches()),
+            1000 * (s1.statementSeconds() - s0.statementSeconds()) / Math.max(1, s1.statements() - s0.statements()),
+            1000 * (s2.statementSeconds() - s1.statementSeconds()) / Math.max(1, s2.statements() - s1.statements()),
             s2.shed() - s0.shed(), s2.failed() - s0.failed());
         if (opens < pixel.ok() || views < beacon.ok()) {
           System.out.println("ROWS MISSING: fewer rows than 2xx answers");
