@@ -3,8 +3,10 @@ package dev.beacon.scoring;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Cursor;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.OffsetDateTime;
@@ -31,16 +33,19 @@ final class ScoringRepository {
   static final String IDS_AS_OF =
       "SELECT id FROM debtors WHERE id > $1 AND created_at <= $3::timestamptz ORDER BY id LIMIT $2";
 
-  /** Debtors with anything new since an instant: human engagement, views, payments, plans, contacts, edits. */
+  /**
+   * Debtors with anything new since $1: human engagement, views, payments, plans, contacts, edits. Read through
+   * a cursor chunk by chunk, so the union is computed once per run (not once per chunk) and memory stays bounded.
+   */
   static final String CHANGED_IDS = """
       SELECT id FROM (
-        SELECT debtor_id AS id FROM email_events WHERE occurred_at > $3::timestamptz AND label = 'human'
-        UNION SELECT debtor_id FROM page_views WHERE "timestamp" > $3::timestamptz
-        UNION SELECT debtor_id FROM payments WHERE updated_at > $3::timestamptz
-        UNION SELECT debtor_id FROM payment_plans WHERE updated_at > $3::timestamptz
-        UNION SELECT debtor_id FROM communications WHERE created_at > $3::timestamptz
-        UNION SELECT id FROM debtors WHERE updated_at > $3::timestamptz
-      ) c WHERE id > $1 ORDER BY id LIMIT $2""";
+        SELECT debtor_id AS id FROM email_events WHERE occurred_at > $1::timestamptz AND label = 'human'
+        UNION SELECT debtor_id FROM page_views WHERE "timestamp" > $1::timestamptz
+        UNION SELECT debtor_id FROM payments WHERE updated_at > $1::timestamptz
+        UNION SELECT debtor_id FROM payment_plans WHERE updated_at > $1::timestamptz
+        UNION SELECT debtor_id FROM communications WHERE created_at > $1::timestamptz
+        UNION SELECT id FROM debtors WHERE updated_at > $1::timestamptz
+      ) c ORDER BY id""";
 
   /**
    * The raw features of the debtors in $1 as of $2, and whether each completed a payment in ($2, $3]
@@ -148,6 +153,8 @@ final class ScoringRepository {
   /**
    * Writes one chunk of changes, decided by the job from each debtor's stored score and latest history row: the
    * debtors whose score changed, and a history row where the score or the model version changed (or there is none).
+   * The debtors to update are found through {@code d.id = ANY($1)} (the primary key): joined only to the unnest,
+   * the planner hashed the whole debtors table for every chunk (a sequential scan per chunk written).
    */
   static final String WRITE = """
       WITH s AS (
@@ -155,7 +162,8 @@ final class ScoringRepository {
           AS s(id, score, factors, previous, update_score, record)
       ),
       upd AS (
-        UPDATE debtors d SET payment_propensity_score = s.score FROM s WHERE s.update_score AND d.id = s.id
+        UPDATE debtors d SET payment_propensity_score = s.score FROM s
+        WHERE s.update_score AND d.id = s.id AND d.id = ANY($1::uuid[])
         RETURNING d.id
       ),
       ins AS (
@@ -229,10 +237,6 @@ final class ScoringRepository {
     });
   }
 
-  /**
-   * The features of a chunk as of {@code asOf}; {@code contiguous}: the chunk is every debtor (that existed at
-   * {@code asOf}) between its first and last id.
-   */
   /** The next chunk of debtor ids after {@code after} and up to {@code last}. */
   Future<List<UUID>> idsUpTo(UUID after, int limit, UUID last) {
     return pool.preparedQuery(ALL_IDS_UP_TO).execute(Tuple.of(after, limit, last)).map(rows -> {
@@ -242,6 +246,44 @@ final class ScoringRepository {
     });
   }
 
+  /**
+   * The debtors with activity since an instant ({@link #CHANGED_IDS}), read chunk by chunk through a cursor on
+   * a connection that is in a transaction: the union is computed once per run, not once per chunk.
+   */
+  static final class ChangedIds {
+    private final Cursor cursor;
+    private boolean exhausted;
+
+    private ChangedIds(Cursor cursor) {
+      this.cursor = cursor;
+    }
+
+    static Future<ChangedIds> open(SqlConnection conn, OffsetDateTime since) {
+      return conn.prepare(CHANGED_IDS).map(statement -> new ChangedIds(statement.cursor(Tuple.of(since))));
+    }
+
+    /** The next (at most {@code limit}) ids in id order; empty when there are no more. */
+    Future<List<UUID>> next(int limit) {
+      if (exhausted) {
+        return Future.succeededFuture(List.of());
+      }
+      return cursor.read(limit).map(rows -> {
+        exhausted = !cursor.hasMore();
+        List<UUID> ids = new ArrayList<>(rows.size());
+        rows.forEach(r -> ids.add(r.getUUID(0)));
+        return ids;
+      });
+    }
+
+    Future<Void> close() {
+      return cursor.close();
+    }
+  }
+
+  /**
+   * The features of a chunk as of {@code asOf}; {@code contiguous}: the chunk is every debtor (that existed at
+   * {@code asOf}) between its first and last id.
+   */
   Future<List<Features>> features(List<UUID> ids, OffsetDateTime asOf, OffsetDateTime labelUntil,
                                   boolean contiguous) {
     // Estimates of a chunk's share of each event table can be far too low, and a nested loop over an event
