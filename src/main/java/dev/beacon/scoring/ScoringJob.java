@@ -98,10 +98,16 @@ public final class ScoringJob {
             .mapEmpty();
       } else {
         // The changed debtors are found once, by a cursor on the lock's connection (idle otherwise): a read-only
-        // transaction that ends before the lock is released.
+        // transaction that ends before the lock is released. Two pipelines take chunks from it side by side, so
+        // the chunks of a busy interval are scored and written by two database backends at once (join: the run
+        // ends when both have, even when one fails).
         work = lock.begin().compose(tx -> ScoringRepository.ChangedIds.open(lock, since)
-            .compose(changedIds -> pipeline(after -> changedIds.next(chunkSize), false, now, model,
-                    ScoringRepository.FIRST, Future.succeededFuture(), changed, scoredCount)
+            .compose(changedIds -> Future.join(
+                    pipeline(after -> changedIds.next(chunkSize), false, now, model, ScoringRepository.FIRST,
+                        Future.succeededFuture(), changed, scoredCount),
+                    pipeline(after -> changedIds.next(chunkSize), false, now, model, ScoringRepository.FIRST,
+                        Future.succeededFuture(), changed, scoredCount))
+                .<Void>mapEmpty()
                 .eventually(changedIds::close))
             .eventually(tx::rollback));
       }

@@ -153,8 +153,8 @@ final class ScoringRepository {
   /**
    * Writes one chunk of changes, decided by the job from each debtor's stored score and latest history row: the
    * debtors whose score changed, and a history row where the score or the model version changed (or there is none).
-   * The debtors to update are found through {@code d.id = ANY($1)} (the primary key): joined only to the unnest,
-   * the planner hashed the whole debtors table for every chunk (a sequential scan per chunk written).
+   * Run with hash and merge joins off (see {@link #write}): the debtors to update are then found by primary key,
+   * one index probe per changed score.
    */
   static final String WRITE = """
       WITH s AS (
@@ -162,8 +162,7 @@ final class ScoringRepository {
           AS s(id, score, factors, previous, update_score, record)
       ),
       upd AS (
-        UPDATE debtors d SET payment_propensity_score = s.score FROM s
-        WHERE s.update_score AND d.id = s.id AND d.id = ANY($1::uuid[])
+        UPDATE debtors d SET payment_propensity_score = s.score FROM s WHERE s.update_score AND d.id = s.id
         RETURNING d.id
       ),
       ins AS (
@@ -253,6 +252,8 @@ final class ScoringRepository {
   static final class ChangedIds {
     private final Cursor cursor;
     private boolean exhausted;
+    /** The last read asked for: reads are chained, so several pipelines can share the cursor. */
+    private Future<List<UUID>> last = Future.succeededFuture(List.of());
 
     private ChangedIds(Cursor cursor) {
       this.cursor = cursor;
@@ -262,17 +263,23 @@ final class ScoringRepository {
       return conn.prepare(CHANGED_IDS).map(statement -> new ChangedIds(statement.cursor(Tuple.of(since))));
     }
 
-    /** The next (at most {@code limit}) ids in id order; empty when there are no more. */
+    /**
+     * The next (at most {@code limit}) ids in id order; empty when there are no more. Calls are served one after
+     * the other, in the order they were made (call from one context).
+     */
     Future<List<UUID>> next(int limit) {
-      if (exhausted) {
-        return Future.succeededFuture(List.of());
-      }
-      return cursor.read(limit).map(rows -> {
-        exhausted = !cursor.hasMore();
-        List<UUID> ids = new ArrayList<>(rows.size());
-        rows.forEach(r -> ids.add(r.getUUID(0)));
-        return ids;
+      last = last.transform(previous -> {
+        if (exhausted || previous.failed()) {
+          return previous.failed() ? Future.failedFuture(previous.cause()) : Future.succeededFuture(List.of());
+        }
+        return cursor.read(limit).map(rows -> {
+          exhausted = !cursor.hasMore();
+          List<UUID> ids = new ArrayList<>(rows.size());
+          rows.forEach(r -> ids.add(r.getUUID(0)));
+          return ids;
+        });
       });
+      return last;
     }
 
     Future<Void> close() {
@@ -329,8 +336,14 @@ final class ScoringRepository {
       update[i] = s.updateScore();
       record[i] = s.record();
     }
-    return pool.preparedQuery(WRITE)
-        .execute(Tuple.from(new Object[] {ids, scores, factors, previous, update, record, version, at}))
+    // With a chunk's real size known (a custom plan), the planner hashed the whole debtors table for every chunk
+    // (a sequential scan of a million rows per chunk written); with the size unknown (the generic plan of the
+    // cached statement, estimated at 10 rows), a nested loop is right. Only nested loops are allowed: one
+    // primary key probe per row of the chunk, whatever the estimate.
+    return pool.withTransaction(conn -> conn.query("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off")
+            .execute()
+            .compose(x -> conn.preparedQuery(WRITE)
+                .execute(Tuple.from(new Object[] {ids, scores, factors, previous, update, record, version, at}))))
         .map(rows -> rows.iterator().next().getLong("updated").intValue());
   }
 
