@@ -103,13 +103,13 @@ public final class PropensityModel {
         ? 100 * sigmoid(intercept) * (1 - sigmoid(intercept))
         : (100 * p - base) / (z - intercept);
     List<Factor> factors = new ArrayList<>(Feature.COUNT + 1);
-    BigDecimal sum = BigDecimal.ZERO;
+    long sumCents = 0;
     for (Feature f : Feature.values()) {
-      BigDecimal points = round(weights[f.ordinal()] * f.input(raw[f.ordinal()]) * slope);
-      sum = sum.add(points);
-      factors.add(new Factor(f.key(), round(raw[f.ordinal()]).doubleValue(), points.doubleValue()));
+      long points = cents(weights[f.ordinal()] * f.input(raw[f.ordinal()]) * slope);
+      sumCents += points;
+      factors.add(new Factor(f.key(), cents(raw[f.ordinal()]) / 100.0, points / 100.0));
     }
-    factors.add(new Factor(BASELINE, 1, BigDecimal.valueOf(score).subtract(sum).doubleValue()));
+    factors.add(new Factor(BASELINE, 1, (score * 100L - sumCents) / 100.0));
     factors.sort(Comparator.comparingDouble((Factor x) -> -Math.abs(x.contribution())));
     return new Score(score, p, List.copyOf(factors), null);
   }
@@ -118,8 +118,23 @@ public final class PropensityModel {
     return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
   }
 
-  private static BigDecimal round(double v) {
-    return BigDecimal.valueOf(v).setScale(2, RoundingMode.HALF_UP);
+  /**
+   * {@code v} rounded to cents as {@code BigDecimal.valueOf(v).setScale(2, HALF_UP)} rounds it (half away from
+   * zero, on the shortest decimal of {@code v}), in cents. Scores are computed for every debtor of a run, so the
+   * exact decimal is taken only near a half cent, where the binary {@code 100·v} could round the other way: away
+   * from it (and below 10⁹ cents, where {@code 100·v} is within 2·10⁻⁷ of the decimal) the nearest integer is
+   * the same. {@code c / 100.0} is then the double nearest the decimal, as {@code BigDecimal.doubleValue()} is.
+   */
+  static long cents(double v) {
+    double x = v * 100;
+    if (Math.abs(x) < 1e9) {
+      double floor = Math.floor(x);
+      double fraction = x - floor;
+      if (Math.abs(fraction - 0.5) > 1e-4) {
+        return (long) (fraction < 0.5 ? floor : floor + 1);
+      }
+    }
+    return BigDecimal.valueOf(v).setScale(2, RoundingMode.HALF_UP).movePointRight(2).longValueExact();
   }
 
   /** Reads a model in the stored shape; every feature must have a coefficient. */

@@ -3,6 +3,7 @@ package dev.beacon.scoring;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,13 +73,13 @@ public final class ScoringJob {
           if (!rows.iterator().next().getBoolean("ok")) {
             return Future.succeededFuture(new Run(false, false, 0, 0, null, start, System.nanoTime()));
           }
-          return score(forceFull, start).eventually(() ->
+          return score(lock, forceFull, start).eventually(() ->
               lock.preparedQuery("SELECT pg_advisory_unlock($1)").execute(Tuple.of(LOCK_KEY)));
         })
         .eventually(lock::close));
   }
 
-  private Future<Run> score(boolean forceFull, long start) {
+  private Future<Run> score(SqlConnection lock, boolean forceFull, long start) {
     return repo.state().compose(state -> models.active().compose(model -> {
       OffsetDateTime now = state.now();
       boolean full = forceFull || state.lastRunAt() == null || state.lastFullAt() == null
@@ -96,8 +97,19 @@ public final class ScoringJob {
                     Future.succeededFuture(), changed, scoredCount))
             .mapEmpty();
       } else {
-        work = pipeline(after -> repo.ids(ScoringRepository.CHANGED_IDS, after, chunkSize, since), false, now, model,
-            ScoringRepository.FIRST, Future.succeededFuture(), changed, scoredCount);
+        // The changed debtors are found once, by a cursor on the lock's connection (idle otherwise): a read-only
+        // transaction that ends before the lock is released. Two pipelines take chunks from it side by side, so
+        // the chunks of a busy interval are scored and written by two database backends at once (join: the run
+        // ends when both have, even when one fails).
+        work = lock.begin().compose(tx -> ScoringRepository.ChangedIds.open(lock, since)
+            .compose(changedIds -> Future.join(
+                    pipeline(after -> changedIds.next(chunkSize), false, now, model, ScoringRepository.FIRST,
+                        Future.succeededFuture(), changed, scoredCount),
+                    pipeline(after -> changedIds.next(chunkSize), false, now, model, ScoringRepository.FIRST,
+                        Future.succeededFuture(), changed, scoredCount))
+                .<Void>mapEmpty()
+                .eventually(changedIds::close))
+            .eventually(tx::rollback));
       }
       return work
           .compose(done -> repo.finish(now, full).map(x -> {

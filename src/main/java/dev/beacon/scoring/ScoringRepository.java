@@ -3,8 +3,10 @@ package dev.beacon.scoring;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Cursor;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.OffsetDateTime;
@@ -31,16 +33,19 @@ final class ScoringRepository {
   static final String IDS_AS_OF =
       "SELECT id FROM debtors WHERE id > $1 AND created_at <= $3::timestamptz ORDER BY id LIMIT $2";
 
-  /** Debtors with anything new since an instant: human engagement, views, payments, plans, contacts, edits. */
+  /**
+   * Debtors with anything new since $1: human engagement, views, payments, plans, contacts, edits. Read through
+   * a cursor chunk by chunk, so the union is computed once per run (not once per chunk) and memory stays bounded.
+   */
   static final String CHANGED_IDS = """
       SELECT id FROM (
-        SELECT debtor_id AS id FROM email_events WHERE occurred_at > $3::timestamptz AND label = 'human'
-        UNION SELECT debtor_id FROM page_views WHERE "timestamp" > $3::timestamptz
-        UNION SELECT debtor_id FROM payments WHERE updated_at > $3::timestamptz
-        UNION SELECT debtor_id FROM payment_plans WHERE updated_at > $3::timestamptz
-        UNION SELECT debtor_id FROM communications WHERE created_at > $3::timestamptz
-        UNION SELECT id FROM debtors WHERE updated_at > $3::timestamptz
-      ) c WHERE id > $1 ORDER BY id LIMIT $2""";
+        SELECT debtor_id AS id FROM email_events WHERE occurred_at > $1::timestamptz AND label = 'human'
+        UNION SELECT debtor_id FROM page_views WHERE "timestamp" > $1::timestamptz
+        UNION SELECT debtor_id FROM payments WHERE updated_at > $1::timestamptz
+        UNION SELECT debtor_id FROM payment_plans WHERE updated_at > $1::timestamptz
+        UNION SELECT debtor_id FROM communications WHERE created_at > $1::timestamptz
+        UNION SELECT id FROM debtors WHERE updated_at > $1::timestamptz
+      ) c ORDER BY id""";
 
   /**
    * The raw features of the debtors in $1 as of $2, and whether each completed a payment in ($2, $3]
@@ -148,6 +153,8 @@ final class ScoringRepository {
   /**
    * Writes one chunk of changes, decided by the job from each debtor's stored score and latest history row: the
    * debtors whose score changed, and a history row where the score or the model version changed (or there is none).
+   * Run with hash and merge joins off (see {@link #write}): the debtors to update are then found by primary key,
+   * one index probe per changed score.
    */
   static final String WRITE = """
       WITH s AS (
@@ -229,10 +236,6 @@ final class ScoringRepository {
     });
   }
 
-  /**
-   * The features of a chunk as of {@code asOf}; {@code contiguous}: the chunk is every debtor (that existed at
-   * {@code asOf}) between its first and last id.
-   */
   /** The next chunk of debtor ids after {@code after} and up to {@code last}. */
   Future<List<UUID>> idsUpTo(UUID after, int limit, UUID last) {
     return pool.preparedQuery(ALL_IDS_UP_TO).execute(Tuple.of(after, limit, last)).map(rows -> {
@@ -242,6 +245,52 @@ final class ScoringRepository {
     });
   }
 
+  /**
+   * The debtors with activity since an instant ({@link #CHANGED_IDS}), read chunk by chunk through a cursor on
+   * a connection that is in a transaction: the union is computed once per run, not once per chunk.
+   */
+  static final class ChangedIds {
+    private final Cursor cursor;
+    private boolean exhausted;
+    /** The last read asked for: reads are chained, so several pipelines can share the cursor. */
+    private Future<List<UUID>> last = Future.succeededFuture(List.of());
+
+    private ChangedIds(Cursor cursor) {
+      this.cursor = cursor;
+    }
+
+    static Future<ChangedIds> open(SqlConnection conn, OffsetDateTime since) {
+      return conn.prepare(CHANGED_IDS).map(statement -> new ChangedIds(statement.cursor(Tuple.of(since))));
+    }
+
+    /**
+     * The next (at most {@code limit}) ids in id order; empty when there are no more. Calls are served one after
+     * the other, in the order they were made (call from one context).
+     */
+    Future<List<UUID>> next(int limit) {
+      last = last.transform(previous -> {
+        if (exhausted || previous.failed()) {
+          return previous.failed() ? Future.failedFuture(previous.cause()) : Future.succeededFuture(List.of());
+        }
+        return cursor.read(limit).map(rows -> {
+          exhausted = !cursor.hasMore();
+          List<UUID> ids = new ArrayList<>(rows.size());
+          rows.forEach(r -> ids.add(r.getUUID(0)));
+          return ids;
+        });
+      });
+      return last;
+    }
+
+    Future<Void> close() {
+      return cursor.close();
+    }
+  }
+
+  /**
+   * The features of a chunk as of {@code asOf}; {@code contiguous}: the chunk is every debtor (that existed at
+   * {@code asOf}) between its first and last id.
+   */
   Future<List<Features>> features(List<UUID> ids, OffsetDateTime asOf, OffsetDateTime labelUntil,
                                   boolean contiguous) {
     // Estimates of a chunk's share of each event table can be far too low, and a nested loop over an event
@@ -287,8 +336,14 @@ final class ScoringRepository {
       update[i] = s.updateScore();
       record[i] = s.record();
     }
-    return pool.preparedQuery(WRITE)
-        .execute(Tuple.from(new Object[] {ids, scores, factors, previous, update, record, version, at}))
+    // With a chunk's real size known (a custom plan), the planner hashed the whole debtors table for every chunk
+    // (a sequential scan of a million rows per chunk written); with the size unknown (the generic plan of the
+    // cached statement, estimated at 10 rows), a nested loop is right. Only nested loops are allowed: one
+    // primary key probe per row of the chunk, whatever the estimate.
+    return pool.withTransaction(conn -> conn.query("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off")
+            .execute()
+            .compose(x -> conn.preparedQuery(WRITE)
+                .execute(Tuple.from(new Object[] {ids, scores, factors, previous, update, record, version, at}))))
         .map(rows -> rows.iterator().next().getLong("updated").intValue());
   }
 

@@ -197,4 +197,18 @@ class PropensityModelTest {
     assertThat(PropensityModel.resource("v999")).isNull();
     assertThat(PropensityModel.resource("../x")).isNull();
   }
+
+  @Test
+  @DisplayName("cents round like BigDecimal HALF_UP on the shortest decimal, half cents included")
+  void cents_matchBigDecimalHalfUp() {
+    Random random = new Random(5);
+    double[] edges = {0.005, 1.005, -1.005, 2.675, -2.675, 0.015, -0.0, 99.995, 0.125, -0.125, 1e7 + 0.005, 5e8};
+    for (int i = 0; i < 200_000 + edges.length; i++) {
+      double v = i < edges.length ? edges[i]
+          : i % 2 == 0 ? (random.nextInt(2_000_000) - 1_000_000) / 100.0 + 0.005 : (random.nextDouble() - 0.5) * 1e4;
+      long expected = java.math.BigDecimal.valueOf(v).setScale(2, java.math.RoundingMode.HALF_UP).movePointRight(2)
+          .longValueExact();
+      assertThat(PropensityModel.cents(v)).as("cents of %s", v).isEqualTo(expected);
+    }
+  }
 }

@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.util.HashSet;
+import java.util.Set;
 import java.util.UUID;
 
 import static dev.beacon.support.TestApp.AGENT_KEY;
@@ -153,6 +155,33 @@ class ScoringIT {
         + " AND debtor_id IN ('" + ids[0] + "', '" + ids[1] + "', '" + ids[2] + "', '" + ids[4] + "')"))
         .isGreaterThanOrEqualTo(4 + 4); // first-run rows plus a changed score for each
     assertThat(kit.count("SELECT count(*) FROM score_history")).isGreaterThan(before);
+  }
+
+  @Test
+  @DisplayName("an incremental run in many small chunks (two pipelines on one cursor) rescores each changed debtor once")
+  void incremental_manyChunks_eachChangedDebtorScoredOnce(TestApp app) {
+    ScoringKit kit = new ScoringKit(app);
+    UUID[] ids = new UUID[23];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = kit.debtor();
+    }
+    ScoringJob job = new ScoringJob(app.pool, "v1", 3);
+    assertThat(await(job.runOnce(false)).scored()).isEqualTo(23);
+
+    Set<UUID> active = new HashSet<>();
+    for (int i = 0; i < ids.length; i += 2) { // 12 debtors: four chunks of 3
+      kit.emailEvents(ids[i], "click", "human", 3, 0);
+      active.add(ids[i]);
+    }
+    kit.emailEvents(ids[1], "open", "scanner", 3, 0); // not human: no new activity
+    ScoringJob.Run second = await(job.runOnce(false));
+    assertThat(second.full()).isFalse();
+    assertThat(second.scored()).isEqualTo(12);
+    assertThat(second.changed()).isEqualTo(12); // first human clicks raise every score
+    for (UUID id : ids) {
+      assertThat(kit.count("SELECT count(*) FROM score_history WHERE debtor_id = '" + id + "'"))
+          .as("history rows of %s", id).isEqualTo(active.contains(id) ? 2 : 1);
+    }
   }
 
   @Test
