@@ -23,6 +23,16 @@ public final class Classifier {
     public String db() {
       return name().toLowerCase(Locale.ROOT);
     }
+
+    /** The label stored as {@code db} (human, machine or scanner). */
+    public static Label of(String db) {
+      for (Label l : values()) {
+        if (l.name().equalsIgnoreCase(db)) {
+          return l;
+        }
+      }
+      throw new IllegalArgumentException("not a label: " + db);
+    }
   }
 
   /** open or click. */

@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.UUID;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -250,7 +249,7 @@ final class EventWriter {
     int written = 0;
     for (Row r : result) {
       written++;
-      stats.label(Classifier.Label.valueOf(r.getString("label").toUpperCase(Locale.ROOT)), 1);
+      stats.label(Classifier.Label.of(r.getString("label")), 1);
     }
     stats.unknownTokens(rows.size() - written);
   }
@@ -270,7 +269,7 @@ final class EventWriter {
       EventSql.EmailEvent e = rows.get(r.getInteger("n") - 1);
       settled.resolved(e.debtor(), r.getUUID("debtor_id"));
       settled.responded(e.debtor(), r.getOffsetDateTime("responded_at"));
-      if (r.getBoolean("matched") && r.getString("label").equals(Classifier.Label.HUMAN.db())) {
+      if (r.getBoolean("matched") && Classifier.Label.of(r.getString("label")) == Classifier.Label.HUMAN) {
         settled.opened(e.communicationId(), r.getBoolean("clicked") || e.kind() == Classifier.Kind.CLICK);
       }
     }

@@ -16,17 +16,11 @@ final class FlushGate {
     void granted();
   }
 
-  private final int slots;
   private int free;
   private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
 
   FlushGate(int slots) {
-    this.slots = slots;
     this.free = slots;
-  }
-
-  int slots() {
-    return slots;
   }
 
   /** True when a slot was free and is now held; otherwise {@code w} is called once one is handed to it. */

@@ -17,7 +17,7 @@ public final class WriterLoad implements Shareable {
   private static final String KEY = "writers";
   private final Set<EventWriter> writers = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean metered = new AtomicBoolean();
-  private volatile FlushGate gate;
+  private FlushGate gate;
 
   private WriterLoad() {}
 
