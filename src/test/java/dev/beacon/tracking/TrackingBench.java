@@ -12,14 +12,19 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -35,11 +40,55 @@ public final class TrackingBench {
   private static final int DEBTORS = 1000;
   private static final int BEACON_PORT = 18080;
   private static final int CEILING_PORT = 18081;
+  private static final int MINIMAL_PORT = 18082;
 
   /** What wrk measured for one run. */
-  record Result(String name, double rps, double p50ms, double p99ms, long requests, long non2xx) {
+  record Result(String name, double rps, double p50ms, double p99ms, long requests, long non2xx, Cpu cpu) {
     long ok() {
       return requests - non2xx;
+    }
+  }
+
+  /**
+   * Where the machine's CPU went during a run, in core-seconds: Beacon's JVM (Beacon and the ceiling run in
+   * it), PostgreSQL's processes (backends and background workers), everything else busy (wrk, mostly) and idle.
+   */
+  record Cpu(double jvm, double pg, double other, double idle) {
+    Cpu minus(Cpu o) {
+      return new Cpu(jvm - o.jvm, pg - o.pg, other - o.other, idle - o.idle);
+    }
+  }
+
+  private static Pool cpuPool;
+
+  private static Cpu cpuNow() throws Exception {
+    double jvm = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime() / 1e9;
+    double pg = 0;
+    for (Row r : cpuPool.query("SELECT pid FROM pg_stat_activity").execute().await(30, TimeUnit.SECONDS)) {
+      pg += jiffies(Path.of("/proc/" + r.getInteger(0) + "/stat"));
+    }
+    String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+    double busy = 0;
+    for (int k = 1; k <= 8; k++) {
+      if (k != 4 && k != 5) {
+        busy += Long.parseLong(cpu[k]);
+      }
+    }
+    double idle = Long.parseLong(cpu[4]) + Long.parseLong(cpu[5]);
+    return new Cpu(jvm, pg / TICKS, busy / TICKS - jvm - pg / TICKS, idle / TICKS);
+  }
+
+  /** Clock ticks per second of /proc (USER_HZ), 100 on Linux. */
+  private static final double TICKS = 100;
+
+  private static double jiffies(Path stat) {
+    try {
+      String s = Files.readString(stat);
+      String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    } catch (IOException | RuntimeException gone) {
+      return 0;
     }
   }
 
@@ -50,6 +99,60 @@ public final class TrackingBench {
       return vertx.createHttpServer().requestHandler(req -> req.response()
           .putHeader(HttpHeaders.CONTENT_TYPE, "image/gif").putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
           .end(TrackingRoutes.GIF)).listen(CEILING_PORT);
+    }
+  }
+
+  /**
+   * The reference the issue measures Beacon against: a minimal group-commit writer. Per verticle instance one
+   * queue and one statement in flight; each flush inserts everything queued (the path's token and the time) in
+   * one {@code unnest} INSERT into a table with only a bigserial key, and answers the GIF once it has committed.
+   * No classification, no token lookup, no partitions, no secondary index.
+   */
+  static final class MinimalWriter extends VerticleBase {
+    private final Pool pool;
+    private final ArrayDeque<HttpServerRequest> queue = new ArrayDeque<>();
+    private boolean flushing;
+
+    MinimalWriter(Pool pool) {
+      this.pool = pool;
+    }
+
+    @Override
+    public Future<?> start() {
+      return vertx.createHttpServer().requestHandler(req -> {
+        queue.add(req);
+        if (!flushing) {
+          flushing = true;
+          context.runOnContext(v -> flush());
+        }
+      }).listen(MINIMAL_PORT);
+    }
+
+    private void flush() {
+      List<HttpServerRequest> batch = new ArrayList<>(queue);
+      queue.clear();
+      String[] paths = new String[batch.size()];
+      OffsetDateTime[] at = new OffsetDateTime[batch.size()];
+      for (int k = 0; k < paths.length; k++) {
+        paths[k] = batch.get(k).path();
+        at[k] = OffsetDateTime.now();
+      }
+      pool.preparedQuery("INSERT INTO bench_minimal (path, at) SELECT * FROM unnest($1::text[], $2::timestamptz[])")
+          .execute(Tuple.tuple().addArrayOfString(paths).addArrayOfOffsetDateTime(at)).onComplete(ar -> {
+            for (HttpServerRequest r : batch) {
+              if (ar.succeeded()) {
+                r.response().putHeader(HttpHeaders.CONTENT_TYPE, "image/gif")
+                    .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(TrackingRoutes.GIF);
+              } else {
+                r.response().setStatusCode(503).end();
+              }
+            }
+            if (queue.isEmpty()) {
+              flushing = false;
+            } else {
+              flush();
+            }
+          });
     }
   }
 
@@ -66,6 +169,7 @@ public final class TrackingBench {
       Database db = Database.of(pg.url(), null, null);
       Migrations.migrate(db);
       Pool pool = db.pool(vertx, 16);
+      cpuPool = db.pool(vertx, 1);
       System.out.println("PostgreSQL: " + settings(pool));
       List<String> tokens = seed(pool);
       Path lua = work.resolve("lua");
@@ -80,9 +184,14 @@ public final class TrackingBench {
       vertx.deployVerticle(() -> new HttpVerticle(deps), new DeploymentOptions().setInstances(instances))
           .await(60, TimeUnit.SECONDS);
       vertx.deployVerticle(Ceiling::new, new DeploymentOptions().setInstances(instances)).await(60, TimeUnit.SECONDS);
+      pool.query("CREATE TABLE bench_minimal (id bigserial PRIMARY KEY, path text, at timestamptz)").execute()
+          .await(30, TimeUnit.SECONDS);
+      vertx.deployVerticle(() -> new MinimalWriter(pool), new DeploymentOptions().setInstances(instances))
+          .await(60, TimeUnit.SECONDS);
 
       wrk("warm-up", CEILING_PORT, lua.resolve("pixel.lua"), connections, 3);
       wrk("warm-up", BEACON_PORT, lua.resolve("pixel.lua"), connections, 3);
+      wrk("warm-up", MINIMAL_PORT, lua.resolve("pixel.lua"), connections, 3);
       System.out.printf(Locale.ROOT, "%nconnections=%d duration=%ds rounds=%d instances=%d flushSlots=%d cpus=%d%n",
           connections, seconds, rounds, instances, config.tracking().flushSlots(),
           Runtime.getRuntime().availableProcessors());
@@ -93,6 +202,10 @@ public final class TrackingBench {
         Result ceiling = wrk("ceiling (bare Vert.x GIF)", CEILING_PORT, lua.resolve("pixel.lua"), connections, seconds);
         Result router = wrk("Beacon pixel, malformed token (no write)", BEACON_PORT, lua.resolve("nowrite.lua"),
             connections, seconds);
+        long minimalBefore = count(pool, "SELECT count(*) FROM bench_minimal");
+        Result minimal = wrk("minimal group-commit writer (reference)", MINIMAL_PORT, lua.resolve("pixel.lua"),
+            connections, seconds);
+        long minimalRows = count(pool, "SELECT count(*) FROM bench_minimal") - minimalBefore;
         var s0 = TrackingStats.current().snapshot();
         Result pixel = wrk("Beacon pixel GET /t/o/{token}/{id}.gif", BEACON_PORT, lua.resolve("pixel.lua"),
             connections, seconds);
@@ -107,8 +220,15 @@ public final class TrackingBench {
             "2xx", "rows", "ratio");
         print(ceiling, -1, ceiling.rps());
         print(router, -1, ceiling.rps());
+        print(minimal, minimalRows, ceiling.rps());
         print(pixel, opens, ceiling.rps());
         print(beacon, views, ceiling.rps());
+        System.out.println("CPU per request, µs (JVM / PostgreSQL / wrk and the rest / idle):");
+        for (Result r : List.of(ceiling, router, minimal, pixel, beacon)) {
+          double n = r.requests();
+          System.out.printf(Locale.ROOT, "  %-38s %6.1f / %6.1f / %6.1f / %6.1f%n", r.name(), 1e6 * r.cpu().jvm() / n,
+              1e6 * r.cpu().pg() / n, 1e6 * r.cpu().other() / n, 1e6 * r.cpu().idle() / n);
+        }
         System.out.printf(Locale.ROOT, "insert-only statements: pixel %d of %d, beacon %d of %d%n",
             s1.insertOnly() - s0.insertOnly(), s1.insertOnly() - s0.insertOnly() + s1.applying() - s0.applying(),
             s2.insertOnly() - s1.insertOnly(), s2.insertOnly() - s1.insertOnly() + s2.applying() - s1.applying());
@@ -123,11 +243,13 @@ public final class TrackingBench {
           System.out.println("ROWS MISSING: fewer rows than 2xx answers");
         }
         ratios.add(new double[] {router.rps() / ceiling.rps(), pixel.rps() / ceiling.rps(),
-            beacon.rps() / ceiling.rps(), pixel.p99ms(), beacon.p99ms()});
+            beacon.rps() / ceiling.rps(), pixel.p99ms(), beacon.p99ms(), minimal.rps() / ceiling.rps(),
+            minimal.p99ms(), pixel.rps() / minimal.rps()});
       }
-      System.out.printf(Locale.ROOT, "%nmedian over %d rounds: ratio to the ceiling: no write %.2f, pixel %.2f, "
-              + "beacon %.2f; p99: pixel %.2f ms, beacon %.2f ms%n", rounds, median(ratios, 0), median(ratios, 1),
-          median(ratios, 2), median(ratios, 3), median(ratios, 4));
+      System.out.printf(Locale.ROOT, "%nmedian over %d rounds: ratio to the ceiling: no write %.2f, minimal writer "
+              + "%.2f, pixel %.2f, beacon %.2f; p99: minimal writer %.2f ms, pixel %.2f ms, beacon %.2f ms; "
+              + "pixel / minimal writer %.2f%n", rounds, median(ratios, 0), median(ratios, 5), median(ratios, 1),
+          median(ratios, 2), median(ratios, 6), median(ratios, 3), median(ratios, 4), median(ratios, 7));
       System.out.println("rows >= 2xx means every answered request is in the database (requests still in flight "
           + "when wrk stops may be committed without being counted).");
     } finally {
@@ -225,15 +347,17 @@ public final class TrackingBench {
     Process p = new ProcessBuilder("wrk", "-t" + Math.min(2, connections), "-c" + connections, "-d" + seconds + "s", "--timeout", "5s",
         "-s", script.toString(), "http://127.0.0.1:" + port)
         .redirectErrorStream(true).start();
+    Cpu before = cpuNow();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     p.waitFor();
+    Cpu used = cpuNow().minus(before);
     for (String line : out.split("\n")) {
       if (line.startsWith("RESULT ")) {
         String[] f = line.split(" ");
         long requests = Long.parseLong(f[1]);
         double secs = Long.parseLong(f[3]) / 1e6;
         return new Result(name, requests / secs, Long.parseLong(f[4]) / 1000.0, Long.parseLong(f[5]) / 1000.0,
-            requests, Long.parseLong(f[2]));
+            requests, Long.parseLong(f[2]), used);
       }
     }
     throw new IllegalStateException("wrk printed no result:\n" + out);
