@@ -1,5 +1,6 @@
 package dev.beacon.scoring;
 
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -56,6 +57,21 @@ public final class PropensityModel {
       JsonArray a = new JsonArray();
       factors.forEach(f -> a.add(f.toJson()));
       return a;
+    }
+
+    /**
+     * {@link #factorsJson()} encoded, the same text, without building the JSON tree first: the scoring job
+     * writes one per changed score, and the tree took most of its Java time (about 20 µs a debtor).
+     */
+    public String factorsText() {
+      StringBuilder b = new StringBuilder(80 * factors.size()).append('[');
+      for (int i = 0; i < factors.size(); i++) {
+        Factor f = factors.get(i);
+        b.append(i == 0 ? "{\"name\":" : ",{\"name\":").append(Json.encode(f.name())).append(",\"value\":")
+            .append(f.value() instanceof String text ? Json.encode(text) : String.valueOf(f.value()))
+            .append(",\"contribution\":").append(f.contribution()).append('}');
+      }
+      return b.append(']').toString();
     }
   }
 

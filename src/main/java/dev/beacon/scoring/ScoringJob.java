@@ -155,7 +155,7 @@ public final class ScoringJob {
       boolean update = s.score() != f.current();
       boolean record = f.lastScore() == null || f.lastScore() != s.score() || !model.version().equals(f.lastModel());
       if (update || record) {
-        out.add(new ScoringRepository.Scored(f.id(), s.score(), s.factorsJson().encode(), f.lastScore(), update,
+        out.add(new ScoringRepository.Scored(f.id(), s.score(), s.factorsText(), f.lastScore(), update,
             record));
       }
     }

@@ -1,5 +1,6 @@
 package dev.beacon.scoring;
 
+import dev.beacon.db.Uuids;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -158,16 +159,16 @@ final class ScoringRepository {
    */
   static final String WRITE = """
       WITH s AS (
-        SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::bool[], $6::bool[])
-          AS s(id, score, factors, previous, update_score, record)
+        SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::bool[], $6::bool[], $9::uuid[])
+          AS s(id, score, factors, previous, update_score, record, history_id)
       ),
       upd AS (
         UPDATE debtors d SET payment_propensity_score = s.score FROM s WHERE s.update_score AND d.id = s.id
         RETURNING d.id
       ),
       ins AS (
-        INSERT INTO score_history (debtor_id, score, previous_score, model_version, factors, scored_at)
-        SELECT id, score, previous, $7, factors::jsonb, $8::timestamptz FROM s WHERE record
+        INSERT INTO score_history (id, debtor_id, score, previous_score, model_version, factors, scored_at)
+        SELECT history_id, id, score, previous, $7, factors::jsonb, $8::timestamptz FROM s WHERE record
         RETURNING 1
       )
       SELECT (SELECT count(*) FROM upd) AS updated, (SELECT count(*) FROM ins) AS recorded""";
@@ -327,6 +328,8 @@ final class ScoringRepository {
     Integer[] previous = new Integer[n];
     Boolean[] update = new Boolean[n];
     Boolean[] record = new Boolean[n];
+    // The history rows' ids: time-ordered, so they append to the primary key (V13).
+    UUID[] historyIds = new UUID[n];
     for (int i = 0; i < n; i++) {
       Scored s = changes.get(i);
       ids[i] = s.id();
@@ -335,6 +338,7 @@ final class ScoringRepository {
       previous[i] = s.previous();
       update[i] = s.updateScore();
       record[i] = s.record();
+      historyIds[i] = Uuids.v7();
     }
     // With a chunk's real size known (a custom plan), the planner hashed the whole debtors table for every chunk
     // (a sequential scan of a million rows per chunk written); with the size unknown (the generic plan of the
@@ -343,7 +347,7 @@ final class ScoringRepository {
     return pool.withTransaction(conn -> conn.query("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off")
             .execute()
             .compose(x -> conn.preparedQuery(WRITE)
-                .execute(Tuple.from(new Object[] {ids, scores, factors, previous, update, record, version, at}))))
+                .execute(Tuple.from(new Object[] {ids, scores, factors, previous, update, record, version, at, historyIds}))))
         .map(rows -> rows.iterator().next().getLong("updated").intValue());
   }
 

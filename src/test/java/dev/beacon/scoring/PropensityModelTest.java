@@ -211,4 +211,18 @@ class PropensityModelTest {
       assertThat(PropensityModel.cents(v)).as("cents of %s", v).isEqualTo(expected);
     }
   }
+
+  @Test
+  @DisplayName("the factors' text written to score_history is exactly the JSON tree's encoding")
+  void factorsText_equalsTheEncodedTree() {
+    Random random = new Random(11);
+    for (int i = 0; i < 2_000; i++) {
+      double[] x = new double[Feature.COUNT];
+      for (int k = 0; k < x.length; k++) {
+        x[k] = random.nextInt(4) == 0 ? 0 : random.nextDouble() * (random.nextBoolean() ? 10 : 1e7);
+      }
+      PropensityModel.Score s = V1.score(i % 50 == 0 ? "dispute" : "active", x);
+      assertThat(s.factorsText()).isEqualTo(s.factorsJson().encode());
+    }
+  }
 }

@@ -6,6 +6,7 @@ import dev.beacon.db.Migrations;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.Test;
 
@@ -62,9 +63,9 @@ public class ScoringBenchmark {
       }
       ScoringJob job = new ScoringJob(pool, "v1", CHUNK);
       if (fresh) {
-        measure("full rescore, first (every score and history row written)", () -> job.runOnce(true));
+        measure(pool, "full rescore, first (every score and history row written)", () -> job.runOnce(true));
       }
-      measure("full rescore, steady state (scores unchanged)", () -> job.runOnce(true));
+      measure(pool, "full rescore, steady state (scores unchanged)", () -> job.runOnce(true));
 
       // Every 97th debtor (fewer apart when the portfolio is too small for that): spread over the id space.
       // bench.activeOffset (0 to step - 1) picks another such set, so a rerun on a kept database
@@ -79,7 +80,7 @@ public class ScoringBenchmark {
           FROM generate_series(1 + $3::int, $1::int * $2::int + $3::int, $2::int) g""")
           .execute(Tuple.of(active, step, offset)));
       System.out.printf("BENCH %,d debtors got a new human click in %.1f s%n", active, seconds(t1));
-      measure("incremental rescore of the active debtors", () -> job.runOnce(false));
+      measure(pool, "incremental rescore of the active debtors", () -> job.runOnce(false));
       await(pool.close());
     } finally {
       await(vertx.close());
@@ -170,7 +171,8 @@ public class ScoringBenchmark {
     System.out.printf("BENCH   %.1f s  %s%n", seconds(t), sql.strip().lines().findFirst().orElse(""));
   }
 
-  private static void measure(String what, java.util.function.Supplier<Future<ScoringJob.Run>> run) {
+  private static void measure(Pool pool, String what, java.util.function.Supplier<Future<ScoringJob.Run>> run) {
+    Row wal0 = wal(pool);
     System.gc();
     var pools = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
         .toList();
@@ -179,8 +181,19 @@ public class ScoringBenchmark {
     ScoringJob.Run r = await(run.get());
     double took = seconds(t);
     long peak = pools.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
-    System.out.printf("BENCH %s: %,d debtors scored, %,d changed, %.2f s, peak heap %,d MB (max %,d MB)%n",
-        what, r.scored(), r.changed(), took, peak / (1024 * 1024), Runtime.getRuntime().maxMemory() / (1024 * 1024));
+    Row wal1 = wal(pool);
+    System.out.printf("BENCH %s: %,d debtors scored, %,d changed, %.2f s, peak heap %,d MB (max %,d MB); "
+            + "WAL %,d MB, %,d full-page images, %d checkpoints%n",
+        what, r.scored(), r.changed(), took, peak / (1024 * 1024), Runtime.getRuntime().maxMemory() / (1024 * 1024),
+        (wal1.getLong(1) - wal0.getLong(1)) / (1024 * 1024), wal1.getLong(0) - wal0.getLong(0),
+        wal1.getLong(2) - wal0.getLong(2));
+  }
+
+  /** WAL written so far: full-page images, bytes, and checkpoints begun (PostgreSQL 17's statistics views). */
+  private static Row wal(Pool pool) {
+    return await(pool.query("""
+        SELECT w.wal_fpi, w.wal_bytes::bigint, c.num_timed + c.num_requested
+        FROM pg_stat_wal w, pg_stat_checkpointer c""").execute()).iterator().next();
   }
 
   private static double seconds(long nanos) {
