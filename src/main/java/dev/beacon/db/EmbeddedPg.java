@@ -43,10 +43,11 @@ public final class EmbeddedPg implements AutoCloseable {
   }
 
   /**
-   * PostgreSQL's 128 MB default holds little of a large portfolio: a scoring run's updates then evict dirty
-   * pages of the debtors' seven indexes as fast as they touch them. An eighth of the machine's memory, between
-   * 128 MB and 1 GB, leaves the rest to the JVM and the page cache; measured on a million debtors, 1 GB took
-   * the incremental rescore of 10,000 from 2.4 s to 1.9 s and the steady full rescore from 44 s to 32 s.
+   * PostgreSQL's 128 MB default holds little of a large portfolio: a scoring run's updates then read most of
+   * the index pages they touch (seven indexes on debtors) from the operating system. An eighth of the
+   * machine's memory, between 128 MB and 1 GB, leaves the rest to the JVM and the page cache; measured on a
+   * million debtors, 1 GB took the incremental rescore of 10,000 from 2.4 s to 1.9 s and the steady full
+   * rescore from 44 s to 32 s.
    */
   static int sharedBuffersMb() {
     long total = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())

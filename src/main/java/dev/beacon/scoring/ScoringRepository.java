@@ -347,7 +347,8 @@ final class ScoringRepository {
     return pool.withTransaction(conn -> conn.query("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off")
             .execute()
             .compose(x -> conn.preparedQuery(WRITE)
-                .execute(Tuple.from(new Object[] {ids, scores, factors, previous, update, record, version, at, historyIds}))))
+                .execute(Tuple.from(
+                    new Object[] {ids, scores, factors, previous, update, record, version, at, historyIds}))))
         .map(rows -> rows.iterator().next().getLong("updated").intValue());
   }
 
