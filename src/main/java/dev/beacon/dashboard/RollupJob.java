@@ -13,8 +13,8 @@ import java.util.List;
 
 /**
  * One rollup run in one transaction: drains the dirty hours, recomputes them per source from the raw rows (and
- * their days from those hours), moves the funnel's per-hour and per-day counts, optionally re-snapshots the portfolio, and bumps the data version when
- * anything changed. Under a transaction-scoped advisory lock, so a second process skips instead of racing.
+ * their days from those hours), moves the funnel's per-hour and per-day counts, optionally re-snapshots the
+ * portfolio, and bumps the data version when anything changed. Under a transaction-scoped advisory lock, so a second process skips instead of racing.
  */
 public final class RollupJob {
   /** What a run did; {@code version} is the data version after it (unchanged when nothing changed). */

@@ -270,8 +270,11 @@ final class ScoringRepository {
      */
     Future<List<UUID>> next(int limit) {
       last = last.transform(previous -> {
-        if (exhausted || previous.failed()) {
-          return previous.failed() ? Future.failedFuture(previous.cause()) : Future.succeededFuture(List.of());
+        if (previous.failed()) {
+          return Future.failedFuture(previous.cause());
+        }
+        if (exhausted) {
+          return Future.succeededFuture(List.of());
         }
         return cursor.read(limit).map(rows -> {
           exhausted = !cursor.hasMore();

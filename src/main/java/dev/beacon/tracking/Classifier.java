@@ -26,12 +26,12 @@ public final class Classifier {
 
     /** The label stored as {@code db} (human, machine or scanner). */
     public static Label of(String db) {
-      for (Label l : values()) {
-        if (l.name().equalsIgnoreCase(db)) {
-          return l;
-        }
-      }
-      throw new IllegalArgumentException("not a label: " + db);
+      return switch (db) {
+        case "human" -> HUMAN;
+        case "machine" -> MACHINE;
+        case "scanner" -> SCANNER;
+        default -> throw new IllegalArgumentException("not a label: " + db);
+      };
     }
   }
 

@@ -5,7 +5,6 @@ import io.vertx.sqlclient.Tuple;
 
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 
@@ -174,25 +173,31 @@ final class EventSql {
   }
 
   static Tuple settledOpensTuple(List<EmailEvent> rows, List<UUID> debtorIds, Duration sendWindow) {
-    int n = rows.size();
-    UUID[] comm = new UUID[n];
-    OffsetDateTime[] at = new OffsetDateTime[n];
-    String[] ua = new String[n];
-    String[] ip = new String[n];
-    String[] label = new String[n];
-    String[] reason = new String[n];
-    for (int k = 0; k < n; k++) {
-      EmailEvent e = rows.get(k);
-      comm[k] = e.communicationId();
-      at[k] = e.at();
-      ua[k] = e.userAgent();
-      ip[k] = e.ip();
-      label[k] = e.verdict().label().db();
-      reason[k] = e.verdict().reason();
+    EmailColumns c = EmailColumns.of(rows);
+    return Tuple.tuple().addArrayOfUUID(debtorIds.toArray(UUID[]::new)).addArrayOfUUID(c.comm())
+        .addArrayOfOffsetDateTime(c.at()).addArrayOfString(c.ua()).addArrayOfString(c.ip())
+        .addArrayOfString(c.label()).addDouble(sendWindow.toMillis() / 1000.0).addArrayOfString(c.reason())
+        .addArrayOfUUID(ids(rows.size()));
+  }
+
+  /** The columns every email statement sends, an array each, in the batch's order. */
+  private record EmailColumns(UUID[] comm, OffsetDateTime[] at, String[] ua, String[] ip, String[] label,
+                              String[] reason) {
+    static EmailColumns of(List<EmailEvent> rows) {
+      int n = rows.size();
+      EmailColumns c = new EmailColumns(new UUID[n], new OffsetDateTime[n], new String[n], new String[n],
+          new String[n], new String[n]);
+      for (int k = 0; k < n; k++) {
+        EmailEvent e = rows.get(k);
+        c.comm[k] = e.communicationId();
+        c.at[k] = e.at();
+        c.ua[k] = e.userAgent();
+        c.ip[k] = e.ip();
+        c.label[k] = e.verdict().label().db();
+        c.reason[k] = e.verdict().reason();
+      }
+      return c;
     }
-    return Tuple.tuple().addArrayOfUUID(debtorIds.toArray(UUID[]::new)).addArrayOfUUID(comm)
-        .addArrayOfOffsetDateTime(at).addArrayOfString(ua).addArrayOfString(ip).addArrayOfString(label)
-        .addDouble(sendWindow.toMillis() / 1000.0).addArrayOfString(reason).addArrayOfUUID(ids(n));
   }
 
   private static final String NEW_VIEW = """
@@ -254,33 +259,14 @@ final class EventSql {
       FROM agg WHERE p.id = agg.page_view_id AND p.debtor_id = agg.debtor_id""";
 
   static Tuple emailTuple(List<EmailEvent> rows, Duration sendWindow) {
-    int n = rows.size();
-    String[] debtor = new String[n];
-    UUID[] comm = new UUID[n];
-    String[] kind = new String[n];
-    OffsetDateTime[] at = new OffsetDateTime[n];
-    String[] ua = new String[n];
-    String[] ip = new String[n];
-    String[] label = new String[n];
-    String[] reason = new String[n];
-    String[] url = new String[n];
-    for (int k = 0; k < n; k++) {
-      EmailEvent e = rows.get(k);
-      debtor[k] = e.debtor();
-      comm[k] = e.communicationId();
-      kind[k] = e.kind().db();
-      at[k] = e.at();
-      ua[k] = e.userAgent();
-      ip[k] = e.ip();
-      label[k] = e.verdict().label().db();
-      reason[k] = e.verdict().reason();
-      url[k] = e.url();
-    }
-    Tuple t = Tuple.tuple().addArrayOfString(debtor).addArrayOfUUID(comm).addArrayOfString(kind)
-        .addArrayOfOffsetDateTime(at).addArrayOfString(ua).addArrayOfString(ip).addArrayOfString(label)
-        .addArrayOfString(reason).addArrayOfString(url).addArrayOfUUID(ids(n))
+    EmailColumns c = EmailColumns.of(rows);
+    Tuple t = Tuple.tuple().addArrayOfString(rows.stream().map(EmailEvent::debtor).toArray(String[]::new))
+        .addArrayOfUUID(c.comm()).addArrayOfString(rows.stream().map(e -> e.kind().db()).toArray(String[]::new))
+        .addArrayOfOffsetDateTime(c.at()).addArrayOfString(c.ua()).addArrayOfString(c.ip())
+        .addArrayOfString(c.label()).addArrayOfString(c.reason())
+        .addArrayOfString(rows.stream().map(EmailEvent::url).toArray(String[]::new)).addArrayOfUUID(ids(rows.size()))
         .addDouble(sendWindow.toMillis() / 1000.0);
-    if (Arrays.stream(kind).anyMatch(k -> k.equals(Classifier.Kind.CLICK.db()))) {
+    if (!opensOnly(rows)) {
       t.addInteger(Classifier.BURST_SECONDS).addInteger(Classifier.BURST_LINKS);
     }
     return t;

@@ -226,7 +226,8 @@ final class EventWriter {
           committed.accept(rows, ar.result());
         } catch (RuntimeException learning) {
           // The rows are committed whatever went wrong in reading the answer: the requests still succeed.
-          LOG.warn("Tracking batch of {} committed; its answer could not be read: {}", batch.size(), learning.toString());
+          LOG.warn("Tracking batch of {} committed; its answer could not be read: {}", batch.size(),
+              learning.toString());
         }
         return Future.succeededFuture(() -> batch.forEach(p -> p.promise().complete()));
       }
@@ -246,12 +247,10 @@ final class EventWriter {
 
   /** An email statement answers one row per event written, with its final label. */
   private void countEmails(List<EventSql.EmailEvent> rows, RowSet<Row> result) {
-    int written = 0;
     for (Row r : result) {
-      written++;
       stats.label(Classifier.Label.of(r.getString("label")), 1);
     }
-    stats.unknownTokens(rows.size() - written);
+    stats.unknownTokens(rows.size() - result.rowCount());
   }
 
   /** The insert-only statement answers each row's place in the batch ({@code n}) and its debtor. */
@@ -280,14 +279,12 @@ final class EventWriter {
   }
 
   private void learnViews(List<EventSql.NewView> rows, RowSet<Row> result) {
-    int written = 0;
+    countInserted(rows, result);
     for (Row r : result) {
-      written++;
       String token = rows.get(r.getInteger("n") - 1).debtor();
       settled.resolved(token, r.getUUID("debtor_id"));
       settled.responded(token, r.getOffsetDateTime("responded_at"));
     }
-    stats.unknownTokens(rows.size() - written);
   }
 
   /**

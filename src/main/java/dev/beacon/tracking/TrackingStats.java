@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Timer;
 
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The tracking writer's counters, in Vert.x's Micrometer registry when metrics are enabled (else in a
@@ -121,6 +122,6 @@ public final class TrackingStats {
   public Snapshot snapshot() {
     return new Snapshot((long) committed.count(), (long) shed.count(), (long) failed.count(), (long) batches.count(),
         (long) insertOnly.count(), (long) applying.count(), commitLatency.count(),
-        commitLatency.totalTime(java.util.concurrent.TimeUnit.NANOSECONDS) / 1e9);
+        commitLatency.totalTime(TimeUnit.NANOSECONDS) / 1e9);
   }
 }

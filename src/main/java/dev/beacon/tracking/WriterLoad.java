@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The tracking writers of one Vert.x instance (one per HTTP verticle instance), for the queue-depth gauge and
- * for readiness, and the {@link FlushGate} they share. Reads are racy snapshots of counters owned by each writer's event loop, which is all a gauge
- * or a health check needs.
+ * for readiness, and the {@link FlushGate} they share. Reads are racy snapshots of counters owned by each
+ * writer's event loop, which is all a gauge or a health check needs.
  */
 public final class WriterLoad implements Shareable {
   private static final String MAP = "beacon.tracking";
