@@ -66,10 +66,8 @@ public final class CommunicationRoutes {
   private void list(RoutingContext ctx) {
     UUID debtorId = Requests.uuid(ctx, "id");
     int limit = Paging.limit(ctx);
-    JsonObject cursor = Paging.cursor(ctx);
-    OffsetDateTime beforeAt = cursor == null ? null : cursorTime(cursor, "at");
-    UUID beforeId = cursor == null ? null : cursorId(cursor);
-    repo.list(deps.pool(), debtorId, beforeAt, beforeId, limit)
+    Paging.TimeKey before = Paging.timeCursor(ctx, "at");
+    repo.list(deps.pool(), debtorId, before.at(), before.id(), limit)
         .onSuccess(rows -> Requests.json(ctx, 200, Paging.page(rows.stream().map(Communication::toJson).toList(), limit,
             last -> new JsonObject().put("at", last.getString("at")).put("id", last.getString("id")))))
         .onFailure(ctx::fail);
@@ -104,28 +102,10 @@ public final class CommunicationRoutes {
     String rawDue = ctx.request().getParam("due");
     OffsetDateTime due = rawDue == null || rawDue.isEmpty() ? OffsetDateTime.now(clock) : Times.parse("due", rawDue);
     int limit = Paging.limit(ctx);
-    JsonObject cursor = Paging.cursor(ctx);
-    OffsetDateTime afterDate = cursor == null ? null : cursorTime(cursor, "followupDate");
-    UUID afterId = cursor == null ? null : cursorId(cursor);
-    repo.followups(deps.pool(), due, afterDate, afterId, limit)
+    Paging.TimeKey after = Paging.timeCursor(ctx, "followupDate");
+    repo.followups(deps.pool(), due, after.at(), after.id(), limit)
         .onSuccess(rows -> Requests.json(ctx, 200, Paging.page(rows.stream().map(Communication::toJson).toList(), limit,
             last -> new JsonObject().put("followupDate", last.getString("followupDate")).put("id", last.getString("id")))))
         .onFailure(ctx::fail);
-  }
-
-  private static OffsetDateTime cursorTime(JsonObject cursor, String key) {
-    try {
-      return OffsetDateTime.parse(cursor.getString(key));
-    } catch (RuntimeException e) {
-      throw Problem.invalid("cursor", "is not a cursor this API issued");
-    }
-  }
-
-  private static UUID cursorId(JsonObject cursor) {
-    try {
-      return UUID.fromString(cursor.getString("id"));
-    } catch (RuntimeException e) {
-      throw Problem.invalid("cursor", "is not a cursor this API issued");
-    }
   }
 }

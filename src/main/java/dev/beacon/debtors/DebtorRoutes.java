@@ -11,7 +11,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
-import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -95,18 +94,8 @@ public final class DebtorRoutes {
   private void timeline(RoutingContext ctx) {
     UUID id = Requests.uuid(ctx, "id");
     int limit = Paging.limit(ctx);
-    JsonObject cursor = Paging.cursor(ctx);
-    OffsetDateTime beforeAt = null;
-    UUID beforeId = null;
-    if (cursor != null) {
-      try {
-        beforeAt = OffsetDateTime.parse(cursor.getString("at"));
-        beforeId = UUID.fromString(cursor.getString("id"));
-      } catch (RuntimeException e) {
-        throw Problem.invalid("cursor", "is not a cursor this API issued");
-      }
-    }
-    repo.timeline(id, beforeAt, beforeId, limit)
+    Paging.TimeKey before = Paging.timeCursor(ctx, "at");
+    repo.timeline(id, before.at(), before.id(), limit)
         .onSuccess(rows -> Requests.json(ctx, 200, Paging.page(rows, limit,
             last -> new JsonObject().put("at", last.getString("at")).put("id", last.getString("id")))))
         .onFailure(ctx::fail);

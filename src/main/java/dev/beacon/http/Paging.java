@@ -5,8 +5,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
 import java.util.Base64;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * List paging per API.md: {@code limit} (default 50, max 500) and an opaque {@code cursor}; answers
@@ -42,6 +44,27 @@ public final class Paging {
     }
     try {
       return new JsonObject(new String(Base64.getUrlDecoder().decode(raw), StandardCharsets.UTF_8));
+    } catch (RuntimeException e) {
+      throw Problem.invalid("cursor", "is not a cursor this API issued");
+    }
+  }
+
+  /**
+   * The position a list ordered by a time, then id, resumes after: the last item's time (under the cursor key
+   * the list names) and id. Both are null when the request has no cursor.
+   */
+  public record TimeKey(OffsetDateTime at, UUID id) {
+    static final TimeKey START = new TimeKey(null, null);
+  }
+
+  /** The decoded time-and-id cursor ({@link TimeKey#START} when absent); 400 naming {@code cursor} otherwise. */
+  public static TimeKey timeCursor(RoutingContext ctx, String timeKey) {
+    JsonObject cursor = cursor(ctx);
+    if (cursor == null) {
+      return TimeKey.START;
+    }
+    try {
+      return new TimeKey(OffsetDateTime.parse(cursor.getString(timeKey)), UUID.fromString(cursor.getString("id")));
     } catch (RuntimeException e) {
       throw Problem.invalid("cursor", "is not a cursor this API issued");
     }

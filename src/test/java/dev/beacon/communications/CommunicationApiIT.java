@@ -171,6 +171,10 @@ class CommunicationApiIT {
     assertProblem(t.http.get("/api/debtors/" + UUID.randomUUID() + "/communications", AGENT_KEY), 404, null);
     assertProblem(t.http.get(path + "?limit=0", AGENT_KEY), 400, "limit");
     assertProblem(t.http.get(path + "?cursor=bm90LWpzb24", AGENT_KEY), 400, "cursor");
+    // JSON, but not a cursor of this list: no time, then a time that does not parse.
+    assertProblem(t.http.get(path + "?cursor=eyJpZCI6IjZmMWMxZjllLTJiMWEtNGM1OS05ZDBlLTAwMDAwMDAwMDAwMCJ9", AGENT_KEY), 400, "cursor");
+    assertProblem(t.http.get(path + "?cursor=eyJhdCI6Inllc3RlcmRheSIsImlkIjoiNmYxYzFmOWUtMmIxYS00YzU5LTlkMGUtMDAwMDAwMDAwMDAwIn0", AGENT_KEY), 400, "cursor");
+    assertProblem(t.http.get("/api/followups?cursor=eyJhdCI6Inllc3RlcmRheSIsImlkIjoiNmYxYzFmOWUtMmIxYS00YzU5LTlkMGUtMDAwMDAwMDAwMDAwIn0", AGENT_KEY), 400, "cursor");
   }
 
   @Test
