@@ -65,9 +65,26 @@ public final class Problems {
 
   private static Problem internal(RoutingContext ctx, Throwable t) {
     String id = UUID.randomUUID().toString();
-    LOG.error("Unhandled failure {} on {} {}", id, ctx.request().method(), ctx.normalizedPath(), t);
+    LOG.error("Unhandled failure {} on {} {}", id, ctx.request().method(), loggablePath(ctx.normalizedPath()), t);
     return new Problem(500, "internal", "Internal error", "Something went wrong; reference " + id,
         java.util.List.of(), new io.vertx.core.json.JsonObject(), java.util.Map.of());
+  }
+
+  /**
+   * A path fit for the log: every segment of 16 characters or more (a debtor's token, an id, a signature) is
+   * replaced by {@code {…}}, so a token never reaches the log however the request failed.
+   */
+  static String loggablePath(String path) {
+    if (path == null) {
+      return "";
+    }
+    String[] segments = path.split("/", -1);
+    for (int i = 0; i < segments.length; i++) {
+      if (segments[i].length() >= 16) {
+        segments[i] = "{…}";
+      }
+    }
+    return String.join("/", segments);
   }
 
   private static boolean fromQueryDecoder(Throwable t) {
