@@ -41,10 +41,17 @@ public final class Chromium implements AutoCloseable {
     this.driver = driver;
   }
 
-  /** A browser with a window of {@code width,height} pixels; skips the test when Chromium is not installed. */
+  /**
+   * A browser with a window of {@code width,height} pixels. Without Chromium the test is skipped, unless the
+   * environment says browser tests are required ({@code BEACON_BROWSER_TESTS=required}, as CI does): then it
+   * fails.
+   */
   public static Chromium start(String windowSize) throws IOException {
-    Assumptions.assumeTrue(Files.isExecutable(BINARY) && Files.isExecutable(DRIVER),
-        "Debian's chromium and chromium-driver are not installed");
+    boolean installed = Files.isExecutable(BINARY) && Files.isExecutable(DRIVER);
+    if (!installed && "required".equals(System.getenv("BEACON_BROWSER_TESTS"))) {
+      throw new IllegalStateException("Browser tests are required but " + BINARY + " or " + DRIVER + " is missing");
+    }
+    Assumptions.assumeTrue(installed, "Debian's chromium and chromium-driver are not installed");
     Path profile = Files.createTempDirectory("beacon-chromium-");
     ChromeOptions options = new ChromeOptions()
         .setBinary(BINARY.toFile())

@@ -4,13 +4,11 @@ import dev.beacon.support.BeaconExtension;
 import dev.beacon.support.Chromium;
 import dev.beacon.support.Http;
 import dev.beacon.support.TestApp;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -134,11 +132,6 @@ class PagesBrowserIT {
   @Test
   @DisplayName("stay two seconds, click Pay now, leave: the landing view gets time_on_page >= 2 and the click")
   void landing_reportsTimeOnPageAndClick_throughBeacon(TestApp app) throws IOException {
-    var probe = new Http(app).postRaw("/t/b", null, "text/plain", Buffer.buffer(new JsonObject()
-        .put("token", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").put("pageType", "landing").encode()));
-    Assumptions.assumeTrue(probe.statusCode() != 404 && probe.statusCode() != 405,
-        "POST /t/b (the page beacon endpoint) is not part of this build");
-
     JsonObject d = debtor(app);
     driver.get(app.baseUrl() + "/p/" + d.getString("uniqueToken"));
     UUID viewId = UUID.fromString(driver.findElement(By.tagName("body")).getAttribute("data-page-view-id"));
