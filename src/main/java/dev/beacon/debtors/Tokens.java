@@ -20,7 +20,17 @@ public final class Tokens {
     return ENCODER.encodeToString(b);
   }
 
+  /** True when {@code token} has {@link #SHAPE}; checked by hand, as it runs on every tracking request. */
   public static boolean looksValid(String token) {
-    return token != null && SHAPE.matcher(token).matches();
+    if (token == null || token.length() < 22 || token.length() > 50) {
+      return false;
+    }
+    for (int i = 0; i < token.length(); i++) {
+      char c = token.charAt(i);
+      if (!(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-')) {
+        return false;
+      }
+    }
+    return true;
   }
 }

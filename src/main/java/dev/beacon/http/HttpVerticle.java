@@ -47,11 +47,14 @@ public final class HttpVerticle extends VerticleBase {
     Health.mount(router, vertx, deps);
     OpenApi.mount(router);
     router.route("/api/*").handler(Auth.api(deps.keys()));
-    DebtorRoutes.mount(router, vertx, deps);
+    // The router tries routes in order, and a route with a path parameter costs a regular expression match
+    // (and its allocation) for each request it is tried on: the hot public paths (pixel, click, beacon, then
+    // the debtors' pages) come first, so they are not tried against every API route before their own.
+    TrackingRoutes.mount(router, vertx, deps);
     PageRoutes.mount(router, vertx, deps);
+    DebtorRoutes.mount(router, vertx, deps);
     CommunicationRoutes.mount(router, vertx, deps);
     PaymentRoutes.mount(router, vertx, deps);
-    TrackingRoutes.mount(router, vertx, deps);
     OpsRoutes.mount(router, vertx, deps);
     DashboardRoutes.mount(router, vertx, deps);
     dev.beacon.scoring.ScoringRoutes.mount(router, vertx, deps);

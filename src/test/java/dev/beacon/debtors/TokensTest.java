@@ -46,4 +46,25 @@ class TokensTest {
     assertThat(Tokens.looksValid(null)).isFalse();
     assertThat(Tokens.looksValid("x".repeat(51))).isFalse();
   }
+
+  @Test
+  void shapeCheck_agreesWithTheShapePattern() {
+    java.util.Random random = new java.util.Random(7);
+    String alphabet = "AZaz09_-+/=.~ é\u0000";
+    int valid = 0;
+    for (int i = 0; i < 20_000; i++) {
+      StringBuilder b = new StringBuilder();
+      int length = random.nextInt(60);
+      for (int k = 0; k < length; k++) {
+        // Mostly token characters, sometimes one that is not.
+        b.append(random.nextInt(40) == 0 ? alphabet.charAt(random.nextInt(alphabet.length()))
+            : "ABCabc019_-".charAt(random.nextInt(11)));
+      }
+      String s = b.toString();
+      boolean expected = Tokens.SHAPE.matcher(s).matches();
+      assertThat(Tokens.looksValid(s)).as(s).isEqualTo(expected);
+      valid += expected ? 1 : 0;
+    }
+    assertThat(valid).isBetween(1_000, 19_000);
+  }
 }
