@@ -68,6 +68,9 @@ public final class HttpVerticle extends VerticleBase {
         .setHost(http.host())
         .setPort(http.port())
         .setCompressionSupported(true)
+        // Beacon serves no WebSocket: without these Netty adds a WebSocket extension handler to every request.
+        .setPerFrameWebSocketCompressionSupported(false)
+        .setPerMessageWebSocketCompressionSupported(false)
         .setIdleTimeout(60)
         .setIdleTimeoutUnit(TimeUnit.SECONDS));
     Router router = router(vertx, deps);
