@@ -43,6 +43,13 @@ public final class HttpVerticle extends VerticleBase {
     router.errorHandler(404, Problems::handle);
     router.errorHandler(405, Problems::handle);
     router.errorHandler(500, Problems::handle);
+    // A path or query that cannot be decoded fails while routes are matched, before any handler: the pixel still
+    // answers its GIF, anything else a 400 problem, and nothing is logged (Vert.x would log the URI at ERROR).
+    router.errorHandler(400, ctx -> {
+      if (!TrackingRoutes.unroutablePixel(ctx)) {
+        Problems.unroutable(ctx);
+      }
+    });
 
     Health.mount(router, vertx, deps);
     OpenApi.mount(router);

@@ -27,6 +27,21 @@ public final class Problems {
     send(ctx.response(), toProblem(ctx));
   }
 
+  /**
+   * The router's handler for a request it cannot route at all: a path or query with an invalid percent-escape
+   * ({@code %zz}, or a link cut off after {@code %2}) fails while the routes are matched, before any handler runs.
+   * Without it Vert.x Web logs the exception at ERROR, and Netty's message for a bad query holds the whole URI, a
+   * debtor's token included; and the answer is a bare "Bad Request". This answers a 400 problem and logs nothing:
+   * it is the client's mistake. It must not call {@code normalizedPath()} or read parameters: both throw again.
+   */
+  public static void unroutable(RoutingContext ctx) {
+    if (ctx.response().headWritten()) {
+      ctx.response().reset();
+      return;
+    }
+    send(ctx.response(), Problem.malformed("The request's path or query string is not valid URL encoding"));
+  }
+
   public static void send(HttpServerResponse response, Problem p) {
     p.headers().forEach(response::putHeader);
     response.setStatusCode(p.status())

@@ -41,7 +41,7 @@ final class Checkout {
               .map(x -> new Started(c.paymentId(), session.getUrl())))
           .recover(t -> {
             String reason = StripeGateway.reason(t);
-            LOG.warn("Checkout for payment {} failed: {}", c.paymentId(), reason);
+            LOG.warn("Checkout for payment {} failed: {}", c.paymentId(), StripeGateway.loggable(t));
             return repo.markFailed(c.paymentId(), c.planId(), reason)
                 .transform(x -> Future.failedFuture(Problem.badGateway(
                     "The payment provider did not accept the checkout; please try again later")));

@@ -95,7 +95,7 @@ final class PlanJob {
       for (Due d : due) {
         chain = chain.compose(x -> charge(d, now)
             .recover(t -> {
-              LOG.warn("Plan {} installment {}: {}", d.planId(), d.installment(), t.toString());
+              LOG.warn("Plan {} installment {}: {}", d.planId(), d.installment(), StripeGateway.loggable(t));
               return Future.succeededFuture(Outcome.DEFERRED);
             })
             .map(o -> {
@@ -164,7 +164,7 @@ final class PlanJob {
       Change fail = Change.of(Change.Action.FAIL).withPaymentIntent(intent).withFailure(StripeGateway.reason(t));
       return settle(paymentId, fail, now).map(Outcome.FAILED);
     }
-    LOG.warn("Installment payment {} deferred: {}", paymentId, StripeGateway.reason(t));
+    LOG.warn("Installment payment {} deferred: {}", paymentId, StripeGateway.loggable(t));
     return Future.succeededFuture(Outcome.DEFERRED);
   }
 

@@ -112,7 +112,11 @@ final class StripeGateway {
     return workers.executeBlocking(work, false).timeout(timeoutMs, TimeUnit.MILLISECONDS);
   }
 
-  /** A short, loggable reason for a failed call: Stripe's message and code, or the exception's kind. */
+  /**
+   * A short reason for a failed call, kept on the payment for agents: Stripe's message and code, or the
+   * exception's kind. Not for the log: Stripe's message may quote what it refused, e.g. "Invalid email address:
+   * ann@example" for the debtor's email; log {@link #loggable} instead.
+   */
   static String reason(Throwable t) {
     if (t instanceof StripeException s) {
       String code = s.getCode() == null ? "" : " (" + s.getCode() + ")";
@@ -124,6 +128,22 @@ final class StripeGateway {
       return "stripe: no answer within the timeout";
     }
     return "stripe: " + (t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage());
+  }
+
+  /**
+   * A failed call for the log: the Stripe error's kind, code, HTTP status and request id (enough to find it in
+   * Stripe's dashboard), never its message, which may hold the debtor's data; other failures as they are.
+   */
+  static String loggable(Throwable t) {
+    if (t instanceof StripeException s) {
+      return "stripe: " + s.getClass().getSimpleName() + (s.getCode() == null ? "" : " (" + s.getCode() + ")")
+          + (s.getStatusCode() == null ? "" : ", status " + s.getStatusCode())
+          + (s.getRequestId() == null ? "" : ", request " + s.getRequestId());
+    }
+    if (t instanceof java.util.concurrent.TimeoutException) {
+      return "stripe: no answer within the timeout";
+    }
+    return t.toString();
   }
 
   void close() {

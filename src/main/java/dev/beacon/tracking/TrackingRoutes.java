@@ -123,6 +123,22 @@ public final class TrackingRoutes {
     gif(ctx);
   }
 
+  /**
+   * For the router's 400 handler: a pixel request whose path or query Vert.x Web cannot decode (a mangled
+   * {@code %} escape) still gets the GIF, as API.md promises for every pixel request; nothing is recorded.
+   * False, having answered nothing, for any other request.
+   */
+  public static boolean unroutablePixel(RoutingContext ctx) {
+    HttpMethod method = ctx.request().method();
+    String path = ctx.request().path();
+    if ((method != HttpMethod.GET && method != HttpMethod.HEAD) || path == null || !path.startsWith(PIXEL_PREFIX)
+        || ctx.response().headWritten()) {
+      return false;
+    }
+    gif(ctx);
+    return true;
+  }
+
   private static void gif(RoutingContext ctx) {
     ctx.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, IMAGE_GIF)

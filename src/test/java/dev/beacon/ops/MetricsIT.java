@@ -7,6 +7,7 @@ import dev.beacon.support.TestDatabase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -70,6 +71,29 @@ class MetricsIT {
       assertThat(samples.keySet()).anyMatch(k -> k.startsWith("jvm_gc_"));
       assertThat(samples.keySet()).anyMatch(k -> k.startsWith("jvm_threads_live_threads"));
       assertThat(samples.keySet()).anyMatch(k -> k.startsWith("process_cpu_usage"));
+    }
+  }
+
+  @Test
+  void methodLabel_isBounded_anyNonStandardMethodCountsAsOther() {
+    try (TestApp app = TestApp.startWithMetrics(new JsonObject(), TestDatabase.get())) {
+      Http http = new Http(app);
+      String token = Tokens.newToken();
+      // A client may send any token as its method; each used to become a series of its own.
+      for (String method : new String[] {"PROBEONE", "PROBETWO", "X" + token.replaceAll("[^A-Za-z]", "").toUpperCase()}) {
+        var r = TestApp.await(app.client.request(HttpMethod.valueOf(method), "/p/" + token).send());
+        assertThat(r.statusCode()).as(method).isEqualTo(405);
+      }
+      assertThat(http.get("/t/o/" + token + ".gif", null).statusCode()).isEqualTo(200);
+
+      String text = http.get("/metrics", OPS_KEY).bodyAsString();
+      Map<String, Double> samples = parse(text);
+      assertThat(sum(samples, "vertx_http_server_requests_total", "method=\"OTHER\"")).isEqualTo(3);
+      assertThat(sum(samples, "vertx_http_server_requests_total", "method=\"GET\",route=\"/t/o/\"")).isEqualTo(1);
+      assertThat(text).doesNotContain("PROBEONE").doesNotContain("PROBETWO").doesNotContain(token);
+      assertThat(samples.keySet()).filteredOn(k -> k.startsWith("vertx_http_server_"))
+          .allMatch(k -> k.matches(".*method=\"(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|TRACE|CONNECT|OTHER)\".*")
+              || !k.contains("method="));
     }
   }
 

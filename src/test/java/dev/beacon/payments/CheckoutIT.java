@@ -179,6 +179,32 @@ class CheckoutIT {
   }
 
   @Test
+  @DisplayName("Stripe refusing the debtor's email: the payment keeps Stripe's reason, the log line names only its kind, code and request")
+  void stripeError_quotingTheEmail_staysOutOfTheLog() {
+    JsonObject d = kit.debtor("200.00");
+    String email = d.getString("email");
+    kit.stripe.script("/v1/checkout/sessions", FakeStripe.error(400, "invalid_request_error", "email_invalid",
+        "Invalid email address: " + email));
+    var log = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+    var root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    log.start();
+    root.addAppender(log);
+    try {
+      var r = form(d.getString("uniqueToken"), MultiMap.caseInsensitiveMultiMap().add("option", "full"));
+      assertThat(r.statusCode()).isEqualTo(502);
+    } finally {
+      root.detachAppender(log);
+      log.stop();
+    }
+    var row = await(kit.app.pool.query("SELECT status, failure_reason FROM payments").execute()).iterator().next();
+    assertThat(row.getString("failure_reason")).contains(email);
+    assertThat(log.list).anyMatch(e -> e.getFormattedMessage().startsWith("Checkout for payment ")
+        && e.getFormattedMessage().contains("email_invalid"));
+    assertThat(log.list).noneMatch(e -> e.getFormattedMessage().contains(email)
+        || e.getThrowableProxy() != null && String.valueOf(e.getThrowableProxy().getMessage()).contains(email));
+  }
+
+  @Test
   @DisplayName("a Stripe that does not answer in time fails the payment (502) instead of hanging")
   void stripeSlow_timesOut() {
     JsonObject d = kit.debtor("200.00");
