@@ -12,6 +12,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -41,6 +42,9 @@ public final class TrackingBench {
   private static final int BEACON_PORT = 18080;
   private static final int CEILING_PORT = 18081;
   private static final int MINIMAL_PORT = 18082;
+  /** The ceiling's and the reference's server: no compression, no WebSocket extension handler (Beacon has none). */
+  private static final HttpServerOptions PLAIN = new HttpServerOptions()
+      .setPerFrameWebSocketCompressionSupported(false).setPerMessageWebSocketCompressionSupported(false);
 
   /** What wrk measured for one run. */
   record Result(String name, double rps, double p50ms, double p99ms, long requests, long non2xx, Cpu cpu) {
@@ -96,7 +100,7 @@ public final class TrackingBench {
   static final class Ceiling extends VerticleBase {
     @Override
     public Future<?> start() {
-      return vertx.createHttpServer().requestHandler(req -> req.response()
+      return vertx.createHttpServer(PLAIN).requestHandler(req -> req.response()
           .putHeader(HttpHeaders.CONTENT_TYPE, "image/gif").putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
           .end(TrackingRoutes.GIF)).listen(CEILING_PORT);
     }
@@ -119,7 +123,7 @@ public final class TrackingBench {
 
     @Override
     public Future<?> start() {
-      return vertx.createHttpServer().requestHandler(req -> {
+      return vertx.createHttpServer(PLAIN).requestHandler(req -> {
         queue.add(req);
         if (!flushing) {
           flushing = true;
