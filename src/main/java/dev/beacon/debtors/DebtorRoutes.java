@@ -1,6 +1,8 @@
 package dev.beacon.debtors;
 
 import dev.beacon.Deps;
+import dev.beacon.config.BeaconConfig;
+import dev.beacon.http.Auth;
 import dev.beacon.http.Bodies;
 import dev.beacon.http.Paging;
 import dev.beacon.http.Problem;
@@ -52,8 +54,21 @@ public final class DebtorRoutes {
   private void get(RoutingContext ctx) {
     UUID id = Requests.uuid(ctx, "id");
     repo.get(id)
-        .onSuccess(d -> Requests.json(ctx, 200, d.toJson(Requests.baseUrl(ctx, deps.config()))))
+        .onSuccess(d -> Requests.json(ctx, 200, forReader(ctx, d.toJson(Requests.baseUrl(ctx, deps.config())))))
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * A viewer reads a debtor without its token and the links built from it: whoever holds a token acts for the
+   * debtor on the public pages (opt-out, checkout, page views that feed the score), which a read-only key must
+   * not be able to do.
+   */
+  private static JsonObject forReader(RoutingContext ctx, JsonObject debtor) {
+    if (Auth.role(ctx) != BeaconConfig.Role.AGENT) {
+      debtor.remove("uniqueToken");
+      debtor.remove("links");
+    }
+    return debtor;
   }
 
   private void patch(RoutingContext ctx) {
@@ -84,7 +99,7 @@ public final class DebtorRoutes {
         Paging.cursor(ctx), limit);
     String base = Requests.baseUrl(ctx, deps.config());
     repo.list(query)
-        .onSuccess(rows -> Requests.json(ctx, 200, Paging.page(rows.stream().map(d -> d.toJson(base)).toList(), limit,
+        .onSuccess(rows -> Requests.json(ctx, 200, Paging.page(rows.stream().map(d -> forReader(ctx, d.toJson(base))).toList(), limit,
             last -> byScore
                 ? new JsonObject().put("score", last.getInteger("paymentPropensityScore")).put("id", last.getString("id"))
                 : new JsonObject().put("updated", last.getString("updatedAt")).put("id", last.getString("id")))))

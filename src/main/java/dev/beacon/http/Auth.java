@@ -51,6 +51,15 @@ public final class Auth {
     ctx.next();
   }
 
+  /** The role of the key that authenticated this request (set by {@link #api} and {@link #roles}). */
+  public static Role role(RoutingContext ctx) {
+    ApiKey key = ctx.get(KEY);
+    if (key == null) {
+      throw new IllegalStateException("No authenticated key on this request");
+    }
+    return key.role();
+  }
+
   private static boolean isRead(HttpMethod m) {
     return m == HttpMethod.GET || m == HttpMethod.HEAD;
   }

@@ -145,6 +145,29 @@ class DebtorApiIT {
   }
 
   @Test
+  void viewer_readsDebtors_withoutTheirTokenOrLinks(TestApp app) {
+    Http http = new Http(app);
+    var created = http.post("/api/debtors", AGENT_KEY, ann());
+    assertThat(created.statusCode()).isEqualTo(201);
+    String id = created.bodyAsJsonObject().getString("id");
+    String token = created.bodyAsJsonObject().getString("uniqueToken");
+
+    JsonObject asAgent = http.get("/api/debtors/" + id, AGENT_KEY).bodyAsJsonObject();
+    assertThat(asAgent.getString("uniqueToken")).isEqualTo(token);
+    assertThat(asAgent.getJsonObject("links").getString("landing")).endsWith("/p/" + token);
+
+    var one = http.get("/api/debtors/" + id, VIEWER_KEY);
+    assertThat(one.statusCode()).isEqualTo(200);
+    assertThat(one.bodyAsJsonObject().getString("id")).isEqualTo(id);
+    assertThat(one.bodyAsJsonObject().getString("balance")).isEqualTo(asAgent.getString("balance"));
+    assertThat(one.bodyAsJsonObject().fieldNames()).doesNotContain("uniqueToken", "links");
+    var list = http.get("/api/debtors", VIEWER_KEY);
+    assertThat(list.statusCode()).isEqualTo(200);
+    assertThat(list.bodyAsString()).doesNotContain(token);
+    assertThat(list.bodyAsJsonObject().getJsonArray("items")).hasSize(1);
+  }
+
+  @Test
   void get_badUuid_is400_andUnknown_is404(TestApp app) {
     assertProblem(new Http(app).get("/api/debtors/not-a-uuid", AGENT_KEY), 400, "id");
     assertProblem(new Http(app).get("/api/debtors/6f1c1f9e-2b1a-4c59-9d0e-000000000000", AGENT_KEY), 404, null);
