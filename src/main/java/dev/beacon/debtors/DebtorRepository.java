@@ -136,8 +136,12 @@ public final class DebtorRepository {
         .map(rows -> StreamSupport.stream(rows.spliterator(), false).toList());
   }
 
-  /** One timeline entry: {@code {at, kind, id, ...data}}. */
-  public Future<List<JsonObject>> timeline(UUID debtorId, OffsetDateTime beforeAt, UUID beforeId, int limit) {
+  /**
+   * One timeline entry: {@code {at, kind, id, ...data}}. With {@code hideToken}, the debtor's token is replaced
+   * by {@code {token}} wherever an entry's text holds it (a clicked link to the debtor's own page does).
+   */
+  public Future<List<JsonObject>> timeline(UUID debtorId, OffsetDateTime beforeAt, UUID beforeId, int limit,
+                                           boolean hideToken) {
     return get(debtorId).compose(d -> pool.preparedQuery(TIMELINE)
         .execute(Tuple.of(debtorId, beforeAt, beforeId, limit + 1))
         .map(rows -> {
@@ -149,7 +153,8 @@ public final class DebtorRepository {
                 .put("kind", r.getString("kind"))
                 .put("id", r.getUUID("id").toString());
             if (data != null) {
-              data.forEach(kv -> e.put(kv.getKey(), kv.getValue()));
+              data.forEach(kv -> e.put(kv.getKey(), hideToken && kv.getValue() instanceof String text
+                  ? text.replace(d.uniqueToken(), "{token}") : kv.getValue()));
             }
             out.add(e);
           }

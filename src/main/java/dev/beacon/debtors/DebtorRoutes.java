@@ -59,16 +59,20 @@ public final class DebtorRoutes {
   }
 
   /**
-   * A viewer reads a debtor without its token and the links built from it: whoever holds a token acts for the
-   * debtor on the public pages (opt-out, checkout, page views that feed the score), which a read-only key must
-   * not be able to do.
+   * A viewer reads a debtor without its token and the links built from it (and its timeline with the token
+   * masked): whoever holds a token acts for the debtor on the public pages (opt-out, checkout, page views that
+   * feed the score), which a read-only key must not be able to do.
    */
   private static JsonObject forReader(RoutingContext ctx, JsonObject debtor) {
-    if (Auth.role(ctx) != BeaconConfig.Role.AGENT) {
+    if (!isAgent(ctx)) {
       debtor.remove("uniqueToken");
       debtor.remove("links");
     }
     return debtor;
+  }
+
+  private static boolean isAgent(RoutingContext ctx) {
+    return Auth.role(ctx) == BeaconConfig.Role.AGENT;
   }
 
   private void patch(RoutingContext ctx) {
@@ -110,7 +114,7 @@ public final class DebtorRoutes {
     UUID id = Requests.uuid(ctx, "id");
     int limit = Paging.limit(ctx);
     Paging.TimeKey before = Paging.timeCursor(ctx, "at");
-    repo.timeline(id, before.at(), before.id(), limit)
+    repo.timeline(id, before.at(), before.id(), limit, !isAgent(ctx))
         .onSuccess(rows -> Requests.json(ctx, 200, Paging.page(rows, limit,
             last -> new JsonObject().put("at", last.getString("at")).put("id", last.getString("id")))))
         .onFailure(ctx::fail);

@@ -279,6 +279,29 @@ class DebtorApiIT {
   }
 
   @Test
+  void timeline_forAViewer_hidesTheTokenInClickedLinks(TestApp app) {
+    Http http = new Http(app);
+    JsonObject d = http.post("/api/debtors", AGENT_KEY, ann()).bodyAsJsonObject();
+    String id = d.getString("id");
+    String token = d.getString("uniqueToken");
+    TestApp.await(app.pool.preparedQuery("""
+        INSERT INTO email_events (debtor_id, kind, occurred_at, label, reason, url)
+        VALUES ($1, 'click', now() - interval '1 hour', 'human', 'no machine signal', $2)""")
+        .execute(io.vertx.sqlclient.Tuple.of(java.util.UUID.fromString(id), "https://pay.example/p/" + token + "/pay")));
+
+    JsonObject asAgent = http.get("/api/debtors/" + id + "/timeline", AGENT_KEY).bodyAsJsonObject()
+        .getJsonArray("items").getJsonObject(0);
+    assertThat(asAgent.getString("kind")).isEqualTo("click");
+    assertThat(asAgent.getString("url")).isEqualTo("https://pay.example/p/" + token + "/pay");
+
+    var asViewer = http.get("/api/debtors/" + id + "/timeline", VIEWER_KEY);
+    assertThat(asViewer.statusCode()).isEqualTo(200);
+    assertThat(asViewer.bodyAsString()).doesNotContain(token);
+    assertThat(asViewer.bodyAsJsonObject().getJsonArray("items").getJsonObject(0).getString("url"))
+        .isEqualTo("https://pay.example/p/{token}/pay");
+  }
+
+  @Test
   void timeline_listsCommunicationsPageViewsAndPayments_newestFirst(TestApp app) {
     Http http = new Http(app);
     JsonObject d = http.post("/api/debtors", AGENT_KEY, ann()).bodyAsJsonObject();
