@@ -21,6 +21,17 @@ public record Communication(UUID id, UUID debtorId, String type, String directio
         r.getBoolean("requires_followup"), r.getOffsetDateTime("followup_date"), r.getOffsetDateTime("created_at"));
   }
 
+  /** This row with {@code token} replaced by {@code {token}} in its subject and content (for viewers). */
+  public Communication maskingToken(String token) {
+    return new Communication(id, debtorId, type, direction, mask(subject, token), mask(content, token), callDuration,
+        callOutcome, emailOpened, emailClicked, at, aiGenerated, complianceChecked, ruleSet, requiresFollowup,
+        followupDate, createdAt);
+  }
+
+  private static String mask(String text, String token) {
+    return text == null || token == null ? text : text.replace(token, "{token}");
+  }
+
   public JsonObject toJson() {
     return new JsonObject()
         .put("id", id.toString())

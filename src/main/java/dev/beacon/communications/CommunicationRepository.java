@@ -77,7 +77,7 @@ public final class CommunicationRepository {
       INSERT INTO compliance_refusals (debtor_id, type, attempted_at, rule, detail, next_allowed_at, rule_set)
       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id""";
 
-  private static final String DEBTOR_EXISTS = "SELECT 1 FROM debtors WHERE id = $1";
+  private static final String DEBTOR_TOKEN = "SELECT unique_token FROM debtors WHERE id = $1";
 
   private static final String LIST = """
       SELECT * FROM communications
@@ -144,14 +144,17 @@ public final class CommunicationRepository {
   }
 
   /** One page of a debtor's communications, newest first, fetching one row beyond {@code limit}. */
+  /** A debtor's contacts, newest first; with {@code hideToken}, the debtor's token masked in their text. */
   public Future<List<Communication>> list(SqlClient sql, UUID debtorId, OffsetDateTime beforeAt, UUID beforeId,
-                                          int limit) {
-    return sql.preparedQuery(DEBTOR_EXISTS).execute(Tuple.of(debtorId)).compose(found -> {
+                                          int limit, boolean hideToken) {
+    return sql.preparedQuery(DEBTOR_TOKEN).execute(Tuple.of(debtorId)).compose(found -> {
       if (found.size() == 0) {
         return Future.failedFuture(Problem.notFound("No debtor " + debtorId));
       }
+      String token = found.iterator().next().getString(0);
       return sql.preparedQuery(LIST).mapping(Communication::from).execute(Tuple.of(debtorId, beforeAt, beforeId, limit + 1))
-          .map(rows -> StreamSupport.stream(rows.spliterator(), false).toList());
+          .map(rows -> StreamSupport.stream(rows.spliterator(), false)
+              .map(c -> hideToken ? c.maskingToken(token) : c).toList());
     });
   }
 

@@ -188,6 +188,28 @@ class CommunicationApiIT {
   }
 
   @Test
+  void viewer_seesRecordedMessages_withTheDebtorsTokenMasked(TestApp app) {
+    Comms t = new Comms(app);
+    JsonObject d = t.debtor(new JsonObject().put("emailConsent", true));
+    String id = d.getString("id");
+    String token = d.getString("uniqueToken");
+    var recorded = t.post(id, contact("email", "outbound", chicago(1, 12, 0))
+        .put("subject", "Your balance").put("content", "Pay here: https://pay.example/p/" + token + "/pay"));
+    assertThat(recorded.statusCode()).as(recorded.bodyAsString()).isEqualTo(201);
+    String path = "/api/debtors/" + id + "/communications";
+
+    JsonObject asAgent = t.http.get(path, AGENT_KEY).bodyAsJsonObject().getJsonArray("items").getJsonObject(0);
+    assertThat(asAgent.getString("content")).isEqualTo("Pay here: https://pay.example/p/" + token + "/pay");
+
+    var asViewer = t.http.get(path, VIEWER_KEY);
+    assertThat(asViewer.statusCode()).isEqualTo(200);
+    assertThat(asViewer.bodyAsString()).doesNotContain(token);
+    JsonObject item = asViewer.bodyAsJsonObject().getJsonArray("items").getJsonObject(0);
+    assertThat(item.getString("content")).isEqualTo("Pay here: https://pay.example/p/{token}/pay");
+    assertThat(item.getString("subject")).isEqualTo("Your balance");
+  }
+
+  @Test
   @DisplayName("list: newest first, paged with limit and cursor, only this debtor's contacts")
   void list_isPagedNewestFirst(TestApp app) {
     Comms t = new Comms(app);
