@@ -184,6 +184,55 @@ class StripeWebhookIT {
   }
 
   @Test
+  @DisplayName("a lost dispute takes the disputed money back from amount_paid and reopens the resolved debtor")
+  void disputeLost_takesTheMoneyBack() {
+    JsonObject d = kit.debtor("150.00");
+    UUID id = kit.checkoutFull(d);
+    kit.ok(completed("evt_dl1", id));
+    kit.ok(event("evt_dl2", "charge.dispute.created", dispute("ch_dl", "pi_" + id)));
+    assertThat(kit.status(d)).isEqualTo("resolved");
+    kit.ok(event("evt_dl3", "charge.dispute.closed", dispute("ch_dl", "pi_" + id).put("status", "lost")
+        .put("amount", 15000)));
+
+    JsonObject p = kit.payment(id);
+    assertThat(p.getString("status")).isEqualTo("disputed");
+    assertThat(p.getValue("amount_refunded").toString()).isEqualTo("150.00");
+    assertThat(kit.amountPaid(d)).isEqualTo("0.00");
+    assertThat(kit.status(d)).isEqualTo("active");
+    // The same decision delivered again moves nothing.
+    kit.ok(event("evt_dl3", "charge.dispute.closed", dispute("ch_dl", "pi_" + id).put("status", "lost")
+        .put("amount", 15000)));
+    assertThat(kit.amountPaid(d)).isEqualTo("0.00");
+  }
+
+  @Test
+  @DisplayName("a partly lost dispute after a partial refund takes back only the disputed amount")
+  void disputeLost_partial_afterRefund() {
+    JsonObject d = kit.debtor("300.00");
+    UUID id = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
+    kit.ok(completed("evt_dp1", id));
+    kit.ok(event("evt_dp2", "charge.refunded", charge("ch_dp", "pi_" + id, 10000, 2000)));
+    kit.ok(event("evt_dp3", "charge.dispute.closed", dispute("ch_dp", "pi_" + id).put("status", "lost")
+        .put("amount", 5000)));
+    assertThat(kit.payment(id).getValue("amount_refunded").toString()).isEqualTo("70.00");
+    assertThat(kit.amountPaid(d)).isEqualTo("30.00");
+  }
+
+  @Test
+  @DisplayName("a won dispute puts the payment back to completed; the money never moved")
+  void disputeWon_backToCompleted() {
+    JsonObject d = kit.debtor("300.00");
+    UUID id = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
+    kit.ok(completed("evt_dw1", id));
+    kit.ok(event("evt_dw2", "charge.dispute.created", dispute("ch_dw", "pi_" + id)));
+    kit.ok(event("evt_dw3", "charge.dispute.closed", dispute("ch_dw", "pi_" + id).put("status", "won")
+        .put("amount", 10000)));
+    assertThat(kit.payment(id).getString("status")).isEqualTo("completed");
+    assertThat(kit.payment(id).getValue("amount_refunded").toString()).isEqualTo("0.00");
+    assertThat(kit.amountPaid(d)).isEqualTo("100.00");
+  }
+
+  @Test
   @DisplayName("the same event delivered twice has one effect")
   void duplicate_oneEffect() {
     JsonObject d = kit.debtor("300.00");
