@@ -173,6 +173,41 @@ class StripeWebhookIT {
   }
 
   @Test
+  @DisplayName("out of order: a partial refund before the completion events; the completions then count only the rest")
+  void refundBeforeCompletion_outOfOrder() {
+    JsonObject d = kit.debtor("300.00");
+    UUID id = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
+    // Stripe copies the PaymentIntent's metadata (payment_id) onto its charge.
+    JsonObject refunded = charge("ch_early", "pi_" + id, 10000, 4000)
+        .put("metadata", new JsonObject().put("payment_id", id.toString()));
+    kit.ok(event("evt_rb1", "charge.refunded", refunded));
+    kit.ok(event("evt_rb2", "payment_intent.succeeded", intent(id, "pi_" + id, "succeeded")));
+    kit.ok(completed("evt_rb3", id));
+    JsonObject p = kit.payment(id);
+    assertThat(p.getString("status")).isEqualTo("partially_refunded");
+    assertThat(p.getValue("amount_refunded").toString()).isEqualTo("40.00");
+    assertThat(p.getValue("completed_at")).isNotNull();
+    assertThat(kit.amountPaid(d)).isEqualTo("60.00");
+  }
+
+  @Test
+  @DisplayName("out of order: failure and expiry events after a success change nothing")
+  void failureAfterSuccess_noEffect() {
+    JsonObject d = kit.debtor("300.00");
+    UUID id = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
+    kit.ok(completed("evt_fs1", id));
+    JsonObject failedIntent = intent(id, "pi_" + id, "requires_payment_method")
+        .put("last_payment_error", new JsonObject().put("code", "card_declined").put("message", "Your card was declined."));
+    kit.ok(event("evt_fs2", "payment_intent.payment_failed", failedIntent));
+    kit.ok(event("evt_fs3", "checkout.session.async_payment_failed", session(id, "cs_" + id, "pi_" + id, "unpaid")));
+    kit.ok(event("evt_fs4", "checkout.session.expired", session(id, "cs_" + id, "pi_" + id, "unpaid")));
+    JsonObject p = kit.payment(id);
+    assertThat(p.getString("status")).isEqualTo("completed");
+    assertThat(p.getString("failure_reason")).isNull();
+    assertThat(kit.amountPaid(d)).isEqualTo("100.00");
+  }
+
+  @Test
   @DisplayName("charge.dispute.created marks the payment disputed")
   void dispute_marksDisputed() {
     JsonObject d = kit.debtor("300.00");
