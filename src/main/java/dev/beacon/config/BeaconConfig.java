@@ -166,6 +166,14 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
     return configured > 0 ? configured : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
   }
 
+  /**
+   * Currencies whose Stripe amounts are not hundredths: zero-decimal ones (1 = one yen) and three-decimal ones
+   * (1 = one fils). Beacon sends amounts times 100, so these would charge 100 or 10 times too much or too little.
+   */
+  static final java.util.Set<String> NOT_TWO_DECIMAL_CURRENCIES = java.util.Set.of(
+      "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof",
+      "xpf", "bhd", "jod", "kwd", "omr", "tnd");
+
   private static Payments payments(Settings s) {
     java.math.BigDecimal minPartial;
     try {
@@ -181,6 +189,10 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
     String currency = s.string("payments.currency", "usd").toLowerCase(Locale.ROOT);
     if (!currency.matches("[a-z]{3}")) {
       throw s.bad("payments.currency", s.raw("payments.currency"), "must be a three-letter ISO currency code");
+    }
+    if (NOT_TWO_DECIMAL_CURRENCIES.contains(currency)) {
+      throw s.bad("payments.currency", s.raw("payments.currency"),
+          "must be a currency Stripe counts in hundredths (Beacon sends amounts as cents)");
     }
     return new Payments(
         s.string("payments.stripeApiKey", ""),

@@ -12,9 +12,9 @@ record Change(Action action, String sessionId, String paymentIntentId, String ch
   /**
    * The effect on the payment's state. DECLINED is a failed PaymentIntent attempt: final for an off-session
    * installment, but not for a Checkout Session, where the debtor may still try another card (the session's
-   * own expiry or async failure ends it).
+   * own expiry or async failure ends it). DISPUTE_LOST carries the disputed amount in {@code refundedTotal}.
    */
-  enum Action { COMPLETE, FAIL, DECLINED, EXPIRE, REFUND, DISPUTE, NOTE }
+  enum Action { COMPLETE, FAIL, DECLINED, EXPIRE, REFUND, DISPUTE, DISPUTE_WON, DISPUTE_LOST, NOTE }
 
   static Change of(Action action) {
     return new Change(action, null, null, null, null, null, null, null, null);
@@ -64,6 +64,8 @@ record Change(Action action, String sessionId, String paymentIntentId, String ch
       case EXPIRE -> s.expire();
       case REFUND -> refundedTotal == null ? s : s.refund(refundedTotal);
       case DISPUTE -> s.dispute();
+      case DISPUTE_WON -> s.disputeWon();
+      case DISPUTE_LOST -> refundedTotal == null ? s : s.disputeLost(refundedTotal);
       case NOTE -> s;
     };
   }

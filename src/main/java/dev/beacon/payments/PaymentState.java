@@ -62,6 +62,23 @@ public record PaymentState(String status, BigDecimal amount, BigDecimal refunded
     return status.equals(REFUNDED) ? this : with(DISPUTED, refunded);
   }
 
+  /**
+   * A lost dispute: the disputed amount went back to the cardholder, so it counts like a refund (the payment stays
+   * {@code disputed}, its {@code amount_refunded} grows by the disputed amount). A refunded payment had nothing left.
+   */
+  public PaymentState disputeLost(BigDecimal disputed) {
+    return status.equals(REFUNDED) ? this : with(DISPUTED, refunded.add(disputed).min(amount));
+  }
+
+  /** A won (or withdrawn) dispute: the payment is back to what its refunds make it; the money never moved. */
+  public PaymentState disputeWon() {
+    if (!status.equals(DISPUTED)) {
+      return this;
+    }
+    String s = refunded.signum() == 0 ? COMPLETED : refunded.compareTo(amount) >= 0 ? REFUNDED : PARTIALLY_REFUNDED;
+    return with(s, refunded);
+  }
+
   /** This state once amount_paid has been moved to match it. */
   public PaymentState credit() {
     return new PaymentState(status, amount, refunded, targetCredit());

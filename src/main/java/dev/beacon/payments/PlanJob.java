@@ -38,25 +38,50 @@ final class PlanJob {
       WHERE p.status = 'active' AND p.next_due_at <= $1
       ORDER BY p.next_due_at LIMIT $2""";
 
-  /** The pending attempt of this installment, or a new one. */
+  /**
+   * The pending attempt of this installment, or a new one for the installment's amount capped at what the
+   * debtor still owes (a debtor may pay outside the plan). No row: nothing is owed and there is no attempt.
+   * {@code owed} is that capped amount now (0 once the balance is paid).
+   */
   static final String ATTEMPT = """
       WITH existing AS (
-        SELECT id FROM payments WHERE plan_id = $1 AND installment = $2 AND status = 'pending' LIMIT 1
+        SELECT id, amount, stripe_payment_intent_id FROM payments
+        WHERE plan_id = $1 AND installment = $2 AND status = 'pending' ORDER BY created_at LIMIT 1
+      ),
+      owed AS (
+        SELECT least($4::numeric, greatest(total_owed - amount_paid, 0)) AS amount FROM debtors WHERE id = $3
       ),
       created AS (
         INSERT INTO payments (debtor_id, amount, payment_type, status, source, plan_id, installment, created_at)
-        SELECT $3, $4, 'plan', 'pending', 'plan', $1, $2, $5 WHERE NOT EXISTS (SELECT 1 FROM existing)
-        RETURNING id
+        SELECT $3, owed.amount, 'plan', 'pending', 'plan', $1, $2, $5 FROM owed
+        WHERE owed.amount > 0 AND NOT EXISTS (SELECT 1 FROM existing)
+        RETURNING id, amount, stripe_payment_intent_id
       )
-      SELECT id FROM existing UNION ALL SELECT id FROM created""";
+      SELECT e.id, e.amount, e.stripe_payment_intent_id, (SELECT amount FROM owed) AS owed FROM existing e
+      UNION ALL
+      SELECT c.id, c.amount, c.stripe_payment_intent_id, (SELECT amount FROM owed) FROM created c""";
+
+  /**
+   * The debtor owes nothing more (paid outside the plan): the plan is completed without a charge, and an attempt
+   * never sent to Stripe is dropped. One that did reach Stripe is still settled by its webhook.
+   */
+  static final String PAID_OFF = """
+      WITH plan AS (
+        UPDATE payment_plans SET status = 'completed', next_due_at = NULL, updated_at = now()
+        WHERE id = $1 AND status = 'active' RETURNING id
+      )
+      UPDATE payments SET status = 'expired', failure_reason = 'the balance was paid outside the plan',
+        updated_at = now()
+      WHERE plan_id = $1 AND status = 'pending' AND stripe_payment_intent_id IS NULL
+        AND EXISTS (SELECT 1 FROM plan)""";
 
   /** What one run did. */
-  record Run(boolean ran, int charged, int failed, int deferred) {}
+  record Run(boolean ran, int charged, int failed, int deferred, int paidOff) {}
 
   private record Due(UUID planId, UUID debtorId, BigDecimal total, int installments, int installment,
                      String customer, String paymentMethod, String firstIntent) {}
 
-  private enum Outcome { CHARGED, FAILED, DEFERRED }
+  private enum Outcome { CHARGED, FAILED, DEFERRED, PAID_OFF }
 
   private final Pool pool;
   private final StripeGateway stripe;
@@ -74,7 +99,7 @@ final class PlanJob {
         .execute(Tuple.of(LOCK_KEY))
         .compose(rows -> {
           if (!rows.iterator().next().getBoolean("ok")) {
-            return Future.succeededFuture(new Run(false, 0, 0, 0));
+            return Future.succeededFuture(new Run(false, 0, 0, 0, 0));
           }
           return chargeDue(now).eventually(() ->
               lockConn.preparedQuery("SELECT pg_advisory_unlock($1)").execute(Tuple.of(LOCK_KEY)));
@@ -103,15 +128,28 @@ final class PlanJob {
               return null;
             }));
       }
-      return chain.map(x -> new Run(true, counts[0], counts[1], counts[2]));
+      return chain.map(x -> new Run(true, counts[0], counts[1], counts[2], counts[3]));
     });
   }
 
   private Future<Outcome> charge(Due d, OffsetDateTime now) {
-    BigDecimal amount = Amounts.installment(d.total(), d.installments(), d.installment());
-    return pool.preparedQuery(ATTEMPT).execute(Tuple.of(d.planId(), d.installment(), d.debtorId(), amount, now))
+    BigDecimal installment = Amounts.installment(d.total(), d.installments(), d.installment());
+    return pool.preparedQuery(ATTEMPT).execute(Tuple.of(d.planId(), d.installment(), d.debtorId(), installment, now))
         .compose(rows -> {
-          UUID paymentId = rows.iterator().next().getUUID("id");
+          Row attempt = rows.size() == 0 ? null : rows.iterator().next();
+          if (attempt == null || (attempt.getString("stripe_payment_intent_id") == null
+              && attempt.getBigDecimal("owed").signum() == 0)) {
+            return pool.preparedQuery(PAID_OFF).execute(Tuple.of(d.planId())).map(Outcome.PAID_OFF);
+          }
+          UUID paymentId = attempt.getUUID("id");
+          String intent = attempt.getString("stripe_payment_intent_id");
+          if (intent != null) {
+            // Already sent (e.g. still processing): ask Stripe how it ended. Creating it again would rely on the
+            // idempotency key, which Stripe forgets after 24 hours, and charge twice.
+            return stripe.paymentIntent(intent).compose(pi -> result(paymentId, pi, now));
+          }
+          // The attempt's own amount: a retried request must carry the same parameters as its idempotency key.
+          BigDecimal amount = attempt.getBigDecimal("amount");
           return card(d).compose(card -> {
             if (card == null) {
               return settle(paymentId, Change.of(Change.Action.FAIL).withFailure("no saved card for the plan"), now)

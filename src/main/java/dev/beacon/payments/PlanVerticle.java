@@ -50,8 +50,9 @@ public final class PlanVerticle extends VerticleBase {
   private void run() {
     job.runOnce(OffsetDateTime.now(ZoneOffset.UTC))
         .onSuccess(r -> {
-          if (r.charged() + r.failed() + r.deferred() > 0) {
-            LOG.info("Plan installments: {} charged, {} failed, {} deferred", r.charged(), r.failed(), r.deferred());
+          if (r.charged() + r.failed() + r.deferred() + r.paidOff() > 0) {
+            LOG.info("Plan installments: {} charged, {} failed, {} deferred; {} plans paid off outside the plan",
+                r.charged(), r.failed(), r.deferred(), r.paidOff());
           }
         })
         .onFailure(t -> LOG.warn("Plan job run failed: {}", t.toString()))

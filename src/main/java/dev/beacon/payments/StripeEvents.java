@@ -24,7 +24,7 @@ final class StripeEvents {
       "checkout.session.completed", "checkout.session.async_payment_succeeded",
       "checkout.session.async_payment_failed", "checkout.session.expired",
       "payment_intent.succeeded", "payment_intent.payment_failed",
-      "charge.refunded", "charge.dispute.created");
+      "charge.refunded", "charge.dispute.created", "charge.dispute.closed");
 
   private StripeEvents() {}
 
@@ -45,7 +45,7 @@ final class StripeEvents {
            "checkout.session.async_payment_failed", "checkout.session.expired" -> session(type, (Session) object);
       case "payment_intent.succeeded", "payment_intent.payment_failed" -> intent(type, (PaymentIntent) object);
       case "charge.refunded" -> refund((Charge) object);
-      default -> dispute((Dispute) object);
+      default -> dispute(type, (Dispute) object);
     };
   }
 
@@ -94,8 +94,22 @@ final class StripeEvents {
     return new Parsed(new Target(paymentId(ch.getMetadata()), ch.getPaymentIntent(), ch.getId(), null), c);
   }
 
-  private static Parsed dispute(Dispute d) {
-    Change c = Change.of(Change.Action.DISPUTE).withCharge(d.getCharge()).withPaymentIntent(d.getPaymentIntent());
+  /**
+   * A dispute opened keeps the money credited until it is decided; closed as lost takes the disputed amount back,
+   * closed as won (or an inquiry closed without a chargeback) puts the payment back.
+   */
+  private static Parsed dispute(String type, Dispute d) {
+    Change c = Change.of(Change.Action.DISPUTE);
+    if (type.equals("charge.dispute.closed")) {
+      String status = d.getStatus() == null ? "" : d.getStatus();
+      c = switch (status) {
+        case "lost" -> d.getAmount() == null ? Change.of(Change.Action.NOTE)
+            : Change.of(Change.Action.DISPUTE_LOST).withRefunded(Amounts.fromCents(d.getAmount()));
+        case "won", "warning_closed", "prevented" -> Change.of(Change.Action.DISPUTE_WON);
+        default -> Change.of(Change.Action.NOTE);
+      };
+    }
+    c = c.withCharge(d.getCharge()).withPaymentIntent(d.getPaymentIntent());
     return new Parsed(new Target(paymentId(d.getMetadata()), d.getPaymentIntent(), d.getCharge(), null), c);
   }
 

@@ -76,6 +76,8 @@ class BeaconConfigTest {
       "BEACON_TRACKING_FLUSH_SLOTS|-1|tracking.flushSlots",
       "BEACON_PAYMENTS_MIN_PARTIAL|-5|payments.minPartial",
       "BEACON_PAYMENTS_CURRENCY|dollars|payments.currency",
+      "BEACON_PAYMENTS_CURRENCY|jpy|payments.currency",
+      "BEACON_PAYMENTS_CURRENCY|kwd|payments.currency",
       "BEACON_HTTP_PUBLIC_URL|not a url|http.publicUrl",
       "BEACON_AUTH_KEYS|{nope|auth.keys"})
   void badValue_stopsWithAMessageNamingTheKeyAndItsOrigin(String env, String value, String key) {

@@ -204,6 +204,59 @@ class PaymentPlanIT {
   }
 
   @Test
+  @DisplayName("an attempt already sent to Stripe is looked up by its PaymentIntent, never created again (idempotency keys expire after 24 h)")
+  void processingAttempt_retrievedNotRecreated() {
+    JsonObject d = kit.debtor("300.00");
+    activePlan(d);
+    kit.stripe.script("/v1/payment_intents", new FakeStripe.Answer(200, new JsonObject().put("id", "pi_ach")
+        .put("object", "payment_intent").put("status", "processing").put("customer", "cus_1"), 0));
+    OffsetDateTime t0 = now().plusDays(32);
+    assertThat(await(job.runOnce(t0)).deferred()).isEqualTo(1);
+    // A bank debit may stay processing for days; the runs after it must not make a second PaymentIntent.
+    PlanJob.Run later = await(job.runOnce(t0.plusDays(2)));
+    assertThat(kit.stripe.requests("/v1/payment_intents")).hasSize(1);
+    assertThat(kit.stripe.requests("/v1/payment_intents/pi_ach")).hasSize(1);
+    assertThat(later.charged()).isEqualTo(1);
+    assertThat(installments(d, 2)).hasSize(1).allMatch(r -> r.getString("status").equals("completed"));
+    assertThat(kit.amountPaid(d)).isEqualTo("200.00");
+  }
+
+  @Test
+  @DisplayName("a debtor who paid the rest outside the plan is not charged again; the plan completes")
+  void paidOffOutsidePlan_notChargedAgain() {
+    JsonObject d = kit.debtor("300.00");
+    activePlan(d);
+    UUID full = kit.checkout(d, new JsonObject().put("option", "full"));
+    kit.ok(event("evt_full_" + full, "payment_intent.succeeded", intent(full, "pi_full_" + full, "succeeded")));
+    assertThat(kit.amountPaid(d)).isEqualTo("300.00");
+    assertThat(kit.status(d)).isEqualTo("resolved");
+
+    assertThat(await(job.runOnce(now().plusDays(32))).charged()).isZero();
+    assertThat(kit.stripe.requests("/v1/payment_intents")).isEmpty();
+    assertThat(plan(d).getString("status")).isEqualTo("completed");
+    assertThat(kit.amountPaid(d)).isEqualTo("300.00");
+  }
+
+  @Test
+  @DisplayName("after a partial payment outside the plan, an installment charges at most the remaining balance")
+  void partialOutsidePlan_installmentCappedAtBalance() {
+    JsonObject d = kit.debtor("300.00");
+    activePlan(d);
+    UUID part = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "150.00"));
+    kit.ok(event("evt_part_" + part, "payment_intent.succeeded", intent(part, "pi_part_" + part, "succeeded")));
+    assertThat(kit.amountPaid(d)).isEqualTo("250.00");
+
+    assertThat(await(job.runOnce(now().plusDays(32))).charged()).isEqualTo(1);
+    assertThat(kit.stripe.last("/v1/payment_intents").field("amount")).isEqualTo("5000");
+    assertThat(installments(d, 2).get(0).getBigDecimal("amount")).isEqualByComparingTo("50.00");
+    assertThat(kit.amountPaid(d)).isEqualTo("300.00");
+    assertThat(kit.status(d)).isEqualTo("resolved");
+    assertThat(await(job.runOnce(now().plusDays(63))).charged()).isZero();
+    assertThat(kit.stripe.requests("/v1/payment_intents")).hasSize(1);
+    assertThat(plan(d).getString("status")).isEqualTo("completed");
+  }
+
+  @Test
   @DisplayName("when only checkout.session.completed landed, the saved card is read from the first PaymentIntent")
   void savedCardFromFirstIntent() {
     JsonObject d = kit.debtor("300.00");

@@ -61,4 +61,19 @@ class PaymentStateTest {
     assertThat(s.status()).isEqualTo(PaymentState.DISPUTED);
     assertThat(s.creditDelta()).isEqualByComparingTo("0");
   }
+
+  @Test
+  @DisplayName("a lost dispute takes the disputed amount back like a refund; a won one restores the status, not the money")
+  void disputeDecisions() {
+    PaymentState disputed = pending().complete().credit().refund(new BigDecimal("20.00")).credit().dispute();
+    PaymentState lost = disputed.disputeLost(new BigDecimal("50.00"));
+    assertThat(lost.status()).isEqualTo(PaymentState.DISPUTED);
+    assertThat(lost.refunded()).isEqualByComparingTo("70.00");
+    assertThat(lost.creditDelta()).isEqualByComparingTo("-50.00");
+    assertThat(pending().complete().credit().disputeLost(new BigDecimal("150.00")).targetCredit()).isEqualByComparingTo("0");
+    PaymentState won = disputed.disputeWon();
+    assertThat(won.status()).isEqualTo(PaymentState.PARTIALLY_REFUNDED);
+    assertThat(won.creditDelta()).isEqualByComparingTo("0");
+    assertThat(pending().complete().disputeWon().status()).isEqualTo(PaymentState.COMPLETED);
+  }
 }

@@ -173,6 +173,41 @@ class StripeWebhookIT {
   }
 
   @Test
+  @DisplayName("out of order: a partial refund before the completion events; the completions then count only the rest")
+  void refundBeforeCompletion_outOfOrder() {
+    JsonObject d = kit.debtor("300.00");
+    UUID id = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
+    // Stripe copies the PaymentIntent's metadata (payment_id) onto its charge.
+    JsonObject refunded = charge("ch_early", "pi_" + id, 10000, 4000)
+        .put("metadata", new JsonObject().put("payment_id", id.toString()));
+    kit.ok(event("evt_rb1", "charge.refunded", refunded));
+    kit.ok(event("evt_rb2", "payment_intent.succeeded", intent(id, "pi_" + id, "succeeded")));
+    kit.ok(completed("evt_rb3", id));
+    JsonObject p = kit.payment(id);
+    assertThat(p.getString("status")).isEqualTo("partially_refunded");
+    assertThat(p.getValue("amount_refunded").toString()).isEqualTo("40.00");
+    assertThat(p.getValue("completed_at")).isNotNull();
+    assertThat(kit.amountPaid(d)).isEqualTo("60.00");
+  }
+
+  @Test
+  @DisplayName("out of order: failure and expiry events after a success change nothing")
+  void failureAfterSuccess_noEffect() {
+    JsonObject d = kit.debtor("300.00");
+    UUID id = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
+    kit.ok(completed("evt_fs1", id));
+    JsonObject failedIntent = intent(id, "pi_" + id, "requires_payment_method")
+        .put("last_payment_error", new JsonObject().put("code", "card_declined").put("message", "Your card was declined."));
+    kit.ok(event("evt_fs2", "payment_intent.payment_failed", failedIntent));
+    kit.ok(event("evt_fs3", "checkout.session.async_payment_failed", session(id, "cs_" + id, "pi_" + id, "unpaid")));
+    kit.ok(event("evt_fs4", "checkout.session.expired", session(id, "cs_" + id, "pi_" + id, "unpaid")));
+    JsonObject p = kit.payment(id);
+    assertThat(p.getString("status")).isEqualTo("completed");
+    assertThat(p.getString("failure_reason")).isNull();
+    assertThat(kit.amountPaid(d)).isEqualTo("100.00");
+  }
+
+  @Test
   @DisplayName("charge.dispute.created marks the payment disputed")
   void dispute_marksDisputed() {
     JsonObject d = kit.debtor("300.00");
@@ -180,6 +215,55 @@ class StripeWebhookIT {
     kit.ok(completed("evt_d1", id));
     kit.ok(event("evt_d2", "charge.dispute.created", dispute("ch_d", "pi_" + id)));
     assertThat(kit.payment(id).getString("status")).isEqualTo("disputed");
+    assertThat(kit.amountPaid(d)).isEqualTo("100.00");
+  }
+
+  @Test
+  @DisplayName("a lost dispute takes the disputed money back from amount_paid and reopens the resolved debtor")
+  void disputeLost_takesTheMoneyBack() {
+    JsonObject d = kit.debtor("150.00");
+    UUID id = kit.checkoutFull(d);
+    kit.ok(completed("evt_dl1", id));
+    kit.ok(event("evt_dl2", "charge.dispute.created", dispute("ch_dl", "pi_" + id)));
+    assertThat(kit.status(d)).isEqualTo("resolved");
+    kit.ok(event("evt_dl3", "charge.dispute.closed", dispute("ch_dl", "pi_" + id).put("status", "lost")
+        .put("amount", 15000)));
+
+    JsonObject p = kit.payment(id);
+    assertThat(p.getString("status")).isEqualTo("disputed");
+    assertThat(p.getValue("amount_refunded").toString()).isEqualTo("150.00");
+    assertThat(kit.amountPaid(d)).isEqualTo("0.00");
+    assertThat(kit.status(d)).isEqualTo("active");
+    // The same decision delivered again moves nothing.
+    kit.ok(event("evt_dl3", "charge.dispute.closed", dispute("ch_dl", "pi_" + id).put("status", "lost")
+        .put("amount", 15000)));
+    assertThat(kit.amountPaid(d)).isEqualTo("0.00");
+  }
+
+  @Test
+  @DisplayName("a partly lost dispute after a partial refund takes back only the disputed amount")
+  void disputeLost_partial_afterRefund() {
+    JsonObject d = kit.debtor("300.00");
+    UUID id = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
+    kit.ok(completed("evt_dp1", id));
+    kit.ok(event("evt_dp2", "charge.refunded", charge("ch_dp", "pi_" + id, 10000, 2000)));
+    kit.ok(event("evt_dp3", "charge.dispute.closed", dispute("ch_dp", "pi_" + id).put("status", "lost")
+        .put("amount", 5000)));
+    assertThat(kit.payment(id).getValue("amount_refunded").toString()).isEqualTo("70.00");
+    assertThat(kit.amountPaid(d)).isEqualTo("30.00");
+  }
+
+  @Test
+  @DisplayName("a won dispute puts the payment back to completed; the money never moved")
+  void disputeWon_backToCompleted() {
+    JsonObject d = kit.debtor("300.00");
+    UUID id = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
+    kit.ok(completed("evt_dw1", id));
+    kit.ok(event("evt_dw2", "charge.dispute.created", dispute("ch_dw", "pi_" + id)));
+    kit.ok(event("evt_dw3", "charge.dispute.closed", dispute("ch_dw", "pi_" + id).put("status", "won")
+        .put("amount", 10000)));
+    assertThat(kit.payment(id).getString("status")).isEqualTo("completed");
+    assertThat(kit.payment(id).getValue("amount_refunded").toString()).isEqualTo("0.00");
     assertThat(kit.amountPaid(d)).isEqualTo("100.00");
   }
 
