@@ -28,14 +28,19 @@ final class PlanJob {
   static final long LOCK_KEY = 0x626561636f6e5031L;
   static final int MAX_PLANS_PER_RUN = 500;
 
+  /*
+   * Due installments of active plans. A debtor who disputes the debt is not charged while the dispute is open
+   * (FDCPA 809(b): collection stops until the debt is verified), nor is a closed account; the installment stays
+   * due and is charged on the first run after the status changes back.
+   */
   static final String DUE = """
       SELECT p.id, p.debtor_id, p.total_amount, p.installments, p.next_installment,
              p.stripe_customer_id, p.stripe_payment_method_id,
              (SELECT f.stripe_payment_intent_id FROM payments f
               WHERE f.plan_id = p.id AND f.installment = 1 AND f.stripe_payment_intent_id IS NOT NULL
               ORDER BY f.completed_at NULLS LAST LIMIT 1) AS first_intent
-      FROM payment_plans p
-      WHERE p.status = 'active' AND p.next_due_at <= $1
+      FROM payment_plans p JOIN debtors d ON d.id = p.debtor_id
+      WHERE p.status = 'active' AND p.next_due_at <= $1 AND d.status NOT IN ('dispute', 'closed')
       ORDER BY p.next_due_at LIMIT $2""";
 
   /**

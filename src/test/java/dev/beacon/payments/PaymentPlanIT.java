@@ -222,6 +222,28 @@ class PaymentPlanIT {
   }
 
   @Test
+  @DisplayName("no installment is charged while the debtor disputes the debt or the account is closed")
+  void disputedOrClosed_notCharged_untilTheStatusChangesBack() {
+    JsonObject d = kit.debtor("300.00");
+    activePlan(d);
+    for (String status : List.of("dispute", "closed")) {
+      setStatus(d, status);
+      assertThat(await(job.runOnce(now().plusDays(32))).charged()).isZero();
+      assertThat(kit.stripe.requests("/v1/payment_intents")).isEmpty();
+      assertThat(installments(d, 2)).isEmpty();
+      assertThat(plan(d).getString("status")).isEqualTo("active");
+    }
+    setStatus(d, "payment_plan");
+    assertThat(await(job.runOnce(now().plusDays(33))).charged()).isEqualTo(1);
+    assertThat(kit.amountPaid(d)).isEqualTo("200.00");
+  }
+
+  private static void setStatus(JsonObject debtor, String status) {
+    await(kit.app.pool.preparedQuery("UPDATE debtors SET status = $2 WHERE id = $1")
+        .execute(Tuple.of(UUID.fromString(debtor.getString("id")), status)));
+  }
+
+  @Test
   @DisplayName("a debtor who paid the rest outside the plan is not charged again; the plan completes")
   void paidOffOutsidePlan_notChargedAgain() {
     JsonObject d = kit.debtor("300.00");
