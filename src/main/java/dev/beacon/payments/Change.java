@@ -55,6 +55,28 @@ record Change(Action action, String sessionId, String paymentIntentId, String ch
         failureReason, total);
   }
 
+  /** Whether an event saying this may arrive before its payment is known, and must then wait for it. */
+  boolean waitsForItsPayment() {
+    return action == Action.REFUND || action == Action.DISPUTE || action == Action.DISPUTE_WON
+        || action == Action.DISPUTE_LOST;
+  }
+
+  /** What a parked event keeps: every field, amounts as decimal strings. */
+  io.vertx.core.json.JsonObject toJson() {
+    return new io.vertx.core.json.JsonObject().put("action", action.name()).put("sessionId", sessionId)
+        .put("paymentIntentId", paymentIntentId).put("chargeId", chargeId).put("customerId", customerId)
+        .put("paymentMethodId", paymentMethodId).put("paymentMethodType", paymentMethodType)
+        .put("failureReason", failureReason)
+        .put("refundedTotal", refundedTotal == null ? null : refundedTotal.toPlainString());
+  }
+
+  static Change fromJson(io.vertx.core.json.JsonObject j) {
+    String refunded = j.getString("refundedTotal");
+    return new Change(Action.valueOf(j.getString("action")), j.getString("sessionId"), j.getString("paymentIntentId"),
+        j.getString("chargeId"), j.getString("customerId"), j.getString("paymentMethodId"),
+        j.getString("paymentMethodType"), j.getString("failureReason"), refunded == null ? null : new BigDecimal(refunded));
+  }
+
   /** The payment's next state; {@code source} is how the payment was made (checkout, plan, import). */
   PaymentState applyTo(PaymentState s, String source) {
     return switch (action) {

@@ -44,6 +44,26 @@ final class StripeWebhook {
 
   static final String EVENT_OUTCOME = "UPDATE stripe_events SET outcome = $2, payment_id = $3 WHERE id = $1";
 
+  /**
+   * Serializes the events of one PaymentIntent (or, without one, one charge) across transactions and
+   * processes: an event that finds no payment and parks cannot miss the event that makes its payment known.
+   */
+  static final String LOCK_STRIPE_OBJECT = "SELECT pg_advisory_xact_lock(hashtextextended('stripe ' || $1, 0))";
+
+  static final String PARK = """
+      UPDATE stripe_events SET outcome = 'unmatched', payment_intent_id = $2, charge_id = $3, parked = $4
+      WHERE id = $1""";
+
+  /** Parked events of this payment's PaymentIntent or charge, oldest first. */
+  static final String PARKED = """
+      SELECT e.id, e.parked FROM stripe_events e JOIN payments p ON p.id = $1
+      WHERE e.parked IS NOT NULL
+        AND (e.payment_intent_id = p.stripe_payment_intent_id OR e.charge_id = p.stripe_charge_id)
+      ORDER BY e.stripe_created_at, e.received_at""";
+
+  static final String UNPARK = """
+      UPDATE stripe_events SET outcome = 'applied', payment_id = $2, parked = NULL WHERE id = $1""";
+
   private final Pool pool;
   private final Ledger ledger;
   private final String secret;
@@ -114,16 +134,40 @@ final class StripeWebhook {
 
   private Future<String> apply(SqlConnection conn, String eventId, StripeEvents.Parsed parsed) {
     StripeEvents.Target t = parsed.target();
-    return conn.preparedQuery(FIND_PAYMENT)
-        .execute(Tuple.of(t.paymentId(), t.paymentIntentId(), t.chargeId(), t.sessionId()))
+    String object = t.paymentIntentId() != null ? t.paymentIntentId() : t.chargeId();
+    Future<?> locked = object == null ? Future.succeededFuture()
+        : conn.preparedQuery(LOCK_STRIPE_OBJECT).execute(Tuple.of(object));
+    return locked.compose(x -> conn.preparedQuery(FIND_PAYMENT)
+        .execute(Tuple.of(t.paymentId(), t.paymentIntentId(), t.chargeId(), t.sessionId())))
         .compose(rows -> {
           if (rows.size() == 0) {
+            if (parsed.change().waitsForItsPayment() && object != null) {
+              return conn.preparedQuery(PARK).execute(Tuple.of(eventId, t.paymentIntentId(), t.chargeId(),
+                  parsed.change().toJson())).map("unmatched");
+            }
             return outcome(conn, eventId, "unmatched", null);
           }
           UUID paymentId = rows.iterator().next().getUUID("id");
-          return ledger.apply(conn, paymentId, parsed.change(), OffsetDateTime.now(ZoneOffset.UTC))
+          OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+          return ledger.apply(conn, paymentId, parsed.change(), now)
+              .compose(r -> applyParked(conn, paymentId, now))
               .compose(r -> outcome(conn, eventId, "applied", paymentId));
         });
+  }
+
+  /** Applies, in order, the parked events this payment's Stripe ids now match (none, nearly always). */
+  private Future<Void> applyParked(SqlConnection conn, UUID paymentId, OffsetDateTime now) {
+    return conn.preparedQuery(PARKED).execute(Tuple.of(paymentId)).compose(rows -> {
+      Future<Void> chain = Future.succeededFuture();
+      for (var r : rows) {
+        String id = r.getString("id");
+        Change change = Change.fromJson((JsonObject) r.getValue("parked"));
+        chain = chain.compose(x -> ledger.apply(conn, paymentId, change, now))
+            .compose(x -> conn.preparedQuery(UNPARK).execute(Tuple.of(id, paymentId)))
+            .mapEmpty();
+      }
+      return chain;
+    });
   }
 
   private static Future<String> outcome(SqlConnection conn, String eventId, String outcome, UUID paymentId) {

@@ -177,7 +177,7 @@ class StripeWebhookIT {
   void refundBeforeCompletion_outOfOrder() {
     JsonObject d = kit.debtor("300.00");
     UUID id = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
-    // Stripe copies the PaymentIntent's metadata (payment_id) onto its charge.
+    // Here the charge carries the payment id in its metadata (see refundBeforeAnyMatch_parked for one without).
     JsonObject refunded = charge("ch_early", "pi_" + id, 10000, 4000)
         .put("metadata", new JsonObject().put("payment_id", id.toString()));
     kit.ok(event("evt_rb1", "charge.refunded", refunded));
@@ -188,6 +188,52 @@ class StripeWebhookIT {
     assertThat(p.getValue("amount_refunded").toString()).isEqualTo("40.00");
     assertThat(p.getValue("completed_at")).isNotNull();
     assertThat(kit.amountPaid(d)).isEqualTo("60.00");
+  }
+
+  @Test
+  @DisplayName("out of order: a refund and a lost dispute that name no known payment wait, then apply with the completion")
+  void refundBeforeAnyMatch_parked_thenAppliedWithTheCompletion() {
+    JsonObject d = kit.debtor("300.00");
+    UUID id = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
+    String intent = "pi_park_" + id;
+    // No payment_id on the charge, and the payment's PaymentIntent is not known yet: nothing can match.
+    var early = kit.deliver(event("evt_pk1", "charge.refunded", charge("ch_park", intent, 10000, 2500)));
+    assertThat(early.statusCode()).isEqualTo(200);
+    assertThat(early.bodyAsJsonObject().getString("outcome")).isEqualTo("unmatched");
+    kit.ok(event("evt_pk2", "charge.dispute.closed", dispute("ch_park", intent).put("status", "lost")
+        .put("amount", 1000)));
+    assertThat(kit.payment(id).getString("status")).isEqualTo("pending");
+    assertThat(kit.amountPaid(d)).isEqualTo("0.00");
+
+    kit.ok(event("evt_pk3", "payment_intent.succeeded", intent(id, intent, "succeeded")));
+    JsonObject p = kit.payment(id);
+    assertThat(p.getString("status")).isEqualTo("disputed");
+    assertThat(p.getValue("amount_refunded").toString()).isEqualTo("35.00");
+    assertThat(kit.amountPaid(d)).isEqualTo("65.00");
+    var events = await(kit.app.pool.query(
+        "SELECT id, outcome, payment_id, parked FROM stripe_events WHERE id IN ('evt_pk1', 'evt_pk2') ORDER BY id")
+        .execute());
+    assertThat(events).hasSize(2).allSatisfy(r -> {
+      assertThat(r.getString("outcome")).isEqualTo("applied");
+      assertThat(r.getUUID("payment_id")).isEqualTo(id);
+      assertThat(r.getValue("parked")).isNull();
+    });
+    // A later delivery of the completion applies nothing twice.
+    kit.ok(completed("evt_pk4", id));
+    kit.ok(event("evt_pk5", "payment_intent.succeeded", intent(id, intent, "succeeded")));
+    assertThat(kit.amountPaid(d)).isEqualTo("65.00");
+  }
+
+  @Test
+  @DisplayName("a refund of a charge Beacon never made stays unmatched and moves nothing")
+  void foreignRefund_staysUnmatched() {
+    JsonObject d = kit.debtor("300.00");
+    UUID id = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
+    kit.ok(completed("evt_fr1", id));
+    var r = kit.deliver(event("evt_fr2", "charge.refunded", charge("ch_elsewhere", "pi_elsewhere", 5000, 5000)));
+    assertThat(r.bodyAsJsonObject().getString("outcome")).isEqualTo("unmatched");
+    assertThat(kit.payment(id).getString("status")).isEqualTo("completed");
+    assertThat(kit.amountPaid(d)).isEqualTo("100.00");
   }
 
   @Test
