@@ -283,13 +283,14 @@ class ComplianceTest {
 
   @ParameterizedTest(name = "revocation: \"{0}\"")
   @ValueSource(strings = {"stop", "quit", "end", "revoke", "opt out", "cancel", "unsubscribe", "STOP", " Stop. ",
-      "Opt-Out", "OPTOUT", "Unsubscribe!"})
+      "Opt-Out", "OPTOUT", "Unsubscribe!", "stop stop", "STOP STOP STOP", "Stop. Stop!", "stop, unsubscribe",
+      "Opt out. STOP"})
   void smsRevocationWords(String body) {
     assertThat(SmsRevocation.isRevocation(body)).isTrue();
   }
 
   @ParameterizedTest(name = "not a revocation: \"{0}\"")
-  @ValueSource(strings = {"", "stopping", "I will pay on Friday", "can you stop by", "ok", "stop stop", "end of month"})
+  @ValueSource(strings = {"", "stopping", "I will pay on Friday", "can you stop by", "ok", "end of month", "stop by stop"})
   void smsOtherBodies_areNotRevocations(String body) {
     assertThat(SmsRevocation.isRevocation(body)).isFalse();
   }
