@@ -3,7 +3,6 @@ package dev.beacon.communications;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * Recognises an inbound text message that revokes consent to text messages: a reply made only of the
@@ -16,12 +15,6 @@ public final class SmsRevocation {
   static final Set<String> WORDS = Set.of("stop", "quit", "end", "revoke", "opt out", "optout", "cancel",
       "unsubscribe");
   private static final Pattern NOT_LETTERS = Pattern.compile("[^a-z]+");
-  private static final Pattern ONLY_WORDS;
-
-  static {
-    String word = WORDS.stream().map(Pattern::quote).collect(Collectors.joining("|", "(?:", ")"));
-    ONLY_WORDS = Pattern.compile(word + "(?: " + word + ")*");
-  }
 
   private SmsRevocation() {}
 
@@ -29,7 +22,20 @@ public final class SmsRevocation {
     if (body == null) {
       return false;
     }
-    String words = NOT_LETTERS.matcher(body.toLowerCase(Locale.ROOT)).replaceAll(" ").trim();
-    return ONLY_WORDS.matcher(words).matches();
+    String[] words = NOT_LETTERS.split(body.toLowerCase(Locale.ROOT).trim());
+    int matched = 0;
+    // A plain loop rather than a repeated regex group: content may be 60,000 characters long.
+    for (int i = 0; i < words.length; i++) {
+      if (words[i].isEmpty()) {
+        continue;
+      }
+      if (i + 1 < words.length && WORDS.contains(words[i] + " " + words[i + 1])) {
+        i++;
+      } else if (!WORDS.contains(words[i])) {
+        return false;
+      }
+      matched++;
+    }
+    return matched > 0;
   }
 }

@@ -296,6 +296,13 @@ class ComplianceTest {
   }
 
   @Test
+  @DisplayName("a body of the longest content allowed is read without running out of stack")
+  void smsRevocation_longBodies() {
+    assertThat(SmsRevocation.isRevocation("stop ".repeat(11_999) + "stop")).isTrue();
+    assertThat(SmsRevocation.isRevocation("opt-out ".repeat(7_499) + "x")).isFalse();
+  }
+
+  @Test
   void ruleSet_isVersioned() {
     assertThat(Compliance.RULE_SET).isEqualTo("regf-2026.1");
   }
