@@ -107,7 +107,7 @@ class ComplianceGateIT {
   @DisplayName("an inbound SMS that is a revocation word records an SMS opt-out that then blocks SMS")
   void inboundSmsRevocation_blocksSms(TestApp app) {
     Comms t = new Comms(app);
-    for (String word : List.of("stop", "QUIT", "End", "revoke", "opt out", "cancel", "Unsubscribe.")) {
+    for (String word : List.of("stop", "QUIT", "End", "revoke", "opt out", "cancel", "Unsubscribe.", "STOP STOP")) {
       String id = t.debtor().getString("id");
       var r = t.post(id, contact("sms", "inbound", chicago(2, 9, 0)).put("content", word));
       assertThat(r.statusCode()).as(word).isEqualTo(201);

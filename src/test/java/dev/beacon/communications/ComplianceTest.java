@@ -283,15 +283,23 @@ class ComplianceTest {
 
   @ParameterizedTest(name = "revocation: \"{0}\"")
   @ValueSource(strings = {"stop", "quit", "end", "revoke", "opt out", "cancel", "unsubscribe", "STOP", " Stop. ",
-      "Opt-Out", "OPTOUT", "Unsubscribe!"})
+      "Opt-Out", "OPTOUT", "Unsubscribe!", "stop stop", "STOP STOP STOP", "Stop. Stop!", "stop, unsubscribe",
+      "Opt out. STOP"})
   void smsRevocationWords(String body) {
     assertThat(SmsRevocation.isRevocation(body)).isTrue();
   }
 
   @ParameterizedTest(name = "not a revocation: \"{0}\"")
-  @ValueSource(strings = {"", "stopping", "I will pay on Friday", "can you stop by", "ok", "stop stop", "end of month"})
+  @ValueSource(strings = {"", "stopping", "I will pay on Friday", "can you stop by", "ok", "end of month", "stop by stop"})
   void smsOtherBodies_areNotRevocations(String body) {
     assertThat(SmsRevocation.isRevocation(body)).isFalse();
+  }
+
+  @Test
+  @DisplayName("a body of the longest content allowed is read without running out of stack")
+  void smsRevocation_longBodies() {
+    assertThat(SmsRevocation.isRevocation("stop ".repeat(11_999) + "stop")).isTrue();
+    assertThat(SmsRevocation.isRevocation("opt-out ".repeat(7_499) + "x")).isFalse();
   }
 
   @Test
