@@ -79,6 +79,40 @@ public final class CommunicationRepository {
 
   private static final String DEBTOR_TOKEN = "SELECT unique_token FROM debtors WHERE id = $1";
 
+  /*
+   * An opt-out an agent records (the debtor asked on a call or in a letter). The debtor row is locked as the
+   * gate locks it, so a contact being recorded at the same moment is gated either before or after the opt-out.
+   * A channel already opted out gets no second row; its first opt-out is answered.
+   */
+  private static final String AGENT_OPT_OUT = """
+      WITH d AS (SELECT id FROM debtors WHERE id = $1 FOR NO KEY UPDATE),
+      existing AS (
+        SELECT o.source, o.created_at FROM debtor_opt_outs o JOIN d ON o.debtor_id = d.id
+        WHERE o.channel = $2 ORDER BY o.created_at LIMIT 1
+      ),
+      ins AS (
+        INSERT INTO debtor_opt_outs (debtor_id, channel, source)
+        SELECT d.id, $2, 'agent' FROM d WHERE NOT EXISTS (SELECT 1 FROM existing)
+        RETURNING source, created_at
+      )
+      SELECT true AS created, source, created_at FROM ins
+      UNION ALL SELECT false, source, created_at FROM existing""";
+
+  /** An opt-out as answered: whether this request created it, its source and time. */
+  public record OptOut(boolean created, String source, OffsetDateTime at) {}
+
+  /** Records an agent's opt-out of {@code channel}; 404 for an unknown debtor. */
+  public Future<OptOut> optOut(SqlClient sql, UUID debtorId, Channel channel) {
+    return sql.preparedQuery(AGENT_OPT_OUT).execute(Tuple.of(debtorId, channel.wire())).compose(rows -> {
+      if (rows.size() == 0) {
+        return Future.failedFuture(Problem.notFound("No debtor " + debtorId));
+      }
+      Row r = rows.iterator().next();
+      return Future.succeededFuture(new OptOut(r.getBoolean("created"), r.getString("source"),
+          r.getOffsetDateTime("created_at")));
+    });
+  }
+
   private static final String LIST = """
       SELECT * FROM communications
       WHERE debtor_id = $1 AND ($2::timestamptz IS NULL OR ("timestamp", id) < ($2, $3::uuid))

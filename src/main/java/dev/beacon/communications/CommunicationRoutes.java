@@ -38,6 +38,8 @@ public final class CommunicationRoutes {
     router.post("/api/debtors/:id/communications").handler(Bodies.limit(deps.config().http().bodyLimit()))
         .handler(r::record);
     router.get("/api/debtors/:id/communications").handler(r::list);
+    router.post("/api/debtors/:id/opt-outs").handler(Bodies.limit(deps.config().http().bodyLimit()))
+        .handler(r::optOut);
     router.get("/api/compliance/check").handler(r::check);
     router.get("/api/followups").handler(r::followups);
   }
@@ -63,6 +65,25 @@ public final class CommunicationRoutes {
       body.put("optOut", new JsonObject().put("channel", Channel.SMS.wire()).put("source", "inbound_sms"));
     }
     return body;
+  }
+
+  /**
+   * {@code POST /api/debtors/{id}/opt-outs {channel}}: the debtor told an agent to stop using a channel. 201 when
+   * recorded, 200 when the channel was already opted out (its first opt-out is answered). The gate refuses the
+   * channel from then on (rule {@code opt-out}).
+   */
+  private void optOut(RoutingContext ctx) {
+    UUID debtorId = Requests.uuid(ctx, "id");
+    Object raw = Bodies.object(ctx).getValue("channel");
+    Channel channel = raw instanceof String s ? Channel.of(s) : null;
+    if (channel == null) {
+      throw Problem.invalid("channel", raw == null ? "is required" : "must be email, phone or sms");
+    }
+    repo.optOut(deps.pool(), debtorId, channel)
+        .onSuccess(o -> Requests.json(ctx, o.created() ? 201 : 200, new JsonObject()
+            .put("debtorId", debtorId.toString()).put("channel", channel.wire()).put("source", o.source())
+            .put("createdAt", Times.format(o.at()))))
+        .onFailure(ctx::fail);
   }
 
   private void list(RoutingContext ctx) {

@@ -188,6 +188,56 @@ class CommunicationApiIT {
   }
 
   @Test
+  void agentOptOut_refusesTheChannel_onlyThatOne_andOnce(TestApp app) {
+    Comms t = new Comms(app);
+    JsonObject d = t.debtor(new JsonObject().put("emailConsent", true));
+    String id = d.getString("id");
+    String path = "/api/debtors/" + id + "/opt-outs";
+    String check = "/api/compliance/check?debtorId=" + id + "&at=" + chicago(1, 12, 0) + "&type=";
+    assertThat(t.http.get(check + "sms", AGENT_KEY).bodyAsJsonObject().getBoolean("allowed")).isTrue();
+
+    var first = t.http.post(path, AGENT_KEY, new JsonObject().put("channel", "sms"));
+    assertThat(first.statusCode()).as(first.bodyAsString()).isEqualTo(201);
+    assertThat(first.bodyAsJsonObject().getString("source")).isEqualTo("agent");
+    assertThat(first.bodyAsJsonObject().getString("channel")).isEqualTo("sms");
+    JsonObject refused = t.http.get(check + "sms", AGENT_KEY).bodyAsJsonObject();
+    assertThat(refused.getBoolean("allowed")).isFalse();
+    assertThat(refused.getString("rule")).isEqualTo("opt-out");
+    assertThat(t.http.get(check + "email", AGENT_KEY).bodyAsJsonObject().getBoolean("allowed")).isTrue();
+    assertThat(t.http.get(check + "phone", AGENT_KEY).bodyAsJsonObject().getBoolean("allowed")).isTrue();
+    assertProblem(t.post(id, contact("sms", "outbound", chicago(1, 12, 0))), 422, null);
+
+    var again = t.http.post(path, AGENT_KEY, new JsonObject().put("channel", "sms"));
+    assertThat(again.statusCode()).isEqualTo(200);
+    assertThat(again.bodyAsJsonObject().getString("createdAt")).isEqualTo(first.bodyAsJsonObject().getString("createdAt"));
+    long rows = TestApp.await(app.pool.preparedQuery("SELECT count(*) FROM debtor_opt_outs WHERE debtor_id = $1")
+        .execute(io.vertx.sqlclient.Tuple.of(UUID.fromString(id)))).iterator().next().getLong(0);
+    assertThat(rows).isEqualTo(1);
+
+    var phone = t.http.post(path, AGENT_KEY, new JsonObject().put("channel", "phone"));
+    assertThat(phone.statusCode()).isEqualTo(201);
+    assertThat(t.http.get(check + "phone", AGENT_KEY).bodyAsJsonObject().getString("rule")).isEqualTo("opt-out");
+  }
+
+  @Test
+  void agentOptOut_badInput_unknownDebtor_andViewer(TestApp app) {
+    Comms t = new Comms(app);
+    String id = t.debtor().getString("id");
+    String path = "/api/debtors/" + id + "/opt-outs";
+    assertProblem(t.http.post(path, AGENT_KEY, new JsonObject()), 400, "channel");
+    assertProblem(t.http.post(path, AGENT_KEY, new JsonObject().put("channel", "fax")), 400, "channel");
+    assertProblem(t.http.post(path, AGENT_KEY, new JsonObject().put("channel", 3)), 400, "channel");
+    assertProblem(t.http.postRaw(path, AGENT_KEY, "text/plain", Buffer.buffer("sms")), 415, null);
+    assertProblem(t.http.post("/api/debtors/" + UUID.randomUUID() + "/opt-outs", AGENT_KEY,
+        new JsonObject().put("channel", "sms")), 404, null);
+    assertProblem(t.http.post("/api/debtors/nope/opt-outs", AGENT_KEY, new JsonObject().put("channel", "sms")), 400, "id");
+    assertProblem(t.http.post(path, VIEWER_KEY, new JsonObject().put("channel", "sms")), 403, null);
+    long rows = TestApp.await(app.pool.query("SELECT count(*) FROM debtor_opt_outs").execute())
+        .iterator().next().getLong(0);
+    assertThat(rows).isZero();
+  }
+
+  @Test
   void viewer_seesRecordedMessages_withTheDebtorsTokenMasked(TestApp app) {
     Comms t = new Comms(app);
     JsonObject d = t.debtor(new JsonObject().put("emailConsent", true));
