@@ -2,6 +2,7 @@ package dev.beacon.payments;
 
 import dev.beacon.debtors.Tokens;
 import dev.beacon.http.Money;
+import dev.beacon.http.Problem;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.UUID;
@@ -77,6 +78,32 @@ final class PaidPage {
 
   static void notFound(RoutingContext ctx) {
     send(ctx, 404, NOT_FOUND);
+  }
+
+  /**
+   * The payment page's form was refused (a bad amount, nothing owed, Stripe unreachable): a page for the person
+   * on their phone, with the same status and {@code Retry-After} a JSON client gets, and the way back.
+   */
+  static void refused(RoutingContext ctx, String token, Problem p) {
+    StringBuilder reasons = new StringBuilder();
+    for (Problem.FieldError e : p.errors()) {
+      reasons.append("<li>").append(escape(label(e.field()) + " " + e.message())).append("</li>");
+    }
+    String body = "<h1>We could not start your payment</h1>"
+        + (reasons.length() > 0 ? "<ul>" + reasons + "</ul>" : "<p>" + escape(p.getMessage()) + "</p>")
+        + "<p>Nothing was charged.</p><p><a href=\"/p/" + token + "/pay\">Back to the payment page</a></p>";
+    p.headers().forEach(ctx.response()::putHeader);
+    send(ctx, p.status(), page("Payment not started", body, false));
+  }
+
+  /** The form's field names as the person reads them. */
+  private static String label(String field) {
+    return switch (field) {
+      case "amount" -> "The amount";
+      case "installments" -> "The number of installments";
+      case "option" -> "The payment choice";
+      default -> field;
+    };
   }
 
   private static UUID uuid(String s) {

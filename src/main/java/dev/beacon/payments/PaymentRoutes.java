@@ -48,28 +48,46 @@ public final class PaymentRoutes {
     router.post("/api/payments/import").handler(r.importer::handle);
   }
 
+  /**
+   * The payment page's form (or a JSON client). A refused form gets a page, not problem+json: the person is on
+   * a phone, not an API client.
+   */
   private void publicCheckout(RoutingContext ctx) {
-    if (checkout == null) {
-      throw Problem.unavailable(NOT_CONFIGURED, 3600);
-    }
     String token = ctx.pathParam("token");
     if (!Tokens.looksValid(token)) {
       PaidPage.notFound(ctx);
       return;
     }
-    CheckoutInput in = input(ctx);
-    checkout.start(token, null, in, Requests.baseUrl(ctx, deps.config()))
-        .onSuccess(s -> ctx.response().setStatusCode(303)
-            .putHeader("Location", s.checkoutUrl())
-            .putHeader("Cache-Control", "no-store")
-            .end())
-        .onFailure(t -> {
-          if (t instanceof Problem p && p.status() == 404) {
-            PaidPage.notFound(ctx);
-          } else {
-            ctx.fail(t);
-          }
-        });
+    boolean form = isForm(ctx);
+    try {
+      if (checkout == null) {
+        throw Problem.unavailable(NOT_CONFIGURED, 3600);
+      }
+      CheckoutInput in = input(ctx);
+      checkout.start(token, null, in, Requests.baseUrl(ctx, deps.config()))
+          .onSuccess(s -> ctx.response().setStatusCode(303)
+              .putHeader("Location", s.checkoutUrl())
+              .putHeader("Cache-Control", "no-store")
+              .end())
+          .onFailure(t -> refused(ctx, token, form, t));
+    } catch (Problem p) {
+      refused(ctx, token, form, p);
+    }
+  }
+
+  private static void refused(RoutingContext ctx, String token, boolean form, Throwable t) {
+    if (t instanceof Problem p && p.status() == 404) {
+      PaidPage.notFound(ctx);
+    } else if (form && t instanceof Problem p) {
+      PaidPage.refused(ctx, token, p);
+    } else {
+      ctx.fail(t);
+    }
+  }
+
+  private static boolean isForm(RoutingContext ctx) {
+    String type = ctx.request().getHeader("Content-Type");
+    return type != null && type.split(";")[0].trim().equalsIgnoreCase("application/x-www-form-urlencoded");
   }
 
   private void agentCheckout(RoutingContext ctx) {
@@ -89,7 +107,7 @@ public final class PaymentRoutes {
   private CheckoutInput input(RoutingContext ctx) {
     String type = ctx.request().getHeader("Content-Type");
     String mime = type == null ? "" : type.split(";")[0].trim().toLowerCase(Locale.ROOT);
-    if (mime.equals("application/x-www-form-urlencoded")) {
+    if (isForm(ctx)) {
       return CheckoutInput.fromForm(ctx.request().formAttributes(), deps.config().payments());
     }
     if (mime.equals("application/json")) {

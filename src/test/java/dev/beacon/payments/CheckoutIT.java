@@ -264,6 +264,29 @@ class CheckoutIT {
   }
 
   @Test
+  @DisplayName("a refused form gets a page that names the problem and leads back; JSON clients get the problem")
+  void refusedForm_getsAPage() {
+    JsonObject d = kit.debtor("300.00");
+    String token = d.getString("uniqueToken");
+    var r = form(token, MultiMap.caseInsensitiveMultiMap().add("option", "partial").add("amount", "1.00"));
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.getHeader("Content-Type")).startsWith("text/html");
+    assertThat(r.getHeader("Cache-Control")).isEqualTo("no-store");
+    assertThat(r.getHeader("Content-Security-Policy")).contains("default-src 'none'");
+    assertThat(r.bodyAsString()).contains("The amount", "Nothing was charged", "href=\"/p/" + token + "/pay\"");
+    assertThat(r.getHeader("Location")).isNull();
+    var json = await(kit.app.client.post("/p/" + token + "/checkout")
+        .sendJsonObject(new JsonObject().put("option", "partial").put("amount", "1.00")));
+    assertThat(json.statusCode()).isEqualTo(400);
+    assertThat(json.getHeader("Content-Type")).startsWith("application/problem+json");
+    assertThat(json.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0).getString("field")).isEqualTo("amount");
+    assertThat(kit.stripe.requests("/v1/checkout/sessions")).isEmpty();
+    long payments = await(kit.app.pool.preparedQuery("SELECT count(*) FROM payments WHERE debtor_id = $1")
+        .execute(io.vertx.sqlclient.Tuple.of(java.util.UUID.fromString(d.getString("id"))))).iterator().next().getLong(0);
+    assertThat(payments).isZero();
+  }
+
+  @Test
   @DisplayName("without Stripe configuration Beacon runs; checkout and the webhook answer 503 'payments are not configured'")
   void notConfigured_503(TestApp plain) {
     var d = new Http(plain).post("/api/debtors", AGENT_KEY, new JsonObject().put("firstName", "A").put("lastName", "B")
@@ -271,7 +294,14 @@ class CheckoutIT {
     var r = await(plain.client.post("/p/" + d.getString("uniqueToken") + "/checkout")
         .sendForm(MultiMap.caseInsensitiveMultiMap().add("option", "full")));
     assertThat(r.statusCode()).isEqualTo(503);
-    assertThat(r.bodyAsJsonObject().getString("detail")).isEqualTo("payments are not configured");
+    // The payment page's form gets a page; a JSON client the problem.
+    assertThat(r.getHeader("Content-Type")).startsWith("text/html");
+    assertThat(r.getHeader("Retry-After")).isEqualTo("3600");
+    assertThat(r.bodyAsString()).contains("payments are not configured", "/p/" + d.getString("uniqueToken") + "/pay");
+    var json = await(plain.client.post("/p/" + d.getString("uniqueToken") + "/checkout")
+        .sendJsonObject(new JsonObject().put("option", "full")));
+    assertThat(json.statusCode()).isEqualTo(503);
+    assertThat(json.bodyAsJsonObject().getString("detail")).isEqualTo("payments are not configured");
     var api = new Http(plain).post("/api/debtors/" + d.getString("id") + "/payments/checkout", AGENT_KEY,
         new JsonObject().put("option", "full"));
     assertThat(api.statusCode()).isEqualTo(503);
