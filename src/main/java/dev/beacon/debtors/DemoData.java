@@ -78,10 +78,10 @@ public final class DemoData {
 
   static final String INBOUND_SQL = """
       INSERT INTO communications (debtor_id, type, direction, subject, content, call_duration, call_outcome,
-                                  "timestamp", created_at)
+                                  "timestamp", created_at, compliance_checked)
       SELECT d.id, k.type, 'inbound', CASE WHEN k.type = 'email' THEN 'Re: About your account' END,
              'Debtor replied about the balance.', CASE WHEN k.type = 'phone' THEN 120 + (random() * 600)::int END,
-             CASE WHEN k.type = 'phone' THEN 'answered' END, k.at, k.at
+             CASE WHEN k.type = 'phone' THEN 'answered' END, k.at, k.at, false
       FROM debtors d
       CROSS JOIN LATERAL (
         SELECT (ARRAY['email','phone','sms'])[1 + floor(random() * 3)::int] AS type,

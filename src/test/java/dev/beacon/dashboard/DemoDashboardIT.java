@@ -23,6 +23,10 @@ class DemoDashboardIT {
     assertThat(await(DemoData.seedOnce(app.pool))).isEqualTo(DemoData.DEBTORS);
     DashKit kit = new DashKit(app);
     DashboardApiIT.awaitVersion(app, kit.rollup().version());
+    // inbound contacts are never gated, as in the live path
+    assertThat(kit.scalar("SELECT count(*) FROM communications WHERE direction = 'inbound'")).isPositive();
+    assertThat(kit.scalar("SELECT count(*) FROM communications WHERE direction = 'inbound' AND compliance_checked"))
+        .isZero();
     // opens and clicks belong to the debtor's own outbound emails, after they were sent
     assertThat(kit.scalar("""
         SELECT count(*) FROM email_events e JOIN communications c ON c.id = e.communication_id
