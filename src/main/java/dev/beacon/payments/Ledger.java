@@ -18,7 +18,8 @@ import java.util.UUID;
  */
 final class Ledger {
   static final String LOCK = """
-      SELECT id, debtor_id, status, amount, amount_refunded, credited, plan_id, installment, source
+      SELECT id, debtor_id, status, amount, amount_refunded, amount_dispute_lost, credited, plan_id, installment,
+             source
       FROM payments WHERE id = $1 FOR UPDATE""";
 
   static final String UPDATE_PAYMENT = """
@@ -33,6 +34,7 @@ final class Ledger {
         stripe_charge_id = coalesce(stripe_charge_id, $10),
         stripe_customer_id = coalesce(stripe_customer_id, $11),
         payment_method = coalesce($12, payment_method),
+        amount_dispute_lost = $13::numeric,
         updated_at = now()
       WHERE id = $1""";
 
@@ -97,7 +99,7 @@ final class Ledger {
     return conn.preparedQuery(LOCK).execute(Tuple.of(paymentId)).compose(rows -> {
       Row r = rows.iterator().next();
       PaymentState before = new PaymentState(r.getString("status"), r.getBigDecimal("amount"),
-          r.getBigDecimal("amount_refunded"), r.getBigDecimal("credited"));
+          r.getBigDecimal("amount_refunded"), r.getBigDecimal("credited"), r.getBigDecimal("amount_dispute_lost"));
       PaymentState after = change.applyTo(before, r.getString("source")).credit();
       BigDecimal delta = after.credited().subtract(before.credited());
       UUID debtorId = r.getUUID("debtor_id");
@@ -106,7 +108,7 @@ final class Ledger {
       Tuple t = Tuple.of(paymentId, after.status(), after.refunded(), after.credited(), after.settled(), now,
           truncate(change.failureReason()), change.sessionId())
           .addValue(change.paymentIntentId()).addValue(change.chargeId()).addValue(change.customerId())
-          .addValue(truncate50(change.paymentMethodType()));
+          .addValue(truncate50(change.paymentMethodType())).addValue(after.disputeLost());
       Future<?> f = conn.preparedQuery(UPDATE_PAYMENT).execute(t);
       if (delta.signum() != 0) {
         f = f.compose(x -> conn.preparedQuery(MOVE_DEBTOR).execute(Tuple.of(debtorId, delta)));

@@ -8,7 +8,8 @@ import java.util.Set;
  * each rule only ever moves a payment forward: a completion never undoes a refund or a dispute, a failure or
  * an expiry only ends a pending payment, and refunded amounts only grow.
  */
-public record PaymentState(String status, BigDecimal amount, BigDecimal refunded, BigDecimal credited) {
+public record PaymentState(String status, BigDecimal amount, BigDecimal refunded, BigDecimal credited,
+                           BigDecimal disputeLost) {
   public static final String PENDING = "pending";
   public static final String COMPLETED = "completed";
   public static final String FAILED = "failed";
@@ -20,6 +21,11 @@ public record PaymentState(String status, BigDecimal amount, BigDecimal refunded
   /** Statuses in which the money reached us (less any refund). */
   static final Set<String> SETTLED = Set.of(COMPLETED, PARTIALLY_REFUNDED, REFUNDED, DISPUTED);
   private static final Set<String> UNPAID = Set.of(PENDING, FAILED, EXPIRED);
+
+  /** A payment no dispute has taken money from. */
+  public PaymentState(String status, BigDecimal amount, BigDecimal refunded, BigDecimal credited) {
+    this(status, amount, refunded, credited, BigDecimal.ZERO);
+  }
 
   public boolean settled() {
     return SETTLED.contains(status);
@@ -47,14 +53,18 @@ public record PaymentState(String status, BigDecimal amount, BigDecimal refunded
     return status.equals(PENDING) ? with(EXPIRED, refunded) : this;
   }
 
-  /** A refund event carries the charge's cumulative refunded amount; a late, smaller one changes nothing. */
+  /**
+   * A refund event carries the charge's cumulative refunded amount (refunds only: a lost dispute is not in it);
+   * a late, smaller one changes nothing.
+   */
   public PaymentState refund(BigDecimal cumulative) {
-    BigDecimal r = refunded.max(cumulative.min(amount));
+    BigDecimal refunds = refunded.subtract(disputeLost).max(cumulative);
+    BigDecimal r = refunds.add(disputeLost).min(amount).max(refunded);
     if (r.signum() == 0) {
       return this;
     }
     String s = r.compareTo(amount) >= 0 ? REFUNDED : status.equals(DISPUTED) ? DISPUTED : PARTIALLY_REFUNDED;
-    return with(s, r);
+    return with(s, r, disputeLost);
   }
 
   /** A dispute means the payment went through; it stays credited until the dispute is decided. */
@@ -64,10 +74,16 @@ public record PaymentState(String status, BigDecimal amount, BigDecimal refunded
 
   /**
    * A lost dispute: the disputed amount went back to the cardholder, so it counts like a refund (the payment stays
-   * {@code disputed}, its {@code amount_refunded} grows by the disputed amount). A refunded payment had nothing left.
+   * {@code disputed}; {@code amount_refunded} holds the refunds plus the disputed amount, whichever event came
+   * first). A refunded payment had nothing left.
    */
   public PaymentState disputeLost(BigDecimal disputed) {
-    return status.equals(REFUNDED) ? this : with(DISPUTED, refunded.add(disputed).min(amount));
+    if (status.equals(REFUNDED)) {
+      return this;
+    }
+    BigDecimal lost = disputeLost.max(disputed);
+    BigDecimal r = refunded.subtract(disputeLost).add(lost).min(amount);
+    return with(DISPUTED, r, r.min(lost));
   }
 
   /** A won (or withdrawn) dispute: the payment is back to what its refunds make it; the money never moved. */
@@ -81,10 +97,14 @@ public record PaymentState(String status, BigDecimal amount, BigDecimal refunded
 
   /** This state once amount_paid has been moved to match it. */
   public PaymentState credit() {
-    return new PaymentState(status, amount, refunded, targetCredit());
+    return new PaymentState(status, amount, refunded, targetCredit(), disputeLost);
   }
 
   private PaymentState with(String s, BigDecimal r) {
-    return new PaymentState(s, amount, r, credited);
+    return with(s, r, disputeLost);
+  }
+
+  private PaymentState with(String s, BigDecimal r, BigDecimal lost) {
+    return new PaymentState(s, amount, r, credited, lost);
   }
 }

@@ -76,4 +76,24 @@ class PaymentStateTest {
     assertThat(won.creditDelta()).isEqualByComparingTo("0");
     assertThat(pending().complete().disputeWon().status()).isEqualTo(PaymentState.COMPLETED);
   }
+
+  @Test
+  void lostDisputeAndRefunds_addUp_inEitherOrder() {
+    BigDecimal refunds = new BigDecimal("25.00");
+    BigDecimal lost = new BigDecimal("10.00");
+    PaymentState paid = pending().complete().credit();
+    PaymentState refundFirst = paid.refund(refunds).credit().disputeLost(lost).credit();
+    PaymentState disputeFirst = paid.disputeLost(lost).credit().refund(refunds).credit();
+    for (PaymentState s : java.util.List.of(refundFirst, disputeFirst)) {
+      assertThat(s.refunded()).isEqualByComparingTo("35.00");
+      assertThat(s.disputeLost()).isEqualByComparingTo("10.00");
+      assertThat(s.targetCredit()).isEqualByComparingTo("65.00");
+      assertThat(s.status()).isEqualTo(PaymentState.DISPUTED);
+    }
+    // Late or repeated reports change nothing: a smaller cumulative refund, the same decision again.
+    assertThat(disputeFirst.refund(new BigDecimal("5.00")).refunded()).isEqualByComparingTo("35.00");
+    assertThat(disputeFirst.disputeLost(lost).refunded()).isEqualByComparingTo("35.00");
+    // A further refund adds only its own increase.
+    assertThat(disputeFirst.refund(new BigDecimal("40.00")).refunded()).isEqualByComparingTo("50.00");
+  }
 }

@@ -300,6 +300,21 @@ class StripeWebhookIT {
   }
 
   @Test
+  @DisplayName("a refund reported after a lost dispute adds to it instead of hiding it")
+  void refundAfterLostDispute_addsUp() {
+    JsonObject d = kit.debtor("300.00");
+    UUID id = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
+    kit.ok(completed("evt_rl1", id));
+    kit.ok(event("evt_rl2", "charge.dispute.closed", dispute("ch_rl", "pi_" + id).put("status", "lost")
+        .put("amount", 1000)));
+    kit.ok(event("evt_rl3", "charge.refunded", charge("ch_rl", "pi_" + id, 10000, 2500)));
+    JsonObject p = kit.payment(id);
+    assertThat(p.getValue("amount_refunded").toString()).isEqualTo("35.00");
+    assertThat(p.getValue("amount_dispute_lost").toString()).isEqualTo("10.00");
+    assertThat(kit.amountPaid(d)).isEqualTo("65.00");
+  }
+
+  @Test
   @DisplayName("a won dispute puts the payment back to completed; the money never moved")
   void disputeWon_backToCompleted() {
     JsonObject d = kit.debtor("300.00");
