@@ -56,7 +56,8 @@ public final class DashboardRoutes {
   }
 
   public static void mount(Router router, Vertx vertx, Deps deps) {
-    var routes = new DashboardRoutes(new DashboardRepository(deps.readPool()), new DataVersion(vertx, deps.readPool()));
+    var version = new DataVersion(vertx, deps.readPool(), deps.readPool() == deps.pool());
+    var routes = new DashboardRoutes(new DashboardRepository(deps.readPool()), version);
     router.get("/api/dashboard/summary").handler(routes::summary);
     router.get("/api/dashboard/funnel").handler(routes::funnel);
     router.get("/api/dashboard/activity").handler(routes::activity);

@@ -8,6 +8,12 @@ import io.vertx.sqlclient.Pool;
  * The dashboard data version as this verticle instance last saw it: read from {@code rollup_state} at most
  * once per {@link #TTL_MS} (concurrent callers share one read) and pushed at once by a rollup run in this
  * process. Within the TTL a matching {@code If-None-Match} is answered from memory, without the database.
+ *
+ * <p>A pushed version comes from the primary, where the run committed. When the dashboard reads a replica, the
+ * replica may not have replayed that commit yet: numbers read then would be tagged with the new version and kept
+ * (by clients and by the kept answers) after the replica caught up, until some later change. So with a replica
+ * the version is only ever read from the replica itself, before the numbers: the numbers are then at least as
+ * new as their tag.
  */
 final class DataVersion {
   static final String ADDRESS = "beacon.dashboard.version";
@@ -19,9 +25,12 @@ final class DataVersion {
   private Future<Long> reading;
   private long reads;
 
-  DataVersion(Vertx vertx, Pool pool) {
+  /** {@code readsPrimary}: {@code pool} is the pool the rollup job commits through, so pushed versions apply. */
+  DataVersion(Vertx vertx, Pool pool, boolean readsPrimary) {
     this.pool = pool;
-    vertx.eventBus().<Long>localConsumer(ADDRESS, msg -> offer(msg.body()));
+    if (readsPrimary) {
+      vertx.eventBus().<Long>localConsumer(ADDRESS, msg -> offer(msg.body()));
+    }
   }
 
   Future<Long> current() {

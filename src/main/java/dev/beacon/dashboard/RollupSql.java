@@ -43,8 +43,14 @@ final class RollupSql {
   private static final String CONTACT_ROWS = "communications c JOIN " + HOURS + " ON " + within("c.\"timestamp\"")
       + " WHERE c.direction = 'outbound'";
   private static final String PAID_AT = "coalesce(y.completed_at, y.created_at)";
+  /*
+   * Collected payments: every settled status (PaymentState.SETTLED, what debtors.amount_paid counts) with money
+   * left after refunds. A disputed payment stays collected until the dispute is lost; a lost one has the disputed
+   * amount in amount_refunded, so it counts net of it, and not at all once nothing is left (like a full refund).
+   */
   private static final String PAYMENT_ROWS = "payments y JOIN " + HOURS + " ON " + within(PAID_AT)
-      + " WHERE y.status IN ('completed', 'partially_refunded')";
+      + " WHERE y.status IN ('completed', 'partially_refunded', 'refunded', 'disputed')"
+      + " AND y.amount_refunded < y.amount";
 
   static final Map<String, Source> SOURCES = Map.of(
       "email", new Source(List.of("open", "click"), """

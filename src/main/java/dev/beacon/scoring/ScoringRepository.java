@@ -51,7 +51,8 @@ final class ScoringRepository {
   /**
    * The raw features of the debtors in $1 as of $2, and whether each completed a payment in ($2, $3]
    * (the backtest label; pass $3 = $2 when scoring). Recency weights: 1 within 7 days, 0.5 within 30, 0.25
-   * within 90.
+   * within 90. Completed payments are those of every settled status, disputed included (as
+   * {@code debtors.amount_paid} counts them): a lost dispute's amount is in {@code amount_refunded}.
    */
   static final String FEATURES = """
       WITH d AS (
@@ -63,13 +64,13 @@ final class ScoringRepository {
                sum(amount - CASE WHEN refunded_at <= $2::timestamptz THEN amount_refunded ELSE 0 END) AS paid
         FROM payments
         WHERE debtor_id = ANY($1::uuid[]) AND completed_at <= $2::timestamptz
-          AND status IN ('completed', 'partially_refunded', 'refunded')
+          AND status IN ('completed', 'partially_refunded', 'refunded', 'disputed')
         GROUP BY debtor_id
       ),
       later AS (
         SELECT DISTINCT debtor_id FROM payments
         WHERE debtor_id = ANY($1::uuid[]) AND completed_at > $2::timestamptz AND completed_at <= $3::timestamptz
-          AND status IN ('completed', 'partially_refunded', 'refunded')
+          AND status IN ('completed', 'partially_refunded', 'refunded', 'disputed')
       ),
       ee AS (
         SELECT debtor_id, coalesce(sum(w) FILTER (WHERE kind = 'open'), 0) AS opens,

@@ -36,6 +36,13 @@ final class EventImport {
       LEFT JOIN debtors d ON d.id = i.debtor
       LEFT JOIN communications c ON c.id = i.comm AND c.debtor_id = i.debtor
       ORDER BY i.n""";
+  /**
+   * The imported events' debtors count as edited: their events carry their own (often old) timestamps, which the
+   * scoring job's search for activity since its last run ({@code ScoringRepository.CHANGED_IDS}) cannot see.
+   * After the events, in the batch's transaction, so the mark commits with them.
+   */
+  private static final String TOUCH_DEBTORS = """
+      UPDATE debtors d SET updated_at = now() FROM (SELECT DISTINCT unnest($1::uuid[]) AS id) t WHERE d.id = t.id""";
 
   private final Pool pool;
   private final Classifier classifier;
@@ -94,6 +101,7 @@ final class EventImport {
           .compose(check -> {
             List<EventSql.EmailEvent> emails = new ArrayList<>();
             List<EventSql.NewView> views = new ArrayList<>();
+            List<UUID> touchedIds = new ArrayList<>();
             int k = 0;
             for (Row r : check) {
               var row = rows.get(k++);
@@ -105,16 +113,21 @@ final class EventImport {
                     "is not a communication of this debtor"));
               } else if (p.email() != null) {
                 emails.add(p.email());
+                touchedIds.add(p.debtorId());
               } else {
                 views.add(p.view());
+                touchedIds.add(p.debtorId());
               }
             }
             int accepted = emails.size() + views.size();
+            UUID[] touched = touchedIds.toArray(new UUID[0]);
             return pool.withTransaction(conn -> Future.all(
                     emails.isEmpty() ? Future.succeededFuture()
                         : conn.preparedQuery(EventSql.emailSql(emails, false, false)).execute(EventSql.emailTuple(emails, config.sendWindow())),
                     views.isEmpty() ? Future.succeededFuture()
-                        : conn.preparedQuery(EventSql.NEW_VIEW_BY_ID).execute(EventSql.newViewTuple(views))))
+                        : conn.preparedQuery(EventSql.NEW_VIEW_BY_ID).execute(EventSql.newViewTuple(views)))
+                    .compose(x -> touched.length == 0 ? Future.succeededFuture()
+                        : conn.preparedQuery(TOUCH_DEBTORS).execute(Tuple.of((Object) touched))))
                 .map(v -> {
                   imported += accepted;
                   return rejected;

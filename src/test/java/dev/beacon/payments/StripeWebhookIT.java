@@ -299,6 +299,50 @@ class StripeWebhookIT {
     assertThat(kit.amountPaid(d)).isEqualTo("30.00");
   }
 
+  /** Runs the dashboard's rollup job and answers the summary once the HTTP verticle serves the new version. */
+  private static JsonObject dashboardSummary() {
+    long version = await(new dev.beacon.dashboard.RollupJob(kit.app.vertx, kit.app.pool).runOnce(true)).version();
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() ->
+        kit.http.get("/api/dashboard/summary", dev.beacon.support.TestApp.VIEWER_KEY).getHeader("ETag")
+            .startsWith("W/\"" + version + "-"));
+    var r = kit.http.get("/api/dashboard/summary", dev.beacon.support.TestApp.VIEWER_KEY);
+    assertThat(r.statusCode()).isEqualTo(200);
+    return r.bodyAsJsonObject();
+  }
+
+  @Test
+  @DisplayName("the dashboard's collected amount follows disputes as amount_paid does: kept while open, net of a lost part")
+  void dispute_dashboardCollected() {
+    JsonObject d = kit.debtor("300.00");
+    UUID id = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
+    kit.ok(completed("evt_dc1", id));
+    JsonObject lost = kit.debtor("150.00");
+    UUID lostId = kit.checkoutFull(lost);
+    kit.ok(completed("evt_dc2", lostId));
+    JsonObject s = dashboardSummary();
+    assertThat(s.getJsonObject("payments").getString("amount")).isEqualTo("250.00");
+    assertThat(s.getJsonObject("payments").getLong("count")).isEqualTo(2);
+
+    kit.ok(event("evt_dc3", "charge.dispute.created", dispute("ch_dc", "pi_" + id)));
+    kit.ok(event("evt_dc4", "charge.dispute.created", dispute("ch_dcl", "pi_" + lostId)));
+    s = dashboardSummary();
+    assertThat(kit.amountPaid(d)).isEqualTo("100.00");
+    assertThat(s.getJsonObject("payments").getString("amount")).isEqualTo("250.00");
+    assertThat(s.getJsonObject("payments").getLong("count")).isEqualTo(2);
+
+    kit.ok(event("evt_dc5", "charge.dispute.closed", dispute("ch_dc", "pi_" + id).put("status", "lost")
+        .put("amount", 4000)));
+    kit.ok(event("evt_dc6", "charge.dispute.closed", dispute("ch_dcl", "pi_" + lostId).put("status", "lost")
+        .put("amount", 15000)));
+    s = dashboardSummary();
+    assertThat(kit.amountPaid(d)).isEqualTo("60.00");
+    assertThat(kit.amountPaid(lost)).isEqualTo("0.00");
+    // The partly lost payment still collected 60.00; the wholly lost one collected nothing, like a full refund.
+    assertThat(s.getJsonObject("payments").getString("amount")).isEqualTo("60.00");
+    assertThat(s.getJsonObject("payments").getLong("count")).isEqualTo(1);
+    assertThat(s.getJsonObject("portfolio").getString("amountPaid")).isEqualTo("60.00");
+  }
+
   @Test
   @DisplayName("a refund reported after a lost dispute adds to it instead of hiding it")
   void refundAfterLostDispute_addsUp() {

@@ -157,6 +157,64 @@ class ScoringIT {
     assertThat(kit.count("SELECT count(*) FROM score_history")).isGreaterThan(before);
   }
 
+  /** A factor's value in the debtor's explanation. */
+  static double factor(Http http, UUID debtor, String name) {
+    JsonObject e = http.get("/api/debtors/" + debtor + "/score", VIEWER_KEY).bodyAsJsonObject();
+    return e.getJsonArray("factors").stream().map(o -> (JsonObject) o)
+        .filter(f -> f.getString("name").equals(name)).findFirst().orElseThrow().getDouble("value");
+  }
+
+  @Test
+  @DisplayName("an incremental run rescores a debtor whose events were imported with old timestamps")
+  void incremental_picksDebtorsOfImportedEvents(TestApp app) {
+    ScoringKit kit = new ScoringKit(app);
+    UUID imported = kit.debtor();
+    UUID other = kit.debtor();
+    assertThat(run(app).full()).isTrue();
+    int before = kit.score(imported);
+
+    String twoDaysAgo = java.time.Instant.now().minus(java.time.Duration.ofDays(2)).toString();
+    String body = new JsonObject().put("debtorId", imported.toString()).put("kind", "page_view")
+        .put("at", twoDaysAgo).put("pageType", "payment").put("timeOnPage", 600).encode() + "\n";
+    Http http = new Http(app);
+    var r = http.postRaw("/api/events/import", AGENT_KEY, "application/x-ndjson", io.vertx.core.buffer.Buffer.buffer(body));
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.bodyAsJsonObject().getInteger("imported")).isEqualTo(1);
+
+    ScoringJob.Run next = run(app);
+    assertThat(next.full()).isFalse();
+    assertThat(next.scored()).isEqualTo(1);
+    assertThat(factor(http, imported, "payment_page_minutes")).isEqualTo(10.0);
+    assertThat(kit.score(imported)).isGreaterThan(before);
+    assertThat(kit.score(other)).isEqualTo(before);
+  }
+
+  @Test
+  @DisplayName("a disputed payment still counts as paid in the features, net of a lost dispute, as amount_paid counts it")
+  void disputedPayment_countsAsPaid_netOfALostDispute(TestApp app) {
+    ScoringKit kit = new ScoringKit(app);
+    UUID d = kit.debtor();
+    kit.payment(d, "400.00", 3);
+    run(app);
+    Http http = new Http(app);
+    assertThat(factor(http, d, "balance_owed")).isEqualTo(600.0);
+    assertThat(factor(http, d, "share_paid")).isEqualTo(0.4);
+
+    // What the webhook does on charge.dispute.created: the payment stays credited.
+    kit.sql("UPDATE payments SET status = 'disputed', updated_at = now() WHERE debtor_id = '" + d + "'");
+    run(app);
+    assertThat(factor(http, d, "balance_owed")).isEqualTo(600.0);
+    assertThat(factor(http, d, "share_paid")).isEqualTo(0.4);
+    assertThat(factor(http, d, "partial_payments")).isEqualTo(1.0);
+
+    // charge.dispute.closed, lost for 100.00: the payment stays disputed, 100.00 counts as returned.
+    kit.sql("UPDATE payments SET amount_refunded = 100, refunded_at = now(), updated_at = now() WHERE debtor_id = '"
+        + d + "'");
+    run(app);
+    assertThat(factor(http, d, "balance_owed")).isEqualTo(700.0);
+    assertThat(factor(http, d, "share_paid")).isEqualTo(0.3);
+  }
+
   @Test
   @DisplayName("an incremental run in many small chunks (two pipelines on one cursor) rescores each changed debtor once")
   void incremental_manyChunks_eachChangedDebtorScoredOnce(TestApp app) {
