@@ -89,8 +89,9 @@ public final class ScoringJob {
       AtomicInteger scoredCount = new AtomicInteger();
       Future<Void> work;
       if (full) {
-        // Two halves of the id space side by side: two database backends work at once.
-        work = Future.all(
+        // Two halves of the id space side by side: two database backends work at once (join: the run, and so the
+        // lock, ends only when both have, even when one fails).
+        work = Future.join(
                 pipeline(after -> repo.idsUpTo(after, chunkSize, HALF), true, now, model, ScoringRepository.FIRST,
                     Future.succeededFuture(), changed, scoredCount),
                 pipeline(after -> repo.idsUpTo(after, chunkSize, LAST), true, now, model, HALF,
