@@ -148,6 +148,9 @@
     if (typeof uPlot === 'undefined') return;
     plot = new uPlot({
       width: width, height: 240,
+      // Buckets are UTC days or hours: label them in UTC, not in the browser's zone (west of UTC the 1 Nov
+      // bucket would read 31 Oct).
+      tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'); },
       series: [{}, {label: 'Contacts', stroke: '#64748b'}, {label: 'Human opens', stroke: '#2563eb', width: 2},
                {label: 'Machine opens', stroke: '#f59e0b'}, {label: 'Human clicks', stroke: '#16a34a', width: 2},
                {label: 'Page views', stroke: '#7c3aed'}, {label: 'Payments', stroke: '#dc2626', width: 2}],
