@@ -20,9 +20,11 @@ import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
@@ -40,11 +42,14 @@ import java.util.zip.GZIPOutputStream;
  * Archives expired monthly partitions of the raw event tables and restores them. An archive is
  * {@code <table>_<YYYYMM>.ndjson.gz} (one {@code row_to_json} object per line, gzip), beside it
  * {@code <table>_<YYYYMM>.manifest.json} (table, month, rows, sha256 of the .gz file) and
- * {@code <table>_<YYYYMM>.ndjson.gz.sha256} (for {@code sha256sum -c}).
+ * {@code <table>_<YYYYMM>.ndjson.gz.sha256} (for {@code sha256sum -c}). A month archived again (its partition
+ * re-created for rows that came late, or after a restore) gets {@code <table>_<YYYYMM>.1.ndjson.gz} and so on:
+ * an archive file is never replaced.
  *
  * <p>Archiving one partition is one transaction: the partition is locked against writes, counted, streamed
  * through a cursor ({@value #FETCH} rows at a time) into the file, the file is re-read (rows counted, checksum
- * recomputed) and only then is the partition detached and dropped. Any failure rolls back and keeps the
+ * recomputed), the file, its manifest and the directory are forced to disk (fsync), and only then is the
+ * partition detached and dropped. Any failure rolls back and keeps the
  * partition. Files are written, read and compressed on worker threads only.
  */
 public final class Archive {
@@ -126,7 +131,6 @@ public final class Archive {
   /** Exports, verifies, then detaches and drops the table's partition for {@code month}. */
   public Future<Manifest> archive(Table table, YearMonth month) {
     String part = table.partition(month);
-    Path file = dir.resolve(part + GZ);
     Path tmp = dir.resolve(part + GZ + ".part");
     return pool.withTransaction(conn -> conn.query("LOCK TABLE " + quote(part) + " IN SHARE MODE").execute()
         .compose(v -> conn.query("SELECT count(*) FROM " + quote(part)).execute())
@@ -134,20 +138,65 @@ public final class Archive {
         .compose(count -> export(conn, part, tmp)
             .compose(written -> vertx.executeBlocking(() -> {
               verify(tmp, written.rows(), written.sha256(), count);
-              Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+              // Never over an earlier archive of the same month (a partition re-created for late rows): beside it.
+              String base = freeName(part);
+              Path file = dir.resolve(base + GZ);
+              Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
               Manifest m = new Manifest(table.name, month, written.rows(), written.sha256(), file.getFileName().toString());
-              Files.writeString(dir.resolve(part + MANIFEST), m.toJson().encodePrettily());
-              Files.writeString(dir.resolve(part + GZ + ".sha256"), m.sha256() + "  " + m.file() + "\n");
+              writeDurably(dir.resolve(base + MANIFEST), m.toJson().encodePrettily());
+              writeDurably(dir.resolve(base + GZ + ".sha256"), m.sha256() + "  " + m.file() + "\n");
+              // The archive, its manifest and their names are on disk before the DROP can commit.
+              forceDirectory(dir);
               return m;
             })))
         .compose(m -> conn.query("ALTER TABLE " + quote(table.name) + " DETACH PARTITION " + quote(part)).execute()
             .compose(v -> conn.query("DROP TABLE " + quote(part)).execute())
             .map(m)))
-        .onSuccess(m -> LOG.info("Archived {} ({} rows) to {} and dropped the partition", part, m.rows(), file))
+        .onSuccess(m -> LOG.info("Archived {} ({} rows) to {} and dropped the partition", part, m.rows(),
+            dir.resolve(m.file())))
         .onFailure(t -> vertx.executeBlocking(() -> Files.deleteIfExists(tmp)));
   }
 
   record Written(long rows, String sha256) {}
+
+  /**
+   * {@code part}, or {@code part.1}, {@code part.2}, … when an archive of that name (or its manifest) is already
+   * in the directory: a month archived again (after a restore, or rows that arrived late) keeps its earlier file.
+   */
+  String freeName(String part) {
+    String base = part;
+    for (int n = 1; Files.exists(dir.resolve(base + GZ)) || Files.exists(dir.resolve(base + MANIFEST)); n++) {
+      base = part + "." + n;
+    }
+    return base;
+  }
+
+  /** Writes a small file through a temporary one, forced to disk, then renamed into place. */
+  static void writeDurably(Path file, String text) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".part");
+    Files.writeString(tmp, text);
+    force(tmp);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** fsync of a file's content. */
+  static void force(Path file) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      ch.force(true);
+    }
+  }
+
+  /** fsync of a directory, so that the names created or renamed in it survive a crash (Linux, macOS). */
+  static void forceDirectory(Path dir) throws IOException {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException e) {
+      if (System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("windows")) {
+        return; // Windows cannot open a directory as a channel; NTFS journals the rename itself.
+      }
+      throw e;
+    }
+  }
 
   /** Streams a relation through a cursor into a gzip file, writing each fetched chunk on a worker. */
   Future<Written> export(SqlConnection conn, String relation, Path tmp) {
@@ -293,6 +342,7 @@ public final class Archive {
 
     Written finish() throws IOException {
       out.close();
+      force(path);
       return new Written(rows, HexFormat.of().formatHex(digest.digest()));
     }
 

@@ -66,7 +66,8 @@ public final class Backup {
         })
         .eventually(() -> conn.query("COMMIT").execute()))
         .compose(manifest -> vertx.executeBlocking(() -> {
-          Files.writeString(dir.resolve("manifest.json"), manifest.encodePrettily());
+          Archive.writeDurably(dir.resolve("manifest.json"), manifest.encodePrettily());
+          Archive.forceDirectory(dir);
           return manifest.put("dir", dir.toString());
         }));
   }
