@@ -46,11 +46,11 @@ import java.util.zip.GZIPOutputStream;
  * re-created for rows that came late, or after a restore) gets {@code <table>_<YYYYMM>.1.ndjson.gz} and so on:
  * an archive file is never replaced.
  *
- * <p>Archiving one partition is one transaction: the partition is locked against writes, counted, streamed
- * through a cursor ({@value #FETCH} rows at a time) into the file, the file is re-read (rows counted, checksum
- * recomputed), the file, its manifest and the directory are forced to disk (fsync), and only then is the
- * partition detached and dropped. Any failure rolls back and keeps the
- * partition. Files are written, read and compressed on worker threads only.
+ * <p>Archiving one partition: a short transaction detaches it from its table; then one transaction locks the
+ * detached table, counts it, streams it through a cursor ({@value #FETCH} rows at a time) into the file,
+ * re-reads the file (rows counted, checksum recomputed), forces the file, its manifest and the directory to disk
+ * (fsync), and only then drops the table. Any failure rolls back and keeps the table (a detached table is
+ * finished by the next run). Files are written, read and compressed on worker threads only.
  */
 public final class Archive {
   private static final Logger LOG = LoggerFactory.getLogger(Archive.class);
@@ -79,6 +79,19 @@ public final class Archive {
         }
       }
       throw new IllegalArgumentException("not an archived table: " + name);
+    }
+
+    /**
+     * The archived table a monthly table belongs to ({@code email_events_202309} → email_events), if it is one:
+     * a backup holds a partition an interrupted archive run left detached as a table of its own.
+     */
+    public static java.util.Optional<Table> ofMonthly(String relation) {
+      for (Table t : values()) {
+        if (relation.matches(java.util.regex.Pattern.quote(t.name) + "_[0-9]{6}")) {
+          return java.util.Optional.of(t);
+        }
+      }
+      return java.util.Optional.empty();
     }
 
     String partition(YearMonth month) {
@@ -112,12 +125,20 @@ public final class Archive {
     this.dir = dir;
   }
 
-  /** The months of the table's monthly partitions (not the default partition), oldest first. */
+  /**
+   * The months of the table's monthly partitions (not the default partition), oldest first, with the monthly
+   * tables an earlier archive run detached and did not finish (a crash or an I/O error after the detach).
+   */
   public Future<List<YearMonth>> partitions(Table table) {
     return pool.preparedQuery("""
             SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-            WHERE i.inhparent = $1::regclass AND c.relname ~ '_[0-9]{6}$' ORDER BY c.relname""")
-        .execute(Tuple.of(table.name))
+            WHERE i.inhparent = $1::regclass AND c.relname ~ '_[0-9]{6}$'
+            UNION
+            SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = current_schema() AND c.relkind = 'r' AND NOT c.relispartition
+              AND c.relname ~ ('^' || $2 || '_[0-9]{6}$')
+            ORDER BY 1""")
+        .execute(Tuple.of(table.name, table.name))
         .map(rows -> {
           List<YearMonth> months = new ArrayList<>();
           for (Row r : rows) {
@@ -128,9 +149,34 @@ public final class Archive {
         });
   }
 
-  /** Exports, verifies, then detaches and drops the table's partition for {@code month}. */
+  /**
+   * Detaches the table's partition for {@code month} (unless an earlier run did), then exports, verifies and
+   * drops it. Detaching first, in a short transaction of its own, means no writer can reach the partition while
+   * it is exported: rows that arrive late for the month go to the default partition, and statements on the
+   * parent that do not prune by time (the page beacon's update by id) neither wait for the export nor deadlock
+   * with the detach. The detach waits at most {@value #DETACH_LOCK_TIMEOUT} for the parent's lock (every
+   * statement on the table queues behind it) and otherwise fails; the next run tries again.
+   */
   public Future<Manifest> archive(Table table, YearMonth month) {
     String part = table.partition(month);
+    return detach(table, part).compose(v -> exportAndDrop(table, month, part));
+  }
+
+  static final String DETACH_LOCK_TIMEOUT = "2s";
+
+  private Future<Void> detach(Table table, String part) {
+    return pool.withTransaction(conn -> conn.preparedQuery("""
+            SELECT EXISTS (SELECT 1 FROM pg_inherits WHERE inhparent = $1::regclass AND inhrelid = to_regclass($2))""")
+        .execute(Tuple.of(table.name, quote(part)))
+        .compose(rows -> !rows.iterator().next().getBoolean(0) ? Future.<Void>succeededFuture()
+            : conn.query("SET LOCAL lock_timeout = '" + DETACH_LOCK_TIMEOUT + "'").execute()
+                .compose(v -> conn.query("ALTER TABLE " + quote(table.name) + " DETACH PARTITION " + quote(part))
+                    .execute())
+                .<Void>mapEmpty()));
+  }
+
+  /** Exports the detached table of {@code month}, verifies and forces the file to disk, then drops the table. */
+  private Future<Manifest> exportAndDrop(Table table, YearMonth month, String part) {
     Path tmp = dir.resolve(part + GZ + ".part");
     return pool.withTransaction(conn -> conn.query("LOCK TABLE " + quote(part) + " IN SHARE MODE").execute()
         .compose(v -> conn.query("SELECT count(*) FROM " + quote(part)).execute())
@@ -149,9 +195,7 @@ public final class Archive {
               forceDirectory(dir);
               return m;
             })))
-        .compose(m -> conn.query("ALTER TABLE " + quote(table.name) + " DETACH PARTITION " + quote(part)).execute()
-            .compose(v -> conn.query("DROP TABLE " + quote(part)).execute())
-            .map(m)))
+        .compose(m -> conn.query("DROP TABLE " + quote(part)).execute().map(m)))
         .onSuccess(m -> LOG.info("Archived {} ({} rows) to {} and dropped the partition", part, m.rows(),
             dir.resolve(m.file())))
         .onFailure(t -> vertx.executeBlocking(() -> Files.deleteIfExists(tmp)));

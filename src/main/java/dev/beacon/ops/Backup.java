@@ -22,7 +22,8 @@ import java.util.List;
  * A logical backup without pg_dump (the embedded PostgreSQL ships no client tools): every application table
  * (not the Flyway history, not individual partitions) exported from one consistent snapshot (REPEATABLE READ,
  * READ ONLY) to {@code <table>.ndjson.gz}, with {@code manifest.json} naming the schema version and each file's
- * rows and sha256. {@link #restore} loads such a directory into a database migrated to the same schema version.
+ * rows and sha256. {@link #restore} loads such a directory into a database migrated to the same schema version
+ * (the rows of a monthly table an interrupted archive run left detached go back into their partitioned table).
  */
 public final class Backup {
   private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
@@ -96,8 +97,10 @@ public final class Backup {
         .compose(v -> conn.query(TABLES).execute())
         .compose(rows -> {
           List<String> present = new ArrayList<>();
+          List<String> names = new ArrayList<>();
           List<String> partitioned = new ArrayList<>();
           for (Row r : rows) {
+            names.add(r.getString("relname"));
             present.add(Archive.quote(r.getString("relname")));
             if (r.getBoolean("partitioned")) {
               partitioned.add(r.getString("relname"));
@@ -108,7 +111,10 @@ public final class Backup {
               : conn.query("TRUNCATE " + String.join(", ", present)).execute().mapEmpty();
           for (Object o : manifest.getJsonArray("tables")) {
             JsonObject t = (JsonObject) o;
-            chain = chain.compose(v -> files.load(conn, t.getString("table"), dir.resolve(t.getString("file"))))
+            // A monthly table left detached by an interrupted archive run goes back into its table.
+            String into = names.contains(t.getString("table")) ? t.getString("table")
+                : Archive.Table.ofMonthly(t.getString("table")).map(x -> x.name).orElse(t.getString("table"));
+            chain = chain.compose(v -> files.load(conn, into, dir.resolve(t.getString("file"))))
                 .compose(n -> n.longValue() == t.getLong("rows").longValue() ? Future.succeededFuture()
                     : Future.failedFuture(new IOException(t.getString("table") + ": loaded " + n + " rows of "
                         + t.getLong("rows"))))

@@ -6,12 +6,14 @@ import dev.beacon.support.TestApp;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
@@ -118,6 +120,63 @@ class ArchiveIT {
     await(app.pool.preparedQuery("""
             INSERT INTO email_events (debtor_id, kind, occurred_at, label, reason) VALUES ($1, 'open', $2, 'human', 'b')""")
         .execute(Tuple.of(debtor, month.atDay(day).atStartOfDay().atOffset(ZoneOffset.UTC))));
+  }
+
+  @Test
+  void timeOnPageBeacons_duringTheArchiveOfAnOldPageViewsPartition_areAnswered_andTheArchiveCompletes(TestApp app,
+      @TempDir Path dir) throws Exception {
+    UUID debtor = debtor(app);
+    YearMonth month = NOW.minusMonths(30);
+    String part = Archive.Table.PAGE_VIEWS.partition(month);
+    ensure(app, "page_views", "timestamp", month);
+    await(app.pool.preparedQuery("""
+            INSERT INTO page_views (debtor_id, page_type, time_on_page, "timestamp")
+            SELECT $1, 'landing', 5, $2::date + make_interval(secs => g) FROM generate_series(1, 150000) g""")
+        .execute(Tuple.of(debtor, month.atDay(1))));
+    UUID view = await(app.pool.preparedQuery("""
+            INSERT INTO page_views (debtor_id, page_type, "timestamp") VALUES ($1, 'payment', now()) RETURNING id""")
+        .execute(Tuple.of(debtor))).iterator().next().getUUID(0);
+
+    Archive archive = new Archive(app.vertx, app.pool, dir);
+    var archived = archive.archive(Archive.Table.PAGE_VIEWS, month);
+    // While the partition is being exported, the debtor reading today's payment page sends its time on page.
+    Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5)).until(() -> archived.isComplete()
+        || await(app.pool.preparedQuery("""
+            SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+            WHERE c.relname = $1 AND l.mode = 'ShareLock' AND l.granted""").execute(Tuple.of(part)))
+        .iterator().next().getLong(0) > 0);
+    assertThat(archived.isComplete()).as("the export still runs").isFalse();
+    var answer = app.client.post("/t/b").putHeader("Content-Type", "application/json")
+        .sendBuffer(io.vertx.core.buffer.Buffer.buffer(new JsonObject().put("token", "tok-archive-0123456789abc")
+            .put("pageViewId", view.toString()).put("pageType", "payment").put("timeOnPage", 30).encode()));
+
+    assertThat(await(answer).statusCode()).isEqualTo(204);
+    Archive.Manifest m = await(archived);
+    assertThat(m.rows()).isEqualTo(150000);
+    assertThat(exists(app, part)).isFalse();
+    assertThat(count(app, "SELECT count(*) FROM page_views WHERE time_on_page = 30")).isEqualTo(1);
+  }
+
+  @Test
+  void aPartitionDetachedByAnInterruptedRun_isArchivedAndDroppedByTheNextRun(TestApp app, @TempDir Path dir) {
+    UUID debtor = debtor(app);
+    YearMonth month = NOW.minusMonths(33);
+    String part = Archive.Table.EMAIL_EVENTS.partition(month);
+    ensure(app, "email_events", "occurred_at", month);
+    insertOpen(app, debtor, month, 1);
+    insertOpen(app, debtor, month, 2);
+    // The process stopped after the detach and before the export.
+    await(app.pool.query("ALTER TABLE email_events DETACH PARTITION " + part).execute());
+
+    RetentionJob.Run run = await(new RetentionJob(app.vertx, app.pool, retention(dir)).runOnce(NOW));
+
+    assertThat(run.archived()).anySatisfy(m -> {
+      assertThat(m.file()).isEqualTo(part + ".ndjson.gz");
+      assertThat(m.rows()).isEqualTo(2);
+    });
+    assertThat(exists(app, part)).isFalse();
+    assertThat(await(new Archive(app.vertx, app.pool, dir).restore(dir.resolve(part + ".ndjson.gz")))).isEqualTo(2);
+    assertThat(rows(app, "email_events", month)).hasSize(2);
   }
 
   @Test
