@@ -49,6 +49,8 @@ class BackupIT {
     await(app.pool.preparedQuery("""
         INSERT INTO page_views (debtor_id, page_type, actions_taken) VALUES ($1, 'landing', '[{"x": 2.50}]')""")
         .execute(Tuple.of(debtor)));
+    // The dashboard's data version comes from a sequence: a restored database must not hand out versions again.
+    await(app.pool.query("SELECT nextval('rollup_version_seq') FROM generate_series(1, 41)").execute());
     String version = Migrations.currentVersion(app.database);
     Map<String, List<String>> before = snapshot(app.pool);
 
@@ -68,6 +70,8 @@ class BackupIT {
       long rows = await(new Backup(app.vertx, freshPool).restore(backupDir, version));
       assertThat(rows).isEqualTo(before.values().stream().mapToLong(List::size).sum());
       assertThat(snapshot(freshPool)).isEqualTo(before);
+      assertThat(await(freshPool.query("SELECT nextval('rollup_version_seq')").execute()).iterator().next().getLong(0))
+          .isEqualTo(42);
       // A database that already holds debtors is refused.
       assertThatThrownBy(() -> await(new Backup(app.vertx, freshPool).restore(backupDir, version)))
           .hasMessageContaining("fresh database");
