@@ -178,7 +178,9 @@ public final class Archive {
   /** Exports the detached table of {@code month}, verifies and forces the file to disk, then drops the table. */
   private Future<Manifest> exportAndDrop(Table table, YearMonth month, String part) {
     Path tmp = dir.resolve(part + GZ + ".part");
-    return pool.withTransaction(conn -> conn.query("LOCK TABLE " + quote(part) + " IN SHARE MODE").execute()
+    // EXCLUSIVE (reads still allowed): a second exporter of the same table (another process that believed it held
+    // the job's lock after a lost connection) waits for this one and then finds the table gone.
+    return pool.withTransaction(conn -> conn.query("LOCK TABLE " + quote(part) + " IN EXCLUSIVE MODE").execute()
         .compose(v -> conn.query("SELECT count(*) FROM " + quote(part)).execute())
         .map(rows -> rows.iterator().next().getLong(0))
         .compose(count -> export(conn, part, tmp)

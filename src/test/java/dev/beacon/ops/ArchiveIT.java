@@ -143,7 +143,7 @@ class ArchiveIT {
     Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5)).until(() -> archived.isComplete()
         || await(app.pool.preparedQuery("""
             SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
-            WHERE c.relname = $1 AND l.mode = 'ShareLock' AND l.granted""").execute(Tuple.of(part)))
+            WHERE c.relname = $1 AND l.mode IN ('ShareLock', 'ExclusiveLock') AND l.granted""").execute(Tuple.of(part)))
         .iterator().next().getLong(0) > 0);
     assertThat(archived.isComplete()).as("the export still runs").isFalse();
     var answer = app.client.post("/t/b").putHeader("Content-Type", "application/json")
