@@ -20,9 +20,11 @@ import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
@@ -40,12 +42,15 @@ import java.util.zip.GZIPOutputStream;
  * Archives expired monthly partitions of the raw event tables and restores them. An archive is
  * {@code <table>_<YYYYMM>.ndjson.gz} (one {@code row_to_json} object per line, gzip), beside it
  * {@code <table>_<YYYYMM>.manifest.json} (table, month, rows, sha256 of the .gz file) and
- * {@code <table>_<YYYYMM>.ndjson.gz.sha256} (for {@code sha256sum -c}).
+ * {@code <table>_<YYYYMM>.ndjson.gz.sha256} (for {@code sha256sum -c}). A month archived again (its partition
+ * re-created for rows that came late, or after a restore) gets {@code <table>_<YYYYMM>.1.ndjson.gz} and so on:
+ * an archive file is never replaced.
  *
- * <p>Archiving one partition is one transaction: the partition is locked against writes, counted, streamed
- * through a cursor ({@value #FETCH} rows at a time) into the file, the file is re-read (rows counted, checksum
- * recomputed) and only then is the partition detached and dropped. Any failure rolls back and keeps the
- * partition. Files are written, read and compressed on worker threads only.
+ * <p>Archiving one partition: a short transaction detaches it from its table; then one transaction locks the
+ * detached table, counts it, streams it through a cursor ({@value #FETCH} rows at a time) into the file,
+ * re-reads the file (rows counted, checksum recomputed), forces the file, its manifest and the directory to disk
+ * (fsync), and only then drops the table. Any failure rolls back and keeps the table (a detached table is
+ * finished by the next run). Files are written, read and compressed on worker threads only.
  */
 public final class Archive {
   private static final Logger LOG = LoggerFactory.getLogger(Archive.class);
@@ -74,6 +79,19 @@ public final class Archive {
         }
       }
       throw new IllegalArgumentException("not an archived table: " + name);
+    }
+
+    /**
+     * The archived table a monthly table belongs to ({@code email_events_202309} → email_events), if it is one:
+     * a backup holds a partition an interrupted archive run left detached as a table of its own.
+     */
+    public static java.util.Optional<Table> ofMonthly(String relation) {
+      for (Table t : values()) {
+        if (relation.matches(java.util.regex.Pattern.quote(t.name) + "_[0-9]{6}")) {
+          return java.util.Optional.of(t);
+        }
+      }
+      return java.util.Optional.empty();
     }
 
     String partition(YearMonth month) {
@@ -107,12 +125,20 @@ public final class Archive {
     this.dir = dir;
   }
 
-  /** The months of the table's monthly partitions (not the default partition), oldest first. */
+  /**
+   * The months of the table's monthly partitions (not the default partition), oldest first, with the monthly
+   * tables an earlier archive run detached and did not finish (a crash or an I/O error after the detach).
+   */
   public Future<List<YearMonth>> partitions(Table table) {
     return pool.preparedQuery("""
             SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-            WHERE i.inhparent = $1::regclass AND c.relname ~ '_[0-9]{6}$' ORDER BY c.relname""")
-        .execute(Tuple.of(table.name))
+            WHERE i.inhparent = $1::regclass AND c.relname ~ '_[0-9]{6}$'
+            UNION
+            SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = current_schema() AND c.relkind = 'r' AND NOT c.relispartition
+              AND c.relname ~ ('^' || $2 || '_[0-9]{6}$')
+            ORDER BY 1""")
+        .execute(Tuple.of(table.name, table.name))
         .map(rows -> {
           List<YearMonth> months = new ArrayList<>();
           for (Row r : rows) {
@@ -123,31 +149,100 @@ public final class Archive {
         });
   }
 
-  /** Exports, verifies, then detaches and drops the table's partition for {@code month}. */
+  /**
+   * Detaches the table's partition for {@code month} (unless an earlier run did), then exports, verifies and
+   * drops it. Detaching first, in a short transaction of its own, means no writer can reach the partition while
+   * it is exported: rows that arrive late for the month go to the default partition, and statements on the
+   * parent that do not prune by time (the page beacon's update by id) neither wait for the export nor deadlock
+   * with the detach. The detach waits at most {@value #DETACH_LOCK_TIMEOUT} for the parent's lock (every
+   * statement on the table queues behind it) and otherwise fails; the next run tries again.
+   */
   public Future<Manifest> archive(Table table, YearMonth month) {
     String part = table.partition(month);
-    Path file = dir.resolve(part + GZ);
+    return detach(table, part).compose(v -> exportAndDrop(table, month, part));
+  }
+
+  static final String DETACH_LOCK_TIMEOUT = "2s";
+
+  private Future<Void> detach(Table table, String part) {
+    return pool.withTransaction(conn -> conn.preparedQuery("""
+            SELECT EXISTS (SELECT 1 FROM pg_inherits WHERE inhparent = $1::regclass AND inhrelid = to_regclass($2))""")
+        .execute(Tuple.of(table.name, quote(part)))
+        .compose(rows -> !rows.iterator().next().getBoolean(0) ? Future.<Void>succeededFuture()
+            : conn.query("SET LOCAL lock_timeout = '" + DETACH_LOCK_TIMEOUT + "'").execute()
+                .compose(v -> conn.query("ALTER TABLE " + quote(table.name) + " DETACH PARTITION " + quote(part))
+                    .execute())
+                .<Void>mapEmpty()));
+  }
+
+  /** Exports the detached table of {@code month}, verifies and forces the file to disk, then drops the table. */
+  private Future<Manifest> exportAndDrop(Table table, YearMonth month, String part) {
     Path tmp = dir.resolve(part + GZ + ".part");
-    return pool.withTransaction(conn -> conn.query("LOCK TABLE " + quote(part) + " IN SHARE MODE").execute()
+    // EXCLUSIVE (reads still allowed): a second exporter of the same table (another process that believed it held
+    // the job's lock after a lost connection) waits for this one and then finds the table gone.
+    return pool.withTransaction(conn -> conn.query("LOCK TABLE " + quote(part) + " IN EXCLUSIVE MODE").execute()
         .compose(v -> conn.query("SELECT count(*) FROM " + quote(part)).execute())
         .map(rows -> rows.iterator().next().getLong(0))
         .compose(count -> export(conn, part, tmp)
             .compose(written -> vertx.executeBlocking(() -> {
               verify(tmp, written.rows(), written.sha256(), count);
-              Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+              // Never over an earlier archive of the same month (a partition re-created for late rows): beside it.
+              String base = freeName(part);
+              Path file = dir.resolve(base + GZ);
+              Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
               Manifest m = new Manifest(table.name, month, written.rows(), written.sha256(), file.getFileName().toString());
-              Files.writeString(dir.resolve(part + MANIFEST), m.toJson().encodePrettily());
-              Files.writeString(dir.resolve(part + GZ + ".sha256"), m.sha256() + "  " + m.file() + "\n");
+              writeDurably(dir.resolve(base + MANIFEST), m.toJson().encodePrettily());
+              writeDurably(dir.resolve(base + GZ + ".sha256"), m.sha256() + "  " + m.file() + "\n");
+              // The archive, its manifest and their names are on disk before the DROP can commit.
+              forceDirectory(dir);
               return m;
             })))
-        .compose(m -> conn.query("ALTER TABLE " + quote(table.name) + " DETACH PARTITION " + quote(part)).execute()
-            .compose(v -> conn.query("DROP TABLE " + quote(part)).execute())
-            .map(m)))
-        .onSuccess(m -> LOG.info("Archived {} ({} rows) to {} and dropped the partition", part, m.rows(), file))
+        .compose(m -> conn.query("DROP TABLE " + quote(part)).execute().map(m)))
+        .onSuccess(m -> LOG.info("Archived {} ({} rows) to {} and dropped the partition", part, m.rows(),
+            dir.resolve(m.file())))
         .onFailure(t -> vertx.executeBlocking(() -> Files.deleteIfExists(tmp)));
   }
 
   record Written(long rows, String sha256) {}
+
+  /**
+   * {@code part}, or {@code part.1}, {@code part.2}, … when an archive of that name (or its manifest) is already
+   * in the directory: a month archived again (after a restore, or rows that arrived late) keeps its earlier file.
+   */
+  String freeName(String part) {
+    String base = part;
+    for (int n = 1; Files.exists(dir.resolve(base + GZ)) || Files.exists(dir.resolve(base + MANIFEST)); n++) {
+      base = part + "." + n;
+    }
+    return base;
+  }
+
+  /** Writes a small file through a temporary one, forced to disk, then renamed into place. */
+  static void writeDurably(Path file, String text) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".part");
+    Files.writeString(tmp, text);
+    force(tmp);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** fsync of a file's content. */
+  static void force(Path file) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      ch.force(true);
+    }
+  }
+
+  /** fsync of a directory, so that the names created or renamed in it survive a crash (Linux, macOS). */
+  static void forceDirectory(Path dir) throws IOException {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException e) {
+      if (System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("windows")) {
+        return; // Windows cannot open a directory as a channel; NTFS journals the rename itself.
+      }
+      throw e;
+    }
+  }
 
   /** Streams a relation through a cursor into a gzip file, writing each fetched chunk on a worker. */
   Future<Written> export(SqlConnection conn, String relation, Path tmp) {
@@ -293,6 +388,7 @@ public final class Archive {
 
     Written finish() throws IOException {
       out.close();
+      force(path);
       return new Written(rows, HexFormat.of().formatHex(digest.digest()));
     }
 

@@ -21,8 +21,9 @@ import java.util.List;
 /**
  * A logical backup without pg_dump (the embedded PostgreSQL ships no client tools): every application table
  * (not the Flyway history, not individual partitions) exported from one consistent snapshot (REPEATABLE READ,
- * READ ONLY) to {@code <table>.ndjson.gz}, with {@code manifest.json} naming the schema version and each file's
- * rows and sha256. {@link #restore} loads such a directory into a database migrated to the same schema version.
+ * READ ONLY) to {@code <table>.ndjson.gz}, with {@code manifest.json} naming the schema version, each file's
+ * rows and sha256, and each sequence's last value. {@link #restore} loads such a directory into a database migrated to the same schema version
+ * (the rows of a monthly table an interrupted archive run left detached go back into their partitioned table).
  */
 public final class Backup {
   private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
@@ -32,6 +33,10 @@ public final class Backup {
       WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition
         AND c.relname <> 'flyway_schema_history'
       ORDER BY c.relname""";
+
+  /** Sequences and their last value (null when never used), e.g. the dashboard's data version. */
+  static final String SEQUENCES = """
+      SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = current_schema() ORDER BY 1""";
 
   private final Vertx vertx;
   private final Pool pool;
@@ -61,12 +66,17 @@ public final class Backup {
               return null;
             });
           }
-          return chain.map(v -> new JsonObject().put("schemaVersion", schemaVersion)
-              .put("createdAt", Instant.now().toString()).put("tables", entries));
+          return chain.compose(v -> conn.query(SEQUENCES).execute()).map(seqs -> {
+            JsonObject sequences = new JsonObject();
+            seqs.forEach(r -> sequences.put(r.getString(0), r.getLong(1)));
+            return new JsonObject().put("schemaVersion", schemaVersion)
+                .put("createdAt", Instant.now().toString()).put("tables", entries).put("sequences", sequences);
+          });
         })
         .eventually(() -> conn.query("COMMIT").execute()))
         .compose(manifest -> vertx.executeBlocking(() -> {
-          Files.writeString(dir.resolve("manifest.json"), manifest.encodePrettily());
+          Archive.writeDurably(dir.resolve("manifest.json"), manifest.encodePrettily());
+          Archive.forceDirectory(dir);
           return manifest.put("dir", dir.toString());
         }));
   }
@@ -95,8 +105,10 @@ public final class Backup {
         .compose(v -> conn.query(TABLES).execute())
         .compose(rows -> {
           List<String> present = new ArrayList<>();
+          List<String> names = new ArrayList<>();
           List<String> partitioned = new ArrayList<>();
           for (Row r : rows) {
+            names.add(r.getString("relname"));
             present.add(Archive.quote(r.getString("relname")));
             if (r.getBoolean("partitioned")) {
               partitioned.add(r.getString("relname"));
@@ -107,7 +119,10 @@ public final class Backup {
               : conn.query("TRUNCATE " + String.join(", ", present)).execute().mapEmpty();
           for (Object o : manifest.getJsonArray("tables")) {
             JsonObject t = (JsonObject) o;
-            chain = chain.compose(v -> files.load(conn, t.getString("table"), dir.resolve(t.getString("file"))))
+            // A monthly table left detached by an interrupted archive run goes back into its table.
+            String into = names.contains(t.getString("table")) ? t.getString("table")
+                : Archive.Table.ofMonthly(t.getString("table")).map(x -> x.name).orElse(t.getString("table"));
+            chain = chain.compose(v -> files.load(conn, into, dir.resolve(t.getString("file"))))
                 .compose(n -> n.longValue() == t.getLong("rows").longValue() ? Future.succeededFuture()
                     : Future.failedFuture(new IOException(t.getString("table") + ": loaded " + n + " rows of "
                         + t.getLong("rows"))))
@@ -118,6 +133,15 @@ public final class Backup {
           }
           for (String p : partitioned) {
             chain = chain.compose(v -> monthlyPartitions(conn, p));
+          }
+          // Sequences continue where they were, so values handed out before the backup are not handed out again.
+          JsonObject sequences = manifest.getJsonObject("sequences", new JsonObject());
+          for (String name : sequences.fieldNames()) {
+            Long last = sequences.getLong(name);
+            if (last != null) {
+              chain = chain.compose(v -> conn.preparedQuery("SELECT setval($1::regclass, $2, true)")
+                  .execute(Tuple.of(Archive.quote(name), last)).mapEmpty());
+            }
           }
           return chain.map(v -> total[0]);
         })));

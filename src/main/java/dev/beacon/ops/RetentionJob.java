@@ -19,10 +19,11 @@ import java.util.function.BiFunction;
 /**
  * One run of the data lifecycle job, once per fleet (a PostgreSQL advisory lock): creates the monthly
  * partitions of the raw event tables {@value #MONTHS_AHEAD} months ahead, archives and drops every monthly
- * partition whose whole month is older than its table's retention ({@link Archive}), then deletes the
- * communications and payments of debtors whose last activity ({@code debtor_last_activity}) is older than
- * {@code retention.communicationsYears} / {@code retention.paymentsYears} (at least three years), up to
- * {@value #RECORDS_BATCH} debtors a run. Opt-outs are kept (their link to a deleted message is cleared).
+ * partition whose whole month is older than its table's retention ({@link Archive}), then deletes, in one
+ * transaction, the communications, payments and plans of debtors whose last activity ({@code debtor_last_activity})
+ * is older than both {@code retention.communicationsYears} and {@code retention.paymentsYears} (each at least three
+ * years), up to {@value #RECORDS_BATCH} debtors a run. Opt-outs are kept (their link to a deleted message is
+ * cleared).
  */
 public final class RetentionJob {
   private static final Logger LOG = LoggerFactory.getLogger(RetentionJob.class);
@@ -32,9 +33,14 @@ public final class RetentionJob {
 
   static final int RECORDS_BATCH = 1000;
 
+  /** Inactive debtors that still have records to delete (the others would fill every batch for ever). */
   static final String EXPIRED = """
-      SELECT debtor_id FROM debtor_last_activity WHERE at < now() - make_interval(years => $1)
-      ORDER BY at LIMIT $2""";
+      SELECT a.debtor_id FROM debtor_last_activity a
+      WHERE a.at < now() - make_interval(years => $1)
+        AND (EXISTS (SELECT 1 FROM communications c WHERE c.debtor_id = a.debtor_id)
+          OR EXISTS (SELECT 1 FROM payments p WHERE p.debtor_id = a.debtor_id)
+          OR EXISTS (SELECT 1 FROM payment_plans pp WHERE pp.debtor_id = a.debtor_id))
+      ORDER BY a.at LIMIT $2""";
   static final String UNLINK_EVENTS = """
       UPDATE email_events SET communication_id = NULL WHERE debtor_id = ANY($1) AND communication_id IS NOT NULL""";
   static final String UNLINK_OPT_OUTS = """
@@ -83,13 +89,22 @@ public final class RetentionJob {
           .compose(v -> archiveExpired(t, now.minusMonths(months(t)), archived));
     }
     long[] deleted = new long[2];
+    // A debtor's communications and payments go together, once both periods have passed since the last activity:
+    // deleting one kind first would move the last activity back (it is computed from those very records) and let
+    // the other kind go before its own period had passed.
+    int years = Math.max(config.communicationsYears(), config.paymentsYears());
     return chain
-        .compose(v -> purge(config.communicationsYears(), (conn, ids) -> conn.preparedQuery(UNLINK_EVENTS).execute(ids)
+        .compose(v -> purge(years, (conn, ids) -> conn.preparedQuery(UNLINK_EVENTS).execute(ids)
             .compose(x -> conn.preparedQuery(UNLINK_OPT_OUTS).execute(ids))
             .compose(x -> conn.preparedQuery(DELETE_COMMUNICATIONS).execute(ids))
-            .map(r -> deleted[0] = r.rowCount())))
-        .compose(v -> purge(config.paymentsYears(), (conn, ids) -> conn.preparedQuery(DELETE_PAYMENTS).execute(ids)
-            .compose(r -> conn.preparedQuery(DELETE_PLANS).execute(ids).map(x -> deleted[1] = r.rowCount()))))
+            .compose(r -> {
+              deleted[0] = r.rowCount();
+              return conn.preparedQuery(DELETE_PAYMENTS).execute(ids);
+            })
+            .compose(r -> {
+              deleted[1] = r.rowCount();
+              return conn.preparedQuery(DELETE_PLANS).execute(ids);
+            })))
         .map(v -> new Run(true, List.copyOf(archived), deleted[0], deleted[1]));
   }
 
@@ -120,10 +135,16 @@ public final class RetentionJob {
             SELECT beacon_ensure_month_partition($1::regclass, $2, (date_trunc('month', $3::date)
                    + make_interval(months => m))::date)
             FROM generate_series(0, $4) AS m""")
-        .execute(Tuple.of(t.name, t.column, now.atDay(1), MONTHS_AHEAD)).mapEmpty();
+        .execute(Tuple.of(t.name, t.column, now.atDay(1), MONTHS_AHEAD)).<Void>mapEmpty()
+        // Rows of a month without its partition go to the default partition; the archive and the records
+        // retention still run (a partition created in another session time zone overlaps the next month's).
+        .recover(e -> {
+          LOG.warn("Creating the partitions ahead of {} failed: {}", t.name, e.toString());
+          return Future.succeededFuture();
+        });
   }
 
-  /** Archives, oldest first, every partition of a month before {@code cutoff}; stops at the first failure. */
+  /** Archives, oldest first, every partition of a month before {@code cutoff}; stops at the table's first failure. */
   private Future<Void> archiveExpired(Archive.Table t, YearMonth cutoff, List<Archive.Manifest> archived) {
     return archive.partitions(t).compose(months -> {
       Future<Void> chain = Future.succeededFuture();
@@ -132,7 +153,12 @@ public final class RetentionJob {
           chain = chain.compose(v -> archive.archive(t, m).onSuccess(archived::add).mapEmpty());
         }
       }
-      return chain.onFailure(e -> LOG.warn("Archiving {} stopped: {}", t.name, e.toString()));
+      // A partition that could not be archived now (its detach timed out behind a long query, a full disk) is
+      // kept and tried again next run; the other table and the records retention still run.
+      return chain.recover(e -> {
+        LOG.warn("Archiving {} stopped: {}", t.name, e.toString());
+        return Future.succeededFuture();
+      });
     });
   }
 }

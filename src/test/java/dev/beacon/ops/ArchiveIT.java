@@ -6,12 +6,14 @@ import dev.beacon.support.TestApp;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
@@ -87,6 +89,119 @@ class ArchiveIT {
     // Restoring twice fails as a whole (primary keys) and adds nothing.
     assertThatThrownBy(() -> await(archive.restore(file)));
     assertThat(rows(app, "email_events", OLD)).hasSize(2500);
+  }
+
+  @Test
+  void aMonthArchivedAgain_keepsItsEarlierArchive(TestApp app, @TempDir Path dir) {
+    UUID debtor = debtor(app);
+    YearMonth month = NOW.minusMonths(36);
+    ensure(app, "email_events", "occurred_at", month);
+    for (int day = 1; day <= 3; day++) {
+      insertOpen(app, debtor, month, day);
+    }
+    Archive archive = new Archive(app.vertx, app.pool, dir);
+    Archive.Manifest first = await(archive.archive(Archive.Table.EMAIL_EVENTS, month));
+    assertThat(first.rows()).isEqualTo(3);
+
+    // A late row of that month lands in the default partition; a backup restore (or an operator) gives the month
+    // its partition back, and the next retention run archives it again.
+    insertOpen(app, debtor, month, 4);
+    ensure(app, "email_events", "occurred_at", month);
+    Archive.Manifest second = await(archive.archive(Archive.Table.EMAIL_EVENTS, month));
+    assertThat(second.rows()).isEqualTo(1);
+
+    assertThat(second.file()).isNotEqualTo(first.file());
+    assertThat(await(archive.restore(dir.resolve(first.file())))).isEqualTo(3);
+    assertThat(await(archive.restore(dir.resolve(second.file())))).isEqualTo(1);
+    assertThat(rows(app, "email_events", month)).hasSize(4);
+  }
+
+  private static void insertOpen(TestApp app, UUID debtor, YearMonth month, int day) {
+    await(app.pool.preparedQuery("""
+            INSERT INTO email_events (debtor_id, kind, occurred_at, label, reason) VALUES ($1, 'open', $2, 'human', 'b')""")
+        .execute(Tuple.of(debtor, month.atDay(day).atStartOfDay().atOffset(ZoneOffset.UTC))));
+  }
+
+  @Test
+  void timeOnPageBeacons_duringTheArchiveOfAnOldPageViewsPartition_areAnswered_andTheArchiveCompletes(TestApp app,
+      @TempDir Path dir) throws Exception {
+    UUID debtor = debtor(app);
+    YearMonth month = NOW.minusMonths(30);
+    String part = Archive.Table.PAGE_VIEWS.partition(month);
+    ensure(app, "page_views", "timestamp", month);
+    await(app.pool.preparedQuery("""
+            INSERT INTO page_views (debtor_id, page_type, time_on_page, "timestamp")
+            SELECT $1, 'landing', 5, $2::date + make_interval(secs => g) FROM generate_series(1, 150000) g""")
+        .execute(Tuple.of(debtor, month.atDay(1))));
+    UUID view = await(app.pool.preparedQuery("""
+            INSERT INTO page_views (debtor_id, page_type, "timestamp") VALUES ($1, 'payment', now()) RETURNING id""")
+        .execute(Tuple.of(debtor))).iterator().next().getUUID(0);
+
+    Archive archive = new Archive(app.vertx, app.pool, dir);
+    var archived = archive.archive(Archive.Table.PAGE_VIEWS, month);
+    // While the partition is being exported, the debtor reading today's payment page sends its time on page.
+    Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5)).until(() -> archived.isComplete()
+        || await(app.pool.preparedQuery("""
+            SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+            WHERE c.relname = $1 AND l.mode IN ('ShareLock', 'ExclusiveLock') AND l.granted""").execute(Tuple.of(part)))
+        .iterator().next().getLong(0) > 0);
+    assertThat(archived.isComplete()).as("the export still runs").isFalse();
+    var answer = app.client.post("/t/b").putHeader("Content-Type", "application/json")
+        .sendBuffer(io.vertx.core.buffer.Buffer.buffer(new JsonObject().put("token", "tok-archive-0123456789abc")
+            .put("pageViewId", view.toString()).put("pageType", "payment").put("timeOnPage", 30).encode()));
+
+    assertThat(await(answer).statusCode()).isEqualTo(204);
+    Archive.Manifest m = await(archived);
+    assertThat(m.rows()).isEqualTo(150000);
+    assertThat(exists(app, part)).isFalse();
+    assertThat(count(app, "SELECT count(*) FROM page_views WHERE time_on_page = 30")).isEqualTo(1);
+  }
+
+  @Test
+  void aPartitionDetachedByAnInterruptedRun_isArchivedAndDroppedByTheNextRun(TestApp app, @TempDir Path dir) {
+    UUID debtor = debtor(app);
+    YearMonth month = NOW.minusMonths(33);
+    String part = Archive.Table.EMAIL_EVENTS.partition(month);
+    ensure(app, "email_events", "occurred_at", month);
+    insertOpen(app, debtor, month, 1);
+    insertOpen(app, debtor, month, 2);
+    // The process stopped after the detach and before the export.
+    await(app.pool.query("ALTER TABLE email_events DETACH PARTITION " + part).execute());
+
+    RetentionJob.Run run = await(new RetentionJob(app.vertx, app.pool, retention(dir)).runOnce(NOW));
+
+    assertThat(run.archived()).anySatisfy(m -> {
+      assertThat(m.file()).isEqualTo(part + ".ndjson.gz");
+      assertThat(m.rows()).isEqualTo(2);
+    });
+    assertThat(exists(app, part)).isFalse();
+    assertThat(await(new Archive(app.vertx, app.pool, dir).restore(dir.resolve(part + ".ndjson.gz")))).isEqualTo(2);
+    assertThat(rows(app, "email_events", month)).hasSize(2);
+  }
+
+  @Test
+  void aPartitionAheadThatCannotBeCreated_doesNotStopTheArchive(TestApp app, @TempDir Path dir) {
+    UUID debtor = debtor(app);
+    YearMonth month = NOW.minusMonths(30);
+    ensure(app, "email_events", "occurred_at", month);
+    insertOpen(app, debtor, month, 1);
+    // The last month ahead was created by a session in another time zone (Flyway's JDBC session takes the JVM's,
+    // the pool's takes the server's): the next month's bounds overlap it and its creation fails.
+    YearMonth last = NOW.plusMonths(RetentionJob.MONTHS_AHEAD);
+    String lastPart = Archive.Table.EMAIL_EVENTS.partition(last);
+    await(app.pool.withTransaction(conn -> conn.query("DROP TABLE IF EXISTS " + lastPart).execute()
+        .compose(v -> conn.query("SET LOCAL TimeZone = 'America/New_York'").execute())
+        .compose(v -> conn.preparedQuery("SELECT beacon_ensure_month_partition('email_events', 'occurred_at', $1)")
+            .execute(Tuple.of(last.atDay(1))))));
+    try {
+      RetentionJob.Run run = await(new RetentionJob(app.vertx, app.pool, retention(dir)).runOnce(NOW.plusMonths(1)));
+
+      assertThat(run.archived()).extracting(Archive.Manifest::month).contains(month);
+      assertThat(exists(app, Archive.Table.EMAIL_EVENTS.partition(month))).isFalse();
+    } finally {
+      await(app.pool.query("DROP TABLE IF EXISTS " + lastPart).execute());
+      ensure(app, "email_events", "occurred_at", last);
+    }
   }
 
   @Test

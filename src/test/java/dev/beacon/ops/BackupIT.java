@@ -16,6 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,6 +49,8 @@ class BackupIT {
     await(app.pool.preparedQuery("""
         INSERT INTO page_views (debtor_id, page_type, actions_taken) VALUES ($1, 'landing', '[{"x": 2.50}]')""")
         .execute(Tuple.of(debtor)));
+    // The dashboard's data version comes from a sequence: a restored database must not hand out versions again.
+    await(app.pool.query("SELECT nextval('rollup_version_seq') FROM generate_series(1, 41)").execute());
     String version = Migrations.currentVersion(app.database);
     Map<String, List<String>> before = snapshot(app.pool);
 
@@ -66,12 +70,46 @@ class BackupIT {
       long rows = await(new Backup(app.vertx, freshPool).restore(backupDir, version));
       assertThat(rows).isEqualTo(before.values().stream().mapToLong(List::size).sum());
       assertThat(snapshot(freshPool)).isEqualTo(before);
+      assertThat(await(freshPool.query("SELECT nextval('rollup_version_seq')").execute()).iterator().next().getLong(0))
+          .isEqualTo(42);
       // A database that already holds debtors is refused.
       assertThatThrownBy(() -> await(new Backup(app.vertx, freshPool).restore(backupDir, version)))
           .hasMessageContaining("fresh database");
     } finally {
       await(freshPool.close());
       await(app.pool.query("DROP DATABASE " + name + " WITH (FORCE)").execute());
+    }
+  }
+
+  @Test
+  void aPartitionLeftDetachedByAnInterruptedArchive_isBackedUp_andRestoredIntoItsTable(TestApp app, @TempDir Path dir) {
+    UUID debtor = await(app.pool.query("""
+        INSERT INTO debtors (first_name, last_name, unique_token) VALUES ('Ada', 'Doe', 'tok-backup-0123456789abcdef')
+        RETURNING id""").execute()).iterator().next().getUUID(0);
+    YearMonth month = YearMonth.now(ZoneOffset.UTC).minusMonths(30);
+    String part = Archive.Table.EMAIL_EVENTS.partition(month);
+    await(app.pool.preparedQuery("SELECT beacon_ensure_month_partition('email_events', 'occurred_at', $1)")
+        .execute(Tuple.of(month.atDay(1))));
+    await(app.pool.preparedQuery("""
+        INSERT INTO email_events (debtor_id, kind, occurred_at, label, reason) VALUES ($1, 'open', $2, 'human', 'b')""")
+        .execute(Tuple.of(debtor, month.atDay(3).atStartOfDay().atOffset(ZoneOffset.UTC))));
+    await(app.pool.query("ALTER TABLE email_events DETACH PARTITION " + part).execute());
+    String version = Migrations.currentVersion(app.database);
+    Path backupDir = Path.of(await(new Backup(app.vertx, app.pool).backup(dir, version)).getString("dir"));
+
+    String name = "restore_" + UUID.randomUUID().toString().replace("-", "");
+    await(app.pool.query("CREATE DATABASE " + name).execute());
+    Database fresh = new Database(new PgConnectOptions(app.database.connect()).setDatabase(name));
+    Migrations.migrate(fresh);
+    Pool freshPool = fresh.pool(app.vertx, 2);
+    try {
+      await(new Backup(app.vertx, freshPool).restore(backupDir, version));
+      assertThat(await(freshPool.query("SELECT count(*) FROM email_events").execute()).iterator().next().getLong(0))
+          .isEqualTo(1);
+    } finally {
+      await(freshPool.close());
+      await(app.pool.query("DROP DATABASE " + name + " WITH (FORCE)").execute());
+      await(app.pool.query("DROP TABLE " + part).execute());
     }
   }
 

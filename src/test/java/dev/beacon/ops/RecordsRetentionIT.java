@@ -50,6 +50,46 @@ class RecordsRetentionIT {
   }
 
   @Test
+  void moreInactiveDebtorsThanOneRunTakes_areAllPurgedByTheFollowingRuns(TestApp app, @TempDir Path dir) {
+    await(app.pool.preparedQuery("""
+        INSERT INTO debtors (first_name, last_name, unique_token, created_at)
+        SELECT 'Old', 'Doe', 'tok-bulk-' || lpad(g::text, 20, '0'), now() - interval '6 years' - make_interval(days => g)
+        FROM generate_series(1, $1) g""").execute(Tuple.of(RetentionJob.RECORDS_BATCH)));
+    // The last one is the least old, so it is not among the first run's batch.
+    debtor(app, "tok-last-0123456789abcdefgh", "4 years");
+    await(app.pool.query("""
+        INSERT INTO communications (debtor_id, type, direction, subject, "timestamp", created_at)
+        SELECT id, 'email', 'outbound', 'Balance', created_at, created_at FROM debtors""").execute());
+    RetentionJob job = new RetentionJob(app.vertx, app.pool, retention(dir, 3, 3));
+
+    await(job.runOnce());
+    await(job.runOnce());
+
+    assertThat(await(app.pool.query("SELECT count(*) FROM communications").execute()).iterator().next().getLong(0))
+        .isZero();
+  }
+
+  @Test
+  void withLongerCommunicationRetention_communicationsOutliveTheDeletionOfTheLaterPayments(TestApp app,
+      @TempDir Path dir) {
+    UUID d = debtor(app, "tok-split-0123456789abcdefg", "10 years");
+    UUID comm = communication(app, d, "9 years");
+    payment(app, d, "4 years"); // the last activity: four years ago
+    RetentionJob job = new RetentionJob(app.vertx, app.pool, retention(dir, 7, 3));
+
+    await(job.runOnce());
+    await(job.runOnce());
+
+    // Seven years after the last activity (a payment four years ago) have not passed.
+    assertThat(count(app, "SELECT count(*) FROM communications WHERE id = $1", comm)).isEqualTo(1);
+  }
+
+  private static BeaconConfig.Retention retention(Path dir, int communicationsYears, int paymentsYears) {
+    return BeaconConfig.of(new JsonObject().put("retention", new JsonObject().put("archiveDir", dir.toString())
+        .put("communicationsYears", communicationsYears).put("paymentsYears", paymentsYears))).retention();
+  }
+
+  @Test
   void outsideTheRetentionJob_communicationsStillRefuseDelete(TestApp app) {
     UUID d = debtor(app, "tok-audit-0123456789abcdefg", "4 years");
     communication(app, d, "4 years");
