@@ -20,6 +20,10 @@ public record Database(PgConnectOptions connect) {
       o.setPassword(password);
     }
     o.setCachePreparedStatements(true).setPreparedStatementCacheMaxSize(512).setPipeliningLimit(256);
+    // Every session works in UTC, whatever the server's or the JVM's zone: month partitions are bounded by
+    // date literals, and the migrations (Flyway, which would use the JVM's zone) and the retention job must
+    // agree on where a month starts.
+    o.addProperty("TimeZone", "UTC");
     return new Database(o);
   }
 

@@ -19,6 +19,8 @@ public final class Migrations {
     return Flyway.configure()
         .dataSource(db.jdbcUrl(), db.user(), db.password())
         .locations("classpath:db/migration")
+        // UTC as in the pool's sessions (Database): partition bounds must not depend on the JVM's zone.
+        .initSql("SET TIME ZONE 'UTC'")
         // Do not ignore "future" migrations: a schema newer than this code stops start-up.
         .ignoreMigrationPatterns("")
         .cleanDisabled(true)
