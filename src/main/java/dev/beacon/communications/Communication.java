@@ -1,5 +1,6 @@
 package dev.beacon.communications;
 
+import dev.beacon.debtors.Tokens;
 import dev.beacon.http.Times;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
@@ -23,13 +24,9 @@ public record Communication(UUID id, UUID debtorId, String type, String directio
 
   /** This row with {@code token} replaced by {@code {token}} in its subject and content (for viewers). */
   public Communication maskingToken(String token) {
-    return new Communication(id, debtorId, type, direction, mask(subject, token), mask(content, token), callDuration,
+    return new Communication(id, debtorId, type, direction, Tokens.mask(subject, token), Tokens.mask(content, token), callDuration,
         callOutcome, emailOpened, emailClicked, at, aiGenerated, complianceChecked, ruleSet, requiresFollowup,
         followupDate, createdAt);
-  }
-
-  private static String mask(String text, String token) {
-    return text == null || token == null ? text : text.replace(token, "{token}");
   }
 
   public JsonObject toJson() {

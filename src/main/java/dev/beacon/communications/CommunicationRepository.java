@@ -177,8 +177,10 @@ public final class CommunicationRepository {
     return sql.preparedQuery(INSERT_REFUSAL).execute(t).map(rows -> rows.iterator().next().getUUID("id"));
   }
 
-  /** One page of a debtor's communications, newest first, fetching one row beyond {@code limit}. */
-  /** A debtor's contacts, newest first; with {@code hideToken}, the debtor's token masked in their text. */
+  /**
+   * One page of a debtor's communications, newest first, fetching one row beyond {@code limit}; with
+   * {@code hideToken}, the debtor's token masked in their text.
+   */
   public Future<List<Communication>> list(SqlClient sql, UUID debtorId, OffsetDateTime beforeAt, UUID beforeId,
                                           int limit, boolean hideToken) {
     return sql.preparedQuery(DEBTOR_TOKEN).execute(Tuple.of(debtorId)).compose(found -> {

@@ -1,7 +1,6 @@
 package dev.beacon.communications;
 
 import dev.beacon.Deps;
-import dev.beacon.config.BeaconConfig;
 import dev.beacon.http.Auth;
 import dev.beacon.http.Bodies;
 import dev.beacon.http.Paging;
@@ -91,8 +90,7 @@ public final class CommunicationRoutes {
     int limit = Paging.limit(ctx);
     Paging.TimeKey before = Paging.timeCursor(ctx, "at");
     // A viewer must not learn the debtor's token from a recorded message's links (README "Authentication").
-    boolean hideToken = Auth.role(ctx) != BeaconConfig.Role.AGENT;
-    repo.list(deps.pool(), debtorId, before.at(), before.id(), limit, hideToken)
+    repo.list(deps.pool(), debtorId, before.at(), before.id(), limit, !Auth.isAgent(ctx))
         .onSuccess(rows -> Requests.json(ctx, 200, Paging.page(rows.stream().map(Communication::toJson).toList(), limit,
             last -> new JsonObject().put("at", last.getString("at")).put("id", last.getString("id")))))
         .onFailure(ctx::fail);

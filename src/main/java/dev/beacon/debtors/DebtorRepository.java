@@ -154,7 +154,7 @@ public final class DebtorRepository {
                 .put("id", r.getUUID("id").toString());
             if (data != null) {
               data.forEach(kv -> e.put(kv.getKey(), hideToken && kv.getValue() instanceof String text
-                  ? text.replace(d.uniqueToken(), "{token}") : kv.getValue()));
+                  ? Tokens.mask(text, d.uniqueToken()) : kv.getValue()));
             }
             out.add(e);
           }

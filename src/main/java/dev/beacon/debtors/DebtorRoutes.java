@@ -1,7 +1,6 @@
 package dev.beacon.debtors;
 
 import dev.beacon.Deps;
-import dev.beacon.config.BeaconConfig;
 import dev.beacon.http.Auth;
 import dev.beacon.http.Bodies;
 import dev.beacon.http.Paging;
@@ -64,15 +63,11 @@ public final class DebtorRoutes {
    * feed the score), which a read-only key must not be able to do.
    */
   private static JsonObject forReader(RoutingContext ctx, JsonObject debtor) {
-    if (!isAgent(ctx)) {
+    if (!Auth.isAgent(ctx)) {
       debtor.remove("uniqueToken");
       debtor.remove("links");
     }
     return debtor;
-  }
-
-  private static boolean isAgent(RoutingContext ctx) {
-    return Auth.role(ctx) == BeaconConfig.Role.AGENT;
   }
 
   private void patch(RoutingContext ctx) {
@@ -114,7 +109,7 @@ public final class DebtorRoutes {
     UUID id = Requests.uuid(ctx, "id");
     int limit = Paging.limit(ctx);
     Paging.TimeKey before = Paging.timeCursor(ctx, "at");
-    repo.timeline(id, before.at(), before.id(), limit, !isAgent(ctx))
+    repo.timeline(id, before.at(), before.id(), limit, !Auth.isAgent(ctx))
         .onSuccess(rows -> Requests.json(ctx, 200, Paging.page(rows, limit,
             last -> new JsonObject().put("at", last.getString("at")).put("id", last.getString("id")))))
         .onFailure(ctx::fail);

@@ -20,6 +20,11 @@ public final class Tokens {
     return ENCODER.encodeToString(b);
   }
 
+  /** {@code text} with every occurrence of {@code token} replaced by {@code {token}} (what a viewer reads). */
+  public static String mask(String text, String token) {
+    return text == null || token == null ? text : text.replace(token, "{token}");
+  }
+
   /** True when {@code token} has {@link #SHAPE}; checked by hand, as it runs on every tracking request. */
   public static boolean looksValid(String token) {
     if (token == null || token.length() < 22 || token.length() > 50) {

@@ -51,13 +51,16 @@ public final class Auth {
     ctx.next();
   }
 
-  /** The role of the key that authenticated this request (set by {@link #api} and {@link #roles}). */
-  public static Role role(RoutingContext ctx) {
+  /**
+   * Whether an agent key authenticated this request (set by {@link #api}). Viewers read debtors without their
+   * token (README "Authentication").
+   */
+  public static boolean isAgent(RoutingContext ctx) {
     ApiKey key = ctx.get(KEY);
     if (key == null) {
       throw new IllegalStateException("No authenticated key on this request");
     }
-    return key.role();
+    return key.role() == Role.AGENT;
   }
 
   private static boolean isRead(HttpMethod m) {

@@ -22,8 +22,9 @@ import java.util.List;
  * A logical backup without pg_dump (the embedded PostgreSQL ships no client tools): every application table
  * (not the Flyway history, not individual partitions) exported from one consistent snapshot (REPEATABLE READ,
  * READ ONLY) to {@code <table>.ndjson.gz}, with {@code manifest.json} naming the schema version, each file's
- * rows and sha256, and each sequence's last value. {@link #restore} loads such a directory into a database migrated to the same schema version
- * (the rows of a monthly table an interrupted archive run left detached go back into their partitioned table).
+ * rows and sha256, and each sequence's last value. {@link #restore} loads such a directory into a database
+ * migrated to the same schema version (the rows of a monthly table an interrupted archive run left detached go
+ * back into their partitioned table).
  */
 public final class Backup {
   private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")

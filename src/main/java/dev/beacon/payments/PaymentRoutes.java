@@ -3,6 +3,7 @@ package dev.beacon.payments;
 import dev.beacon.Deps;
 import dev.beacon.debtors.Tokens;
 import dev.beacon.http.Bodies;
+import dev.beacon.http.LineImport;
 import dev.beacon.http.Paging;
 import dev.beacon.http.Problem;
 import dev.beacon.http.Requests;
@@ -12,7 +13,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.UUID;
 
 /** Payments (API.md "Payments (Stripe)"): checkout, the Stripe webhook, the thank-you page, lists, import. */
@@ -86,8 +86,7 @@ public final class PaymentRoutes {
   }
 
   private static boolean isForm(RoutingContext ctx) {
-    String type = ctx.request().getHeader("Content-Type");
-    return type != null && type.split(";")[0].trim().equalsIgnoreCase("application/x-www-form-urlencoded");
+    return LineImport.mediaType(ctx).equals("application/x-www-form-urlencoded");
   }
 
   private void agentCheckout(RoutingContext ctx) {
@@ -105,12 +104,10 @@ public final class PaymentRoutes {
 
   /** The payment page posts a form; API clients may post JSON. */
   private CheckoutInput input(RoutingContext ctx) {
-    String type = ctx.request().getHeader("Content-Type");
-    String mime = type == null ? "" : type.split(";")[0].trim().toLowerCase(Locale.ROOT);
     if (isForm(ctx)) {
       return CheckoutInput.fromForm(ctx.request().formAttributes(), deps.config().payments());
     }
-    if (mime.equals("application/json")) {
+    if (LineImport.mediaType(ctx).equals("application/json")) {
       return CheckoutInput.fromJson(Bodies.object(ctx), deps.config().payments());
     }
     throw Problem.unsupportedMediaType("application/x-www-form-urlencoded or application/json");
