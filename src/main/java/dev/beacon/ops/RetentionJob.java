@@ -1,6 +1,7 @@
 package dev.beacon.ops;
 
 import dev.beacon.config.BeaconConfig;
+import dev.beacon.db.AdvisoryLock;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
@@ -27,8 +28,6 @@ import java.util.function.BiFunction;
  */
 public final class RetentionJob {
   private static final Logger LOG = LoggerFactory.getLogger(RetentionJob.class);
-  /** "beaconR1": the advisory lock of the retention job (plans hold "beaconP1"). */
-  static final long LOCK_KEY = 0x626561636f6e5231L;
   static final int MONTHS_AHEAD = 3;
 
   static final int RECORDS_BATCH = 1000;
@@ -65,16 +64,8 @@ public final class RetentionJob {
   }
 
   public Future<Run> runOnce(YearMonth now) {
-    return pool.getConnection().compose(lockConn -> lockConn.preparedQuery("SELECT pg_try_advisory_lock($1) AS ok")
-        .execute(Tuple.of(LOCK_KEY))
-        .compose(rows -> {
-          if (!rows.iterator().next().getBoolean("ok")) {
-            return Future.succeededFuture(new Run(false, List.of(), 0, 0));
-          }
-          return work(now).eventually(() ->
-              lockConn.preparedQuery("SELECT pg_advisory_unlock($1)").execute(Tuple.of(LOCK_KEY)));
-        })
-        .eventually(lockConn::close));
+    return AdvisoryLock.tryWith(pool, AdvisoryLock.Key.RETENTION_JOB, lock -> work(now),
+        () -> new Run(false, List.of(), 0, 0));
   }
 
   public Future<Run> runOnce() {

@@ -9,25 +9,27 @@ import java.math.BigDecimal;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
 
 /** One line of a payment history import, validated. */
-record ImportedPayment(UUID debtorId, String email, BigDecimal amount, String status, String paymentType,
+record ImportedPayment(UUID debtorId, String email, BigDecimal amount, PaymentStatus status, String paymentType,
                        String paymentMethod, OffsetDateTime createdAt, OffsetDateTime completedAt) {
-  static final Set<String> STATUSES = Set.of(PaymentState.COMPLETED, PaymentState.FAILED, PaymentState.REFUNDED,
-      PaymentState.EXPIRED, PaymentState.PENDING);
+  /** The statuses an imported payment may have (partial refunds and disputes come only from Stripe). */
+  static final Set<PaymentStatus> STATUSES = EnumSet.of(PaymentStatus.COMPLETED, PaymentStatus.FAILED,
+      PaymentStatus.REFUNDED, PaymentStatus.EXPIRED, PaymentStatus.PENDING);
   static final Set<String> TYPES = Set.of(CheckoutInput.FULL, CheckoutInput.PARTIAL, CheckoutInput.PLAN);
 
   /** What {@code debtors.amount_paid} counts for this payment. */
   BigDecimal credit() {
-    return status.equals(PaymentState.COMPLETED) ? amount : BigDecimal.ZERO;
+    return status == PaymentStatus.COMPLETED ? amount : BigDecimal.ZERO;
   }
 
   BigDecimal refunded() {
-    return status.equals(PaymentState.REFUNDED) ? amount : BigDecimal.ZERO;
+    return status == PaymentStatus.REFUNDED ? amount : BigDecimal.ZERO;
   }
 
   /** Validates every field, collecting all errors; throws {@link Problem} listing them. */
@@ -60,8 +62,9 @@ record ImportedPayment(UUID debtorId, String email, BigDecimal amount, String st
     } catch (IllegalArgumentException e) {
       errors.add(new Problem.FieldError("amount", o.getValue("amount") == null ? "is required" : e.getMessage()));
     }
-    String status = text(o, "status", PaymentState.COMPLETED, errors);
-    if (!STATUSES.contains(status)) {
+    String statusText = text(o, "status", PaymentStatus.COMPLETED.sql(), errors);
+    PaymentStatus status = STATUSES.stream().filter(s -> s.sql().equals(statusText)).findFirst().orElse(null);
+    if (status == null) {
       errors.add(new Problem.FieldError("status", "must be one of completed, failed, refunded, expired, pending"));
     }
     String type = text(o, "paymentType", null, errors);
@@ -77,7 +80,7 @@ record ImportedPayment(UUID debtorId, String email, BigDecimal amount, String st
     if (created == null) {
       created = completed != null ? completed : OffsetDateTime.now(ZoneOffset.UTC);
     }
-    boolean settled = status.equals(PaymentState.COMPLETED) || status.equals(PaymentState.REFUNDED);
+    boolean settled = status == PaymentStatus.COMPLETED || status == PaymentStatus.REFUNDED;
     if (settled && completed == null) {
       completed = created;
     }

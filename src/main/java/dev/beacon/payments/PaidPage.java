@@ -42,12 +42,12 @@ final class PaidPage {
   static String render(PaymentRepository.PageData d, String token) {
     String name = escape(d.firstName());
     String balance = "$" + Money.format(d.balance());
-    String status = d.paymentStatus();
-    if (status == null || status.equals(PaymentState.PENDING)) {
+    PaymentStatus status = d.paymentStatus();
+    if (status == null || status == PaymentStatus.PENDING) {
       return page("Payment processing", "<h1>Thank you, " + name + "</h1>"
           + "<p>Your payment is processing. This page updates by itself in a few seconds.</p>", true);
     }
-    if (status.equals(PaymentState.FAILED) || status.equals(PaymentState.EXPIRED)) {
+    if (status == PaymentStatus.FAILED || status == PaymentStatus.EXPIRED) {
       return page("Payment not completed", "<h1>Your payment did not go through</h1>"
           + "<p>Nothing was charged. Your balance is " + balance + ".</p>"
           + "<p><a href=\"/p/" + token + "/pay\">Try again</a></p>", false);

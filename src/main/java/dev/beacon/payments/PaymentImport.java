@@ -1,5 +1,7 @@
 package dev.beacon.payments;
 
+import dev.beacon.db.SqlLiterals;
+import dev.beacon.debtors.DebtorStatus;
 import dev.beacon.http.Bodies;
 import dev.beacon.http.LineImport;
 import dev.beacon.http.Problem;
@@ -48,14 +50,15 @@ final class PaymentImport {
       ),
       moved AS (
         UPDATE debtors d SET amount_paid = d.amount_paid + s.credit,
-          status = CASE WHEN d.status IN ('active', 'payment_plan') AND d.total_owed > 0
-                             AND d.amount_paid + s.credit >= d.total_owed THEN 'resolved' ELSE d.status END,
+          status = CASE WHEN d.status IN (%s) AND d.total_owed > 0
+                             AND d.amount_paid + s.credit >= d.total_owed THEN %s ELSE d.status END,
           updated_at = now()
         FROM (SELECT debtor_id, sum(credited) AS credit FROM ins GROUP BY debtor_id) s
         WHERE d.id = s.debtor_id AND s.credit > 0
         RETURNING d.id
       )
-      SELECT line FROM matched""";
+      SELECT line FROM matched""".formatted(SqlLiterals.list(List.of(DebtorStatus.ACTIVE, DebtorStatus.PAYMENT_PLAN)),
+      SqlLiterals.of(DebtorStatus.RESOLVED));
 
   private final Pool pool;
   private final long maxBytes;
@@ -137,7 +140,7 @@ final class PaymentImport {
       ids[i] = ip.debtorId();
       emails[i] = ip.email();
       amounts[i] = ip.amount().toPlainString();
-      statuses[i] = ip.status();
+      statuses[i] = ip.status().sql();
       types[i] = ip.paymentType();
       methods[i] = ip.paymentMethod();
       created[i] = ip.createdAt();

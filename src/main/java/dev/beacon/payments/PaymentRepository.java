@@ -19,8 +19,8 @@ final class PaymentRepository {
   /** The debtor a checkout is for, locked so two checkouts of one debtor are decided one after the other. */
   static final String DEBTOR_FOR_CHECKOUT = """
       SELECT id, unique_token, email, first_name, total_owed, amount_paid, status,
-             EXISTS (SELECT 1 FROM payment_plans p WHERE p.debtor_id = d.id AND p.status = 'active') AS on_plan
-      FROM debtors d WHERE (unique_token = $1 OR id = $2) FOR UPDATE""";
+             EXISTS (SELECT 1 FROM payment_plans p WHERE p.debtor_id = d.id AND p.status = %s) AS on_plan
+      FROM debtors d WHERE (unique_token = $1 OR id = $2) FOR UPDATE""".formatted(PlanStatus.ACTIVE.literal());
 
   static final String INSERT_PLAN = """
       INSERT INTO payment_plans (debtor_id, total_amount, installments, installment_amount)
@@ -42,8 +42,8 @@ final class PaymentRepository {
       )
       INSERT INTO payments (debtor_id, amount, payment_type, status, source, plan_id, installment,
                             payment_page_visits, payment_link_clicks)
-      SELECT $1, $2, $3, 'pending', $4, $5, $6, visits, clicks FROM engagement
-      RETURNING id""";
+      SELECT $1, $2, $3, %s, $4, $5, $6, visits, clicks FROM engagement
+      RETURNING id""".formatted(PaymentStatus.PENDING.literal());
 
   static final String ATTACH_SESSION = """
       UPDATE payments SET stripe_session_id = $2, stripe_payment_intent_id = coalesce(stripe_payment_intent_id, $3),
@@ -51,11 +51,10 @@ final class PaymentRepository {
       WHERE id = $1""";
 
   static final String MARK_FAILED = """
-      UPDATE payments SET status = 'failed', failure_reason = $2, updated_at = now()
-      WHERE id = $1 AND status = 'pending'""";
+      UPDATE payments SET status = %s, failure_reason = $2, updated_at = now()
+      WHERE id = $1 AND status = %s""".formatted(PaymentStatus.FAILED.literal(), PaymentStatus.PENDING.literal());
 
-  static final String CANCEL_PLAN = """
-      UPDATE payment_plans SET status = 'cancelled', updated_at = now() WHERE id = $1 AND status = 'pending'""";
+  static final String CANCEL_PLAN = LedgerRepository.PLAN_CANCELLED;
 
   static final String LIST = """
       SELECT * FROM payments
@@ -81,7 +80,7 @@ final class PaymentRepository {
   record Created(UUID paymentId, UUID planId, Debtor debtor, BigDecimal amount, String option, Integer installments) {}
 
   /** What the thank-you page shows. */
-  record PageData(String firstName, BigDecimal balance, String paymentStatus, BigDecimal paymentAmount) {}
+  record PageData(String firstName, BigDecimal balance, PaymentStatus paymentStatus, BigDecimal paymentAmount) {}
 
   private final Pool pool;
 
@@ -159,7 +158,9 @@ final class PaymentRepository {
       }
       Row r = rows.iterator().next();
       BigDecimal balance = r.getBigDecimal("total_owed").subtract(r.getBigDecimal("amount_paid")).max(BigDecimal.ZERO);
-      return new PageData(r.getString("first_name"), balance, r.getString("status"), r.getBigDecimal("amount"));
+      String status = r.getString("status");
+      return new PageData(r.getString("first_name"), balance, status == null ? null : PaymentStatus.of(status),
+          r.getBigDecimal("amount"));
     });
   }
 }

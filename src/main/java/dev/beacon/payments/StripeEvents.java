@@ -12,13 +12,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** Reads a verified Stripe event into the payment it concerns and the {@link Change} it makes. */
+/** Reads a verified Stripe event into the payment it concerns and the {@link PaymentChange} it makes. */
 final class StripeEvents {
   /** The event's target (by our payment id, or by a Stripe id when the object carries no metadata). */
   record Target(UUID paymentId, String paymentIntentId, String chargeId, String sessionId) {}
 
   /** A handled event: where it applies and what it does. */
-  record Parsed(Target target, Change change) {}
+  record Parsed(Target target, PaymentChange change) {}
 
   static final List<String> HANDLED = List.of(
       "checkout.session.completed", "checkout.session.async_payment_succeeded",
@@ -50,22 +50,22 @@ final class StripeEvents {
   }
 
   private static Parsed session(String type, Session s) {
-    Change.Action action = switch (type) {
+    PaymentChange.Action action = switch (type) {
       case "checkout.session.completed" ->
-          "unpaid".equals(s.getPaymentStatus()) ? Change.Action.NOTE : Change.Action.COMPLETE;
-      case "checkout.session.async_payment_succeeded" -> Change.Action.COMPLETE;
-      case "checkout.session.async_payment_failed" -> Change.Action.FAIL;
-      default -> Change.Action.EXPIRE;
+          "unpaid".equals(s.getPaymentStatus()) ? PaymentChange.Action.NOTE : PaymentChange.Action.COMPLETE;
+      case "checkout.session.async_payment_succeeded" -> PaymentChange.Action.COMPLETE;
+      case "checkout.session.async_payment_failed" -> PaymentChange.Action.FAIL;
+      default -> PaymentChange.Action.EXPIRE;
     };
     UUID id = paymentId(s.getMetadata());
     if (id == null) {
       id = uuid(s.getClientReferenceId());
     }
-    Change c = Change.of(action).withSession(s.getId()).withPaymentIntent(s.getPaymentIntent())
+    PaymentChange c = PaymentChange.of(action).withSession(s.getId()).withPaymentIntent(s.getPaymentIntent())
         .withCard(s.getCustomer(), null).withMethodType(single(s.getPaymentMethodTypes()));
-    if (action == Change.Action.FAIL) {
+    if (action == PaymentChange.Action.FAIL) {
       c = c.withFailure("checkout: the payment did not complete");
-    } else if (action == Change.Action.EXPIRE) {
+    } else if (action == PaymentChange.Action.EXPIRE) {
       c = c.withFailure("checkout: the session expired");
     }
     return new Parsed(new Target(id, s.getPaymentIntent(), null, s.getId()), c);
@@ -73,7 +73,7 @@ final class StripeEvents {
 
   private static Parsed intent(String type, PaymentIntent pi) {
     boolean ok = type.equals("payment_intent.succeeded");
-    Change c = Change.of(ok ? Change.Action.COMPLETE : Change.Action.DECLINED).withPaymentIntent(pi.getId())
+    PaymentChange c = PaymentChange.of(ok ? PaymentChange.Action.COMPLETE : PaymentChange.Action.DECLINED).withPaymentIntent(pi.getId())
         .withCharge(pi.getLatestCharge()).withCard(pi.getCustomer(), pi.getPaymentMethod())
         .withMethodType(single(pi.getPaymentMethodTypes()));
     if (!ok) {
@@ -86,7 +86,7 @@ final class StripeEvents {
 
   private static Parsed refund(Charge ch) {
     long refunded = ch.getAmountRefunded() == null ? 0 : ch.getAmountRefunded();
-    Change c = Change.of(Change.Action.REFUND).withCharge(ch.getId()).withPaymentIntent(ch.getPaymentIntent())
+    PaymentChange c = PaymentChange.of(PaymentChange.Action.REFUND).withCharge(ch.getId()).withPaymentIntent(ch.getPaymentIntent())
         .withRefunded(Amounts.fromCents(refunded));
     if (ch.getPaymentMethodDetails() != null && ch.getPaymentMethodDetails().getType() != null) {
       c = c.withMethodType(ch.getPaymentMethodDetails().getType());
@@ -99,14 +99,14 @@ final class StripeEvents {
    * closed as won (or an inquiry closed without a chargeback) puts the payment back.
    */
   private static Parsed dispute(String type, Dispute d) {
-    Change c = Change.of(Change.Action.DISPUTE);
+    PaymentChange c = PaymentChange.of(PaymentChange.Action.DISPUTE);
     if (type.equals("charge.dispute.closed")) {
       String status = d.getStatus() == null ? "" : d.getStatus();
       c = switch (status) {
-        case "lost" -> d.getAmount() == null ? Change.of(Change.Action.NOTE)
-            : Change.of(Change.Action.DISPUTE_LOST).withRefunded(Amounts.fromCents(d.getAmount()));
-        case "won", "warning_closed", "prevented" -> Change.of(Change.Action.DISPUTE_WON);
-        default -> Change.of(Change.Action.NOTE);
+        case "lost" -> d.getAmount() == null ? PaymentChange.of(PaymentChange.Action.NOTE)
+            : PaymentChange.of(PaymentChange.Action.DISPUTE_LOST).withRefunded(Amounts.fromCents(d.getAmount()));
+        case "won", "warning_closed", "prevented" -> PaymentChange.of(PaymentChange.Action.DISPUTE_WON);
+        default -> PaymentChange.of(PaymentChange.Action.NOTE);
       };
     }
     c = c.withCharge(d.getCharge()).withPaymentIntent(d.getPaymentIntent());

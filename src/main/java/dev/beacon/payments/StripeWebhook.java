@@ -12,7 +12,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
-import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,38 +32,8 @@ final class StripeWebhook {
   static final long TOLERANCE_SECONDS = 300;
   static final int BODY_LIMIT = 1024 * 1024;
 
-  static final String INSERT_EVENT = """
-      INSERT INTO stripe_events (id, type, outcome, stripe_created_at) VALUES ($1, $2, 'received', $3)
-      ON CONFLICT (id) DO NOTHING RETURNING id""";
-
-  static final String FIND_PAYMENT = """
-      SELECT id FROM payments
-      WHERE id = $1 OR stripe_payment_intent_id = $2 OR stripe_charge_id = $3 OR stripe_session_id = $4
-      ORDER BY (id = $1) IS TRUE DESC LIMIT 1""";
-
-  static final String EVENT_OUTCOME = "UPDATE stripe_events SET outcome = $2, payment_id = $3 WHERE id = $1";
-
-  /**
-   * Serializes the events of one PaymentIntent (or, without one, one charge) across transactions and
-   * processes: an event that finds no payment and parks cannot miss the event that makes its payment known.
-   */
-  static final String LOCK_STRIPE_OBJECT = "SELECT pg_advisory_xact_lock(hashtextextended('stripe ' || $1, 0))";
-
-  static final String PARK = """
-      UPDATE stripe_events SET outcome = 'unmatched', payment_intent_id = $2, charge_id = $3, parked = $4
-      WHERE id = $1""";
-
-  /** Parked events of this payment's PaymentIntent or charge, oldest first. */
-  static final String PARKED = """
-      SELECT e.id, e.parked FROM stripe_events e JOIN payments p ON p.id = $1
-      WHERE e.parked IS NOT NULL
-        AND (e.payment_intent_id = p.stripe_payment_intent_id OR e.charge_id = p.stripe_charge_id)
-      ORDER BY e.stripe_created_at, e.received_at""";
-
-  static final String UNPARK = """
-      UPDATE stripe_events SET outcome = 'applied', payment_id = $2, parked = NULL WHERE id = $1""";
-
   private final Pool pool;
+  private final StripeEventRepository events = new StripeEventRepository();
   private final Ledger ledger;
   private final String secret;
 
@@ -87,90 +56,79 @@ final class StripeWebhook {
       parsed = StripeEvents.parse(event);
     } catch (SignatureVerificationException e) {
       LOG.debug("Stripe webhook with a bad or stale signature refused");
-      count("bad_signature");
+      count(WebhookOutcome.BAD_SIGNATURE);
       throw Problem.malformed("The Stripe-Signature header does not verify");
     } catch (EventDataObjectDeserializationException | RuntimeException e) {
       LOG.debug("Stripe webhook with an unreadable body refused: {}", e.getClass().getSimpleName());
-      count("malformed");
+      count(WebhookOutcome.MALFORMED);
       throw Problem.malformed("The body is not a Stripe event");
     }
     if (event.getId() == null || event.getType() == null) {
-      count("malformed");
+      count(WebhookOutcome.MALFORMED);
       throw Problem.malformed("The body is not a Stripe event");
     }
     process(event, parsed)
         .onSuccess(outcome -> {
-          LOG.info("Stripe event {} ({}): {}", event.getId(), event.getType(), outcome);
+          LOG.info("Stripe event {} ({}): {}", event.getId(), event.getType(), outcome.label());
           count(outcome);
-          Requests.json(ctx, 200, new JsonObject().put("received", true).put("outcome", outcome));
+          Requests.json(ctx, 200, new JsonObject().put("received", true).put("outcome", outcome.label()));
         })
         .onFailure(t -> {
-          count("failed");
+          count(WebhookOutcome.FAILED);
           ctx.fail(t);
         });
   }
 
   /** {@code beacon_webhook_events{outcome}}: applied, duplicate, recorded, unmatched, bad_signature, malformed, failed. */
-  private static void count(String outcome) {
-    Meters.counter("beacon_webhook_events", "outcome", outcome, "Stripe webhook deliveries by outcome").increment();
+  private static void count(WebhookOutcome outcome) {
+    Meters.counter("beacon_webhook_events", "outcome", outcome.label(), "Stripe webhook deliveries by outcome")
+        .increment();
   }
 
   /** Records the event and applies it; answers what happened (applied, duplicate, recorded, unmatched). */
-  Future<String> process(Event event, StripeEvents.Parsed parsed) {
+  Future<WebhookOutcome> process(Event event, StripeEvents.Parsed parsed) {
     OffsetDateTime created = event.getCreated() == null ? null
         : OffsetDateTime.ofInstant(Instant.ofEpochSecond(event.getCreated()), ZoneOffset.UTC);
-    return pool.withTransaction(conn -> conn.preparedQuery(INSERT_EVENT)
-        .execute(Tuple.of(event.getId(), event.getType(), created))
-        .compose(rows -> {
-          if (rows.size() == 0) {
-            return Future.succeededFuture("duplicate");
+    return pool.withTransaction(conn -> events.insert(conn, event.getId(), event.getType(), created)
+        .compose(inserted -> {
+          if (!inserted) {
+            return Future.succeededFuture(WebhookOutcome.DUPLICATE);
           }
           if (parsed == null) {
-            return outcome(conn, event.getId(), "recorded", null);
+            return events.outcome(conn, event.getId(), WebhookOutcome.RECORDED, null);
           }
           return apply(conn, event.getId(), parsed);
         }));
   }
 
-  private Future<String> apply(SqlConnection conn, String eventId, StripeEvents.Parsed parsed) {
+  private Future<WebhookOutcome> apply(SqlConnection conn, String eventId, StripeEvents.Parsed parsed) {
     StripeEvents.Target t = parsed.target();
     String object = t.paymentIntentId() != null ? t.paymentIntentId() : t.chargeId();
-    Future<?> locked = object == null ? Future.succeededFuture()
-        : conn.preparedQuery(LOCK_STRIPE_OBJECT).execute(Tuple.of(object));
-    return locked.compose(x -> conn.preparedQuery(FIND_PAYMENT)
-        .execute(Tuple.of(t.paymentId(), t.paymentIntentId(), t.chargeId(), t.sessionId())))
-        .compose(rows -> {
-          if (rows.size() == 0) {
-            if (parsed.change().waitsForItsPayment() && object != null) {
-              return conn.preparedQuery(PARK).execute(Tuple.of(eventId, t.paymentIntentId(), t.chargeId(),
-                  parsed.change().toJson())).map("unmatched");
-            }
-            return outcome(conn, eventId, "unmatched", null);
-          }
-          UUID paymentId = rows.iterator().next().getUUID("id");
-          OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-          return ledger.apply(conn, paymentId, parsed.change(), now)
-              .compose(r -> applyParked(conn, paymentId, now))
-              .compose(r -> outcome(conn, eventId, "applied", paymentId));
-        });
+    Future<Void> locked = object == null ? Future.succeededFuture() : events.lockObject(conn, object);
+    return locked.compose(x -> events.findPayment(conn, t)).compose(paymentId -> {
+      if (paymentId == null) {
+        if (parsed.change().waitsForItsPayment() && object != null) {
+          return events.park(conn, eventId, t.paymentIntentId(), t.chargeId(), parsed.change())
+              .map(WebhookOutcome.UNMATCHED);
+        }
+        return events.outcome(conn, eventId, WebhookOutcome.UNMATCHED, null);
+      }
+      OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+      return ledger.apply(conn, paymentId, parsed.change(), now)
+          .compose(r -> applyParked(conn, paymentId, now))
+          .compose(r -> events.outcome(conn, eventId, WebhookOutcome.APPLIED, paymentId));
+    });
   }
 
   /** Applies, in order, the parked events this payment's Stripe ids now match (none, nearly always). */
   private Future<Void> applyParked(SqlConnection conn, UUID paymentId, OffsetDateTime now) {
-    return conn.preparedQuery(PARKED).execute(Tuple.of(paymentId)).compose(rows -> {
+    return events.parked(conn, paymentId).compose(parked -> {
       Future<Void> chain = Future.succeededFuture();
-      for (var r : rows) {
-        String id = r.getString("id");
-        Change change = Change.fromJson((JsonObject) r.getValue("parked"));
-        chain = chain.compose(x -> ledger.apply(conn, paymentId, change, now))
-            .compose(x -> conn.preparedQuery(UNPARK).execute(Tuple.of(id, paymentId)))
-            .mapEmpty();
+      for (StripeEventRepository.Parked p : parked) {
+        chain = chain.compose(x -> ledger.apply(conn, paymentId, p.change(), now))
+            .compose(x -> events.unpark(conn, p.eventId(), paymentId));
       }
       return chain;
     });
-  }
-
-  private static Future<String> outcome(SqlConnection conn, String eventId, String outcome, UUID paymentId) {
-    return conn.preparedQuery(EVENT_OUTCOME).execute(Tuple.of(eventId, outcome, paymentId)).map(outcome);
   }
 }

@@ -1,10 +1,10 @@
 package dev.beacon.scoring;
 
+import dev.beacon.db.AdvisoryLock;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
-import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,8 +22,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ScoringJob {
   private static final Logger LOG = LoggerFactory.getLogger(ScoringJob.class);
-  /** "beaconS1": the advisory lock of the scoring job. */
-  static final long LOCK_KEY = 0x626561636f6e5331L;
   /** Everyone is rescored once a day, so decay moves scores without new events. */
   static final Duration FULL_EVERY = Duration.ofDays(1);
   /**
@@ -67,16 +65,8 @@ public final class ScoringJob {
 
   private Future<Run> locked(boolean forceFull) {
     long start = System.nanoTime();
-    return pool.getConnection().compose(lock -> lock.preparedQuery("SELECT pg_try_advisory_lock($1) AS ok")
-        .execute(Tuple.of(LOCK_KEY))
-        .compose(rows -> {
-          if (!rows.iterator().next().getBoolean("ok")) {
-            return Future.succeededFuture(new Run(false, false, 0, 0, null, start, System.nanoTime()));
-          }
-          return score(lock, forceFull, start).eventually(() ->
-              lock.preparedQuery("SELECT pg_advisory_unlock($1)").execute(Tuple.of(LOCK_KEY)));
-        })
-        .eventually(lock::close));
+    return AdvisoryLock.tryWith(pool, AdvisoryLock.Key.SCORING_JOB, lock -> score(lock, forceFull, start),
+        () -> new Run(false, false, 0, 0, null, start, System.nanoTime()));
   }
 
   private Future<Run> score(SqlConnection lock, boolean forceFull, long start) {

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
+import static dev.beacon.db.AdvisoryLock.Key.RETENTION_JOB;
 import static dev.beacon.support.TestApp.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -227,10 +228,10 @@ class ArchiveIT {
   void aSecondRunner_skipsWhileTheLockIsHeld(TestApp app, @TempDir Path dir) {
     var conn = await(app.pool.getConnection());
     try {
-      await(conn.preparedQuery("SELECT pg_advisory_lock($1)").execute(Tuple.of(RetentionJob.LOCK_KEY)));
+      await(conn.preparedQuery("SELECT pg_advisory_lock($1)").execute(Tuple.of(RETENTION_JOB.id())));
       RetentionJob.Run run = await(new RetentionJob(app.vertx, app.pool, retention(dir)).runOnce(NOW));
       assertThat(run.ran()).isFalse();
-      await(conn.preparedQuery("SELECT pg_advisory_unlock($1)").execute(Tuple.of(RetentionJob.LOCK_KEY)));
+      await(conn.preparedQuery("SELECT pg_advisory_unlock($1)").execute(Tuple.of(RETENTION_JOB.id())));
     } finally {
       await(conn.close());
     }

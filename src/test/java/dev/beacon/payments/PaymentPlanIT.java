@@ -17,6 +17,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
 
+import static dev.beacon.db.AdvisoryLock.Key.PLAN_JOB;
 import static dev.beacon.payments.PaymentKit.event;
 import static dev.beacon.payments.PaymentKit.intent;
 import static dev.beacon.payments.PaymentKit.session;
@@ -299,11 +300,11 @@ class PaymentPlanIT {
     activePlan(d);
     var conn = await(kit.app.pool.getConnection());
     try {
-      await(conn.preparedQuery("SELECT pg_advisory_lock($1)").execute(Tuple.of(PlanJob.LOCK_KEY)));
+      await(conn.preparedQuery("SELECT pg_advisory_lock($1)").execute(Tuple.of(PLAN_JOB.id())));
       PlanJob.Run run = await(job.runOnce(now().plusDays(32)));
       assertThat(run.ran()).isFalse();
       assertThat(kit.stripe.requests("/v1/payment_intents")).isEmpty();
-      await(conn.preparedQuery("SELECT pg_advisory_unlock($1)").execute(Tuple.of(PlanJob.LOCK_KEY)));
+      await(conn.preparedQuery("SELECT pg_advisory_unlock($1)").execute(Tuple.of(PLAN_JOB.id())));
     } finally {
       await(conn.close());
     }

@@ -20,10 +20,10 @@ class StripeEventsTest {
   void sessionCompleted_dependsOnPaymentStatus() throws Exception {
     UUID id = UUID.randomUUID();
     var unpaid = parse(PaymentKit.event("evt_1", "checkout.session.completed", PaymentKit.session(id, "cs_1", "pi_1", "unpaid")));
-    assertThat(unpaid.change().action()).isEqualTo(Change.Action.NOTE);
+    assertThat(unpaid.change().action()).isEqualTo(PaymentChange.Action.NOTE);
     assertThat(unpaid.target().paymentId()).isEqualTo(id);
     var paid = parse(PaymentKit.event("evt_2", "checkout.session.completed", PaymentKit.session(id, "cs_1", "pi_1", "paid")));
-    assertThat(paid.change().action()).isEqualTo(Change.Action.COMPLETE);
+    assertThat(paid.change().action()).isEqualTo(PaymentChange.Action.COMPLETE);
     assertThat(paid.change().paymentIntentId()).isEqualTo("pi_1");
     assertThat(paid.change().customerId()).isEqualTo("cus_1");
   }
@@ -40,7 +40,7 @@ class StripeEventsTest {
   @DisplayName("charge.refunded carries the cumulative refunded amount in currency units")
   void refund_amountFromCents() throws Exception {
     var p = parse(PaymentKit.event("evt_4", "charge.refunded", PaymentKit.charge("ch_1", "pi_1", 10050, 2525)));
-    assertThat(p.change().action()).isEqualTo(Change.Action.REFUND);
+    assertThat(p.change().action()).isEqualTo(PaymentChange.Action.REFUND);
     assertThat(p.change().refundedTotal()).isEqualByComparingTo("25.25");
     assertThat(p.target().paymentIntentId()).isEqualTo("pi_1");
     assertThat(p.target().chargeId()).isEqualTo("ch_1");

@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
 
+import static dev.beacon.db.AdvisoryLock.Key.SCORING_JOB;
 import static dev.beacon.support.TestApp.AGENT_KEY;
 import static dev.beacon.support.TestApp.VIEWER_KEY;
 import static dev.beacon.support.TestApp.await;
@@ -283,11 +284,11 @@ class ScoringIT {
     kit.debtor();
     var conn = await(app.pool.getConnection());
     try {
-      await(conn.preparedQuery("SELECT pg_advisory_lock($1)").execute(Tuple.of(ScoringJob.LOCK_KEY)));
+      await(conn.preparedQuery("SELECT pg_advisory_lock($1)").execute(Tuple.of(SCORING_JOB.id())));
       assertThat(run(app).ran()).isFalse();
       assertThat(new Http(app).post("/api/scoring/run", AGENT_KEY, new JsonObject()).statusCode()).isEqualTo(409);
       assertThat(kit.count("SELECT count(*) FROM score_history")).isZero();
-      await(conn.preparedQuery("SELECT pg_advisory_unlock($1)").execute(Tuple.of(ScoringJob.LOCK_KEY)));
+      await(conn.preparedQuery("SELECT pg_advisory_unlock($1)").execute(Tuple.of(SCORING_JOB.id())));
     } finally {
       await(conn.close());
     }

@@ -1,13 +1,16 @@
 package dev.beacon.payments;
 
+import io.vertx.core.json.JsonObject;
+
 import java.math.BigDecimal;
 
 /**
  * What one Stripe event (or one off-session charge result) says about a payment: an action and the Stripe ids
  * it carries. Any id may be null; known ids are kept.
  */
-record Change(Action action, String sessionId, String paymentIntentId, String chargeId, String customerId,
-              String paymentMethodId, String paymentMethodType, String failureReason, BigDecimal refundedTotal) {
+record PaymentChange(Action action, String sessionId, String paymentIntentId, String chargeId, String customerId,
+                     String paymentMethodId, String paymentMethodType, String failureReason,
+                     BigDecimal refundedTotal) {
 
   /**
    * The effect on the payment's state. DECLINED is a failed PaymentIntent attempt: final for an off-session
@@ -16,42 +19,42 @@ record Change(Action action, String sessionId, String paymentIntentId, String ch
    */
   enum Action { COMPLETE, FAIL, DECLINED, EXPIRE, REFUND, DISPUTE, DISPUTE_WON, DISPUTE_LOST, NOTE }
 
-  static Change of(Action action) {
-    return new Change(action, null, null, null, null, null, null, null, null);
+  static PaymentChange of(Action action) {
+    return new PaymentChange(action, null, null, null, null, null, null, null, null);
   }
 
-  Change withSession(String id) {
-    return new Change(action, id, paymentIntentId, chargeId, customerId, paymentMethodId, paymentMethodType,
+  PaymentChange withSession(String id) {
+    return new PaymentChange(action, id, paymentIntentId, chargeId, customerId, paymentMethodId, paymentMethodType,
         failureReason, refundedTotal);
   }
 
-  Change withPaymentIntent(String id) {
-    return new Change(action, sessionId, id, chargeId, customerId, paymentMethodId, paymentMethodType,
+  PaymentChange withPaymentIntent(String id) {
+    return new PaymentChange(action, sessionId, id, chargeId, customerId, paymentMethodId, paymentMethodType,
         failureReason, refundedTotal);
   }
 
-  Change withCharge(String id) {
-    return new Change(action, sessionId, paymentIntentId, id, customerId, paymentMethodId, paymentMethodType,
+  PaymentChange withCharge(String id) {
+    return new PaymentChange(action, sessionId, paymentIntentId, id, customerId, paymentMethodId, paymentMethodType,
         failureReason, refundedTotal);
   }
 
-  Change withCard(String customer, String paymentMethod) {
-    return new Change(action, sessionId, paymentIntentId, chargeId, customer, paymentMethod, paymentMethodType,
+  PaymentChange withCard(String customer, String paymentMethod) {
+    return new PaymentChange(action, sessionId, paymentIntentId, chargeId, customer, paymentMethod, paymentMethodType,
         failureReason, refundedTotal);
   }
 
-  Change withMethodType(String type) {
-    return new Change(action, sessionId, paymentIntentId, chargeId, customerId, paymentMethodId, type,
+  PaymentChange withMethodType(String type) {
+    return new PaymentChange(action, sessionId, paymentIntentId, chargeId, customerId, paymentMethodId, type,
         failureReason, refundedTotal);
   }
 
-  Change withFailure(String reason) {
-    return new Change(action, sessionId, paymentIntentId, chargeId, customerId, paymentMethodId, paymentMethodType,
+  PaymentChange withFailure(String reason) {
+    return new PaymentChange(action, sessionId, paymentIntentId, chargeId, customerId, paymentMethodId, paymentMethodType,
         reason, refundedTotal);
   }
 
-  Change withRefunded(BigDecimal total) {
-    return new Change(action, sessionId, paymentIntentId, chargeId, customerId, paymentMethodId, paymentMethodType,
+  PaymentChange withRefunded(BigDecimal total) {
+    return new PaymentChange(action, sessionId, paymentIntentId, chargeId, customerId, paymentMethodId, paymentMethodType,
         failureReason, total);
   }
 
@@ -62,17 +65,17 @@ record Change(Action action, String sessionId, String paymentIntentId, String ch
   }
 
   /** What a parked event keeps: every field, amounts as decimal strings. */
-  io.vertx.core.json.JsonObject toJson() {
-    return new io.vertx.core.json.JsonObject().put("action", action.name()).put("sessionId", sessionId)
+  JsonObject toJson() {
+    return new JsonObject().put("action", action.name()).put("sessionId", sessionId)
         .put("paymentIntentId", paymentIntentId).put("chargeId", chargeId).put("customerId", customerId)
         .put("paymentMethodId", paymentMethodId).put("paymentMethodType", paymentMethodType)
         .put("failureReason", failureReason)
         .put("refundedTotal", refundedTotal == null ? null : refundedTotal.toPlainString());
   }
 
-  static Change fromJson(io.vertx.core.json.JsonObject j) {
+  static PaymentChange fromJson(JsonObject j) {
     String refunded = j.getString("refundedTotal");
-    return new Change(Action.valueOf(j.getString("action")), j.getString("sessionId"), j.getString("paymentIntentId"),
+    return new PaymentChange(Action.valueOf(j.getString("action")), j.getString("sessionId"), j.getString("paymentIntentId"),
         j.getString("chargeId"), j.getString("customerId"), j.getString("paymentMethodId"),
         j.getString("paymentMethodType"), j.getString("failureReason"), refunded == null ? null : new BigDecimal(refunded));
   }
