@@ -1,5 +1,6 @@
 package dev.beacon.dashboard;
 
+import dev.beacon.db.AdvisoryLock;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
@@ -10,6 +11,8 @@ import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+
+import static dev.beacon.db.AdvisoryLock.Key.ROLLUP_JOB;
 
 /**
  * One rollup run in one transaction: drains the dirty hours, recomputes them per source from the raw rows (and
@@ -39,8 +42,8 @@ public final class RollupJob {
   }
 
   private Future<Result> run(boolean withDebtors) {
-    return pool.withTransaction(conn -> conn.query(RollupSql.LOCK).execute().compose(lock -> {
-      if (!lock.iterator().next().getBoolean("locked")) {
+    return pool.withTransaction(conn -> AdvisoryLock.tryInTransaction(conn, ROLLUP_JOB).compose(locked -> {
+      if (!locked) {
         return Future.succeededFuture(new Result(false, 0, false, -1));
       }
       return conn.query(RollupSql.DRAIN).execute()

@@ -10,9 +10,6 @@ import java.util.Map;
 final class RollupSql {
   private RollupSql() {}
 
-  /** Fixed key of the transaction-scoped advisory lock: one rollup run at a time across a fleet. */
-  static final long LOCK_KEY = 0x626561636f6e07L;
-  static final String LOCK = "SELECT pg_try_advisory_xact_lock(" + LOCK_KEY + ") AS locked";
 
   /** Takes every committed dirty mark; marks committed later stay for the next run. */
   static final String DRAIN = """

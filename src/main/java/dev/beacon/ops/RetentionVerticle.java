@@ -1,66 +1,55 @@
 package dev.beacon.ops;
 
 import dev.beacon.config.BeaconConfig;
+import dev.beacon.jobs.PeriodicJob;
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
+
 /**
- * Runs {@link RetentionJob} shortly after start and then every {@code retention.interval} (daily by default);
- * the next run is scheduled when the previous one ends, so runs never overlap, and the job's advisory lock
- * keeps a fleet of processes to one runner.
+ * Runs {@link RetentionJob} shortly after start and then every {@code retention.interval} (daily by default), an
+ * interval after the previous run ended; the job's advisory lock keeps a fleet of processes to one runner.
  */
-public final class RetentionVerticle extends VerticleBase {
+public final class RetentionVerticle extends PeriodicJob<RetentionJob.Run> {
   private static final Logger LOG = LoggerFactory.getLogger(RetentionVerticle.class);
-  private static final long FIRST_RUN_MS = 30_000;
+  private static final Duration FIRST_RUN = Duration.ofSeconds(30);
 
   private final Pool pool;
   private final BeaconConfig.Retention config;
   private RetentionJob job;
-  private long timer = -1;
-  private boolean stopped;
 
   public RetentionVerticle(Pool pool, BeaconConfig.Retention config) {
+    super("Retention", min(FIRST_RUN, config.interval()), config.interval());
     this.pool = pool;
     this.config = config;
   }
 
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
   @Override
-  public Future<?> start() {
+  protected boolean prepare() {
     if (!config.enabled()) {
       LOG.info("Retention is off (retention.enabled=false)");
-      return Future.succeededFuture();
+      return false;
     }
     job = new RetentionJob(vertx, pool, config);
-    schedule(Math.min(FIRST_RUN_MS, config.interval().toMillis()));
-    return Future.succeededFuture();
-  }
-
-  private void schedule(long delayMs) {
-    if (!stopped) {
-      timer = vertx.setTimer(Math.max(1, delayMs), id -> run());
-    }
-  }
-
-  private void run() {
-    job.runOnce()
-        .onSuccess(r -> {
-          if (!r.archived().isEmpty()) {
-            LOG.info("Retention: {} partitions archived and dropped", r.archived().size());
-          }
-        })
-        .onFailure(t -> LOG.warn("Retention run failed: {}", t.toString()))
-        .onComplete(x -> schedule(config.interval().toMillis()));
+    return true;
   }
 
   @Override
-  public Future<?> stop() {
-    stopped = true;
-    if (timer >= 0) {
-      vertx.cancelTimer(timer);
+  protected Future<RetentionJob.Run> runOnce() {
+    return job.runOnce();
+  }
+
+  @Override
+  protected void ran(RetentionJob.Run r) {
+    if (!r.archived().isEmpty()) {
+      LOG.info("Retention: {} partitions archived and dropped", r.archived().size());
     }
-    return Future.succeededFuture();
   }
 }

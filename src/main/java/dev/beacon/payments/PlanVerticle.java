@@ -1,73 +1,66 @@
 package dev.beacon.payments;
 
 import dev.beacon.Deps;
+import dev.beacon.jobs.PeriodicJob;
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 
 /**
- * Runs {@link PlanJob} every {@code payments.planJobInterval}. The next run is scheduled when the previous one
- * ends, so runs never overlap. Without Stripe configuration it does nothing.
+ * Runs {@link PlanJob} every {@code payments.planJobInterval} (at least a second), an interval after the previous
+ * run ended. Without Stripe configuration it does nothing.
  */
-public final class PlanVerticle extends VerticleBase {
+public final class PlanVerticle extends PeriodicJob<PlanJob.Run> {
   private static final Logger LOG = LoggerFactory.getLogger(PlanVerticle.class);
-  private static final long MIN_INTERVAL_MS = 1000;
+  private static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
 
   private final Deps deps;
   private StripeGateway stripe;
   private PlanJob job;
-  private long timer = -1;
-  private boolean stopped;
 
   public PlanVerticle(Deps deps) {
+    super("Plan job", interval(deps), interval(deps));
     this.deps = deps;
   }
 
+  private static Duration interval(Deps deps) {
+    Duration configured = deps.config().payments().planJobInterval();
+    return configured.compareTo(MIN_INTERVAL) < 0 ? MIN_INTERVAL : configured;
+  }
+
   @Override
-  public Future<?> start() {
+  protected boolean prepare() {
     var config = deps.config().payments();
     if (!config.configured()) {
       LOG.info("Payment plans are off: payments are not configured");
-      return Future.succeededFuture();
+      return false;
     }
     stripe = new StripeGateway(vertx, config);
     job = new PlanJob(deps.pool(), stripe, new Ledger(config.planRetrySchedule()));
-    schedule();
-    return Future.succeededFuture();
-  }
-
-  private void schedule() {
-    if (!stopped) {
-      timer = vertx.setTimer(Math.max(MIN_INTERVAL_MS, deps.config().payments().planJobInterval().toMillis()),
-          id -> run());
-    }
-  }
-
-  private void run() {
-    job.runOnce(OffsetDateTime.now(ZoneOffset.UTC))
-        .onSuccess(r -> {
-          if (r.charged() + r.failed() + r.deferred() + r.paidOff() > 0) {
-            LOG.info("Plan installments: {} charged, {} failed, {} deferred; {} plans paid off outside the plan",
-                r.charged(), r.failed(), r.deferred(), r.paidOff());
-          }
-        })
-        .onFailure(t -> LOG.warn("Plan job run failed: {}", t.toString()))
-        .onComplete(x -> schedule());
+    return true;
   }
 
   @Override
-  public Future<?> stop() {
-    stopped = true;
-    if (timer >= 0) {
-      vertx.cancelTimer(timer);
+  protected Future<PlanJob.Run> runOnce() {
+    return job.runOnce(OffsetDateTime.now(ZoneOffset.UTC));
+  }
+
+  @Override
+  protected void ran(PlanJob.Run r) {
+    if (r.charged() + r.failed() + r.deferred() + r.paidOff() > 0) {
+      LOG.info("Plan installments: {} charged, {} failed, {} deferred; {} plans paid off outside the plan",
+          r.charged(), r.failed(), r.deferred(), r.paidOff());
     }
+  }
+
+  @Override
+  protected void release() {
     if (stripe != null) {
       stripe.close();
     }
-    return Future.succeededFuture();
   }
 }

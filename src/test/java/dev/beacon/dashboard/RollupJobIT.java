@@ -1,5 +1,6 @@
 package dev.beacon.dashboard;
 
+import dev.beacon.db.AdvisoryLock;
 import dev.beacon.support.BeaconExtension;
 import dev.beacon.support.TestApp;
 import io.vertx.core.Future;
@@ -191,7 +192,7 @@ class RollupJobIT {
     var held = await(app.pool.getConnection());
     try {
       await(held.query("BEGIN").execute());
-      await(held.query(RollupSql.LOCK).execute());
+      assertThat(await(AdvisoryLock.tryInTransaction(held, AdvisoryLock.Key.ROLLUP_JOB))).isTrue();
       var skipped = await(new RollupJob(app.vertx, app.pool).runOnce(true));
       assertThat(skipped.ran()).isFalse();
       await(held.query("ROLLBACK").execute());

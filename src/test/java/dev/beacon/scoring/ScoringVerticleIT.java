@@ -58,23 +58,6 @@ class ScoringVerticleIT {
   }
 
   @Test
-  void runOnce_whileARunIsInFlight_joinsIt(TestApp app) {
-    new ScoringKit(app).debtor();
-    ScoringVerticle verticle = new ScoringVerticle(deps(app, app.pool, "1h"));
-    String id = await(app.vertx.deployVerticle(verticle));
-    try {
-      var a = verticle.runOnce();
-      var b = verticle.runOnce();
-      ScoringJob.Run first = await(a);
-      assertThat(await(b)).isSameAs(first);
-      assertThat(first.scored()).isEqualTo(1);
-      assertThat(await(verticle.runOnce()).full()).isFalse();
-    } finally {
-      await(app.vertx.undeploy(id));
-    }
-  }
-
-  @Test
   @DisplayName("two deployments against one database: each debtor is scored once, by one of them")
   void twoDeployments_eachRunHappensOnce(TestApp app) {
     ScoringKit kit = new ScoringKit(app);
