@@ -11,32 +11,17 @@ import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.BufferedReader;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.io.OutputStreamWriter;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.DigestInputStream;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.GZIPOutputStream;
+import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Archives expired monthly partitions of the raw event tables and restores them. An archive is
@@ -57,8 +42,6 @@ public final class Archive {
   static final int FETCH = 1000;
   static final int RESTORE_BATCH = 500;
   private static final DateTimeFormatter SUFFIX = DateTimeFormatter.ofPattern("yyyyMM");
-  private static final String GZ = ".ndjson.gz";
-  private static final String MANIFEST = ".manifest.json";
 
   /** The month-partitioned tables Beacon archives, with their partition column. */
   public enum Table {
@@ -85,13 +68,13 @@ public final class Archive {
      * The archived table a monthly table belongs to ({@code email_events_202309} → email_events), if it is one:
      * a backup holds a partition an interrupted archive run left detached as a table of its own.
      */
-    public static java.util.Optional<Table> ofMonthly(String relation) {
+    public static Optional<Table> ofMonthly(String relation) {
       for (Table t : values()) {
-        if (relation.matches(java.util.regex.Pattern.quote(t.name) + "_[0-9]{6}")) {
-          return java.util.Optional.of(t);
+        if (relation.matches(Pattern.quote(t.name) + "_[0-9]{6}")) {
+          return Optional.of(t);
         }
       }
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
 
     String partition(YearMonth month) {
@@ -177,7 +160,7 @@ public final class Archive {
 
   /** Exports the detached table of {@code month}, verifies and forces the file to disk, then drops the table. */
   private Future<Manifest> exportAndDrop(Table table, YearMonth month, String part) {
-    Path tmp = dir.resolve(part + GZ + ".part");
+    Path tmp = dir.resolve(part + ArchiveFiles.GZ + ".part");
     // EXCLUSIVE (reads still allowed): a second exporter of the same table (another process that believed it held
     // the job's lock after a lost connection) waits for this one and then finds the table gone.
     return pool.withTransaction(conn -> conn.query("LOCK TABLE " + quote(part) + " IN EXCLUSIVE MODE").execute()
@@ -185,16 +168,16 @@ public final class Archive {
         .map(rows -> rows.iterator().next().getLong(0))
         .compose(count -> export(conn, part, tmp)
             .compose(written -> vertx.executeBlocking(() -> {
-              verify(tmp, written.rows(), written.sha256(), count);
+              ArchiveFiles.verify(tmp, written.rows(), written.sha256(), count);
               // Never over an earlier archive of the same month (a partition re-created for late rows): beside it.
-              String base = freeName(part);
-              Path file = dir.resolve(base + GZ);
+              String base = ArchiveFiles.freeName(dir, part);
+              Path file = dir.resolve(base + ArchiveFiles.GZ);
               Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
               Manifest m = new Manifest(table.name, month, written.rows(), written.sha256(), file.getFileName().toString());
-              writeDurably(dir.resolve(base + MANIFEST), m.toJson().encodePrettily());
-              writeDurably(dir.resolve(base + GZ + ".sha256"), m.sha256() + "  " + m.file() + "\n");
+              ArchiveFiles.writeDurably(dir.resolve(base + ArchiveFiles.MANIFEST), m.toJson().encodePrettily());
+              ArchiveFiles.writeDurably(dir.resolve(base + ArchiveFiles.GZ + ".sha256"), m.sha256() + "  " + m.file() + "\n");
               // The archive, its manifest and their names are on disk before the DROP can commit.
-              forceDirectory(dir);
+              ArchiveFiles.forceDirectory(dir);
               return m;
             })))
         .compose(m -> conn.query("DROP TABLE " + quote(part)).execute().map(m)))
@@ -203,52 +186,11 @@ public final class Archive {
         .onFailure(t -> vertx.executeBlocking(() -> Files.deleteIfExists(tmp)));
   }
 
-  record Written(long rows, String sha256) {}
-
-  /**
-   * {@code part}, or {@code part.1}, {@code part.2}, … when an archive of that name (or its manifest) is already
-   * in the directory: a month archived again (after a restore, or rows that arrived late) keeps its earlier file.
-   */
-  String freeName(String part) {
-    String base = part;
-    for (int n = 1; Files.exists(dir.resolve(base + GZ)) || Files.exists(dir.resolve(base + MANIFEST)); n++) {
-      base = part + "." + n;
-    }
-    return base;
-  }
-
-  /** Writes a small file through a temporary one, forced to disk, then renamed into place. */
-  static void writeDurably(Path file, String text) throws IOException {
-    Path tmp = file.resolveSibling(file.getFileName() + ".part");
-    Files.writeString(tmp, text);
-    force(tmp);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-  }
-
-  /** fsync of a file's content. */
-  static void force(Path file) throws IOException {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-      ch.force(true);
-    }
-  }
-
-  /** fsync of a directory, so that the names created or renamed in it survive a crash (Linux, macOS). */
-  static void forceDirectory(Path dir) throws IOException {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException e) {
-      if (System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("windows")) {
-        return; // Windows cannot open a directory as a channel; NTFS journals the rename itself.
-      }
-      throw e;
-    }
-  }
-
   /** Streams a relation through a cursor into a gzip file, writing each fetched chunk on a worker. */
-  Future<Written> export(SqlConnection conn, String relation, Path tmp) {
+  Future<ArchiveFiles.Written> export(SqlConnection conn, String relation, Path tmp) {
     return vertx.executeBlocking(() -> {
       Files.createDirectories(tmp.getParent());
-      return new Sink(tmp);
+      return new ArchiveFiles.Sink(tmp);
     }).compose(sink -> conn.prepare("SELECT row_to_json(p)::text FROM " + quote(relation) + " p")
         .compose(ps -> drain(ps.cursor(), sink).eventually(ps::close))
         .compose(v -> vertx.executeBlocking(sink::finish))
@@ -258,7 +200,7 @@ public final class Archive {
         }).transform(ignored -> Future.failedFuture(t))));
   }
 
-  private Future<Void> drain(Cursor cursor, Sink sink) {
+  private Future<Void> drain(Cursor cursor, ArchiveFiles.Sink sink) {
     return cursor.read(FETCH).compose(rows -> {
       List<String> lines = new ArrayList<>(rows.size());
       rows.forEach(r -> lines.add(r.getString(0)));
@@ -269,39 +211,14 @@ public final class Archive {
     }).compose(v -> cursor.hasMore() ? drain(cursor, sink) : cursor.close());
   }
 
-  /** Re-reads the file: the checksum and the number of lines must be those written and counted. */
-  static void verify(Path file, long written, String sha256, long counted) throws IOException {
-    MessageDigest digest = sha256();
-    long lines = 0;
-    try (InputStream raw = Files.newInputStream(file);
-         DigestInputStream dis = new DigestInputStream(raw, digest);
-         BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(dis), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        if (!line.startsWith("{")) {
-          throw new IOException(file + ": line " + (lines + 1) + " is not a JSON object");
-        }
-        lines++;
-      }
-      dis.transferTo(OutputStream.nullOutputStream());
-    }
-    String actual = HexFormat.of().formatHex(digest.digest());
-    if (!actual.equals(sha256)) {
-      throw new IOException(file + ": checksum " + actual + " differs from the " + sha256 + " written");
-    }
-    if (lines != written || lines != counted) {
-      throw new IOException(file + ": " + lines + " lines, " + written + " written, " + counted + " in the partition");
-    }
-  }
-
   /**
    * Reloads an archive file into its table (the month's partition is re-created when missing), in one
    * transaction, after checking the file against its manifest. Answers the number of rows restored.
    */
   public Future<Long> restore(Path file) {
     return vertx.executeBlocking(() -> {
-      Manifest m = manifestOf(file);
-      verify(file, m.rows(), m.sha256(), m.rows());
+      Manifest m = ArchiveFiles.manifestOf(file);
+      ArchiveFiles.verify(file, m.rows(), m.sha256(), m.rows());
       return m;
     }).compose(m -> {
       Table table = Table.of(m.table());
@@ -315,14 +232,14 @@ public final class Archive {
 
   /** Inserts every line of an NDJSON gzip file into {@code relation}, {@value #RESTORE_BATCH} rows a statement. */
   Future<Long> load(SqlConnection conn, String relation, Path file) {
-    return vertx.executeBlocking(() -> new Source(file))
+    return vertx.executeBlocking(() -> new ArchiveFiles.Source(file))
         .compose(src -> load(conn, relation, src, 0).eventually(() -> vertx.executeBlocking(() -> {
           src.close();
           return null;
         })));
   }
 
-  private Future<Long> load(SqlConnection conn, String relation, Source src, long done) {
+  private Future<Long> load(SqlConnection conn, String relation, ArchiveFiles.Source src, long done) {
     return vertx.executeBlocking(() -> src.next(RESTORE_BATCH)).compose(lines -> {
       if (lines.isEmpty()) {
         return Future.succeededFuture(done);
@@ -336,96 +253,9 @@ public final class Archive {
     });
   }
 
-  /** The manifest beside an archive file ({@code x.ndjson.gz} → {@code x.manifest.json}). */
-  static Manifest manifestOf(Path file) throws IOException {
-    String name = file.getFileName().toString();
-    if (!name.endsWith(GZ)) {
-      throw new IOException(file + " is not an archive file (*" + GZ + ")");
-    }
-    Path manifest = file.resolveSibling(name.substring(0, name.length() - GZ.length()) + MANIFEST);
-    if (!Files.exists(manifest)) {
-      throw new IOException("No manifest " + manifest + " beside " + file);
-    }
-    return Manifest.from(new JsonObject(Files.readString(manifest)));
-  }
-
   static String quote(String identifier) {
     return "\"" + identifier.replace("\"", "\"\"") + "\"";
   }
 
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
-  /** The gzip writer; used by one worker task at a time. */
-  private static final class Sink {
-    private final Path path;
-    private final MessageDigest digest = sha256();
-    private final BufferedWriter out;
-    private long rows;
-
-    Sink(Path path) throws IOException {
-      this.path = path;
-      this.out = new BufferedWriter(new OutputStreamWriter(new GZIPOutputStream(
-          new DigestOutputStream(Files.newOutputStream(path), digest), 64 * 1024), StandardCharsets.UTF_8));
-    }
-
-    void write(List<String> lines) {
-      try {
-        for (String l : lines) {
-          out.write(l);
-          out.write('\n');
-        }
-        rows += lines.size();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-
-    Written finish() throws IOException {
-      out.close();
-      force(path);
-      return new Written(rows, HexFormat.of().formatHex(digest.digest()));
-    }
-
-    void abandon() {
-      try {
-        out.close();
-      } catch (IOException ignored) {
-        // the file is deleted next
-      }
-      try {
-        Files.deleteIfExists(path);
-      } catch (IOException e) {
-        LOG.warn("Could not delete {}: {}", path, e.toString());
-      }
-    }
-  }
-
-  /** The gzip reader of a restore; used by one worker task at a time. */
-  private static final class Source {
-    private final BufferedReader in;
-
-    Source(Path path) throws IOException {
-      in = new BufferedReader(new InputStreamReader(new GZIPInputStream(Files.newInputStream(path), 64 * 1024),
-          StandardCharsets.UTF_8));
-    }
-
-    List<String> next(int max) throws IOException {
-      List<String> lines = new ArrayList<>(max);
-      String l;
-      while (lines.size() < max && (l = in.readLine()) != null) {
-        lines.add(l);
-      }
-      return lines;
-    }
-
-    void close() throws IOException {
-      in.close();
-    }
-  }
 }

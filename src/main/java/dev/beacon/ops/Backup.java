@@ -76,8 +76,8 @@ public final class Backup {
         })
         .eventually(() -> conn.query("COMMIT").execute()))
         .compose(manifest -> vertx.executeBlocking(() -> {
-          Archive.writeDurably(dir.resolve("manifest.json"), manifest.encodePrettily());
-          Archive.forceDirectory(dir);
+          ArchiveFiles.writeDurably(dir.resolve("manifest.json"), manifest.encodePrettily());
+          ArchiveFiles.forceDirectory(dir);
           return manifest.put("dir", dir.toString());
         }));
   }
@@ -96,7 +96,7 @@ public final class Backup {
       }
       for (Object o : manifest.getJsonArray("tables")) {
         JsonObject t = (JsonObject) o;
-        Archive.verify(dir.resolve(t.getString("file")), t.getLong("rows"), t.getString("sha256"), t.getLong("rows"));
+        ArchiveFiles.verify(dir.resolve(t.getString("file")), t.getLong("rows"), t.getString("sha256"), t.getLong("rows"));
       }
       return manifest;
     }).compose(manifest -> pool.withTransaction(conn -> conn.query("SELECT EXISTS (SELECT 1 FROM debtors)").execute()

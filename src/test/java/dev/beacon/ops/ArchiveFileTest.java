@@ -23,15 +23,15 @@ class ArchiveFileTest {
   void verify_acceptsTheFileAsWritten_andRefusesAnotherCountOrChecksum(@TempDir Path dir) throws Exception {
     Path file = gz(dir.resolve("page_views_202301.ndjson.gz"), "{\"id\":1}\n{\"id\":2}\n");
     String sha = sha256(file);
-    assertThatCode(() -> Archive.verify(file, 2, sha, 2)).doesNotThrowAnyException();
-    assertThatThrownBy(() -> Archive.verify(file, 2, sha, 3)).isInstanceOf(IOException.class).hasMessageContaining("3 in the partition");
-    assertThatThrownBy(() -> Archive.verify(file, 2, "00" + sha.substring(2), 2)).hasMessageContaining("checksum");
+    assertThatCode(() -> ArchiveFiles.verify(file, 2, sha, 2)).doesNotThrowAnyException();
+    assertThatThrownBy(() -> ArchiveFiles.verify(file, 2, sha, 3)).isInstanceOf(IOException.class).hasMessageContaining("3 in the partition");
+    assertThatThrownBy(() -> ArchiveFiles.verify(file, 2, "00" + sha.substring(2), 2)).hasMessageContaining("checksum");
   }
 
   @Test
   void verify_refusesALineThatIsNotAJsonObject(@TempDir Path dir) throws Exception {
     Path file = gz(dir.resolve("email_events_202301.ndjson.gz"), "{\"id\":1}\nnot json\n");
-    assertThatThrownBy(() -> Archive.verify(file, 2, sha256(file), 2)).hasMessageContaining("line 2");
+    assertThatThrownBy(() -> ArchiveFiles.verify(file, 2, sha256(file), 2)).hasMessageContaining("line 2");
   }
 
   @Test
@@ -39,9 +39,9 @@ class ArchiveFileTest {
     Path file = gz(dir.resolve("email_events_202302.ndjson.gz"), "{}\n");
     Archive.Manifest m = new Archive.Manifest("email_events", YearMonth.of(2023, 2), 1, sha256(file), file.getFileName().toString());
     Files.writeString(dir.resolve("email_events_202302.manifest.json"), m.toJson().encode());
-    assertThat(Archive.manifestOf(file)).isEqualTo(m);
-    assertThatThrownBy(() -> Archive.manifestOf(dir.resolve("x.csv"))).hasMessageContaining("not an archive file");
-    assertThatThrownBy(() -> Archive.manifestOf(gz(dir.resolve("page_views_202303.ndjson.gz"), "{}\n")))
+    assertThat(ArchiveFiles.manifestOf(file)).isEqualTo(m);
+    assertThatThrownBy(() -> ArchiveFiles.manifestOf(dir.resolve("x.csv"))).hasMessageContaining("not an archive file");
+    assertThatThrownBy(() -> ArchiveFiles.manifestOf(gz(dir.resolve("page_views_202303.ndjson.gz"), "{}\n")))
         .hasMessageContaining("No manifest");
   }
 
