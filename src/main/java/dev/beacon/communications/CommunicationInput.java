@@ -30,7 +30,6 @@ public record CommunicationInput(Channel type, boolean outbound, String subject,
       "callOutcome", "aiGenerated", "requiresFollowup", "followupDate", "at");
   static final Set<String> CALL_OUTCOMES = Set.of("answered", "voicemail", "busy", "no_answer", "wrong_number",
       "disconnected");
-  static final String ANSWERED = "answered";
   static final int SUBJECT_MAX = 500;
   static final int CONTENT_MAX = 60_000;
   static final int CALL_DURATION_MAX = 86_400;
@@ -44,11 +43,6 @@ public record CommunicationInput(Channel type, boolean outbound, String subject,
   /** The contact's time: {@code at}, else {@code now}. */
   public Instant when(Instant now) {
     return at == null ? now : at.toInstant();
-  }
-
-  /** A telephone conversation in the sense of 12 CFR 1006.14(b)(2)(ii): answered, or the debtor called. */
-  public boolean isConversation() {
-    return type == Channel.PHONE && (!outbound || ANSWERED.equals(callOutcome));
   }
 
   public static CommunicationInput fromJson(JsonObject json, Instant now) {

@@ -1,5 +1,6 @@
 package dev.beacon.db;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,19 +46,12 @@ public final class EmbeddedPg implements AutoCloseable {
   /**
    * PostgreSQL's 128 MB default holds little of a large portfolio: a scoring run's updates then read most of
    * the index pages they touch (seven indexes on debtors) from the operating system. An eighth of the
-   * machine's memory, between 128 MB and 1 GB, leaves the rest to the JVM and the page cache; measured on a
-   * million debtors, 1 GB took the incremental rescore of 10,000 from 2.4 s to 1.9 s and the steady full
-   * rescore from 44 s to 32 s.
+   * machine's memory, between 128 MB and 1 GB, leaves the rest to the JVM and the page cache (docs/benchmarks.md
+   * has the scoring figures with each setting).
    */
   static int sharedBuffersMb() {
-    long total = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-        .getTotalMemorySize();
+    long total = ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
     return (int) Math.max(128, Math.min(1024, total / 8 / (1024 * 1024)));
-  }
-
-  /** A throw-away server for tests: fast, not durable. Blocking. */
-  public static EmbeddedPg startForTests() throws IOException {
-    return new EmbeddedPg(EmbeddedPostgres.builder().setServerConfig("max_connections", "300").start());
   }
 
   public int port() {

@@ -27,7 +27,6 @@ class CommunicationInputTest {
     assertThat(in.type()).isEqualTo(Channel.PHONE);
     assertThat(in.outbound()).isTrue();
     assertThat(in.callDuration()).isEqualTo(60);
-    assertThat(in.isConversation()).isTrue();
     assertThat(in.followupDate().toInstant()).isEqualTo(Instant.parse("2026-12-01T15:00:00Z"));
     assertThat(in.when(NOW)).isEqualTo(Instant.parse("2026-11-20T16:00:00Z"));
   }
@@ -38,13 +37,6 @@ class CommunicationInputTest {
     assertThat(in.when(NOW)).isEqualTo(NOW);
     assertThat(in.aiGenerated()).isFalse();
     assertThat(in.requiresFollowup()).isFalse();
-    assertThat(in.isConversation()).isFalse();
-  }
-
-  @Test
-  void inboundCall_isAConversation_unansweredOutboundIsNot() {
-    assertThat(CommunicationInput.fromJson(call().put("direction", "inbound"), NOW).isConversation()).isTrue();
-    assertThat(CommunicationInput.fromJson(call().put("callOutcome", "voicemail"), NOW).isConversation()).isFalse();
   }
 
   @Test

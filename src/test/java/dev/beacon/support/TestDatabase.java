@@ -1,8 +1,8 @@
 package dev.beacon.support;
 
 import dev.beacon.db.Database;
-import dev.beacon.db.EmbeddedPg;
 import dev.beacon.db.Migrations;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.PostgreSQLContainer;
 
@@ -36,7 +36,8 @@ public final class TestDatabase {
           pg.getUsername(), pg.getPassword());
     }
     try {
-      EmbeddedPg pg = EmbeddedPg.startForTests();
+      // A throw-away server: the library's test defaults (fsync off), more connections than its 100.
+      EmbeddedPostgres pg = EmbeddedPostgres.builder().setServerConfig("max_connections", "300").start();
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         try {
           pg.close();
@@ -44,7 +45,7 @@ public final class TestDatabase {
           // the JVM is exiting
         }
       }));
-      return Database.of(pg.url(), null, null);
+      return Database.of("postgresql://postgres@localhost:" + pg.getPort() + "/postgres", null, null);
     } catch (Exception e) {
       throw new IllegalStateException("Cannot start the embedded PostgreSQL for tests", e);
     }
