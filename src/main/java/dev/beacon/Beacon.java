@@ -198,13 +198,14 @@ public final class Beacon {
         .compose(deps -> vertx.deployVerticle(new dev.beacon.scoring.ScoringVerticle(deps)).map(deps))
         .compose(deps -> vertx.deployVerticle(new dev.beacon.dashboard.RollupVerticle(pool)).map(deps))
         .compose(deps -> vertx.deployVerticle(new RetentionVerticle(pool, config.retention())).map(deps))
-        .compose(deps -> {
-          scaler = InstanceScaler.create(vertx, () -> {
-            HttpVerticle v = new HttpVerticle(deps);
-            lastVerticle.set(v);
-            return v;
-          });
-          return scaler.scale(config.http().instances());
+        .compose(deps -> InstanceScaler.create(vertx, () -> {
+          HttpVerticle v = new HttpVerticle(deps);
+          lastVerticle.set(v);
+          return v;
+        }))
+        .compose(s -> {
+          scaler = s;
+          return s.scale(config.http().instances());
         })
         .map(n -> {
           String host = config.http().host().equals("0.0.0.0") ? "localhost" : config.http().host();

@@ -1,12 +1,12 @@
 package dev.beacon.ops;
 
+import io.vertx.core.Context;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.shareddata.Shareable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,28 +29,44 @@ public final class InstanceScaler implements Shareable {
 
   private final Vertx vertx;
   /**
-   * A context of no deployment: HTTP instances are deployed from it, so that they are top-level deployments.
-   * Deployed from a request's context (a PUT) they would be children of the set they replace and be undeployed
-   * with it.
+   * The context of the scaler's own {@link Anchor} deployment: HTTP instances are deployed from it, so that each
+   * set is a child of the anchor, not of whatever deployment asked for it. Deployed from a request's context (a
+   * PUT) they would be children of the set they replace and be undeployed with it.
    */
-  private final ContextInternal context;
+  private final Context context;
   private final Supplier<? extends Deployable> verticle;
   private String deploymentId;
   private int instances;
   /** The last change (deploy, then undeploy of the old set); the next one starts after it. */
   private Future<?> last = Future.succeededFuture();
 
-  private InstanceScaler(Vertx vertx, Supplier<? extends Deployable> verticle) {
+  private final String anchorId;
+
+  private InstanceScaler(Vertx vertx, String anchorId, Context context, Supplier<? extends Deployable> verticle) {
     this.vertx = vertx;
-    this.context = ((VertxInternal) vertx).createEventLoopContext();
+    this.anchorId = anchorId;
+    this.context = context;
     this.verticle = verticle;
   }
 
-  /** A scaler for this Vert.x instance, reachable from the admin routes through {@link #of(Vertx)}. */
-  public static InstanceScaler create(Vertx vertx, Supplier<? extends Deployable> verticle) {
-    InstanceScaler s = new InstanceScaler(vertx, verticle);
-    vertx.sharedData().getLocalMap(MAP).put(KEY, s);
-    return s;
+  /** A verticle that does nothing: the parent deployment of every set of HTTP instances, until Vert.x closes. */
+  private static final class Anchor extends VerticleBase {
+    Context context() {
+      return context;
+    }
+  }
+
+  /**
+   * A scaler for this Vert.x instance, reachable from the admin routes through {@link #of(Vertx)}; completes once
+   * its anchor is deployed. Call it from outside any deployment's context (start-up), as Beacon does.
+   */
+  public static Future<InstanceScaler> create(Vertx vertx, Supplier<? extends Deployable> verticle) {
+    Anchor anchor = new Anchor();
+    return vertx.deployVerticle(anchor).map(id -> {
+      InstanceScaler s = new InstanceScaler(vertx, id, anchor.context(), verticle);
+      vertx.sharedData().getLocalMap(MAP).put(KEY, s);
+      return s;
+    });
   }
 
   /** The scaler of this Vert.x instance; empty where the HTTP verticle was deployed without one (tests). */
@@ -106,7 +122,7 @@ public final class InstanceScaler implements Shareable {
     return last.mapEmpty();
   }
 
-  /** Undeploys the current set (graceful) after pending changes; used when the process stops. */
+  /** Undeploys the current set (graceful) after pending changes, then the anchor; used when the process stops. */
   public Future<Void> stop() {
     Future<?> pending;
     synchronized (this) {
@@ -119,7 +135,7 @@ public final class InstanceScaler implements Shareable {
         deploymentId = null;
         instances = 0;
       }
-      return id == null ? Future.<Void>succeededFuture() : vertx.undeploy(id);
+      return (id == null ? Future.<Void>succeededFuture() : vertx.undeploy(id)).compose(v -> vertx.undeploy(anchorId));
     });
   }
 }

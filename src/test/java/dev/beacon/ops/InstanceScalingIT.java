@@ -35,7 +35,7 @@ class InstanceScalingIT {
       port = s.getLocalPort();
     }
     try (TestApp app = TestApp.start(new JsonObject().put("http", new JsonObject().put("port", port)))) {
-      InstanceScaler scaler = InstanceScaler.create(app.vertx, () -> new HttpVerticle(app.deps));
+      InstanceScaler scaler = await(InstanceScaler.create(app.vertx, () -> new HttpVerticle(app.deps)));
       await(scaler.scale(2));
       // Admin calls open a connection each: a keep-alive connection left idle on an instance being replaced can
       // be closed by its shutdown just as the next request is sent (HTTP/1.1's idle-close race; see README).
@@ -68,7 +68,8 @@ class InstanceScalingIT {
       load.close();
       assertThat(failures).isEmpty();
       assertThat(ok.get()).isEqualTo(REQUESTS);
-      assertThat(app.vertx.deploymentIDs()).hasSize(2); // the app's own instance and the scaler's one
+      // The app's own instance, the scaler's anchor and the scaler's one set of instances.
+      assertThat(app.vertx.deploymentIDs()).hasSize(3);
 
       // Changes asked for through the scaler's own instances: the new set must not die with the old one.
       app.undeployVerticle();
@@ -77,7 +78,7 @@ class InstanceScalingIT {
         await(scaler.settled());
         assertThat(get(admin, "/admin/instances", OPS_KEY).bodyAsJsonObject().getInteger("http")).isEqualTo(n);
       }
-      assertThat(app.vertx.deploymentIDs()).hasSize(1);
+      assertThat(app.vertx.deploymentIDs()).hasSize(2); // the anchor and its one set
       await(scaler.stop());
       assertThat(app.vertx.deploymentIDs()).isEmpty();
     }
