@@ -6,13 +6,11 @@ import dev.beacon.support.TestApp;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.OffsetDateTime;
 import java.util.UUID;
@@ -26,21 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(60)
 class CheckoutIT {
   static PaymentKit kit;
-
-  @BeforeAll
-  static void start() {
-    kit = PaymentKit.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    kit.close();
-  }
-
-  @BeforeEach
-  void resetFake() {
-    kit.stripe.reset();
-  }
+  @RegisterExtension
+  static final PaymentKit.PerClass KIT = PaymentKit.perClass(k -> kit = k);
 
   private static io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer> form(String token, MultiMap form) {
     return await(kit.app.client.post("/p/" + token + "/checkout").sendForm(form));

@@ -4,12 +4,11 @@ import dev.beacon.support.BeaconExtension;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -23,16 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(60)
 class PaymentApiIT {
   static PaymentKit kit;
-
-  @BeforeAll
-  static void start() {
-    kit = PaymentKit.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    kit.close();
-  }
+  @RegisterExtension
+  static final PaymentKit.PerClass KIT = PaymentKit.perClass(k -> kit = k);
 
   private static JsonObject importLines(String... lines) {
     var r = kit.http.postRaw("/api/payments/import", AGENT_KEY, "application/x-ndjson",

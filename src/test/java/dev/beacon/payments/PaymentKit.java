@@ -7,6 +7,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -15,6 +19,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 import static dev.beacon.support.TestApp.AGENT_KEY;
 import static dev.beacon.support.TestApp.await;
@@ -66,6 +71,46 @@ final class PaymentKit implements AutoCloseable {
 
   static PaymentKit start(JsonObject extraPayments) {
     return new PaymentKit(extraPayments);
+  }
+
+  /**
+   * A kit for one test class ({@code @RegisterExtension static final}): started before its first test and handed
+   * to {@code onStart} (which keeps it in the class's static field), the fake's recordings cleared before each
+   * test, closed after the last.
+   */
+  static PerClass perClass(JsonObject extraPayments, Consumer<PaymentKit> onStart) {
+    return new PerClass(extraPayments, onStart);
+  }
+
+  static PerClass perClass(Consumer<PaymentKit> onStart) {
+    return perClass(new JsonObject(), onStart);
+  }
+
+  static final class PerClass implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback {
+    private final JsonObject extraPayments;
+    private final Consumer<PaymentKit> onStart;
+    private PaymentKit kit;
+
+    private PerClass(JsonObject extraPayments, Consumer<PaymentKit> onStart) {
+      this.extraPayments = extraPayments;
+      this.onStart = onStart;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+      kit = start(extraPayments);
+      onStart.accept(kit);
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+      kit.stripe.reset();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+      kit.close();
+    }
   }
 
   /** A debtor owing {@code totalOwed}; answers the API's debtor JSON (id, uniqueToken, ...). */

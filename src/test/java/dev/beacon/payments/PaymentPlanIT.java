@@ -4,13 +4,11 @@ import dev.beacon.support.BeaconExtension;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -29,22 +27,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PaymentPlanIT {
   static PaymentKit kit;
   static PlanJob job;
-
-  @BeforeAll
-  static void start() {
-    kit = PaymentKit.start(new JsonObject().put("planRetrySchedule", "1d,3d,7d").put("planJobInterval", "1s"));
-    job = kit.planJob();
-  }
-
-  @AfterAll
-  static void stop() {
-    kit.close();
-  }
-
-  @BeforeEach
-  void resetFake() {
-    kit.stripe.reset();
-  }
+  @RegisterExtension
+  static final PaymentKit.PerClass KIT = PaymentKit.perClass(
+      new JsonObject().put("planRetrySchedule", "1d,3d,7d").put("planJobInterval", "1s"), k -> {
+        kit = k;
+        job = k.planJob();
+      });
 
   /** A 300.00 debtor on a three-installment plan whose first installment has been paid. */
   private static JsonObject activePlan(JsonObject debtor) {

@@ -6,13 +6,11 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -31,21 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(60)
 class StripeWebhookIT {
   static PaymentKit kit;
-
-  @BeforeAll
-  static void start() {
-    kit = PaymentKit.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    kit.close();
-  }
-
-  @BeforeEach
-  void resetFake() {
-    kit.stripe.reset();
-  }
+  @RegisterExtension
+  static final PaymentKit.PerClass KIT = PaymentKit.perClass(k -> kit = k);
 
   private static String completed(String eventId, UUID paymentId) {
     return event(eventId, "checkout.session.completed", session(paymentId, "cs_" + paymentId, "pi_" + paymentId, "paid"));
