@@ -1,8 +1,11 @@
 package dev.beacon;
 
+import dev.beacon.app.Routes;
+import dev.beacon.app.Services;
 import dev.beacon.config.BeaconConfig;
 import dev.beacon.config.ConfigException;
 import dev.beacon.config.ConfigSource;
+import dev.beacon.dashboard.RollupVerticle;
 import dev.beacon.db.Database;
 import dev.beacon.db.EmbeddedPg;
 import dev.beacon.db.Migrations;
@@ -12,8 +15,11 @@ import dev.beacon.http.HttpVerticle;
 import dev.beacon.ops.Archive;
 import dev.beacon.ops.Backup;
 import dev.beacon.ops.InstanceScaler;
-import dev.beacon.ops.RetentionVerticle;
 import dev.beacon.ops.Metrics;
+import dev.beacon.ops.RetentionVerticle;
+import dev.beacon.payments.PlanVerticle;
+import dev.beacon.scoring.ScoringVerticle;
+import dev.beacon.tracking.LinkSecret;
 import io.vertx.config.ConfigRetriever;
 import io.vertx.config.ConfigRetrieverOptions;
 import io.vertx.config.ConfigStoreOptions;
@@ -27,6 +33,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -61,8 +68,8 @@ public final class Beacon {
     Vertx vertx = Vertx.vertx(Metrics.vertxOptions());
     BeaconConfig config;
     try {
-      config = dev.beacon.tracking.LinkSecret.ensure(loadConfig(vertx));
-    } catch (ConfigException | java.io.IOException e) {
+      config = LinkSecret.ensure(loadConfig(vertx));
+    } catch (ConfigException | IOException e) {
       System.err.println(e.getMessage());
       vertx.close();
       System.exit(2);
@@ -158,7 +165,7 @@ public final class Beacon {
           return 2;
         }
         Path target = Path.of(argv.get(1));
-        long rows = java.nio.file.Files.isDirectory(target)
+        long rows = Files.isDirectory(target)
             ? new Backup(vertx, pool).restore(target, version).await(6, TimeUnit.HOURS)
             : new Archive(vertx, pool, target.toAbsolutePath().getParent()).restore(target).await(6, TimeUnit.HOURS);
         System.out.println("Restored " + rows + " rows from " + target);
@@ -192,14 +199,14 @@ public final class Beacon {
         })
         .compose(version -> vertx.executeBlocking(() -> ApiKeys.loadOrCreate(config.auth().keys(),
                 config.dataDir().resolve("api-keys.json"), System.out))
-            .map(keys -> new Deps(config, pool, readPool, keys, version)))
-        .compose(deps -> (demo ? DemoData.seedOnce(pool) : Future.succeededFuture()).map(deps))
-        .compose(deps -> vertx.deployVerticle(new dev.beacon.payments.PlanVerticle(deps)).map(deps))
-        .compose(deps -> vertx.deployVerticle(new dev.beacon.scoring.ScoringVerticle(deps)).map(deps))
-        .compose(deps -> vertx.deployVerticle(new dev.beacon.dashboard.RollupVerticle(pool)).map(deps))
-        .compose(deps -> vertx.deployVerticle(new RetentionVerticle(pool, config.retention())).map(deps))
-        .compose(deps -> InstanceScaler.create(vertx, () -> {
-          HttpVerticle v = new HttpVerticle(deps);
+            .map(keys -> new Services(config, pool, readPool, keys, version)))
+        .compose(s -> (demo ? DemoData.seedOnce(pool) : Future.succeededFuture()).map(s))
+        .compose(s -> vertx.deployVerticle(new PlanVerticle(pool, config.payments())).map(s))
+        .compose(s -> vertx.deployVerticle(new ScoringVerticle(pool, config.scoring())).map(s))
+        .compose(s -> vertx.deployVerticle(new RollupVerticle(pool)).map(s))
+        .compose(s -> vertx.deployVerticle(new RetentionVerticle(pool, config.retention())).map(s))
+        .compose(s -> InstanceScaler.create(vertx, () -> {
+          HttpVerticle v = Routes.httpVerticle(s);
           lastVerticle.set(v);
           return v;
         }))

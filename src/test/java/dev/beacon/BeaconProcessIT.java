@@ -126,7 +126,7 @@ class BeaconProcessIT {
     String base = start(dataDir);
     int port = Integer.parseInt(base.substring(base.lastIndexOf(':') + 1));
     Pool pool = TestDatabase.get().pool(vertx, 2);
-    String token = dev.beacon.debtors.Tokens.newToken();
+    String token = dev.beacon.core.Tokens.newToken();
     java.util.UUID debtor = await(pool.preparedQuery("""
             INSERT INTO debtors (first_name, last_name, unique_token) VALUES ('Sig', 'Term', $1) RETURNING id""")
         .execute(io.vertx.sqlclient.Tuple.of(token))).iterator().next().getUUID(0);

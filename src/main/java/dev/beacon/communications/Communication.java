@@ -1,6 +1,6 @@
 package dev.beacon.communications;
 
-import dev.beacon.debtors.Tokens;
+import dev.beacon.core.Tokens;
 import dev.beacon.http.Times;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;

@@ -1,6 +1,6 @@
 package dev.beacon.communications;
 
-import dev.beacon.Deps;
+import dev.beacon.config.BeaconConfig;
 import dev.beacon.http.Auth;
 import dev.beacon.http.Bodies;
 import dev.beacon.http.Paging;
@@ -11,6 +11,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Pool;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -22,22 +23,24 @@ import java.util.UUID;
  * contacts, ask the gate without recording, list follow-ups due.
  */
 public final class CommunicationRoutes {
-  private final Deps deps;
+  private final Pool pool;
+  private final BeaconConfig config;
   private final Clock clock = Clock.systemUTC();
   private final CommunicationRepository repo = new CommunicationRepository();
   private final CommunicationService service;
 
-  private CommunicationRoutes(Deps deps) {
-    this.deps = deps;
-    this.service = new CommunicationService(deps.pool(), repo, clock);
+  private CommunicationRoutes(Pool pool, BeaconConfig config) {
+    this.pool = pool;
+    this.config = config;
+    this.service = new CommunicationService(pool, repo, clock);
   }
 
-  public static void mount(Router router, Vertx vertx, Deps deps) {
-    CommunicationRoutes r = new CommunicationRoutes(deps);
-    router.post("/api/debtors/:id/communications").handler(Bodies.limit(deps.config().http().bodyLimit()))
+  public static void mount(Router router, Vertx vertx, Pool pool, BeaconConfig config) {
+    CommunicationRoutes r = new CommunicationRoutes(pool, config);
+    router.post("/api/debtors/:id/communications").handler(Bodies.limit(config.http().bodyLimit()))
         .handler(r::record);
     router.get("/api/debtors/:id/communications").handler(r::list);
-    router.post("/api/debtors/:id/opt-outs").handler(Bodies.limit(deps.config().http().bodyLimit()))
+    router.post("/api/debtors/:id/opt-outs").handler(Bodies.limit(config.http().bodyLimit()))
         .handler(r::optOut);
     router.get("/api/compliance/check").handler(r::check);
     router.get("/api/followups").handler(r::followups);
@@ -55,7 +58,7 @@ public final class CommunicationRoutes {
     Communication c = outcome.communication();
     JsonObject body = c.toJson();
     if (c.type().equals(Channel.EMAIL.wire()) && c.direction().equals(CommunicationInput.OUTBOUND)) {
-      String base = Requests.baseUrl(ctx, deps.config());
+      String base = Requests.baseUrl(ctx, config);
       body.put("tracking", new JsonObject()
           .put("pixelUrl", base + "/t/o/" + outcome.debtorToken() + "/" + c.id() + ".gif")
           .put("linkBase", base + "/api/tracking-links"));
@@ -78,7 +81,7 @@ public final class CommunicationRoutes {
     if (channel == null) {
       throw Problem.invalid("channel", raw == null ? "is required" : "must be email, phone or sms");
     }
-    repo.optOut(deps.pool(), debtorId, channel)
+    repo.optOut(pool, debtorId, channel)
         .onSuccess(o -> Requests.json(ctx, o.created() ? 201 : 200, new JsonObject()
             .put("debtorId", debtorId.toString()).put("channel", channel.wire()).put("source", o.source())
             .put("createdAt", Times.format(o.at()))))
@@ -90,7 +93,7 @@ public final class CommunicationRoutes {
     int limit = Paging.limit(ctx);
     Paging.TimeKey before = Paging.timeCursor(ctx, "at");
     // A viewer must not learn the debtor's token from a recorded message's links (README "Authentication").
-    repo.list(deps.pool(), debtorId, before.at(), before.id(), limit, !Auth.isAgent(ctx))
+    repo.list(pool, debtorId, before.at(), before.id(), limit, !Auth.isAgent(ctx))
         .onSuccess(rows -> Requests.json(ctx, 200, Paging.page(rows.stream().map(Communication::toJson).toList(), limit,
             last -> new JsonObject().put("at", last.getString("at")).put("id", last.getString("id")))))
         .onFailure(ctx::fail);
@@ -126,7 +129,7 @@ public final class CommunicationRoutes {
     OffsetDateTime due = rawDue == null || rawDue.isEmpty() ? OffsetDateTime.now(clock) : Times.parse("due", rawDue);
     int limit = Paging.limit(ctx);
     Paging.TimeKey after = Paging.timeCursor(ctx, "followupDate");
-    repo.followups(deps.pool(), due, after.at(), after.id(), limit)
+    repo.followups(pool, due, after.at(), after.id(), limit)
         .onSuccess(rows -> Requests.json(ctx, 200, Paging.page(rows.stream().map(Communication::toJson).toList(), limit,
             last -> new JsonObject().put("followupDate", last.getString("followupDate")).put("id", last.getString("id")))))
         .onFailure(ctx::fail);

@@ -1,6 +1,6 @@
 package dev.beacon.communications;
 
-import dev.beacon.debtors.DebtorStatus;
+import dev.beacon.core.DebtorStatus;
 
 import java.time.Duration;
 import java.time.Instant;

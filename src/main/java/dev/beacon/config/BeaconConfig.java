@@ -177,7 +177,7 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
   private static Payments payments(Settings s) {
     java.math.BigDecimal minPartial;
     try {
-      minPartial = dev.beacon.http.Money.parse(s.string("payments.minPartial", "25.00"));
+      minPartial = dev.beacon.core.Money.parse(s.string("payments.minPartial", "25.00"));
     } catch (IllegalArgumentException e) {
       throw s.bad("payments.minPartial", s.raw("payments.minPartial"), e.getMessage());
     }

@@ -1,6 +1,5 @@
 package dev.beacon.dashboard;
 
-import dev.beacon.Deps;
 import dev.beacon.http.Problem;
 import dev.beacon.http.Requests;
 import dev.beacon.http.Times;
@@ -12,6 +11,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Pool;
 
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -55,9 +55,10 @@ public final class DashboardRoutes {
     this.version = version;
   }
 
-  public static void mount(Router router, Vertx vertx, Deps deps) {
-    var version = new DataVersion(vertx, deps.readPool(), deps.readPool() == deps.pool());
-    var routes = new DashboardRoutes(new DashboardRepository(deps.readPool()), version);
+  /** {@code readPool}: a replica's pool when one is configured, else {@code pool} itself. */
+  public static void mount(Router router, Vertx vertx, Pool pool, Pool readPool) {
+    var version = new DataVersion(vertx, readPool, readPool == pool);
+    var routes = new DashboardRoutes(new DashboardRepository(readPool), version);
     router.get("/api/dashboard/summary").handler(routes::summary);
     router.get("/api/dashboard/funnel").handler(routes::funnel);
     router.get("/api/dashboard/activity").handler(routes::activity);

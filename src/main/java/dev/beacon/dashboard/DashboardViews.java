@@ -1,7 +1,7 @@
 package dev.beacon.dashboard;
 
-import dev.beacon.debtors.DebtorStatus;
-import dev.beacon.http.Money;
+import dev.beacon.core.DebtorStatus;
+import dev.beacon.core.Money;
 import dev.beacon.http.Times;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

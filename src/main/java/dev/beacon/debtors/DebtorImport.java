@@ -1,5 +1,6 @@
 package dev.beacon.debtors;
 
+import dev.beacon.core.Tokens;
 import dev.beacon.http.Bodies;
 import dev.beacon.http.LineImport;
 import dev.beacon.http.Problem;

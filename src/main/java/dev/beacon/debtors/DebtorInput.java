@@ -1,8 +1,9 @@
 package dev.beacon.debtors;
 
-import dev.beacon.http.Money;
-import dev.beacon.http.Problem;
+import dev.beacon.core.DebtorStatus;
+import dev.beacon.core.Money;
 import dev.beacon.http.Problem.FieldError;
+import dev.beacon.http.Problem;
 import io.vertx.core.json.JsonObject;
 
 import java.time.DateTimeException;

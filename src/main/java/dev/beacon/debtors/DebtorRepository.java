@@ -1,5 +1,7 @@
 package dev.beacon.debtors;
 
+import dev.beacon.core.DebtorStatus;
+import dev.beacon.core.Tokens;
 import dev.beacon.db.PgErrors;
 import dev.beacon.http.Problem;
 import io.vertx.core.Future;

@@ -1,6 +1,8 @@
 package dev.beacon.debtors;
 
-import dev.beacon.Deps;
+import dev.beacon.config.BeaconConfig;
+import dev.beacon.core.DebtorStatus;
+import dev.beacon.core.Tokens;
 import dev.beacon.http.Auth;
 import dev.beacon.http.Bodies;
 import dev.beacon.http.Paging;
@@ -11,6 +13,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Pool;
 
 import java.util.List;
 import java.util.Locale;
@@ -18,19 +21,19 @@ import java.util.UUID;
 
 /** {@code /api/debtors}: create, read, change, list, import, timeline (API.md "Debtors"). */
 public final class DebtorRoutes {
-  private final Deps deps;
+  private final BeaconConfig config;
   private final DebtorRepository repo;
   private final DebtorImport importer;
 
-  private DebtorRoutes(Vertx vertx, Deps deps) {
-    this.deps = deps;
-    this.repo = new DebtorRepository(deps.pool());
-    this.importer = new DebtorImport(deps.pool(), deps.config().http().importLimitMb() * 1024L * 1024L);
+  private DebtorRoutes(Vertx vertx, Pool pool, BeaconConfig config) {
+    this.config = config;
+    this.repo = new DebtorRepository(pool);
+    this.importer = new DebtorImport(pool, config.http().importLimitMb() * 1024L * 1024L);
   }
 
-  public static void mount(Router router, Vertx vertx, Deps deps) {
-    DebtorRoutes r = new DebtorRoutes(vertx, deps);
-    int limit = deps.config().http().bodyLimit();
+  public static void mount(Router router, Vertx vertx, Pool pool, BeaconConfig config) {
+    DebtorRoutes r = new DebtorRoutes(vertx, pool, config);
+    int limit = config.http().bodyLimit();
     router.post("/api/debtors/import").handler(r.importer::handle);
     router.post("/api/debtors").handler(Bodies.limit(limit)).handler(r::create);
     router.get("/api/debtors").handler(r::list);
@@ -43,7 +46,7 @@ public final class DebtorRoutes {
     DebtorInput in = DebtorInput.fromJson(Bodies.object(ctx), DebtorInput.Mode.CREATE);
     repo.create(in, Tokens.newToken())
         .onSuccess(d -> {
-          String base = Requests.baseUrl(ctx, deps.config());
+          String base = Requests.baseUrl(ctx, config);
           ctx.response().putHeader("Location", "/api/debtors/" + d.id());
           Requests.json(ctx, 201, d.toJson(base));
         })
@@ -53,7 +56,7 @@ public final class DebtorRoutes {
   private void get(RoutingContext ctx) {
     UUID id = Requests.uuid(ctx, "id");
     repo.get(id)
-        .onSuccess(d -> Requests.json(ctx, 200, forReader(ctx, d.toJson(Requests.baseUrl(ctx, deps.config())))))
+        .onSuccess(d -> Requests.json(ctx, 200, forReader(ctx, d.toJson(Requests.baseUrl(ctx, config)))))
         .onFailure(ctx::fail);
   }
 
@@ -74,7 +77,7 @@ public final class DebtorRoutes {
     UUID id = Requests.uuid(ctx, "id");
     DebtorInput in = DebtorInput.fromJson(Bodies.object(ctx), DebtorInput.Mode.PATCH);
     repo.patch(id, in)
-        .onSuccess(d -> Requests.json(ctx, 200, d.toJson(Requests.baseUrl(ctx, deps.config()))))
+        .onSuccess(d -> Requests.json(ctx, 200, d.toJson(Requests.baseUrl(ctx, config))))
         .onFailure(ctx::fail);
   }
 
@@ -96,7 +99,7 @@ public final class DebtorRoutes {
     var query = new DebtorRepository.ListQuery(status, q == null ? null : q.trim(),
         Requests.intParam(ctx, "minScore", 0, 100), Requests.intParam(ctx, "maxScore", 0, 100), byScore,
         Paging.cursor(ctx), limit);
-    String base = Requests.baseUrl(ctx, deps.config());
+    String base = Requests.baseUrl(ctx, config);
     repo.list(query)
         .onSuccess(rows -> Requests.json(ctx, 200, Paging.page(rows.stream().map(d -> forReader(ctx, d.toJson(base))).toList(), limit,
             last -> byScore

@@ -1,5 +1,6 @@
 package dev.beacon.debtors;
 
+import dev.beacon.core.Tokens;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;

@@ -24,7 +24,7 @@ public final class OpenApi {
     }
   }
 
-  static void mount(Router router) {
+  public static void mount(Router router) {
     router.get("/openapi.yaml").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "application/yaml; charset=utf-8")
         .putHeader("Cache-Control", "public, max-age=300")

@@ -1,14 +1,14 @@
 package dev.beacon.ops;
 
-import dev.beacon.Deps;
+import dev.beacon.tracking.WriterLoad;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
-import io.vertx.core.json.JsonObject;
-import dev.beacon.tracking.WriterLoad;
+import io.vertx.sqlclient.Pool;
 
 /**
  * {@code /health/live} reflects only the process; {@code /health/ready} says whether this process can serve:
@@ -29,10 +29,11 @@ public final class Health {
 
   private Health() {}
 
-  public static void mount(Router router, Vertx vertx, Deps deps) {
+  /** {@code schemaVersion}: the migration this build expects (readiness fails on another); null to not check. */
+  public static void mount(Router router, Vertx vertx, Pool pool, String schemaVersion) {
     HealthChecks live = HealthChecks.create(vertx).register("process", p -> p.complete(Status.OK()));
     HealthChecks ready = HealthChecks.create(vertx)
-        .register("database", DB_CHECK_TIMEOUT_MS, p -> checkDatabase(vertx, deps, p))
+        .register("database", DB_CHECK_TIMEOUT_MS, p -> checkDatabase(vertx, pool, schemaVersion, p))
         .register("writer", p -> checkWriter(WriterLoad.of(vertx), p));
     router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(live));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(ready));
@@ -44,15 +45,15 @@ public final class Health {
     p.complete(fill > SATURATED ? Status.KO(data) : Status.OK(data));
   }
 
-  private static void checkDatabase(Vertx vertx, Deps deps, Promise<Status> p) {
+  private static void checkDatabase(Vertx vertx, Pool pool, String expected, Promise<Status> p) {
     long timer = vertx.setTimer(DB_ANSWER_MS,
         t -> p.tryComplete(Status.KO(new JsonObject().put("error", "database did not answer in time"))));
     p.future().onComplete(ar -> vertx.cancelTimer(timer));
-    deps.pool().query(LATEST_VERSION_SQL).execute()
+    pool.query(LATEST_VERSION_SQL).execute()
         .onSuccess(rows -> {
           String version = rows.size() == 0 ? null : rows.iterator().next().getString(0);
-          JsonObject data = new JsonObject().put("schemaVersion", version).put("expected", deps.schemaVersion());
-          if (deps.schemaVersion() == null || deps.schemaVersion().equals(version)) {
+          JsonObject data = new JsonObject().put("schemaVersion", version).put("expected", expected);
+          if (expected == null || expected.equals(version)) {
             p.tryComplete(Status.OK(data));
           } else {
             p.tryComplete(Status.KO(data));

@@ -1,7 +1,7 @@
 package dev.beacon.ops;
 
-import dev.beacon.Deps;
 import dev.beacon.config.BeaconConfig.Role;
+import dev.beacon.http.ApiKeys;
 import dev.beacon.http.Auth;
 import dev.beacon.http.Bodies;
 import dev.beacon.http.Problem;
@@ -23,8 +23,8 @@ public final class OpsRoutes {
 
   private OpsRoutes() {}
 
-  public static void mount(Router router, Vertx vertx, Deps deps) {
-    var opsOnly = Auth.roles(deps.keys(), Set.of(Role.OPS));
+  public static void mount(Router router, Vertx vertx, ApiKeys keys) {
+    var opsOnly = Auth.roles(keys, Set.of(Role.OPS));
     router.get("/metrics").handler(opsOnly).handler(PrometheusScrapingHandler.create());
     router.get("/admin/instances").handler(opsOnly).handler(ctx -> instances(ctx, scaler(vertx)));
     // Vert.x wants the body handler first on its route: read the (small) body, then authenticate.

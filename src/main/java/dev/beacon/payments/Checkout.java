@@ -1,6 +1,6 @@
 package dev.beacon.payments;
 
-import dev.beacon.http.Money;
+import dev.beacon.core.Money;
 import dev.beacon.http.Problem;
 import io.vertx.core.Future;
 import org.slf4j.Logger;

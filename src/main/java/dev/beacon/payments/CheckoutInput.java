@@ -1,7 +1,7 @@
 package dev.beacon.payments;
 
 import dev.beacon.config.BeaconConfig;
-import dev.beacon.http.Money;
+import dev.beacon.core.Money;
 import dev.beacon.http.Problem;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonObject;

@@ -1,7 +1,7 @@
 package dev.beacon.payments;
 
-import dev.beacon.debtors.DebtorStatus;
-import dev.beacon.http.Money;
+import dev.beacon.core.DebtorStatus;
+import dev.beacon.core.Money;
 import dev.beacon.http.Problem;
 import io.vertx.core.Future;
 

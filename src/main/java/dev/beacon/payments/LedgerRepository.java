@@ -1,7 +1,7 @@
 package dev.beacon.payments;
 
+import dev.beacon.core.DebtorStatus;
 import dev.beacon.db.SqlLiterals;
-import dev.beacon.debtors.DebtorStatus;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;

@@ -1,7 +1,7 @@
 package dev.beacon.payments;
 
-import dev.beacon.debtors.Tokens;
-import dev.beacon.http.Money;
+import dev.beacon.core.Money;
+import dev.beacon.core.Tokens;
 import dev.beacon.http.Problem;
 import io.vertx.ext.web.RoutingContext;
 

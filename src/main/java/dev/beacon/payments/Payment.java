@@ -1,6 +1,6 @@
 package dev.beacon.payments;
 
-import dev.beacon.http.Money;
+import dev.beacon.core.Money;
 import dev.beacon.http.Times;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;

@@ -1,7 +1,7 @@
 package dev.beacon.payments;
 
+import dev.beacon.core.DebtorStatus;
 import dev.beacon.db.SqlLiterals;
-import dev.beacon.debtors.DebtorStatus;
 import dev.beacon.http.Bodies;
 import dev.beacon.http.LineImport;
 import dev.beacon.http.Problem;

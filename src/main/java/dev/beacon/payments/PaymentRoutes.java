@@ -1,7 +1,7 @@
 package dev.beacon.payments;
 
-import dev.beacon.Deps;
-import dev.beacon.debtors.Tokens;
+import dev.beacon.config.BeaconConfig;
+import dev.beacon.core.Tokens;
 import dev.beacon.http.Bodies;
 import dev.beacon.http.LineImport;
 import dev.beacon.http.Paging;
@@ -11,6 +11,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Pool;
 
 import java.util.List;
 import java.util.UUID;
@@ -19,27 +20,27 @@ import java.util.UUID;
 public final class PaymentRoutes {
   static final String NOT_CONFIGURED = "payments are not configured";
 
-  private final Deps deps;
+  private final BeaconConfig config;
   private final PaymentRepository repo;
   private final Checkout checkout;
   private final StripeWebhook webhook;
   private final PaidPage paidPage;
   private final PaymentImport importer;
 
-  private PaymentRoutes(Vertx vertx, Deps deps) {
-    this.deps = deps;
-    this.repo = new PaymentRepository(deps.pool());
-    var config = deps.config().payments();
-    Ledger ledger = new Ledger(config.planRetrySchedule());
-    this.checkout = config.configured() ? new Checkout(repo, new StripeGateway(vertx, config)) : null;
-    this.webhook = config.configured() ? new StripeWebhook(deps.pool(), ledger, config.stripeWebhookSecret()) : null;
+  private PaymentRoutes(Vertx vertx, Pool pool, BeaconConfig config) {
+    this.config = config;
+    this.repo = new PaymentRepository(pool);
+    var payments = config.payments();
+    Ledger ledger = new Ledger(payments.planRetrySchedule());
+    this.checkout = payments.configured() ? new Checkout(repo, new StripeGateway(vertx, payments)) : null;
+    this.webhook = payments.configured() ? new StripeWebhook(pool, ledger, payments.stripeWebhookSecret()) : null;
     this.paidPage = new PaidPage(repo);
-    this.importer = new PaymentImport(deps.pool(), deps.config().http().importLimitMb() * 1024L * 1024L);
+    this.importer = new PaymentImport(pool, config.http().importLimitMb() * 1024L * 1024L);
   }
 
-  public static void mount(Router router, Vertx vertx, Deps deps) {
-    PaymentRoutes r = new PaymentRoutes(vertx, deps);
-    int limit = deps.config().http().bodyLimit();
+  public static void mount(Router router, Vertx vertx, Pool pool, BeaconConfig config) {
+    PaymentRoutes r = new PaymentRoutes(vertx, pool, config);
+    int limit = config.http().bodyLimit();
     router.post("/p/:token/checkout").handler(Bodies.limit(limit)).handler(r::publicCheckout);
     router.get("/p/:token/paid").handler(r.paidPage::handle);
     router.post("/webhooks/stripe").handler(Bodies.limit(StripeWebhook.BODY_LIMIT)).handler(r::webhook);
@@ -64,7 +65,7 @@ public final class PaymentRoutes {
         throw Problem.unavailable(NOT_CONFIGURED, 3600);
       }
       CheckoutInput in = input(ctx);
-      checkout.start(token, null, in, Requests.baseUrl(ctx, deps.config()))
+      checkout.start(token, null, in, Requests.baseUrl(ctx, config))
           .onSuccess(s -> ctx.response().setStatusCode(303)
               .putHeader("Location", s.checkoutUrl())
               .putHeader("Cache-Control", "no-store")
@@ -94,8 +95,8 @@ public final class PaymentRoutes {
       throw Problem.unavailable(NOT_CONFIGURED, 3600);
     }
     UUID id = Requests.uuid(ctx, "id");
-    CheckoutInput in = CheckoutInput.fromJson(Bodies.object(ctx), deps.config().payments());
-    checkout.start(null, id, in, Requests.baseUrl(ctx, deps.config()))
+    CheckoutInput in = CheckoutInput.fromJson(Bodies.object(ctx), config.payments());
+    checkout.start(null, id, in, Requests.baseUrl(ctx, config))
         .onSuccess(s -> Requests.json(ctx, 201, new JsonObject()
             .put("paymentId", s.paymentId().toString())
             .put("checkoutUrl", s.checkoutUrl())))
@@ -105,10 +106,10 @@ public final class PaymentRoutes {
   /** The payment page posts a form; API clients may post JSON. */
   private CheckoutInput input(RoutingContext ctx) {
     if (isForm(ctx)) {
-      return CheckoutInput.fromForm(ctx.request().formAttributes(), deps.config().payments());
+      return CheckoutInput.fromForm(ctx.request().formAttributes(), config.payments());
     }
     if (LineImport.mediaType(ctx).equals("application/json")) {
-      return CheckoutInput.fromJson(Bodies.object(ctx), deps.config().payments());
+      return CheckoutInput.fromJson(Bodies.object(ctx), config.payments());
     }
     throw Problem.unsupportedMediaType("application/x-www-form-urlencoded or application/json");
   }

@@ -1,8 +1,9 @@
 package dev.beacon.payments;
 
-import dev.beacon.Deps;
+import dev.beacon.config.BeaconConfig;
 import dev.beacon.jobs.PeriodicJob;
 import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,29 +19,30 @@ public final class PlanVerticle extends PeriodicJob<PlanJob.Run> {
   private static final Logger LOG = LoggerFactory.getLogger(PlanVerticle.class);
   private static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
 
-  private final Deps deps;
+  private final Pool pool;
+  private final BeaconConfig.Payments config;
   private StripeGateway stripe;
   private PlanJob job;
 
-  public PlanVerticle(Deps deps) {
-    super("Plan job", interval(deps), interval(deps));
-    this.deps = deps;
+  public PlanVerticle(Pool pool, BeaconConfig.Payments config) {
+    super("Plan job", interval(config), interval(config));
+    this.pool = pool;
+    this.config = config;
   }
 
-  private static Duration interval(Deps deps) {
-    Duration configured = deps.config().payments().planJobInterval();
+  private static Duration interval(BeaconConfig.Payments config) {
+    Duration configured = config.planJobInterval();
     return configured.compareTo(MIN_INTERVAL) < 0 ? MIN_INTERVAL : configured;
   }
 
   @Override
   protected boolean prepare() {
-    var config = deps.config().payments();
     if (!config.configured()) {
       LOG.info("Payment plans are off: payments are not configured");
       return false;
     }
     stripe = new StripeGateway(vertx, config);
-    job = new PlanJob(deps.pool(), stripe, new Ledger(config.planRetrySchedule()));
+    job = new PlanJob(pool, stripe, new Ledger(config.planRetrySchedule()));
     return true;
   }
 

@@ -6,7 +6,7 @@ import com.stripe.model.Event;
 import com.stripe.net.Webhook;
 import dev.beacon.http.Problem;
 import dev.beacon.http.Requests;
-import dev.beacon.ops.Meters;
+import dev.beacon.metrics.Meters;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;

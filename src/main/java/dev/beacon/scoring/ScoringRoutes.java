@@ -1,6 +1,6 @@
 package dev.beacon.scoring;
 
-import dev.beacon.Deps;
+import dev.beacon.config.BeaconConfig;
 import dev.beacon.http.Bodies;
 import dev.beacon.http.Problem;
 import dev.beacon.http.Requests;
@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Pool;
 
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -22,29 +23,29 @@ import java.util.UUID;
 public final class ScoringRoutes {
   static final int DEFAULT_HORIZON_DAYS = 30;
 
-  private final Deps deps;
+  private final BeaconConfig config;
   private final ScoringRepository repo;
   private final Models models;
   private final ScoringJob job;
   private final Backtest backtest;
 
-  private ScoringRoutes(Vertx vertx, Deps deps) {
-    var config = deps.config().scoring();
-    this.deps = deps;
-    this.repo = new ScoringRepository(deps.pool());
-    this.models = new Models(repo, config.model());
-    this.job = new ScoringJob(deps.pool(), config.model(), config.chunkSize());
-    this.backtest = new Backtest(vertx, repo, config.chunkSize());
+  private ScoringRoutes(Vertx vertx, Pool pool, BeaconConfig config) {
+    var scoring = config.scoring();
+    this.config = config;
+    this.repo = new ScoringRepository(pool);
+    this.models = new Models(repo, scoring.model());
+    this.job = new ScoringJob(pool, scoring.model(), scoring.chunkSize());
+    this.backtest = new Backtest(vertx, repo, scoring.chunkSize());
   }
 
-  public static void mount(Router router, Vertx vertx, Deps deps) {
-    ScoringRoutes r = new ScoringRoutes(vertx, deps);
+  public static void mount(Router router, Vertx vertx, Pool pool, BeaconConfig config) {
+    ScoringRoutes r = new ScoringRoutes(vertx, pool, config);
     router.get("/api/debtors/:id/score").handler(r::explain);
     router.post("/api/scoring/run").handler(r::run);
     router.get("/api/scoring/backtest").handler(r::backtest);
     router.post("/api/scoring/fit").handler(r::fit);
     router.get("/api/scoring/model").handler(r::model);
-    router.put("/api/scoring/model").handler(Bodies.limit(deps.config().http().bodyLimit())).handler(r::chooseModel);
+    router.put("/api/scoring/model").handler(Bodies.limit(config.http().bodyLimit())).handler(r::chooseModel);
   }
 
   private void explain(RoutingContext ctx) {
@@ -124,7 +125,7 @@ public final class ScoringRoutes {
   }
 
   private void model(RoutingContext ctx) {
-    repo.activeModel().compose(chosen -> models.load(chosen == null ? deps.config().scoring().model() : chosen)
+    repo.activeModel().compose(chosen -> models.load(chosen == null ? config.scoring().model() : chosen)
             .map(m -> new JsonObject().put("version", m.version()).put("chosenBy", chosen == null ? "config" : "api")
                 .put("model", m.toJson())))
         .onSuccess(body -> Requests.json(ctx, 200, body))

@@ -1,8 +1,9 @@
 package dev.beacon.scoring;
 
-import dev.beacon.Deps;
+import dev.beacon.config.BeaconConfig;
 import dev.beacon.jobs.PeriodicJob;
 import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
 
 import java.util.function.Consumer;
 
@@ -11,25 +12,26 @@ import java.util.function.Consumer;
  * lock keeps a fleet to one run at a time.
  */
 public final class ScoringVerticle extends PeriodicJob<ScoringJob.Run> {
-  private final Deps deps;
+  private final Pool pool;
+  private final BeaconConfig.Scoring config;
   private final Consumer<ScoringJob.Run> onRun;
   private ScoringJob job;
 
-  public ScoringVerticle(Deps deps) {
-    this(deps, run -> { });
+  public ScoringVerticle(Pool pool, BeaconConfig.Scoring config) {
+    this(pool, config, run -> { });
   }
 
   /** With a listener told of every run as it ends (tests watch the schedule through it). */
-  public ScoringVerticle(Deps deps, Consumer<ScoringJob.Run> onRun) {
-    super("Scoring", deps.config().scoring().interval(), deps.config().scoring().interval());
-    this.deps = deps;
+  public ScoringVerticle(Pool pool, BeaconConfig.Scoring config, Consumer<ScoringJob.Run> onRun) {
+    super("Scoring", config.interval(), config.interval());
+    this.pool = pool;
+    this.config = config;
     this.onRun = onRun;
   }
 
   @Override
   protected boolean prepare() {
-    var config = deps.config().scoring();
-    job = new ScoringJob(deps.pool(), config.model(), config.chunkSize());
+    job = new ScoringJob(pool, config.model(), config.chunkSize());
     return true;
   }
 

@@ -1,12 +1,11 @@
 package dev.beacon.tracking;
 
-import dev.beacon.db.Uuids;
-import dev.beacon.Deps;
 import dev.beacon.config.BeaconConfig;
+import dev.beacon.db.Uuids;
 import dev.beacon.http.Bodies;
 import dev.beacon.http.LineImport;
-import dev.beacon.http.Problem;
 import dev.beacon.http.Problem.FieldError;
+import dev.beacon.http.Problem;
 import dev.beacon.http.Times;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -49,15 +48,15 @@ final class EventImport {
   private final BeaconConfig.Tracking config;
   private final long maxBytes;
 
-  private EventImport(Deps deps, Classifier classifier) {
-    this.pool = deps.pool();
+  private EventImport(Pool pool, BeaconConfig config, Classifier classifier) {
+    this.pool = pool;
     this.classifier = classifier;
-    this.config = deps.config().tracking();
-    this.maxBytes = deps.config().http().importLimitMb() * 1024L * 1024L;
+    this.config = config.tracking();
+    this.maxBytes = config.http().importLimitMb() * 1024L * 1024L;
   }
 
-  static void mount(Router router, Deps deps, Classifier classifier) {
-    EventImport i = new EventImport(deps, classifier);
+  static void mount(Router router, Pool pool, BeaconConfig config, Classifier classifier) {
+    EventImport i = new EventImport(pool, config, classifier);
     router.post("/api/events/import").handler(i::handle);
   }
 

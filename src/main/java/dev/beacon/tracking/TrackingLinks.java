@@ -1,6 +1,6 @@
 package dev.beacon.tracking;
 
-import dev.beacon.Deps;
+import dev.beacon.config.BeaconConfig;
 import dev.beacon.http.Bodies;
 import dev.beacon.http.Problem;
 import dev.beacon.http.Requests;
@@ -22,19 +22,19 @@ final class TrackingLinks {
       FROM debtors d LEFT JOIN communications c ON c.id = $2 AND c.debtor_id = d.id
       WHERE d.id = $1""";
 
-  private final Deps deps;
   private final Pool pool;
+  private final BeaconConfig config;
   private final LinkSigner signer;
 
-  private TrackingLinks(Deps deps, LinkSigner signer) {
-    this.deps = deps;
-    this.pool = deps.pool();
+  private TrackingLinks(Pool pool, BeaconConfig config, LinkSigner signer) {
+    this.pool = pool;
+    this.config = config;
     this.signer = signer;
   }
 
-  static void mount(Router router, Deps deps, LinkSigner signer) {
-    TrackingLinks t = new TrackingLinks(deps, signer);
-    router.post("/api/tracking-links").handler(Bodies.limit(deps.config().http().bodyLimit())).handler(t::create);
+  static void mount(Router router, Pool pool, BeaconConfig config, LinkSigner signer) {
+    TrackingLinks t = new TrackingLinks(pool, config, signer);
+    router.post("/api/tracking-links").handler(Bodies.limit(config.http().bodyLimit())).handler(t::create);
   }
 
   private void create(RoutingContext ctx) {
@@ -69,7 +69,7 @@ final class TrackingLinks {
           return r.getString("unique_token");
         })
         .onSuccess(token -> Requests.json(ctx, 200, new JsonObject().put("trackedUrl",
-            signer.trackedUrl(Requests.baseUrl(ctx, deps.config()), token, communicationId.toString(), target))))
+            signer.trackedUrl(Requests.baseUrl(ctx, config), token, communicationId.toString(), target))))
         .onFailure(ctx::fail);
   }
 }

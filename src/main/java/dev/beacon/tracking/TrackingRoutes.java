@@ -1,9 +1,8 @@
 package dev.beacon.tracking;
 
-import dev.beacon.db.Uuids;
-import dev.beacon.Deps;
 import dev.beacon.config.BeaconConfig;
-import dev.beacon.debtors.Tokens;
+import dev.beacon.core.Tokens;
+import dev.beacon.db.Uuids;
 import dev.beacon.http.Bodies;
 import dev.beacon.http.Problem;
 import io.vertx.core.Context;
@@ -16,6 +15,7 @@ import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,18 +56,18 @@ public final class TrackingRoutes {
   private final Classifier classifier;
   private final LinkSigner signer;
 
-  private TrackingRoutes(Deps deps, EventWriter writer, LinkSigner signer) {
-    this.config = deps.config().tracking();
+  private TrackingRoutes(BeaconConfig.Tracking config, EventWriter writer, LinkSigner signer) {
+    this.config = config;
     this.writer = writer;
     this.classifier = Classifier.of(config.scannerCidrs());
     this.signer = signer;
   }
 
-  public static void mount(Router router, Vertx vertx, Deps deps) {
-    BeaconConfig.Tracking t = deps.config().tracking();
+  public static void mount(Router router, Vertx vertx, Pool pool, BeaconConfig config) {
+    BeaconConfig.Tracking t = config.tracking();
     Context context = vertx.getOrCreateContext();
     WriterLoad load = WriterLoad.of(vertx);
-    EventWriter writer = new EventWriter(context, deps.pool(), t.queueCapacity(), t.batchMax(), t.sendWindow(),
+    EventWriter writer = new EventWriter(context, pool, t.queueCapacity(), t.batchMax(), t.sendWindow(),
         TrackingStats.current(), load.gate(t.flushSlots()));
     // The instance's context closes after the verticle's stop(): queued requests are committed or refused.
     load.add(writer);
@@ -76,7 +76,7 @@ public final class TrackingRoutes {
       done.succeed();
     }));
     LinkSigner signer = new LinkSigner(secret(t));
-    TrackingRoutes r = new TrackingRoutes(deps, writer, signer);
+    TrackingRoutes r = new TrackingRoutes(t, writer, signer);
 
     router.route(HttpMethod.GET, PIXEL_PREFIX + "*").handler(r::open);
     router.route(HttpMethod.HEAD, PIXEL_PREFIX + "*").handler(r::open);
@@ -85,12 +85,12 @@ public final class TrackingRoutes {
     // 415 before the body is read; Vert.x wants the body handler first on its route, hence two routes.
     router.post("/t/b").handler(TrackingRoutes::beaconType);
     router.post("/t/b").handler(Bodies.limit(BEACON_LIMIT)).handler(r::beacon);
-    TrackingLinks.mount(router, deps, signer);
-    EventImport.mount(router, deps, r.classifier);
+    TrackingLinks.mount(router, pool, config, signer);
+    EventImport.mount(router, pool, config, r.classifier);
   }
 
   /**
-   * Beacon's main fills an empty secret (LinkSecret) before deploying; a Deps built elsewhere without one gets
+   * Beacon's main fills an empty secret (LinkSecret) before deploying; a config built elsewhere without one gets
    * a random secret for this process, so links signed now stop verifying after a restart.
    */
   private static String secret(BeaconConfig.Tracking t) {

@@ -1,6 +1,6 @@
 package dev.beacon.tracking;
 
-import dev.beacon.ops.Meters;
+import dev.beacon.metrics.Meters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;

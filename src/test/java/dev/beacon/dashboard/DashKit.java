@@ -1,6 +1,6 @@
 package dev.beacon.dashboard;
 
-import dev.beacon.debtors.Tokens;
+import dev.beacon.core.Tokens;
 import dev.beacon.support.TestApp;
 import io.vertx.sqlclient.Tuple;
 

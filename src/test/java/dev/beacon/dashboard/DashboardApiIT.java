@@ -1,5 +1,7 @@
 package dev.beacon.dashboard;
 
+import dev.beacon.app.Routes;
+import dev.beacon.app.Services;
 import dev.beacon.support.BeaconExtension;
 import dev.beacon.support.Http;
 import dev.beacon.support.TestApp;
@@ -320,10 +322,11 @@ class DashboardApiIT {
   void replica_pushedVersionNeverTagsOlderNumbers(TestApp app) {
     DashKit kit = new DashKit(app);
     long before = kit.rollup().version();
-    // A second pool: the HTTP verticle below treats it as the replica (Deps.readPool differs from Deps.pool).
+    // A second pool: the HTTP verticle below treats it as the replica (Services.readPool differs from Services.pool).
     io.vertx.sqlclient.Pool replica = app.database.pool(app.vertx, 2);
-    var deps = new dev.beacon.Deps(app.deps.config(), app.pool, replica, app.deps.keys(), app.deps.schemaVersion());
-    var verticle = new dev.beacon.http.HttpVerticle(deps);
+    var deps = new Services(app.services.config(), app.pool, replica, app.services.keys(),
+        app.services.schemaVersion());
+    var verticle = Routes.httpVerticle(deps);
     String deployment = await(app.vertx.deployVerticle(verticle));
     var client = io.vertx.ext.web.client.WebClient.create(app.vertx,
         new io.vertx.ext.web.client.WebClientOptions().setDefaultHost("localhost").setDefaultPort(verticle.actualPort()));

@@ -1,6 +1,7 @@
 package dev.beacon.dashboard;
 
-import dev.beacon.Deps;
+import dev.beacon.app.Routes;
+import dev.beacon.app.Services;
 import dev.beacon.config.BeaconConfig;
 import dev.beacon.db.Database;
 import dev.beacon.db.EmbeddedPg;
@@ -89,10 +90,11 @@ public final class DashboardBench {
           .put("tracking", new JsonObject().put("linkSecret", "bench"))
           .put("auth", new JsonObject().put("keys", new JsonArray().add(new JsonObject().put("name", "bench")
               .put("role", "viewer").put("sha256", ApiKeys.sha256(KEY))))));
-      Deps deps = new Deps(config, pool, new ApiKeys(config.auth().keys()), Migrations.currentVersion(db));
+      Services deps = new Services(config, pool, pool, new ApiKeys(config.auth().keys()),
+          Migrations.currentVersion(db));
       List<HttpVerticle> verticles = new ArrayList<>();
       vertx.deployVerticle(() -> {
-        HttpVerticle v = new HttpVerticle(deps);
+        HttpVerticle v = Routes.httpVerticle(deps);
         verticles.add(v);
         return v;
       }, new DeploymentOptions().setInstances(2)).await(60, TimeUnit.SECONDS);

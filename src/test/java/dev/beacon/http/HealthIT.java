@@ -1,6 +1,7 @@
 package dev.beacon.http;
 
-import dev.beacon.Deps;
+import dev.beacon.app.Routes;
+import dev.beacon.app.Services;
 import dev.beacon.support.BeaconExtension;
 import dev.beacon.support.Http;
 import dev.beacon.support.TestApp;
@@ -27,13 +28,13 @@ class HealthIT {
     var ready = http.get("/health/ready", null);
     assertThat(ready.statusCode()).isEqualTo(200);
     assertThat(ready.bodyAsJsonObject().getJsonArray("checks").getJsonObject(0).getJsonObject("data")
-        .getString("schemaVersion")).isEqualTo(app.deps.schemaVersion());
+        .getString("schemaVersion")).isEqualTo(app.services.schemaVersion());
   }
 
   @Test
   void ready_isDown_whenTheSchemaIsNotTheOneThisCodeExpects_andLiveStaysUp(TestApp app) {
-    Deps wrong = new Deps(app.deps.config(), app.deps.pool(), app.deps.keys(), "999");
-    HttpVerticle v = new HttpVerticle(wrong);
+    Services wrong = new Services(app.services.config(), app.services.pool(), app.services.pool(), app.services.keys(), "999");
+    HttpVerticle v = Routes.httpVerticle(wrong);
     String id = await(app.vertx.deployVerticle(v));
     try {
       WebClient c = WebClient.create(app.vertx, new WebClientOptions().setDefaultPort(v.actualPort()).setDefaultHost("localhost"));
@@ -49,8 +50,9 @@ class HealthIT {
   void ready_isDown_whenTheDatabaseIsUnreachable(TestApp app) {
     var unreachable = dev.beacon.db.Database.of("postgresql://nobody@127.0.0.1:1/none", null, null);
     var pool = unreachable.pool(app.vertx, 1);
-    Deps down = new Deps(app.deps.config(), pool, app.deps.keys(), app.deps.schemaVersion());
-    HttpVerticle v = new HttpVerticle(down);
+    Services down = new Services(app.services.config(), pool, pool, app.services.keys(),
+        app.services.schemaVersion());
+    HttpVerticle v = Routes.httpVerticle(down);
     String id = await(app.vertx.deployVerticle(v));
     try {
       WebClient c = WebClient.create(app.vertx, new WebClientOptions().setDefaultPort(v.actualPort()).setDefaultHost("localhost"));

@@ -1,5 +1,6 @@
 package dev.beacon.http;
 
+import dev.beacon.app.Routes;
 import dev.beacon.support.BeaconExtension;
 import dev.beacon.support.TestApp;
 import io.vertx.core.http.HttpMethod;
@@ -64,7 +65,7 @@ class OpenApiContractIT {
     Set<String> documented = new TreeSet<>();
     paths.forEach((path, item) -> item.keySet().stream().filter(METHODS::contains).forEach(method ->
         documented.add(method.toUpperCase(Locale.ROOT) + " " + path.replaceAll("\\{([A-Za-z]+)}", ":$1"))));
-    Router router = HttpVerticle.router(app.vertx, app.deps);
+    Router router = Routes.router(app.vertx, app.services);
     Set<String> served = new TreeSet<>();
     for (Route r : router.getRoutes()) {
       if (r.getPath() == null || r.methods() == null || r.getPath().startsWith("/static")

@@ -1,6 +1,6 @@
 package dev.beacon.http;
 
-import dev.beacon.debtors.Tokens;
+import dev.beacon.core.Tokens;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

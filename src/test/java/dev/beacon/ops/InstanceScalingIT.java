@@ -1,7 +1,8 @@
 package dev.beacon.ops;
 
-import dev.beacon.support.TestApp;
+import dev.beacon.app.Routes;
 import dev.beacon.http.HttpVerticle;
+import dev.beacon.support.TestApp;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -35,7 +36,7 @@ class InstanceScalingIT {
       port = s.getLocalPort();
     }
     try (TestApp app = TestApp.start(new JsonObject().put("http", new JsonObject().put("port", port)))) {
-      InstanceScaler scaler = await(InstanceScaler.create(app.vertx, () -> new HttpVerticle(app.deps)));
+      InstanceScaler scaler = await(InstanceScaler.create(app.vertx, () -> Routes.httpVerticle(app.services)));
       await(scaler.scale(2));
       // Admin calls open a connection each: a keep-alive connection left idle on an instance being replaced can
       // be closed by its shutdown just as the next request is sent (HTTP/1.1's idle-close race; see README).

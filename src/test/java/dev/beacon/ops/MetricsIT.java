@@ -1,13 +1,13 @@
 package dev.beacon.ops;
 
-import dev.beacon.debtors.Tokens;
+import dev.beacon.core.Tokens;
 import dev.beacon.support.Http;
 import dev.beacon.support.TestApp;
 import dev.beacon.support.TestDatabase;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

@@ -1,7 +1,7 @@
 package dev.beacon.ops;
 
+import dev.beacon.core.Tokens;
 import dev.beacon.db.Database;
-import dev.beacon.debtors.Tokens;
 import dev.beacon.support.Http;
 import dev.beacon.support.TcpProxy;
 import dev.beacon.support.TestApp;

@@ -12,14 +12,14 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 import static dev.beacon.support.TestApp.AGENT_KEY;
 import static dev.beacon.support.TestApp.await;
@@ -222,7 +222,7 @@ final class PaymentKit implements AutoCloseable {
 
   /** A plan job over this app's pool and the fake Stripe, for driving runs by hand. */
   PlanJob planJob() {
-    var config = app.deps.config().payments();
+    var config = app.services.config().payments();
     return new PlanJob(app.pool, new StripeGateway(app.vertx, config), new Ledger(config.planRetrySchedule()));
   }
 

@@ -306,7 +306,7 @@ class PaymentPlanIT {
     activePlan(d);
     await(kit.app.pool.preparedQuery("UPDATE payment_plans SET next_due_at = now() - interval '1 minute' "
         + "WHERE debtor_id = $1").execute(Tuple.of(UUID.fromString(d.getString("id")))));
-    String id = await(kit.app.vertx.deployVerticle(new PlanVerticle(kit.app.deps)));
+    String id = await(kit.app.vertx.deployVerticle(new PlanVerticle(kit.app.pool, kit.app.services.config().payments())));
     try {
       org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
           .until(() -> kit.amountPaid(d).equals("200.00"));

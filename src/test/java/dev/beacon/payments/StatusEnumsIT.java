@@ -1,6 +1,6 @@
 package dev.beacon.payments;
 
-import dev.beacon.debtors.DebtorStatus;
+import dev.beacon.core.DebtorStatus;
 import dev.beacon.support.BeaconExtension;
 import dev.beacon.support.TestApp;
 import io.vertx.sqlclient.Tuple;

@@ -1,6 +1,6 @@
 package dev.beacon.scoring;
 
-import dev.beacon.Deps;
+import dev.beacon.app.Services;
 import dev.beacon.config.BeaconConfig;
 import dev.beacon.support.BeaconExtension;
 import dev.beacon.support.TestApp;
@@ -25,10 +25,9 @@ import static org.awaitility.Awaitility.await;
 @Timeout(90)
 class ScoringVerticleIT {
 
-  static Deps deps(TestApp app, Pool pool, String interval) {
-    BeaconConfig config = BeaconConfig.of(new JsonObject()
-        .put("scoring", new JsonObject().put("interval", interval).put("chunkSize", 7)));
-    return new Deps(config, pool, app.deps.keys(), app.deps.schemaVersion());
+  static BeaconConfig.Scoring scoring(String interval) {
+    return BeaconConfig.of(new JsonObject()
+        .put("scoring", new JsonObject().put("interval", interval).put("chunkSize", 7))).scoring();
   }
 
   @Test
@@ -39,7 +38,7 @@ class ScoringVerticleIT {
       kit.debtor();
     }
     List<ScoringJob.Run> runs = new CopyOnWriteArrayList<>();
-    String id = await(app.vertx.deployVerticle(new ScoringVerticle(deps(app, app.pool, "50ms"), runs::add)));
+    String id = await(app.vertx.deployVerticle(new ScoringVerticle(app.pool, scoring("50ms"), runs::add)));
     try {
       await().atMost(Duration.ofSeconds(30)).until(() -> runs.size() >= 5);
     } finally {
@@ -68,8 +67,8 @@ class ScoringVerticleIT {
     Pool otherPool = app.database.pool(other, 4);
     List<ScoringJob.Run> mine = new CopyOnWriteArrayList<>();
     List<ScoringJob.Run> theirs = new CopyOnWriteArrayList<>();
-    String a = await(app.vertx.deployVerticle(new ScoringVerticle(deps(app, app.pool, "20ms"), mine::add)));
-    String b = await(other.deployVerticle(new ScoringVerticle(deps(app, otherPool, "20ms"), theirs::add)));
+    String a = await(app.vertx.deployVerticle(new ScoringVerticle(app.pool, scoring("20ms"), mine::add)));
+    String b = await(other.deployVerticle(new ScoringVerticle(otherPool, scoring("20ms"), theirs::add)));
     try {
       await().atMost(Duration.ofSeconds(30)).until(() -> mine.size() >= 6 && theirs.size() >= 6);
     } finally {

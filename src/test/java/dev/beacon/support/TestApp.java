@@ -1,6 +1,7 @@
 package dev.beacon.support;
 
-import dev.beacon.Deps;
+import dev.beacon.app.Routes;
+import dev.beacon.app.Services;
 import dev.beacon.config.BeaconConfig;
 import dev.beacon.config.ConfigSource;
 import dev.beacon.db.Database;
@@ -30,7 +31,7 @@ public final class TestApp implements AutoCloseable {
   public final Vertx vertx;
   public final Pool pool;
   public final Database database;
-  public final Deps deps;
+  public final Services services;
   public final WebClient client;
   public final int port;
   private String deploymentId;
@@ -47,8 +48,8 @@ public final class TestApp implements AutoCloseable {
     BeaconConfig config = BeaconConfig.load(new ConfigSource(file, Map.of(), Map.of()));
     this.pool = database.pool(vertx, 8);
     String version = dev.beacon.db.Migrations.currentVersion(database);
-    this.deps = new Deps(config, pool, new ApiKeys(config.auth().keys()), version);
-    HttpVerticle verticle = new HttpVerticle(deps);
+    this.services = new Services(config, pool, pool, new ApiKeys(config.auth().keys()), version);
+    HttpVerticle verticle = Routes.httpVerticle(services);
     this.deploymentId = await(vertx.deployVerticle(verticle));
     this.port = verticle.actualPort();
     this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("localhost").setDefaultPort(port)

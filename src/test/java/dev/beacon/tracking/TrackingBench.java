@@ -1,6 +1,7 @@
 package dev.beacon.tracking;
 
-import dev.beacon.Deps;
+import dev.beacon.app.Routes;
+import dev.beacon.app.Services;
 import dev.beacon.config.BeaconConfig;
 import dev.beacon.db.Database;
 import dev.beacon.db.EmbeddedPg;
@@ -184,8 +185,8 @@ public final class TrackingBench {
           .put("http", new JsonObject().put("port", BEACON_PORT).put("instances", instances))
           .put("tracking", new JsonObject().put("linkSecret", "bench")
               .put("flushSlots", Integer.getInteger("bench.flushSlots", 0))));
-      Deps deps = new Deps(config, pool, new ApiKeys(List.of()), Migrations.currentVersion(db));
-      vertx.deployVerticle(() -> new HttpVerticle(deps), new DeploymentOptions().setInstances(instances))
+      Services deps = new Services(config, pool, pool, new ApiKeys(List.of()), Migrations.currentVersion(db));
+      vertx.deployVerticle(() -> Routes.httpVerticle(deps), new DeploymentOptions().setInstances(instances))
           .await(60, TimeUnit.SECONDS);
       vertx.deployVerticle(Ceiling::new, new DeploymentOptions().setInstances(instances)).await(60, TimeUnit.SECONDS);
       pool.query("CREATE TABLE bench_minimal (id bigserial PRIMARY KEY, path text, at timestamptz)").execute()

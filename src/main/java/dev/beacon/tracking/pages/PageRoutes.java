@@ -1,13 +1,12 @@
 package dev.beacon.tracking.pages;
 
-import dev.beacon.db.Uuids;
-import dev.beacon.Deps;
 import dev.beacon.config.BeaconConfig;
-import dev.beacon.tracking.IpAddresses;
-import dev.beacon.debtors.Tokens;
+import dev.beacon.core.Tokens;
+import dev.beacon.db.Uuids;
 import dev.beacon.http.Bodies;
 import dev.beacon.http.Problem;
 import dev.beacon.http.Requests;
+import dev.beacon.tracking.IpAddresses;
 import dev.beacon.tracking.pages.PageRepository.PageDebtor;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -15,6 +14,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,13 +42,13 @@ public final class PageRoutes {
   private final PageRepository repo;
   private final BeaconConfig config;
 
-  private PageRoutes(Deps deps) {
-    this.repo = new PageRepository(deps.pool());
-    this.config = deps.config();
+  private PageRoutes(Pool pool, BeaconConfig config) {
+    this.repo = new PageRepository(pool);
+    this.config = config;
   }
 
-  public static void mount(Router router, Vertx vertx, Deps deps) {
-    PageRoutes r = new PageRoutes(deps);
+  public static void mount(Router router, Vertx vertx, Pool pool, BeaconConfig config) {
+    PageRoutes r = new PageRoutes(pool, config);
     PageAssets.mount(router);
     router.route("/p/:token").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(r::landing);
     router.route("/p/:token/pay").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(r::payment);

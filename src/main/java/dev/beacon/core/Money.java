@@ -1,4 +1,4 @@
-package dev.beacon.http;
+package dev.beacon.core;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;

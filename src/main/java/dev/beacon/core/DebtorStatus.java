@@ -1,4 +1,4 @@
-package dev.beacon.debtors;
+package dev.beacon.core;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package dev.beacon.http;
+package dev.beacon.core;
 
 import org.junit.jupiter.api.Test;
 

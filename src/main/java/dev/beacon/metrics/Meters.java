@@ -1,4 +1,4 @@
-package dev.beacon.ops;
+package dev.beacon.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,0 +1,59 @@
+package dev.beacon.app;
+
+import dev.beacon.communications.CommunicationRoutes;
+import dev.beacon.dashboard.DashboardRoutes;
+import dev.beacon.debtors.DebtorRoutes;
+import dev.beacon.http.Auth;
+import dev.beacon.http.HttpVerticle;
+import dev.beacon.http.OpenApi;
+import dev.beacon.http.Problems;
+import dev.beacon.ops.Health;
+import dev.beacon.ops.OpsRoutes;
+import dev.beacon.payments.PaymentRoutes;
+import dev.beacon.scoring.ScoringRoutes;
+import dev.beacon.tracking.TrackingRoutes;
+import dev.beacon.tracking.pages.PageRoutes;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+
+/** The root router: the error handlers, then every feature's routes, each given only what it uses. */
+public final class Routes {
+  private Routes() {}
+
+  /** The HTTP verticle that serves {@link #router}; deployed once per instance. */
+  public static HttpVerticle httpVerticle(Services s) {
+    return new HttpVerticle(s.config().http(), vertx -> router(vertx, s));
+  }
+
+  /** The router with every route (tests mount it on a server of their own). */
+  public static Router router(Vertx vertx, Services s) {
+    Router router = Router.router(vertx);
+    router.route().failureHandler(Problems::handle);
+    router.errorHandler(404, Problems::handle);
+    router.errorHandler(405, Problems::handle);
+    router.errorHandler(500, Problems::handle);
+    // A path or query that cannot be decoded fails while routes are matched, before any handler: the pixel still
+    // answers its GIF, anything else a 400 problem, and nothing is logged (Vert.x would log the URI at ERROR).
+    router.errorHandler(400, ctx -> {
+      if (!TrackingRoutes.unroutablePixel(ctx)) {
+        Problems.unroutable(ctx);
+      }
+    });
+
+    Health.mount(router, vertx, s.pool(), s.schemaVersion());
+    OpenApi.mount(router);
+    router.route("/api/*").handler(Auth.api(s.keys()));
+    // The router tries routes in order, and a route with a path parameter costs a regular expression match
+    // (and its allocation) for each request it is tried on: the hot public paths (pixel, click, beacon, then
+    // the debtors' pages) come first, so they are not tried against every API route before their own.
+    TrackingRoutes.mount(router, vertx, s.pool(), s.config());
+    PageRoutes.mount(router, vertx, s.pool(), s.config());
+    DebtorRoutes.mount(router, vertx, s.pool(), s.config());
+    CommunicationRoutes.mount(router, vertx, s.pool(), s.config());
+    PaymentRoutes.mount(router, vertx, s.pool(), s.config());
+    OpsRoutes.mount(router, vertx, s.keys());
+    DashboardRoutes.mount(router, vertx, s.pool(), s.readPool());
+    ScoringRoutes.mount(router, vertx, s.pool(), s.config());
+    return router;
+  }
+}
