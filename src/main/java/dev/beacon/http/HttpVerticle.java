@@ -65,6 +65,7 @@ public final class HttpVerticle extends VerticleBase {
     OpsRoutes.mount(router, vertx, deps);
     DashboardRoutes.mount(router, vertx, deps);
     dev.beacon.scoring.ScoringRoutes.mount(router, vertx, deps);
+    dev.beacon.worklist.WorklistRoutes.mount(router, vertx, deps);
     return router;
   }
 
