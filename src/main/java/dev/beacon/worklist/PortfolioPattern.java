@@ -16,7 +16,7 @@ import java.util.WeakHashMap;
  */
 final class PortfolioPattern {
   /** How long a computed pattern is used; tests set it to zero to see the data they just wrote. */
-  static volatile Duration maxAge = Duration.ofMinutes(15);
+  static volatile Duration maxAge = Duration.ofMinutes(60);
 
   private record Kept(Instant computedAt, BestTime.Portfolio portfolio) {}
 

@@ -36,15 +36,19 @@ public final class WorklistRoutes {
 
   private final Clock clock = Clock.systemUTC();
   private final WorklistService service;
+  private final PortfolioPattern portfolio;
 
   private WorklistRoutes(Deps deps) {
     WorklistRepository repo = new WorklistRepository();
-    this.service = new WorklistService(deps.pool(), repo, new CommunicationRepository(),
-        PortfolioPattern.of(deps.pool(), repo));
+    this.portfolio = PortfolioPattern.of(deps.pool(), repo);
+    this.service = new WorklistService(deps.pool(), repo, new CommunicationRepository(), portfolio);
   }
 
   public static void mount(Router router, Vertx vertx, Deps deps) {
     WorklistRoutes r = new WorklistRoutes(deps);
+    // The portfolio's pattern takes one scan of the engagement window (about 20 s on 10 million events): start it
+    // now, so the first worklist after a start does not wait for it.
+    r.portfolio.get();
     router.get("/api/worklist").handler(ctx -> r.list(ctx, false));
     router.get("/api/worklist/blocked").handler(ctx -> r.list(ctx, true));
     router.get("/api/debtors/:id/next-contact").handler(r::nextContact);

@@ -58,7 +58,7 @@ class WorklistIT {
 
   @AfterAll
   static void keptPattern() {
-    PortfolioPattern.maxAge = Duration.ofMinutes(15);
+    PortfolioPattern.maxAge = Duration.ofMinutes(60);
   }
 
   record Seeded(UUID id, BigDecimal rank, String status, boolean email, boolean phone) {}
