@@ -11,6 +11,7 @@ import io.vertx.sqlclient.Tuple;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -65,20 +66,19 @@ final class WorklistRepository {
       WHERE e.debtor_id = ANY($1::uuid[]) AND e.at > $2::timestamptz AND e.at <= $3::timestamptz""".formatted(HUMAN_ENGAGEMENT);
 
   /**
-   * The portfolio's human engagement in ($1, $2] by hour of the week (0 = Monday 00:00) in each debtor's
-   * reference zone (timezone, else the state's main zone ($3 states, $4 zones), else $5), with the number of
-   * debtors. PostgreSQL's AT TIME ZONE applies the zone's own rules (daylight saving) to each event.
+   * The portfolio's human engagement in ($1, $2] per reference zone of its debtors (timezone, else the state's main
+   * zone ($3 states, $4 zones), else $5) and UTC hour; Java names each hour's local hour of the week with the zone's
+   * rules (as it does for a debtor's own events). Grouping by UTC hour rather than converting every event halves
+   * the scan's time.
    */
   private static final String PORTFOLIO = """
-      WITH z AS (SELECT * FROM unnest($3::text[], $4::text[]) AS z(state, zone)),
-      local AS (
-        SELECT e.at AT TIME ZONE coalesce(d.timezone, z.zone, $5) AS t
-        FROM (%s) e JOIN debtors d ON d.id = e.debtor_id LEFT JOIN z ON z.state = d.state
-        WHERE e.at > $1::timestamptz AND e.at <= $2::timestamptz
-      )
-      SELECT (extract(isodow FROM t)::int - 1) * 24 + extract(hour FROM t)::int AS how, count(*) AS events,
-             (SELECT count(*) FROM debtors) AS debtors
-      FROM local GROUP BY 1""".formatted(HUMAN_ENGAGEMENT);
+      WITH z AS (SELECT * FROM unnest($3::text[], $4::text[]) AS z(state, zone))
+      SELECT coalesce(d.timezone, z.zone, $5) AS zone, date_trunc('hour', e.at, 'UTC') AS hour, count(*) AS events
+      FROM (%s) e JOIN debtors d ON d.id = e.debtor_id LEFT JOIN z ON z.state = d.state
+      WHERE e.at > $1::timestamptz AND e.at <= $2::timestamptz
+      GROUP BY 1, 2""".formatted(HUMAN_ENGAGEMENT);
+
+  private static final String DEBTORS = "SELECT count(*) FROM debtors";
 
   private static final String DEBTOR = """
       SELECT d.id, d.timezone, d.state FROM debtors d WHERE d.id = $1""";
@@ -139,15 +139,12 @@ final class WorklistRepository {
     return sql.preparedQuery(PORTFOLIO).execute(Tuple.of(utc(from), utc(to), states.toArray(new String[0]), zones,
         Zones.DEFAULT.getId())).compose(rows -> {
           long[] counts = new long[BestTime.HOURS_OF_WEEK];
-          long debtors = -1;
+          Map<String, ZoneId> byName = new HashMap<>();
           for (Row r : rows) {
-            counts[r.getInteger("how")] = r.getLong("events");
-            debtors = r.getLong("debtors");
+            ZoneId zone = byName.computeIfAbsent(r.getString("zone"), ZoneId::of);
+            counts[BestTime.hourOfWeek(r.getOffsetDateTime("hour").toInstant(), zone)] += r.getLong("events");
           }
-          if (debtors >= 0) {
-            return Future.succeededFuture(new BestTime.Portfolio(counts, debtors));
-          }
-          return sql.query("SELECT count(*) FROM debtors").execute()
+          return sql.query(DEBTORS).execute()
               .map(c -> new BestTime.Portfolio(counts, c.iterator().next().getLong(0)));
         });
   }
