@@ -30,7 +30,7 @@ import java.util.UUID;
  */
 final class WorklistService {
   /** The most candidates one request puts through the gate. */
-  static final int MAX_EXAMINED = 5_000;
+  static final int MAX_EXAMINED = 2_000;
   static final int MIN_BATCH = 64;
   static final int MAX_BATCH = 1_000;
   static final Duration AHEAD = Duration.ofDays(7);
@@ -78,7 +78,7 @@ final class WorklistService {
                               int examined) {
     int want = limit + 1 - found.size();
     // Blocked rows are the rarer ones in the daytime: ask for more candidates per row.
-    int batch = Math.max(MIN_BATCH, Math.min(MAX_BATCH, want * (blocked ? 8 : 2)));
+    int batch = Math.min(MAX_EXAMINED - examined, Math.max(MIN_BATCH, Math.min(MAX_BATCH, want * (blocked ? 8 : 2))));
     return repo.ranked(pool, channel, !blocked, after, batch).compose(candidates -> {
       List<UUID> ids = candidates.stream().map(Candidate::id).toList();
       return facts.facts(pool, ids, at).compose(byId -> {

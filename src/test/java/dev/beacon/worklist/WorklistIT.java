@@ -230,6 +230,34 @@ class WorklistIT {
     assertThat(one).isSortedAccordingTo(Comparator.reverseOrder());
   }
 
+  @Test
+  @DisplayName("a page examines at most 2,000 candidates: when the gate refuses them all, an empty page with a cursor "
+      + "that resumes after them, and nobody is skipped")
+  void boundedScan_resumesWithCursor(TestApp app) {
+    Http http = new Http(app);
+    int night = WorklistService.MAX_EXAMINED + 50;
+    // Ranked first but in Honolulu, where 14:30 UTC is 04:30: the gate refuses them all (inconvenient-time).
+    await(app.pool.preparedQuery("""
+        INSERT INTO debtors (first_name, last_name, email, unique_token, total_owed, status, timezone,
+                             payment_propensity_score)
+        SELECT 'Night', 'Owl' || g, 'owl' || g || '@example.com', 'tok_owl_' || md5(g::text), 1000, 'active',
+               'Pacific/Honolulu', 90
+        FROM generate_series(1, $1::int) g""").execute(Tuple.of(night)));
+    UUID east = debtor(app, "active", 10, "10.00", "0.00", true, true, false, "America/New_York", "NY", true, true);
+    Instant at = mixedHour();
+    JsonObject first = ok(http.get("/api/worklist?channel=email&limit=10&at=" + q(at), AGENT_KEY));
+    assertThat(first.getJsonArray("items")).isEmpty();
+    assertThat(first.getString("nextCursor")).isNotNull();
+    JsonObject second = ok(http.get("/api/worklist?channel=email&limit=10&at=" + q(at) + "&cursor="
+        + first.getString("nextCursor"), AGENT_KEY));
+    assertThat(second.getJsonArray("items").stream().map(o -> ((JsonObject) o).getString("debtorId")).toList())
+        .containsExactly(east.toString());
+    assertThat(second.getValue("nextCursor")).isNull();
+    JsonObject blocked = ok(http.get("/api/worklist/blocked?channel=email&limit=10&at=" + q(at), AGENT_KEY));
+    assertThat(blocked.getJsonArray("items")).hasSize(10).allSatisfy(o -> assertThat(((JsonObject) o).getString("rule"))
+        .isEqualTo("inconvenient-time"));
+  }
+
   /** The Monday before last, 09:15 in Chicago: in the past, with two weeks of history behind it. */
   static Instant mondayMorning() {
     return LocalDate.now(CHICAGO).minusWeeks(1).with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY))
