@@ -4,7 +4,7 @@
 (function () {
   'use strict';
   var KEY = 'beacon.apiKey';
-  var POLL_MS = 15000, HIDDEN_MS = 120000, MAX_BACKOFF_MS = 300000;
+  var POLL_MS = 15000, HIDDEN_MS = 120000, MAX_BACKOFF_MS = 300000, CONTACT_NEXT = 10;
   var SVG = 'http://www.w3.org/2000/svg';
   var STATUSES = ['active', 'payment_plan', 'dispute', 'cease', 'resolved', 'closed'];
   var cache = {};      // url -> {etag, body}
@@ -78,13 +78,19 @@
       api('/api/dashboard/funnel?' + r.q),
       api('/api/dashboard/activity?bucket=' + r.bucket + '&' + r.q),
       api('/api/dashboard/scores'),
-      api('/api/dashboard/top-debtors?limit=10')
+      api('/api/dashboard/top-debtors?limit=10'),
+      api('/api/worklist?channel=email&limit=' + CONTACT_NEXT),
+      api('/api/worklist?channel=phone&limit=' + CONTACT_NEXT),
+      api('/api/worklist?channel=sms&limit=' + CONTACT_NEXT)
     ]).then(function (all) {
       renderSummary(all[0]);
       renderFunnel(all[1]);
       renderActivity(all[2]);
       renderScores(all[3]);
       renderTop(all[4]);
+      renderContactNext('email', all[5]);
+      renderContactNext('phone', all[6]);
+      renderContactNext('sms', all[7]);
     });
   }
 
@@ -190,6 +196,31 @@
     });
     if (!t.items.length) {
       var tr = el('tr'), td = el('td', 'No unresolved debtors', 'na'); td.colSpan = 4; tr.appendChild(td); body.appendChild(tr);
+    }
+  }
+
+  // The worklist's first page per channel: who the gate allows now, by expected collection, with the debtor's
+  // local time and best hour today (docs/worklist.md).
+  function hhmm(iso) { return iso ? iso.substring(11, 16) : '–'; }
+  function pad(h) { return (h < 10 ? '0' : '') + h; }
+  function renderContactNext(channel, w) {
+    var body = $('contact-next-' + channel).tBodies[0]; clear(body);
+    w.items.forEach(function (d) {
+      var tr = el('tr'), td = el('td'), a = el('a', d.firstName + ' ' + d.lastName);
+      a.href = '#/debtors/' + d.debtorId;
+      td.appendChild(a); tr.appendChild(td);
+      var local = el('td', hhmm(d.localTime), 'local-time');
+      local.title = d.timeZone;
+      tr.appendChild(local);
+      var b = d.bestHour;
+      var best = el('td', b ? pad(b.localHour) + ':00–' + pad((b.localHour + 1) % 24) + ':00' : 'none left today', b ? 'best-hour' : 'best-hour na');
+      if (b) best.title = pct(b.expectedResponseRate) + ' expected response (' + b.debtorEventsAtHour + ' own events at that hour)';
+      tr.appendChild(best);
+      tr.appendChild(el('td', money(d.expectedCollection), 'num'));
+      body.appendChild(tr);
+    });
+    if (!w.items.length) {
+      var tr = el('tr'), td = el('td', 'Nobody may be contacted by ' + channel + ' now', 'na'); td.colSpan = 4; tr.appendChild(td); body.appendChild(tr);
     }
   }
 

@@ -13,6 +13,7 @@ import dev.beacon.payments.PaymentRoutes;
 import dev.beacon.scoring.ScoringRoutes;
 import dev.beacon.tracking.TrackingRoutes;
 import dev.beacon.tracking.pages.PageRoutes;
+import dev.beacon.worklist.WorklistRoutes;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 
@@ -54,6 +55,7 @@ public final class Routes {
     OpsRoutes.mount(router, vertx, s.keys());
     DashboardRoutes.mount(router, vertx, s.pool(), s.readPool());
     ScoringRoutes.mount(router, vertx, s.pool(), s.config());
+    WorklistRoutes.mount(router, vertx, s.pool());
     return router;
   }
 }

@@ -11,7 +11,9 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
@@ -26,6 +28,7 @@ public final class CommunicationRepository {
    */
   private static final String FACTS = """
       SELECT d.status, d.email_consent, d.phone_consent, d.dnc_registered, d.timezone, d.state, d.unique_token,
+             d.id,
              ARRAY(SELECT DISTINCT o.channel::text FROM debtor_opt_outs o WHERE o.debtor_id = d.id) AS opted_out,
              ARRAY(SELECT c."timestamp" FROM communications c
                    WHERE c.debtor_id = d.id AND c.type = 'phone' AND c.direction = 'outbound'
@@ -36,7 +39,7 @@ public final class CommunicationRepository {
                      AND (c.direction = 'inbound' OR c.call_outcome = 'answered')
                      AND c."timestamp" > $2::timestamptz - interval '7 days'
                      AND c."timestamp" <= $2::timestamptz + interval '14 days') AS conversations
-      FROM debtors d WHERE d.id = $1""";
+      FROM debtors d WHERE d.id = ANY($1::uuid[])""";
 
   /**
    * Locks the debtor row so contacts for one debtor are checked and recorded one at a time. A statement of
@@ -133,13 +136,28 @@ public final class CommunicationRepository {
   /** Loads the facts; with {@code lock}, inside a transaction, also locks the debtor row. 404 if unknown. */
   public Future<Subject> subject(SqlClient sql, UUID debtorId, Instant at, boolean lock) {
     Future<?> locked = lock ? sql.preparedQuery(LOCK_DEBTOR).execute(Tuple.of(debtorId)) : Future.succeededFuture();
-    return locked.compose(v -> sql.preparedQuery(FACTS).execute(Tuple.of(debtorId, utc(at))))
+    return locked.compose(v -> sql.preparedQuery(FACTS).execute(Tuple.of(new UUID[] {debtorId}, utc(at))))
         .map(rows -> {
           if (rows.size() == 0) {
             throw Problem.notFound("No debtor " + debtorId);
           }
           return toSubject(rows.iterator().next());
         });
+  }
+
+  /**
+   * The gate's facts of many debtors at {@code at} in one round trip (the same query as a single contact's),
+   * by debtor id; unknown ids are absent.
+   */
+  public Future<Map<UUID, ContactFacts>> facts(SqlClient sql, List<UUID> debtorIds, Instant at) {
+    if (debtorIds.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    return sql.preparedQuery(FACTS).execute(Tuple.of(debtorIds.toArray(new UUID[0]), utc(at))).map(rows -> {
+      Map<UUID, ContactFacts> facts = new HashMap<>(rows.size() * 2);
+      rows.forEach(r -> facts.put(r.getUUID("id"), toSubject(r).facts()));
+      return facts;
+    });
   }
 
   private static Subject toSubject(Row r) {

@@ -50,6 +50,19 @@ public final class Compliance {
 
   private Compliance() {}
 
+  /**
+   * The rules the gate checks for an outbound contact on {@code channel}, in order: what a contact it allows has
+   * passed (answered by the worklist as why a debtor may be contacted).
+   */
+  public static List<String> rules(Channel channel) {
+    return switch (channel) {
+      case EMAIL -> List.of(CEASE, DISPUTE, EMAIL_CONSENT, OPT_OUT, INCONVENIENT_TIME);
+      case PHONE -> List.of(CEASE, DISPUTE, PHONE_CONSENT, DNC, OPT_OUT, CALL_FREQUENCY, CALL_AFTER_CONVERSATION,
+          INCONVENIENT_TIME);
+      case SMS -> List.of(CEASE, DISPUTE, PHONE_CONSENT, DNC, OPT_OUT, INCONVENIENT_TIME);
+    };
+  }
+
   /** May this outbound contact on {@code channel} be made at {@code at}? */
   public static Decision check(ContactFacts f, Channel channel, Instant at) {
     Decision blocked = blocked(f, channel);

@@ -17,7 +17,8 @@ public final class Auth {
   private Auth() {}
 
   /**
-   * For {@code /api/**}: agents may do everything; viewers may only read the dashboard and debtors.
+   * For {@code /api/**}: agents may do everything; viewers may only read the dashboard, debtors and
+   * the worklist.
    */
   public static Handler<RoutingContext> api(ApiKeys keys) {
     return ctx -> authenticate(ctx, keys, key -> switch (key.role()) {
@@ -68,6 +69,6 @@ public final class Auth {
   }
 
   private static boolean isViewerPath(String path) {
-    return path.startsWith("/api/dashboard") || path.startsWith("/api/debtors");
+    return path.startsWith("/api/dashboard") || path.startsWith("/api/debtors") || path.startsWith("/api/worklist");
   }
 }
