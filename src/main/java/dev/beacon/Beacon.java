@@ -197,6 +197,7 @@ public final class Beacon {
         .compose(deps -> vertx.deployVerticle(new dev.beacon.payments.PlanVerticle(deps)).map(deps))
         .compose(deps -> vertx.deployVerticle(new dev.beacon.scoring.ScoringVerticle(deps)).map(deps))
         .compose(deps -> vertx.deployVerticle(new dev.beacon.dashboard.RollupVerticle(pool)).map(deps))
+        .compose(deps -> vertx.deployVerticle(new dev.beacon.tracking.Enricher(pool, config.tracking())).map(deps))
         .compose(deps -> vertx.deployVerticle(new RetentionVerticle(pool, config.retention())).map(deps))
         .compose(deps -> {
           scaler = InstanceScaler.create(vertx, () -> {

@@ -3,7 +3,7 @@ package dev.beacon.tracking.pages;
 import dev.beacon.db.Uuids;
 import dev.beacon.Deps;
 import dev.beacon.config.BeaconConfig;
-import dev.beacon.tracking.IpAddresses;
+import dev.beacon.tracking.Origin;
 import dev.beacon.debtors.Tokens;
 import dev.beacon.http.Bodies;
 import dev.beacon.http.Problem;
@@ -41,10 +41,12 @@ public final class PageRoutes {
 
   private final PageRepository repo;
   private final BeaconConfig config;
+  private final Origin origin;
 
   private PageRoutes(Deps deps) {
     this.repo = new PageRepository(deps.pool());
     this.config = deps.config();
+    this.origin = new Origin(config.tracking());
   }
 
   public static void mount(Router router, Vertx vertx, Deps deps) {
@@ -91,7 +93,7 @@ public final class PageRoutes {
     boolean head = ctx.request().method() == HttpMethod.HEAD;
     Future<Optional<PageDebtor>> found = head
         ? repo.find(token)
-        : repo.view(token, viewId, pageType, userAgent(ctx), clientIp(ctx));
+        : repo.view(token, viewId, pageType, userAgent(ctx), origin.of(ctx.request()));
     return found
         .map(d -> d.map(x -> new View(new PageHtml.Context(token, viewId, config.payments().currency()), x)))
         .onFailure(ctx::fail);
@@ -185,8 +187,4 @@ public final class PageRoutes {
     return ua == null || ua.length() <= USER_AGENT_MAX ? ua : ua.substring(0, USER_AGENT_MAX);
   }
 
-  private String clientIp(RoutingContext ctx) {
-    var remote = ctx.request().remoteAddress();
-    return remote == null ? null : IpAddresses.stored(IpAddresses.parse(remote.hostAddress()), config.tracking().ipStorage());
-  }
 }
