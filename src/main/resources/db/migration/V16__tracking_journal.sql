@@ -60,3 +60,8 @@ DROP INDEX idx_email_events_time;
 CREATE INDEX idx_email_events_time ON email_events USING brin (occurred_at);
 DROP INDEX idx_page_views_timestamp;
 CREATE INDEX idx_page_views_timestamp ON page_views USING brin ("timestamp");
+
+-- The page-view timing rule looks for a scanner's click of the same debtor just before the view: a few rows,
+-- where the debtor's index would walk every recent open and click of a busy debtor per view.
+CREATE INDEX idx_email_events_scanner_clicks ON email_events (debtor_id, occurred_at)
+    WHERE kind = 'click' AND label = 'scanner';

@@ -90,6 +90,21 @@ public final class TestApp implements AutoCloseable {
             .iterator().next().getLong(0) == 0);
   }
 
+  /** Undeploys this app's enricher (tests that run enrichers of their own). */
+  public void stopEnricher() {
+    if (enricherId != null) {
+      await(vertx.undeploy(enricherId));
+      enricherId = null;
+    }
+  }
+
+  /** Deploys this app's enricher again. */
+  public void startEnricher() {
+    if (enricherId == null) {
+      enricherId = await(vertx.deployVerticle(new Enricher(pool, deps.config().tracking())));
+    }
+  }
+
   /** Empties every application table (the schema history stays). */
   public void reset() {
     await(pool.query("""

@@ -7,8 +7,6 @@ import dev.beacon.db.EmbeddedPg;
 import dev.beacon.db.Migrations;
 import dev.beacon.http.ApiKeys;
 import dev.beacon.http.HttpVerticle;
-import io.micrometer.core.instrument.distribution.CountAtBucket;
-import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -320,12 +318,13 @@ public final class TrackingBench {
   private static Result beaconRun(String name, String table, Pool pool, Path lua, String script, int connections,
                                   int seconds, Written[] written, int slot) throws Exception {
     long before = count(pool, "SELECT count(*) FROM " + table);
-    var fresh0 = TrackingStats.current().visibleAfter().takeSnapshot();
+    Freshness fresh = new Freshness();
+    TrackingStats.observeFreshness(fresh::add);
     Result r = wrk(name, BEACON_PORT, lua.resolve(script), connections, seconds);
     double drain = drain(pool);
-    var fresh1 = TrackingStats.current().visibleAfter().takeSnapshot();
+    TrackingStats.observeFreshness(null);
     written[slot] = new Written(count(pool, "SELECT count(*) FROM " + table) - before, drain,
-        percentile(fresh0, fresh1, 0.5), percentile(fresh0, fresh1, 0.99));
+        fresh.percentileMs(0.5), fresh.percentileMs(0.99));
     return r;
   }
 
@@ -338,21 +337,26 @@ public final class TrackingBench {
     return (System.nanoTime() - t0) / 1e9;
   }
 
-  /** The upper bound (ms) of the histogram bucket holding quantile q of what was recorded between a and b. */
-  private static double percentile(HistogramSnapshot a, HistogramSnapshot b, double q) {
-    CountAtBucket[] x = a.histogramCounts();
-    CountAtBucket[] y = b.histogramCounts();
-    double total = b.count() - a.count();
-    if (total <= 0) {
-      return Double.NaN;
-    }
-    for (int k = 0; k < y.length; k++) {
-      double below = y[k].count() - (k < x.length ? x[k].count() : 0);
-      if (below >= q * total) {
-        return y[k].bucket(TimeUnit.MILLISECONDS);
+  /** Every event's time from accepted to visible in the event tables during one run (ns). */
+  static final class Freshness {
+    private long[] values = new long[1 << 16];
+    private int n;
+
+    synchronized void add(long nanos) {
+      if (n == values.length) {
+        values = java.util.Arrays.copyOf(values, n * 2);
       }
+      values[n++] = nanos;
     }
-    return b.max(TimeUnit.MILLISECONDS);
+
+    synchronized double percentileMs(double q) {
+      if (n == 0) {
+        return Double.NaN;
+      }
+      long[] v = java.util.Arrays.copyOf(values, n);
+      java.util.Arrays.sort(v);
+      return v[Math.min(n - 1, (int) Math.ceil(q * n) - 1)] / 1e6;
+    }
   }
 
   private static String uptime() {
