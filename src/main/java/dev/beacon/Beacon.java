@@ -49,6 +49,7 @@ public final class Beacon {
   private Pool pool;
   private Pool readPool;
   private InstanceScaler scaler;
+  private String enricherId;
   private final AtomicReference<HttpVerticle> lastVerticle = new AtomicReference<>();
 
   private Beacon(Vertx vertx, BeaconConfig config) {
@@ -197,7 +198,11 @@ public final class Beacon {
         .compose(deps -> vertx.deployVerticle(new dev.beacon.payments.PlanVerticle(deps)).map(deps))
         .compose(deps -> vertx.deployVerticle(new dev.beacon.scoring.ScoringVerticle(deps)).map(deps))
         .compose(deps -> vertx.deployVerticle(new dev.beacon.dashboard.RollupVerticle(pool)).map(deps))
-        .compose(deps -> vertx.deployVerticle(new dev.beacon.tracking.Enricher(pool, config.tracking())).map(deps))
+        .compose(deps -> vertx.deployVerticle(new dev.beacon.tracking.Enricher(pool, config.tracking()))
+            .map(id -> {
+              enricherId = id;
+              return deps;
+            }))
         .compose(deps -> vertx.deployVerticle(new RetentionVerticle(pool, config.retention())).map(deps))
         .compose(deps -> {
           scaler = InstanceScaler.create(vertx, () -> {
@@ -222,6 +227,11 @@ public final class Beacon {
       if (scaler != null) {
         scaler.stop().await(60, TimeUnit.SECONDS);
         scaler = null;
+      }
+      if (enricherId != null) {
+        // Before the pool closes: what it has not moved stays in the journal for the next process.
+        vertx.undeploy(enricherId).await(30, TimeUnit.SECONDS);
+        enricherId = null;
       }
       if (readPool != null && readPool != pool) {
         readPool.close().await(10, TimeUnit.SECONDS);

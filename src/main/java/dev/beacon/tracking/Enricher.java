@@ -80,7 +80,7 @@ public final class Enricher extends VerticleBase {
       return;
     }
     batch().onComplete(ar -> {
-      if (ar.failed()) {
+      if (ar.failed() && !stopped) {
         LOG.warn("Enrichment batch failed (its journal rows stay for the next): {}", ar.cause().toString());
       }
       if (stopped) {

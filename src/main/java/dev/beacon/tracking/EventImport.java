@@ -45,6 +45,10 @@ final class EventImport {
   private static final String TOUCH_DEBTORS = """
       UPDATE debtors d SET updated_at = now() FROM (SELECT DISTINCT unnest($1::uuid[]) AS id) t WHERE d.id = t.id""";
 
+  /** An imported page view with neither user agent nor address: nothing says it was not a person. */
+  static final Classifier.Verdict IMPORTED_VIEW = new Classifier.Verdict(Classifier.Label.HUMAN,
+      "imported without user agent or address");
+
   private final Pool pool;
   private final Classifier classifier;
   private final BeaconConfig.Tracking config;
@@ -202,7 +206,8 @@ final class EventImport {
       }
       String stored = IpAddresses.stored(ip, config.ipStorage());
       if (kind.equals("page_view")) {
-        Classifier.Verdict verdict = classifier.classify(
+        // A page view exported by another system often carries no user agent: unknown, not a script's.
+        Classifier.Verdict verdict = ua == null && ip == null ? IMPORTED_VIEW : classifier.classify(
             new Classifier.Signals(Classifier.Kind.VIEW, false, ua, null, null, null, null, ip));
         return new Pending(debtorId, null, null,
             new EventSql.NewView(Uuids.v7(), debtorId.toString(), pageType, ua, stored, time, actions, when, verdict));
