@@ -19,6 +19,7 @@ import dev.beacon.ops.Metrics;
 import dev.beacon.ops.RetentionVerticle;
 import dev.beacon.payments.PlanVerticle;
 import dev.beacon.scoring.ScoringVerticle;
+import dev.beacon.tracking.Enricher;
 import dev.beacon.tracking.LinkSecret;
 import io.vertx.config.ConfigRetriever;
 import io.vertx.config.ConfigRetrieverOptions;
@@ -56,6 +57,7 @@ public final class Beacon {
   private Pool pool;
   private Pool readPool;
   private InstanceScaler scaler;
+  private String enricherId;
   private final AtomicReference<HttpVerticle> lastVerticle = new AtomicReference<>();
 
   private Beacon(Vertx vertx, BeaconConfig config) {
@@ -204,6 +206,10 @@ public final class Beacon {
         .compose(s -> vertx.deployVerticle(new PlanVerticle(pool, config.payments())).map(s))
         .compose(s -> vertx.deployVerticle(new ScoringVerticle(pool, config.scoring())).map(s))
         .compose(s -> vertx.deployVerticle(new RollupVerticle(pool)).map(s))
+        .compose(s -> vertx.deployVerticle(new Enricher(pool, config.tracking())).map(id -> {
+          enricherId = id;
+          return s;
+        }))
         .compose(s -> vertx.deployVerticle(new RetentionVerticle(pool, config.retention())).map(s))
         .compose(s -> InstanceScaler.create(vertx, () -> {
           HttpVerticle v = Routes.httpVerticle(s);
@@ -229,6 +235,11 @@ public final class Beacon {
       if (scaler != null) {
         scaler.stop().await(60, TimeUnit.SECONDS);
         scaler = null;
+      }
+      if (enricherId != null) {
+        // Before the pool closes: what it has not moved stays in the journal for the next process.
+        vertx.undeploy(enricherId).await(30, TimeUnit.SECONDS);
+        enricherId = null;
       }
       if (readPool != null && readPool != pool) {
         readPool.close().await(10, TimeUnit.SECONDS);

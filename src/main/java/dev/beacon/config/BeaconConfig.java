@@ -42,10 +42,12 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
   /**
    * Tracking: {@code linkSecret} signs click links (empty: generated once and kept under data/);
    * the writer queue bounds; how many writer statements the process runs at once ({@code flushSlots}); the
-   * window after a send in which an open or click counts as machine; optional CIDR lists of scanner networks.
+   * window after a send in which an open or click counts as machine; optional CIDR lists of scanner networks;
+   * the enricher's batch size and idle interval, and the journal backlog over which the hot path sheds.
    */
   public record Tracking(String linkSecret, IpStorage ipStorage, int queueCapacity, int batchMax, int flushSlots,
-                         java.time.Duration sendWindow, List<String> scannerCidrs) {}
+                         java.time.Duration sendWindow, List<String> scannerCidrs, int enrichBatch,
+                         java.time.Duration enrichInterval, int journalBacklogMax) {}
 
   /**
    * Payments through Stripe Checkout. Without {@code stripeApiKey} and {@code stripeWebhookSecret} Beacon still
@@ -83,7 +85,8 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
       "db.url", "db.user", "db.password", "db.poolSize", "db.embeddedDir", "db.embeddedPort", "db.readUrl",
       "auth.keys", "data.dir",
       "tracking.linkSecret", "tracking.ipStorage", "tracking.queueCapacity", "tracking.batchMax",
-      "tracking.flushSlots", "tracking.sendWindow", "tracking.scannerCidrs",
+      "tracking.flushSlots", "tracking.sendWindow", "tracking.scannerCidrs", "tracking.enrichBatch",
+      "tracking.enrichInterval", "tracking.journalBacklogMax",
       "payments.stripeApiKey", "payments.stripeWebhookSecret", "payments.stripeApiBase", "payments.currency",
       "payments.minPartial", "payments.planMinInstallments", "payments.planMaxInstallments",
       "payments.stripeTimeout", "payments.planRetrySchedule", "payments.planJobInterval",
@@ -158,7 +161,10 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
         s.integer("tracking.batchMax", 500, 1, 10_000),
         flushSlots(s.integer("tracking.flushSlots", 0, 0, 1024)),
         s.duration("tracking.sendWindow", java.time.Duration.ofSeconds(5)),
-        List.copyOf(cidrs));
+        List.copyOf(cidrs),
+        s.integer("tracking.enrichBatch", 5_000, 1, 100_000),
+        s.duration("tracking.enrichInterval", java.time.Duration.ofMillis(100)),
+        s.integer("tracking.journalBacklogMax", 1_000_000, 1, 1_000_000_000));
   }
 
   /** 0 (the default): half the processors, at least one. */
@@ -258,7 +264,8 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
   public BeaconConfig withLinkSecret(String secret) {
     Tracking t = tracking;
     return new BeaconConfig(http, db, auth, dataDir, new Tracking(secret, t.ipStorage(), t.queueCapacity(),
-        t.batchMax(), t.flushSlots(), t.sendWindow(), t.scannerCidrs()), payments, retention, scoring);
+        t.batchMax(), t.flushSlots(), t.sendWindow(), t.scannerCidrs(), t.enrichBatch(), t.enrichInterval(),
+        t.journalBacklogMax()), payments, retention, scoring);
   }
 
   /** Convenience for tests and tools: a config from a file-shaped JSON object alone. */

@@ -36,7 +36,9 @@ final class RollupSql {
   record Stage(String name, String column, String latest) {}
 
   private static final String EMAIL_ROWS = "email_events e JOIN " + HOURS + " ON " + within("e.occurred_at");
-  private static final String PAGE_ROWS = "page_views p JOIN " + HOURS + " ON " + within("p.\"timestamp\"");
+  /* Only people's page views count: scanners and machines following links are not visits. */
+  private static final String PAGE_ROWS = "page_views p JOIN " + HOURS + " ON " + within("p.\"timestamp\"")
+      + " AND p.label = 'human'";
   private static final String CONTACT_ROWS = "communications c JOIN " + HOURS + " ON " + within("c.\"timestamp\"")
       + " WHERE c.direction = 'outbound'";
   private static final String PAID_AT = "coalesce(y.completed_at, y.created_at)";

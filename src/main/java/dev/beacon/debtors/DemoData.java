@@ -122,6 +122,13 @@ public final class DemoData {
       ) AS e(kind, label, at, ua, reason, url, keep)
       WHERE e.keep AND e.at <= now()""";
 
+  /** The event tables mark no dirty hours themselves (their writers do): the seeded events' hours, once. */
+  static final String EVENT_HOURS_SQL = """
+      INSERT INTO rollup_dirty (hour, source)
+      SELECT DISTINCT date_trunc('hour', occurred_at, 'UTC'), 'email' FROM email_events
+      UNION ALL
+      SELECT DISTINCT date_trunc('hour', "timestamp", 'UTC'), 'page' FROM page_views""";
+
   static final String PAGE_VIEWS_SQL = """
       INSERT INTO page_views (debtor_id, page_type, user_agent, ip_address, time_on_page, actions_taken, "timestamp")
       SELECT d.id, v.page_type,
@@ -166,7 +173,7 @@ public final class DemoData {
       return conn.query("SELECT setseed(0.42)").execute()
           .compose(v -> conn.preparedQuery(DEBTORS_SQL).execute(Tuple.of((Object) tokens)))
           .compose(v -> run(conn, List.of(COMMUNICATIONS_SQL, INBOUND_SQL, EMAIL_EVENTS_SQL, PAGE_VIEWS_SQL,
-              PAYMENTS_SQL)))
+              EVENT_HOURS_SQL, PAYMENTS_SQL)))
           .map(v -> {
             LOG.info("Seeded the demo portfolio: {} debtors with 90 days of history", DEBTORS);
             return DEBTORS;

@@ -13,7 +13,8 @@ import io.vertx.sqlclient.Pool;
 /**
  * {@code /health/live} reflects only the process; {@code /health/ready} says whether this process can serve:
  * the database answers (within {@value #DB_ANSWER_MS} ms) and carries the schema version this code expects, and
- * no tracking writer queue is above {@value #SATURATED} of its capacity. Both checks run at every call, so
+ * no tracking writer queue is above {@value #SATURATED} of its capacity, and the tracking journal's backlog is
+ * within {@code tracking.journalBacklogMax}. Both checks run at every call, so
  * readiness comes back by itself once the database answers again or the queues drain.
  */
 public final class Health {
@@ -34,7 +35,8 @@ public final class Health {
     HealthChecks live = HealthChecks.create(vertx).register("process", p -> p.complete(Status.OK()));
     HealthChecks ready = HealthChecks.create(vertx)
         .register("database", DB_CHECK_TIMEOUT_MS, p -> checkDatabase(vertx, pool, schemaVersion, p))
-        .register("writer", p -> checkWriter(WriterLoad.of(vertx), p));
+        .register("writer", p -> checkWriter(WriterLoad.of(vertx), p))
+        .register("journal", p -> checkJournal(WriterLoad.of(vertx), p));
     router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(live));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(ready));
   }
@@ -43,6 +45,13 @@ public final class Health {
     double fill = load.maxFill();
     JsonObject data = new JsonObject().put("queued", load.outstanding()).put("maxFill", Math.round(fill * 1000) / 1000.0);
     p.complete(fill > SATURATED ? Status.KO(data) : Status.OK(data));
+  }
+
+  /** Not ready while the tracking journal's backlog is over tracking.journalBacklogMax (the writers shed). */
+  private static void checkJournal(WriterLoad load, Promise<Status> p) {
+    JsonObject data = new JsonObject().put("backlog", load.backlog())
+        .put("lagSeconds", Math.round(load.lagSeconds() * 1000) / 1000.0);
+    p.complete(load.backlogFull() ? Status.KO(data) : Status.OK(data));
   }
 
   private static void checkDatabase(Vertx vertx, Pool pool, String expected, Promise<Status> p) {

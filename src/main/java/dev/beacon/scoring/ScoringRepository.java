@@ -41,7 +41,7 @@ final class ScoringRepository {
   static final String CHANGED_IDS = """
       SELECT id FROM (
         SELECT debtor_id AS id FROM email_events WHERE occurred_at > $1::timestamptz AND label = 'human'
-        UNION SELECT debtor_id FROM page_views WHERE "timestamp" > $1::timestamptz
+        UNION SELECT debtor_id FROM page_views WHERE "timestamp" > $1::timestamptz AND label = 'human'
         UNION SELECT debtor_id FROM payments WHERE updated_at > $1::timestamptz
         UNION SELECT debtor_id FROM payment_plans WHERE updated_at > $1::timestamptz
         UNION SELECT debtor_id FROM communications WHERE created_at > $1::timestamptz
@@ -92,7 +92,7 @@ final class ScoringRepository {
                count(*) FILTER (WHERE v.page_type = 'payment'
                                   AND (p.last_paid_at IS NULL OR v."timestamp" > p.last_paid_at)) AS unpaid_visits
         FROM page_views v LEFT JOIN pay p ON p.debtor_id = v.debtor_id
-        WHERE v.debtor_id = ANY($1::uuid[])
+        WHERE v.debtor_id = ANY($1::uuid[]) AND v.label = 'human'
           AND v."timestamp" > $2::timestamptz - interval '90 days' AND v."timestamp" <= $2::timestamptz
         GROUP BY v.debtor_id
       ),

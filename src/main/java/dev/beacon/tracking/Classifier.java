@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Labels an open or a click {@code human}, {@code machine} (privacy proxy, prefetch, link preview) or
+ * Labels an open, a click or a page view {@code human}, {@code machine} (privacy proxy, prefetch, link preview) or
  * {@code scanner} (security scanner), with the reason. Pure: it sees only what the request carries. The two
  * timing rules (a hit within {@code tracking.sendWindow} of the send; a burst of distinct links) need stored
  * data and are applied inside the writer's SQL ({@link EventSql}), with the thresholds defined here.
@@ -15,6 +15,8 @@ public final class Classifier {
   public static final int BURST_SECONDS = 30;
   /** This many distinct links of one message clicked within {@link #BURST_SECONDS} make a scanner. */
   public static final int BURST_LINKS = 3;
+  /** A page view this soon after a scanner's click of the same debtor is the scanner following the link. */
+  public static final int SCANNER_FOLLOW_SECONDS = 30;
 
   /** human / machine / scanner, as stored in email_events.label. */
   public enum Label {
@@ -35,9 +37,9 @@ public final class Classifier {
     }
   }
 
-  /** open or click. */
+  /** open or click (email_events.kind), or a page view (page_views, classified the same way). */
   public enum Kind {
-    OPEN, CLICK;
+    OPEN, CLICK, VIEW;
 
     public String db() {
       return name().toLowerCase(Locale.ROOT);
@@ -97,13 +99,30 @@ public final class Classifier {
     return new Classifier(cidrs.stream().map(Cidr::parse).toList());
   }
 
-  public Verdict classify(Signals s) {
-    if (s.ip() != null) {
-      for (Cidr c : scannerNetworks) {
-        if (c.contains(s.ip())) {
-          return new Verdict(Label.SCANNER, "scanner network " + c);
+  /** The index in {@code tracking.scannerCidrs} of the first scanner network holding {@code ip}, or -1. */
+  public int scannerNetwork(InetAddress ip) {
+    if (ip != null) {
+      for (int k = 0; k < scannerNetworks.size(); k++) {
+        if (scannerNetworks.get(k).contains(ip)) {
+          return k;
         }
       }
+    }
+    return -1;
+  }
+
+  public Verdict classify(Signals s) {
+    return classify(s, scannerNetwork(s.ip()));
+  }
+
+  /**
+   * As {@link #classify(Signals)}, with the scanner network already looked up on the full address ({@code -1}:
+   * none); the journal keeps only the stored address and this index.
+   */
+  public Verdict classify(Signals s, int scannerNetwork) {
+    if (scannerNetwork >= 0) {
+      return new Verdict(Label.SCANNER, "scanner network "
+          + (scannerNetwork < scannerNetworks.size() ? scannerNetworks.get(scannerNetwork) : "#" + scannerNetwork));
     }
     String ua = s.userAgent() == null ? "" : s.userAgent().trim();
     if (ua.isEmpty()) {

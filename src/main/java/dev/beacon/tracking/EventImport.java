@@ -24,8 +24,9 @@ import java.util.UUID;
 
 /**
  * {@code POST /api/events/import}: historical opens, clicks and page views as NDJSON, streamed line by line and
- * written {@value #BATCH} lines at a time through the live path's SQL (keyed by debtor id), so the same
- * classification and timing rules apply. Per-line errors; one bad line never aborts the others.
+ * written {@value #BATCH} lines at a time straight through the enricher's SQL (keyed by debtor id, not through
+ * the journal: the import answers with what it wrote), so the same classification and timing rules apply and
+ * the dashboard's dirty hours are marked in the same statements. Per-line errors; one bad line never aborts the others.
  */
 final class EventImport {
   static final int BATCH = 500;
@@ -42,6 +43,10 @@ final class EventImport {
    */
   private static final String TOUCH_DEBTORS = """
       UPDATE debtors d SET updated_at = now() FROM (SELECT DISTINCT unnest($1::uuid[]) AS id) t WHERE d.id = t.id""";
+
+  /** An imported page view with neither user agent nor address: nothing says it was not a person. */
+  static final Classifier.Verdict IMPORTED_VIEW = new Classifier.Verdict(Classifier.Label.HUMAN,
+      "imported without user agent or address");
 
   private final Pool pool;
   private final Classifier classifier;
@@ -122,7 +127,7 @@ final class EventImport {
             UUID[] touched = touchedIds.toArray(new UUID[0]);
             return pool.withTransaction(conn -> Future.all(
                     emails.isEmpty() ? Future.succeededFuture()
-                        : conn.preparedQuery(EventSql.emailSql(emails, false, false)).execute(EventSql.emailTuple(emails, config.sendWindow())),
+                        : conn.preparedQuery(EventSql.emailSql(emails, false)).execute(EventSql.emailTuple(emails, config.sendWindow())),
                     views.isEmpty() ? Future.succeededFuture()
                         : conn.preparedQuery(EventSql.NEW_VIEW_BY_ID).execute(EventSql.newViewTuple(views)))
                     .compose(x -> touched.length == 0 ? Future.succeededFuture()
@@ -200,8 +205,11 @@ final class EventImport {
       }
       String stored = IpAddresses.stored(ip, config.ipStorage());
       if (kind.equals("page_view")) {
+        // A page view exported by another system often carries no user agent: unknown, not a script's.
+        Classifier.Verdict verdict = ua == null && ip == null ? IMPORTED_VIEW : classifier.classify(
+            new Classifier.Signals(Classifier.Kind.VIEW, false, ua, null, null, null, null, ip));
         return new Pending(debtorId, null, null,
-            new EventSql.NewView(Uuids.v7(), debtorId.toString(), pageType, ua, stored, time, actions, when));
+            new EventSql.NewView(Uuids.v7(), debtorId.toString(), pageType, ua, stored, time, actions, when, verdict));
       }
       Classifier.Kind k = kind.equals("open") ? Classifier.Kind.OPEN : Classifier.Kind.CLICK;
       Classifier.Verdict verdict = classifier.classify(new Classifier.Signals(k, false, ua, null, null, null, null, ip));

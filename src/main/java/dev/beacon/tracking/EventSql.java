@@ -23,7 +23,7 @@ final class EventSql {
 
   /** A new page view; the id is chosen here so Beacon's pages can print it for later beacons. */
   record NewView(UUID id, String debtor, String pageType, String userAgent, String ip, Integer timeOnPage,
-                 String actionsJson, OffsetDateTime at) {}
+                 String actionsJson, OffsetDateTime at, Classifier.Verdict verdict) {}
 
   /** A beacon for an existing view: only a view of the same token's debtor is changed. */
   record ViewUpdate(UUID pageViewId, String token, Integer timeOnPage, String actionsJson) {}
@@ -50,9 +50,8 @@ final class EventSql {
           WITH ORDINALITY AS i(debtor, communication_id, kind, at, user_agent, ip, label, reason, url, id, n)
       ),
       r AS (
-        SELECT i.n, i.id, d.id AS debtor_id, d.last_response_date AS responded_at, c.id AS communication_id,
-               c."timestamp" AS sent_at, c.email_clicked AS comm_clicked, i.kind, i.at, i.user_agent, i.ip, i.label,
-               i.reason, i.url
+        SELECT i.n, i.id, d.id AS debtor_id, c.id AS communication_id, c."timestamp" AS sent_at, i.kind, i.at,
+               i.user_agent, i.ip, i.label, i.reason, i.url
         FROM i JOIN debtors d ON %1$s
         LEFT JOIN communications c ON c.id = i.communication_id AND c.debtor_id = d.id
       ),
@@ -72,13 +71,14 @@ final class EventSql {
                left(coalesce(substr(timing, strpos(timing, ':') + 1), reason), 200), url
         FROM classified ORDER BY n
         RETURNING debtor_id, communication_id, kind, occurred_at, label
+      ),
+      dirty AS (
+        INSERT INTO rollup_dirty (hour, source) SELECT DISTINCT date_trunc('hour', occurred_at, 'UTC'), 'email' FROM ins
       )%3$s""";
 
   /*
-   * What a batch with human events still to apply adds: the communications' flags, the debtors'
-   * last_response_date, and per written row what the writer may remember (EventWriter.Settled): the debtor's
-   * last_response_date after this statement (a lower bound: values only move forward) and whether the message
-   * is now known clicked.
+   * What every email batch adds: the communications' flags, the debtors' last_response_date, and per written
+   * row its place in the batch and its final label.
    */
   private static final String APPLY = """
       ,
@@ -96,17 +96,9 @@ final class EventSql {
         UPDATE debtors d SET last_response_date = h.at
         FROM (SELECT debtor_id, max(occurred_at) AS at FROM human GROUP BY debtor_id) h
         WHERE d.id = h.debtor_id AND (d.last_response_date IS NULL OR d.last_response_date < h.at - %s)
-        RETURNING d.id, d.last_response_date
+        RETURNING d.id
       )
-      SELECT k.n, k.debtor_id, coalesce(split_part(k.timing, ':', 1), k.label) AS label,
-             coalesce(u.last_response_date, k.responded_at) AS responded_at,
-             k.communication_id IS NOT NULL AS matched, coalesce(k.comm_clicked, false) AS clicked
-      FROM classified k LEFT JOIN debtor u ON u.id = k.debtor_id""";
-
-  /* A batch whose human events are all already applied (or that has none) only inserts. */
-  private static final String INSERT_ONLY = """
-
-      SELECT k.n, k.debtor_id, coalesce(split_part(k.timing, ':', 1), k.label) AS label FROM classified k""";
+      SELECT k.n, coalesce(split_part(k.timing, ':', 1), k.label) AS label FROM classified k""";
 
   private static final String BURST = """
             WHEN r.kind = 'click' AND r.label <> 'scanner' AND r.communication_id IS NOT NULL AND (
@@ -123,61 +115,22 @@ final class EventSql {
 
   private static final String APPLY_SQL = APPLY.formatted(RESPONSE_GRANULARITY);
 
-  private static String email(String join, boolean clicks, boolean apply) {
-    return EMAIL.formatted(join, clicks ? BURST : "", apply ? APPLY_SQL : INSERT_ONLY);
+  private static String email(String join, boolean clicks) {
+    return EMAIL.formatted(join, clicks ? BURST : "", APPLY_SQL);
   }
 
-  static final String OPENS_BY_TOKEN = email(BY_TOKEN, false, true);
-  static final String EMAIL_BY_TOKEN = email(BY_TOKEN, true, true);
-  static final String OPENS_BY_TOKEN_INSERT_ONLY = email(BY_TOKEN, false, false);
-  static final String EMAIL_BY_TOKEN_INSERT_ONLY = email(BY_TOKEN, true, false);
-  static final String OPENS_BY_ID = email(BY_ID, false, true);
-  static final String EMAIL_BY_ID = email(BY_ID, true, true);
+  static final String OPENS_BY_TOKEN = email(BY_TOKEN, false);
+  static final String EMAIL_BY_TOKEN = email(BY_TOKEN, true);
+  static final String OPENS_BY_ID = email(BY_ID, false);
+  static final String EMAIL_BY_ID = email(BY_ID, true);
 
-  /**
-   * The statement for a batch: without the burst rule when it holds no click, and without the updates when
-   * {@code settled} (every human event in it is known to change neither its message nor its debtor).
-   */
-  static String emailSql(List<EmailEvent> rows, boolean byToken, boolean settled) {
+  /** The statement for a batch: without the burst rule when it holds no click. */
+  static String emailSql(List<EmailEvent> rows, boolean byToken) {
     boolean clicks = rows.stream().anyMatch(e -> e.kind() == Classifier.Kind.CLICK);
     if (!byToken) {
       return clicks ? EMAIL_BY_ID : OPENS_BY_ID;
     }
-    if (settled) {
-      return clicks ? EMAIL_BY_TOKEN_INSERT_ONLY : OPENS_BY_TOKEN_INSERT_ONLY;
-    }
     return clicks ? EMAIL_BY_TOKEN : OPENS_BY_TOKEN;
-  }
-
-  /*
-   * The common case of the hot path: opens that change no message and no debtor, whose tokens the writer
-   * already resolved (EventWriter.Settled). A plain INSERT ... SELECT: the debtor ids come in as an array, the
-   * message is still checked (it must be the debtor's) and the send-time rule still applies. Same columns,
-   * labels and reasons as EMAIL.
-   */
-  static final String SETTLED_OPENS = """
-      INSERT INTO email_events (id, debtor_id, communication_id, kind, occurred_at, user_agent, ip_address,
-                                label, reason)
-      SELECT i.id, i.debtor_id, c.id, 'open', i.at, i.user_agent, i.ip::inet,
-             CASE WHEN w.hit THEN 'machine' ELSE i.label END,
-             left(CASE WHEN w.hit THEN 'within ' || $7::float8 || ' s of the send' ELSE i.reason END, 200)
-      FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $8::text[],
-                  $9::uuid[]) AS i(debtor_id, communication_id, at, user_agent, ip, label, reason, id)
-      LEFT JOIN communications c ON c.id = i.communication_id AND c.debtor_id = i.debtor_id
-      CROSS JOIN LATERAL (SELECT i.label = 'human' AND i.at >= c."timestamp"
-                                 AND i.at < c."timestamp" + make_interval(secs => $7::float8) AS hit) w
-      RETURNING label""";
-
-  static boolean opensOnly(List<EmailEvent> rows) {
-    return rows.stream().allMatch(e -> e.kind() == Classifier.Kind.OPEN);
-  }
-
-  static Tuple settledOpensTuple(List<EmailEvent> rows, List<UUID> debtorIds, Duration sendWindow) {
-    EmailColumns c = EmailColumns.of(rows);
-    return Tuple.tuple().addArrayOfUUID(debtorIds.toArray(UUID[]::new)).addArrayOfUUID(c.comm())
-        .addArrayOfOffsetDateTime(c.at()).addArrayOfString(c.ua()).addArrayOfString(c.ip())
-        .addArrayOfString(c.label()).addDouble(sendWindow.toMillis() / 1000.0).addArrayOfString(c.reason())
-        .addArrayOfUUID(ids(rows.size()));
   }
 
   /** The columns every email statement sends, an array each, in the batch's order. */
@@ -200,45 +153,65 @@ final class EventSql {
     }
   }
 
+  /*
+   * New page views, classified like opens and clicks: the request's own verdict ($9, $10), then the timing rule:
+   * a human-looking view within SCANNER_FOLLOW_SECONDS ($11) after a scanner's click of the same debtor is the
+   * scanner following the link it checked. Only human views move last_response_date.
+   */
   private static final String NEW_VIEW = """
       WITH i AS (
         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[],
-                             $8::timestamptz[])
-          WITH ORDINALITY AS i(id, debtor, page_type, user_agent, ip, time_on_page, actions, at, n)
+                             $8::timestamptz[], $9::text[], $10::text[])
+          WITH ORDINALITY AS i(id, debtor, page_type, user_agent, ip, time_on_page, actions, at, label, reason, n)
       ),
       r AS (
-        SELECT i.*, d.id AS debtor_id, d.last_response_date AS responded_at FROM i JOIN debtors d ON %s
+        SELECT i.*, d.id AS debtor_id FROM i JOIN debtors d ON %s
+      ),
+      classified AS MATERIALIZED (
+        SELECT r.*, CASE WHEN r.label = 'human' AND EXISTS (
+                      SELECT 1 FROM email_events e
+                      WHERE e.debtor_id = r.debtor_id AND e.kind = 'click' AND e.label = 'scanner'
+                        AND e.occurred_at >= r.at - make_interval(secs => $11::int) AND e.occurred_at <= r.at)
+                    THEN 'scanner:%s' END AS timing
+        FROM r
       ),
       ins AS (
         INSERT INTO page_views (id, debtor_id, page_type, user_agent, ip_address, time_on_page, actions_taken,
-                                "timestamp")
-        SELECT r.id, r.debtor_id, r.page_type, r.user_agent, r.ip::inet, r.time_on_page,
-               coalesce(r.actions::jsonb, '[]'), r.at
-        FROM r
-        RETURNING debtor_id, "timestamp"
+                                "timestamp", label, reason)
+        SELECT id, debtor_id, page_type, user_agent, ip::inet, time_on_page, coalesce(actions::jsonb, '[]'), at,
+               coalesce(split_part(timing, ':', 1), label),
+               left(coalesce(substr(timing, strpos(timing, ':') + 1), reason), 200)
+        FROM classified
+        RETURNING debtor_id, "timestamp", label
+      ),
+      dirty AS (
+        INSERT INTO rollup_dirty (hour, source) SELECT DISTINCT date_trunc('hour', "timestamp", 'UTC'), 'page' FROM ins
       ),
       debtor AS (
         UPDATE debtors d SET last_response_date = h.at
-        FROM (SELECT debtor_id, max("timestamp") AS at FROM ins GROUP BY debtor_id) h
+        FROM (SELECT debtor_id, max("timestamp") AS at FROM ins WHERE label = 'human' GROUP BY debtor_id) h
         WHERE d.id = h.debtor_id AND (d.last_response_date IS NULL OR d.last_response_date < h.at - %s)
-        RETURNING d.id, d.last_response_date
+        RETURNING d.id
       )
-      SELECT r.n, r.debtor_id, coalesce(u.last_response_date, r.responded_at) AS responded_at
-      FROM r LEFT JOIN debtor u ON u.id = r.debtor_id""";
+      SELECT k.n FROM classified k""";
 
-  static final String NEW_VIEW_BY_TOKEN = NEW_VIEW.formatted(BY_TOKEN, RESPONSE_GRANULARITY);
-  static final String NEW_VIEW_BY_ID = NEW_VIEW.formatted(BY_ID, RESPONSE_GRANULARITY);
+  /** The reason a view gets from the scanner-follow rule. */
+  static final String FOLLOWED_SCANNER = "within " + Classifier.SCANNER_FOLLOW_SECONDS + " s of a scanner's click";
+  /** The reason of a view first taken for a scanner following its click, once a beacon of its page came. */
+  static final String BEACON_FOLLOWED = "a page beacon followed (a browser ran the page)";
 
-  /** New views whose debtors are all resolved and known to have responded within the minute: the insert alone. */
-  static final String SETTLED_VIEWS = """
-      INSERT INTO page_views (id, debtor_id, page_type, user_agent, ip_address, time_on_page, actions_taken,
-                              "timestamp")
-      SELECT i.id, i.debtor_id, i.page_type, i.user_agent, i.ip::inet, i.time_on_page,
-             coalesce(i.actions::jsonb, '[]'), i.at
-      FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[],
-                  $8::timestamptz[]) AS i(id, debtor_id, page_type, user_agent, ip, time_on_page, actions, at)""";
+  private static String newView(String join) {
+    return NEW_VIEW.formatted(join, FOLLOWED_SCANNER.replace("'", "''"), RESPONSE_GRANULARITY);
+  }
 
-  /** Several beacons for one view in a batch are folded: the longest time, every action in arrival order. */
+  static final String NEW_VIEW_BY_TOKEN = newView(BY_TOKEN);
+  static final String NEW_VIEW_BY_ID = newView(BY_ID);
+
+  /*
+   * Several beacons for one view in a batch are folded: the longest time, every action in arrival order. A view
+   * the scanner-follow rule labelled becomes human when its page's script reports: scanners that follow a
+   * link fetch the page and leave, a person's browser runs it. Its hour is then dirty for the rollups.
+   */
   static final String UPDATE_VIEW = """
       WITH i AS (
         SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[])
@@ -251,12 +224,19 @@ final class EventSql {
         LEFT JOIN LATERAL jsonb_array_elements(coalesce(i.actions::jsonb, '[]'::jsonb)) WITH ORDINALITY AS a(elem, k)
           ON true
         GROUP BY i.page_view_id, d.id
+      ),
+      upd AS (
+        UPDATE page_views p
+        SET time_on_page = CASE WHEN agg.time_on_page IS NULL THEN p.time_on_page
+                                ELSE greatest(coalesce(p.time_on_page, 0), agg.time_on_page) END,
+            actions_taken = p.actions_taken || agg.actions,
+            label = CASE WHEN p.reason = $5 THEN 'human' ELSE p.label END,
+            reason = CASE WHEN p.reason = $5 THEN $6 ELSE p.reason END
+        FROM agg WHERE p.id = agg.page_view_id AND p.debtor_id = agg.debtor_id
+        RETURNING p."timestamp", p.reason = $6 AS relabelled
       )
-      UPDATE page_views p
-      SET time_on_page = CASE WHEN agg.time_on_page IS NULL THEN p.time_on_page
-                              ELSE greatest(coalesce(p.time_on_page, 0), agg.time_on_page) END,
-          actions_taken = p.actions_taken || agg.actions
-      FROM agg WHERE p.id = agg.page_view_id AND p.debtor_id = agg.debtor_id""";
+      INSERT INTO rollup_dirty (hour, source)
+      SELECT DISTINCT date_trunc('hour', "timestamp", 'UTC'), 'page' FROM upd WHERE relabelled""";
 
   static Tuple emailTuple(List<EmailEvent> rows, Duration sendWindow) {
     EmailColumns c = EmailColumns.of(rows);
@@ -266,7 +246,7 @@ final class EventSql {
         .addArrayOfString(c.label()).addArrayOfString(c.reason())
         .addArrayOfString(rows.stream().map(EmailEvent::url).toArray(String[]::new)).addArrayOfUUID(ids(rows.size()))
         .addDouble(sendWindow.toMillis() / 1000.0);
-    if (!opensOnly(rows)) {
+    if (rows.stream().anyMatch(e -> e.kind() == Classifier.Kind.CLICK)) {
       t.addInteger(Classifier.BURST_SECONDS).addInteger(Classifier.BURST_LINKS);
     }
     return t;
@@ -285,15 +265,10 @@ final class EventSql {
   }
 
   static Tuple newViewTuple(List<NewView> rows) {
-    return viewTuple(rows, rows.stream().map(NewView::debtor).toArray(String[]::new));
-  }
-
-  static Tuple settledViewsTuple(List<NewView> rows, List<UUID> debtorIds) {
-    return viewTuple(rows, debtorIds.toArray(UUID[]::new));
-  }
-
-  private static Tuple viewTuple(List<NewView> rows, Object[] debtors) {
     int n = rows.size();
+    String[] debtors = new String[n];
+    String[] label = new String[n];
+    String[] reason = new String[n];
     UUID[] id = new UUID[n];
     String[] type = new String[n];
     String[] ua = new String[n];
@@ -310,15 +285,13 @@ final class EventSql {
       time[k] = v.timeOnPage();
       actions[k] = v.actionsJson();
       at[k] = v.at();
+      debtors[k] = v.debtor();
+      label[k] = v.verdict().label().db();
+      reason[k] = v.verdict().reason();
     }
-    Tuple t = Tuple.tuple().addArrayOfUUID(id);
-    if (debtors instanceof UUID[] ids) {
-      t.addArrayOfUUID(ids);
-    } else {
-      t.addArrayOfString((String[]) debtors);
-    }
-    return t.addArrayOfString(type).addArrayOfString(ua).addArrayOfString(ip).addArrayOfInteger(time)
-        .addArrayOfString(actions).addArrayOfOffsetDateTime(at);
+    return Tuple.tuple().addArrayOfUUID(id).addArrayOfString(debtors).addArrayOfString(type).addArrayOfString(ua)
+        .addArrayOfString(ip).addArrayOfInteger(time).addArrayOfString(actions).addArrayOfOffsetDateTime(at)
+        .addArrayOfString(label).addArrayOfString(reason).addInteger(Classifier.SCANNER_FOLLOW_SECONDS);
   }
 
   static Tuple updateTuple(List<ViewUpdate> rows) {
@@ -334,6 +307,7 @@ final class EventSql {
       time[k] = u.timeOnPage();
       actions[k] = u.actionsJson();
     }
-    return Tuple.tuple().addArrayOfUUID(id).addArrayOfString(token).addArrayOfInteger(time).addArrayOfString(actions);
+    return Tuple.tuple().addArrayOfUUID(id).addArrayOfString(token).addArrayOfInteger(time).addArrayOfString(actions)
+        .addString(FOLLOWED_SCANNER).addString(BEACON_FOLLOWED);
   }
 }

@@ -19,7 +19,6 @@ import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetAddress;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Locale;
@@ -28,8 +27,9 @@ import java.util.regex.Pattern;
 
 /**
  * The tracking hot path (API.md "Tracking"): the open pixel, the signed click redirect and the page beacon, plus
- * {@code POST /api/tracking-links} and {@code POST /api/events/import}. One {@link EventWriter} per verticle
- * instance, created here on that instance's event loop and drained when the instance stops.
+ * {@code POST /api/tracking-links} and {@code POST /api/events/import}. One {@link JournalWriter} per
+ * verticle instance, created here on that instance's event loop and drained when the instance stops; what it
+ * journals reaches the event tables through the {@link Enricher}.
  */
 public final class TrackingRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(TrackingRoutes.class);
@@ -47,19 +47,19 @@ public final class TrackingRoutes {
   private static final CharSequence IMAGE_GIF = HttpHeaders.createOptimized("image/gif");
   private static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
   private static final CharSequence GIF_LENGTH = HttpHeaders.createOptimized(Integer.toString(GIF.length()));
-  private static final CharSequence SEC_PURPOSE = HttpHeaders.createOptimized("Sec-Purpose");
-  private static final CharSequence PURPOSE = HttpHeaders.createOptimized("Purpose");
-  private static final CharSequence X_MOZ = HttpHeaders.createOptimized("X-Moz");
 
-  private final BeaconConfig.Tracking config;
-  private final EventWriter writer;
+  /** The journal's kind of a new page view, for pages that journal their own views. */
+  public static final short JOURNAL_VIEW = Journal.Kind.VIEW.code;
+
+  private final JournalWriter writer;
   private final Classifier classifier;
+  private final Origin origin;
   private final LinkSigner signer;
 
-  private TrackingRoutes(BeaconConfig.Tracking config, EventWriter writer, LinkSigner signer) {
-    this.config = config;
+  private TrackingRoutes(BeaconConfig.Tracking config, JournalWriter writer, LinkSigner signer) {
     this.writer = writer;
     this.classifier = Classifier.of(config.scannerCidrs());
+    this.origin = new Origin(config, classifier);
     this.signer = signer;
   }
 
@@ -67,8 +67,8 @@ public final class TrackingRoutes {
     BeaconConfig.Tracking t = config.tracking();
     Context context = vertx.getOrCreateContext();
     WriterLoad load = WriterLoad.of(vertx);
-    EventWriter writer = new EventWriter(context, pool, t.queueCapacity(), t.batchMax(), t.sendWindow(),
-        TrackingStats.current(), load.gate(t.flushSlots()));
+    JournalWriter writer = new JournalWriter(context, pool, t.queueCapacity(), t.batchMax(),
+        TrackingStats.current(), load.gate(t.flushSlots()), load::backlogFull);
     // The instance's context closes after the verticle's stop(): queued requests are committed or refused.
     load.add(writer);
     ((ContextInternal) context).addCloseHook(done -> writer.stop().onComplete(ar -> {
@@ -172,13 +172,11 @@ public final class TrackingRoutes {
 
   private io.vertx.core.Future<Void> record(HttpServerRequest req, Classifier.Kind kind, String token,
                                             UUID communicationId, String url) {
-    InetAddress ip = IpAddresses.parse(req.remoteAddress() == null ? null : req.remoteAddress().hostAddress());
-    String ua = req.getHeader(HttpHeaders.USER_AGENT);
-    String accept = req.getHeader(HttpHeaders.ACCEPT);
-    Classifier.Verdict verdict = classifier.classify(new Classifier.Signals(kind, req.method() == HttpMethod.HEAD,
-        ua, accept == null ? "" : accept, req.getHeader(SEC_PURPOSE), req.getHeader(PURPOSE), req.getHeader(X_MOZ), ip));
-    return writer.submitEmail(new EventSql.EmailEvent(token, communicationId, kind, now(), Beacons.clip(ua),
-        IpAddresses.stored(ip, config.ipStorage()), verdict, url));
+    String ua = Beacons.clip(req.getHeader(HttpHeaders.USER_AGENT));
+    Origin.Seen seen = origin.of(req);
+    return writer.submit(kind == Classifier.Kind.CLICK
+        ? Journal.Entry.click(token, communicationId, now(), ua, seen.ip(), seen.signals() | Origin.acceptBit(req), url)
+        : Journal.Entry.open(token, communicationId, now(), ua, seen.ip(), seen.signals()));
   }
 
   private static void beaconType(RoutingContext ctx) {
@@ -202,17 +200,18 @@ public final class TrackingRoutes {
       ctx.response().setStatusCode(204).end();
       return;
     }
-    io.vertx.core.Future<Void> written;
-    if (b.pageViewId() != null) {
-      written = writer.submitUpdate(new EventSql.ViewUpdate(b.pageViewId(), b.token(), b.timeOnPage(), b.actionsJson()));
-    } else {
-      HttpServerRequest req = ctx.request();
-      InetAddress ip = IpAddresses.parse(req.remoteAddress() == null ? null : req.remoteAddress().hostAddress());
-      written = writer.submitView(new EventSql.NewView(Uuids.v7(), b.token(), b.pageType(),
-          Beacons.clip(req.getHeader(HttpHeaders.USER_AGENT)), IpAddresses.stored(ip, config.ipStorage()),
-          b.timeOnPage(), b.actionsJson(), now()));
-    }
+    HttpServerRequest req = ctx.request();
+    Journal.Entry entry = b.pageViewId() != null
+        ? Journal.Entry.update(b.token(), b.pageViewId(), now(), b.timeOnPage(), b.actionsJson())
+        : view(b, req);
+    io.vertx.core.Future<Void> written = writer.submit(entry);
     written.onSuccess(v -> ctx.response().setStatusCode(204).end()).onFailure(ctx::fail);
+  }
+
+  private Journal.Entry view(Beacons.Beacon b, HttpServerRequest req) {
+    Origin.Seen seen = origin.of(req);
+    return Journal.Entry.view(b.token(), Uuids.v7(), now(), Beacons.clip(req.getHeader(HttpHeaders.USER_AGENT)),
+        seen.ip(), seen.signals(), b.pageType(), b.timeOnPage(), b.actionsJson());
   }
 
   private static OffsetDateTime now() {

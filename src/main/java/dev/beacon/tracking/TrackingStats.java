@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  * The tracking writer's counters, in Vert.x's Micrometer registry when metrics are enabled (else in a
  * process-wide simple registry), shared by every verticle instance: events committed, requests shed because
  * the queue was full (pixels and clicks are still answered), events whose statement failed, batches; the batch
- * sizes and commit latency of the writer, committed email events by label and events for unknown tokens.
+ * sizes and commit latency of the journal writer; and the enricher's: rows moved, batch time, how long events
+ * took to become visible, enriched email events by label and events for unknown tokens.
  */
 public final class TrackingStats {
   private final Counter committed;
@@ -25,17 +26,23 @@ public final class TrackingStats {
   private final DistributionSummary batchSize;
   private final Timer commitLatency;
   private final Counter unknownTokens;
-  private final Counter insertOnly;
-  private final Counter applying;
   private final Map<Classifier.Label, Counter> byLabel = new EnumMap<>(Classifier.Label.class);
+  private final Counter enriched;
+  private final Timer enrichBatch;
+  private final Timer visible;
 
   /** A snapshot of the counters. */
-  public record Snapshot(long committed, long shed, long failed, long batches, long insertOnly, long applying,
-                         long statements, double statementSeconds) {}
+  public record Snapshot(long committed, long shed, long failed, long batches, long statements,
+                         double statementSeconds, long enriched) {}
+
+  /** Finer buckets where the freshness targets are (1 s median, 3 s p99). */
+  private static final java.time.Duration[] FRESHNESS_BUCKETS = java.util.stream.LongStream.of(25, 50, 100, 150,
+      200, 300, 400, 500, 600, 700, 800, 900, 1000, 1250, 1500, 2000, 2500, 3000, 4000, 5000)
+      .mapToObj(java.time.Duration::ofMillis).toArray(java.time.Duration[]::new);
 
   private TrackingStats(MeterRegistry registry) {
-    committed = counter(registry, "committed", "Tracking events committed");
-    shed = counter(registry, "shed", "Tracking requests not recorded because the writer queue was full");
+    committed = counter(registry, "committed", "Tracking requests committed to the journal");
+    shed = counter(registry, "shed", "Tracking requests not recorded because the writer queue was full or the journal's backlog over its bound");
     failed = counter(registry, "failed", "Tracking events whose statement failed");
     batches = Counter.builder("beacon_tracking_batches").description("Tracking writer flushes").register(registry);
     batchSize = DistributionSummary.builder("beacon_tracking_batch_size")
@@ -46,8 +53,17 @@ public final class TrackingStats {
         .register(registry);
     unknownTokens = Counter.builder("beacon_tracking_unknown_tokens")
         .description("Tracking events dropped because no debtor has their token").register(registry);
-    insertOnly = statements(registry, "insert_only");
-    applying = statements(registry, "apply");
+    enriched = Counter.builder("beacon_tracking_enriched")
+        .description("Journal rows moved into the event tables (unknown tokens included, dropped there)")
+        .register(registry);
+    enrichBatch = Timer.builder("beacon_tracking_enrich_batch")
+        .description("Time of one enrichment transaction, from reading the journal to its commit")
+        .publishPercentileHistogram().register(registry);
+    visible = Timer.builder("beacon_tracking_visible_after")
+        .description("Time from accepting a tracking request to its event's commit in the event tables")
+        .publishPercentileHistogram().minimumExpectedValue(java.time.Duration.ofMillis(1))
+        .maximumExpectedValue(java.time.Duration.ofMinutes(10)).serviceLevelObjectives(FRESHNESS_BUCKETS)
+        .register(registry);
     for (Classifier.Label l : Classifier.Label.values()) {
       byLabel.put(l, Counter.builder("beacon_tracking_email_events").tag("label", l.name().toLowerCase())
           .description("Email opens and clicks committed, by classification label").register(registry));
@@ -63,6 +79,15 @@ public final class TrackingStats {
         .description("The fullest writer queue as a fraction of tracking.queueCapacity").register(registry);
   }
 
+  /** Gauges of the journal as this process last measured it: rows not yet enriched and the oldest one's age. */
+  static void journalGauges(WriterLoad load) {
+    MeterRegistry registry = Meters.registry();
+    Gauge.builder("beacon_tracking_journal_backlog", load, WriterLoad::backlog)
+        .description("Tracking journal rows accepted and not yet moved into the event tables").register(registry);
+    Gauge.builder("beacon_tracking_journal_lag_seconds", load, WriterLoad::lagSeconds)
+        .description("Age of the oldest tracking journal row not yet enriched").register(registry);
+  }
+
   /** The counters in the current metrics registry. */
   public static TrackingStats current() {
     return new TrackingStats(Meters.registry());
@@ -71,18 +96,6 @@ public final class TrackingStats {
   private static Counter counter(MeterRegistry registry, String outcome, String description) {
     return Counter.builder("beacon_tracking_events").tag("outcome", outcome).description(description)
         .register(registry);
-  }
-
-  /** Opens/clicks and new page views statements by kind: insert only (everything settled) or applying updates. */
-  private static Counter statements(MeterRegistry registry, String kind) {
-    return Counter.builder("beacon_tracking_statements").tag("kind", kind)
-        .description("Tracking insert statements: insert_only when every human event in the batch changed no "
-            + "message or debtor (known settled), apply when they also updated communications and debtors")
-        .register(registry);
-  }
-
-  void statementKind(boolean onlyInsert) {
-    (onlyInsert ? insertOnly : applying).increment();
   }
 
   void committed(int n) {
@@ -104,13 +117,40 @@ public final class TrackingStats {
   /** One statement of {@code size} requests committed after {@code nanos}. */
   void statement(int size, long nanos) {
     batchSize.record(size);
-    commitLatency.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    commitLatency.record(nanos, TimeUnit.NANOSECONDS);
   }
 
   void unknownTokens(int n) {
     if (n > 0) {
       unknownTokens.increment(n);
     }
+  }
+
+  void enriched(int rows, long nanos) {
+    enriched.increment(rows);
+    enrichBatch.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  void visibleAfter(java.time.Duration d) {
+    visible.record(d);
+    java.util.function.LongConsumer o = freshnessObserver;
+    if (o != null) {
+      o.accept(d.toNanos());
+    }
+  }
+
+  private static volatile java.util.function.LongConsumer freshnessObserver;
+
+  /**
+   * Also hands every event's time from accepted to visible (ns) to {@code observer}, on the enricher's event
+   * loop (the benchmark's exact freshness percentiles; the timer's histogram is windowed). Null: none.
+   */
+  public static void observeFreshness(java.util.function.LongConsumer observer) {
+    freshnessObserver = observer;
+  }
+
+  public long enrichedRows() {
+    return (long) enriched.count();
   }
 
   void label(Classifier.Label label, int n) {
@@ -121,7 +161,6 @@ public final class TrackingStats {
 
   public Snapshot snapshot() {
     return new Snapshot((long) committed.count(), (long) shed.count(), (long) failed.count(), (long) batches.count(),
-        (long) insertOnly.count(), (long) applying.count(), commitLatency.count(),
-        commitLatency.totalTime(TimeUnit.NANOSECONDS) / 1e9);
+        commitLatency.count(), commitLatency.totalTime(TimeUnit.NANOSECONDS) / 1e9, (long) enriched.count());
   }
 }

@@ -29,7 +29,7 @@ final class WorklistRepository {
   static final String HUMAN_ENGAGEMENT = """
       SELECT debtor_id, occurred_at AS at FROM email_events WHERE label = 'human' AND kind IN ('open', 'click')
       UNION ALL
-      SELECT debtor_id, "timestamp" AS at FROM page_views""";
+      SELECT debtor_id, "timestamp" AS at FROM page_views WHERE label = 'human'""";
 
   /** The ranking key: expected collection in cents times 100 (score 0–100 × balance), then id. */
   static final String RANK = "(d.payment_propensity_score * greatest(d.total_owed - d.amount_paid, 0))";

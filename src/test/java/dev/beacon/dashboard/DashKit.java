@@ -42,16 +42,23 @@ final class DashKit {
         .execute(Tuple.of(debtor, at)));
   }
 
+  /* Writers of the event tables mark the hours they touch (V16), as the tracking enricher does. */
   void email(UUID debtor, UUID communication, String kind, String label, OffsetDateTime at) {
     await(app.pool.preparedQuery("""
-        INSERT INTO email_events (debtor_id, communication_id, kind, label, reason, occurred_at, url)
-        VALUES ($1, $2, $3, $4, 'test', $5, $6)""")
+        WITH ins AS (
+          INSERT INTO email_events (debtor_id, communication_id, kind, label, reason, occurred_at, url)
+          VALUES ($1, $2, $3, $4, 'test', $5, $6) RETURNING occurred_at
+        )
+        INSERT INTO rollup_dirty (hour, source) SELECT date_trunc('hour', occurred_at, 'UTC'), 'email' FROM ins""")
         .execute(Tuple.of(debtor, communication, kind, label, at, kind.equals("click") ? "https://example.com/x" : null)));
   }
 
   void page(UUID debtor, String type, OffsetDateTime at) {
     await(app.pool.preparedQuery("""
-        INSERT INTO page_views (debtor_id, page_type, "timestamp") VALUES ($1, $2, $3)""")
+        WITH ins AS (
+          INSERT INTO page_views (debtor_id, page_type, "timestamp") VALUES ($1, $2, $3) RETURNING "timestamp"
+        )
+        INSERT INTO rollup_dirty (hour, source) SELECT date_trunc('hour', "timestamp", 'UTC'), 'page' FROM ins""")
         .execute(Tuple.of(debtor, type, at)));
   }
 

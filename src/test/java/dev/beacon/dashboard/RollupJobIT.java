@@ -106,9 +106,14 @@ class RollupJobIT {
     for (int i = 0; i < 20; i++) {
       debtors.add(kit.debtor("active", i * 5, "100.00", "0.00"));
     }
+    // Writers mark the hours they touch in the same statement (V16), as the tracking enricher does.
     String insert = """
-        INSERT INTO email_events (debtor_id, kind, label, reason, occurred_at)
-        SELECT d, k, l, 'test', t FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[]) AS i(d, k, l, t)""";
+        WITH ins AS (
+          INSERT INTO email_events (debtor_id, kind, label, reason, occurred_at)
+          SELECT d, k, l, 'test', t FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[]) AS i(d, k, l, t)
+          RETURNING occurred_at
+        )
+        INSERT INTO rollup_dirty (hour, source) SELECT DISTINCT date_trunc('hour', occurred_at, 'UTC'), 'email' FROM ins""";
     AtomicBoolean writing = new AtomicBoolean(true);
     RollupJob job = new RollupJob(app.vertx, app.pool);
     List<Future<?>> writers = new ArrayList<>();

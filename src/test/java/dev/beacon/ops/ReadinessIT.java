@@ -59,10 +59,10 @@ class ReadinessIT {
       Http http = new Http(app);
       assertThat(http.get("/health/ready", null).statusCode()).isEqualTo(200);
 
-      // Hold every write to email_events: the writer's statements wait, its queue fills.
+      // Hold every write to the tracking journal: the writer's statements wait, its queue fills.
       SqlConnection lock = await(app.pool.getConnection());
       Transaction tx = await(lock.begin());
-      await(lock.query("LOCK TABLE email_events IN ACCESS EXCLUSIVE MODE").execute());
+      await(lock.query("LOCK TABLE tracking_journal IN ACCESS EXCLUSIVE MODE").execute());
       // A client of its own with enough connections: the app's client stays free for the health checks.
       WebClient many = WebClient.create(app.vertx, new WebClientOptions().setDefaultHost("localhost")
           .setDefaultPort(app.port), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(capacity * 2));

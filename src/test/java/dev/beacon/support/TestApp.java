@@ -7,6 +7,7 @@ import dev.beacon.config.ConfigSource;
 import dev.beacon.db.Database;
 import dev.beacon.http.ApiKeys;
 import dev.beacon.http.HttpVerticle;
+import dev.beacon.tracking.Enricher;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -35,13 +36,14 @@ public final class TestApp implements AutoCloseable {
   public final WebClient client;
   public final int port;
   private String deploymentId;
+  private String enricherId;
 
   private TestApp(Vertx vertx, JsonObject overrides, Database database) {
     this.vertx = vertx;
     this.database = database;
     JsonObject file = new JsonObject()
         .put("http", new JsonObject().put("port", 0).put("instances", 1))
-        .put("tracking", new JsonObject().put("linkSecret", LINK_SECRET))
+        .put("tracking", new JsonObject().put("linkSecret", LINK_SECRET).put("enrichInterval", "20ms"))
         .put("auth", new JsonObject().put("keys", new JsonArray()
             .add(key("agent", AGENT_KEY)).add(key("viewer", VIEWER_KEY)).add(key("ops", OPS_KEY))))
         .mergeIn(overrides, true);
@@ -52,6 +54,7 @@ public final class TestApp implements AutoCloseable {
     HttpVerticle verticle = Routes.httpVerticle(services);
     this.deploymentId = await(vertx.deployVerticle(verticle));
     this.port = verticle.actualPort();
+    this.enricherId = await(vertx.deployVerticle(new Enricher(pool, config.tracking())));
     this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("localhost").setDefaultPort(port)
         .setFollowRedirects(false));
   }
@@ -75,6 +78,32 @@ public final class TestApp implements AutoCloseable {
 
   private static JsonObject key(String role, String key) {
     return new JsonObject().put("name", role).put("role", role).put("sha256", ApiKeys.sha256(key));
+  }
+
+  /**
+   * Waits until the tracking journal is empty: every tracking request answered so far is then in the event
+   * tables (the enricher moves and deletes journal rows in one transaction).
+   */
+  public void enriched() {
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+        .pollInterval(java.time.Duration.ofMillis(10))
+        .until(() -> await(pool.query("SELECT count(*) FROM tracking_journal").execute())
+            .iterator().next().getLong(0) == 0);
+  }
+
+  /** Undeploys this app's enricher (tests that run enrichers of their own). */
+  public void stopEnricher() {
+    if (enricherId != null) {
+      await(vertx.undeploy(enricherId));
+      enricherId = null;
+    }
+  }
+
+  /** Deploys this app's enricher again. */
+  public void startEnricher() {
+    if (enricherId == null) {
+      enricherId = await(vertx.deployVerticle(new Enricher(pool, services.config().tracking())));
+    }
   }
 
   /** Empties every application table (the schema history stays). */
@@ -108,6 +137,9 @@ public final class TestApp implements AutoCloseable {
 
   @Override
   public void close() {
+    if (enricherId != null) {
+      await(vertx.undeploy(enricherId));
+    }
     if (deploymentId != null) {
       await(vertx.undeploy(deploymentId));
     }

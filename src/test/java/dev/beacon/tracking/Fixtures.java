@@ -35,7 +35,15 @@ final class Fixtures {
         .execute(Tuple.of(d.id(), secondsAgo))).iterator().next().getUUID("id");
   }
 
+  /** A count once every tracking request answered so far has been enriched into the event tables. */
   static long count(TestApp app, String sql, Object... params) {
+    app.enriched();
     return await(app.pool.preparedQuery(sql).execute(Tuple.wrap(params))).iterator().next().getLong(0);
+  }
+
+  /** Rows of a query once every tracking request answered so far has been enriched into the event tables. */
+  static io.vertx.sqlclient.RowSet<io.vertx.sqlclient.Row> rows(TestApp app, String sql) {
+    app.enriched();
+    return await(app.pool.query(sql).execute());
   }
 }

@@ -33,16 +33,19 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The tracking benchmark (README "Tracking benchmark"): Beacon on the embedded PostgreSQL in durable mode
- * (fsync and synchronous_commit on) against a bare Vert.x server answering the same GIF from memory, both loaded
- * by wrk at the same connection count. Prints requests/s, p50/p99, 2xx answers vs rows written, and the ratio
- * to the ceiling. Not a test: run it with src/test/bench/tracking.sh.
+ * The tracking benchmark (docs/benchmarks.md): on a durable PostgreSQL (the embedded one, or {@code bench.url}),
+ * alternated over rounds at one connection count: a bare Vert.x GIF server (the ceiling), a minimal group-commit
+ * writer, one INSERT per request, Beacon's pixel and Beacon's beacon; then a sustained run of the minimal writer
+ * and the pixel. Prints requests/s, p50/p99, 2xx answers vs rows in the event tables once the journal drained,
+ * the ratios, freshness (accepted to visible in the event tables) and drain time. Not a test: run it with
+ * src/test/bench/tracking.sh.
  */
 public final class TrackingBench {
   private static final int DEBTORS = 1000;
   private static final int BEACON_PORT = 18080;
   private static final int CEILING_PORT = 18081;
   private static final int MINIMAL_PORT = 18082;
+  private static final int PER_REQUEST_PORT = 18083;
   /** The ceiling's and the reference's server: no compression, no WebSocket extension handler (Beacon has none). */
   private static final HttpServerOptions PLAIN = new HttpServerOptions()
       .setPerFrameWebSocketCompressionSupported(false).setPerMessageWebSocketCompressionSupported(false);
@@ -161,21 +164,49 @@ public final class TrackingBench {
     }
   }
 
+  /** One INSERT per request, answered after its commit: how listmonk and Umami write an open. */
+  static final class PerRequestWriter extends VerticleBase {
+    private final Pool pool;
+
+    PerRequestWriter(Pool pool) {
+      this.pool = pool;
+    }
+
+    @Override
+    public Future<?> start() {
+      return vertx.createHttpServer(PLAIN).requestHandler(req -> pool
+          .preparedQuery("INSERT INTO bench_minimal (path, at) VALUES ($1, $2)")
+          .execute(Tuple.of(req.path(), OffsetDateTime.now())).onComplete(ar -> {
+            if (ar.succeeded()) {
+              req.response().putHeader(HttpHeaders.CONTENT_TYPE, "image/gif")
+                  .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(TrackingRoutes.GIF);
+            } else {
+              req.response().setStatusCode(503).end();
+            }
+          })).listen(PER_REQUEST_PORT);
+    }
+  }
+
+  /** A Beacon run's figures beyond wrk's: rows in the event tables, drain time, freshness. */
+  record Written(long rows, double drainSeconds, double freshP50ms, double freshP99ms) {}
+
   public static void main(String[] args) throws Exception {
     int connections = Integer.parseInt(System.getProperty("bench.connections", "64"));
     int seconds = Integer.parseInt(System.getProperty("bench.seconds", "10"));
     int rounds = Integer.parseInt(System.getProperty("bench.rounds", "3"));
+    int sustained = Integer.parseInt(System.getProperty("bench.sustained", "60"));
+    String url = System.getProperty("bench.url", "");
     int instances = Integer.parseInt(System.getProperty("bench.instances",
         Integer.toString(Runtime.getRuntime().availableProcessors())));
     Path work = Files.createTempDirectory("beacon-bench");
-    EmbeddedPg pg = EmbeddedPg.startDurable(work.resolve("pg"), 0);
+    EmbeddedPg pg = url.isEmpty() ? EmbeddedPg.startDurable(work.resolve("pg"), 0) : null;
     Vertx vertx = Vertx.vertx();
     try {
-      Database db = Database.of(pg.url(), null, null);
+      Database db = Database.of(url.isEmpty() ? pg.url() : url, null, null);
       Migrations.migrate(db);
       Pool pool = db.pool(vertx, 16);
       cpuPool = db.pool(vertx, 1);
-      System.out.println("PostgreSQL: " + settings(pool));
+      System.out.println("PostgreSQL: " + settings(pool) + (url.isEmpty() ? " (embedded)" : " (" + url + ")"));
       List<String> tokens = seed(pool);
       Path lua = work.resolve("lua");
       Files.createDirectories(lua);
@@ -184,82 +215,157 @@ public final class TrackingBench {
       BeaconConfig config = BeaconConfig.of(new JsonObject()
           .put("http", new JsonObject().put("port", BEACON_PORT).put("instances", instances))
           .put("tracking", new JsonObject().put("linkSecret", "bench")
-              .put("flushSlots", Integer.getInteger("bench.flushSlots", 0))));
+              .put("flushSlots", Integer.getInteger("bench.flushSlots", 0))
+              .put("batchMax", Integer.getInteger("bench.batchMax", 500))));
       Services deps = new Services(config, pool, pool, new ApiKeys(List.of()), Migrations.currentVersion(db));
       vertx.deployVerticle(() -> Routes.httpVerticle(deps), new DeploymentOptions().setInstances(instances))
           .await(60, TimeUnit.SECONDS);
+      vertx.deployVerticle(new Enricher(db.pool(vertx, 2), config.tracking())).await(60, TimeUnit.SECONDS);
       vertx.deployVerticle(Ceiling::new, new DeploymentOptions().setInstances(instances)).await(60, TimeUnit.SECONDS);
+      pool.query("DROP TABLE IF EXISTS bench_minimal").execute().await(30, TimeUnit.SECONDS);
       pool.query("CREATE TABLE bench_minimal (id bigserial PRIMARY KEY, path text, at timestamptz)").execute()
           .await(30, TimeUnit.SECONDS);
       vertx.deployVerticle(() -> new MinimalWriter(pool), new DeploymentOptions().setInstances(instances))
+          .await(60, TimeUnit.SECONDS);
+      vertx.deployVerticle(() -> new PerRequestWriter(pool), new DeploymentOptions().setInstances(instances))
           .await(60, TimeUnit.SECONDS);
 
       wrk("warm-up", CEILING_PORT, lua.resolve("pixel.lua"), connections, 3);
       wrk("warm-up", BEACON_PORT, lua.resolve("pixel.lua"), connections, 3);
       wrk("warm-up", MINIMAL_PORT, lua.resolve("pixel.lua"), connections, 3);
-      System.out.printf(Locale.ROOT, "%nconnections=%d duration=%ds rounds=%d instances=%d flushSlots=%d cpus=%d%n",
-          connections, seconds, rounds, instances, config.tracking().flushSlots(),
+      drain(pool);
+      System.out.printf(Locale.ROOT, "%nconnections=%d duration=%ds rounds=%d instances=%d flushSlots=%d "
+              + "batchMax=%d enrichBatch=%d cpus=%d%n", connections, seconds, rounds, instances,
+          config.tracking().flushSlots(), config.tracking().batchMax(), config.tracking().enrichBatch(),
           Runtime.getRuntime().availableProcessors());
       List<double[]> ratios = new ArrayList<>();
       for (int round = 1; round <= rounds; round++) {
-        long opensBefore = count(pool, "SELECT count(*) FROM email_events");
-        long viewsBefore = count(pool, "SELECT count(*) FROM page_views");
+        System.out.printf(Locale.ROOT, "%nround %d of %d (uptime: %s)%n", round, rounds, uptime());
         Result ceiling = wrk("ceiling (bare Vert.x GIF)", CEILING_PORT, lua.resolve("pixel.lua"), connections, seconds);
-        Result router = wrk("Beacon pixel, malformed token (no write)", BEACON_PORT, lua.resolve("nowrite.lua"),
-            connections, seconds);
         long minimalBefore = count(pool, "SELECT count(*) FROM bench_minimal");
-        Result minimal = wrk("minimal group-commit writer (reference)", MINIMAL_PORT, lua.resolve("pixel.lua"),
+        Result minimal = wrk("minimal group-commit writer", MINIMAL_PORT, lua.resolve("pixel.lua"),
             connections, seconds);
         long minimalRows = count(pool, "SELECT count(*) FROM bench_minimal") - minimalBefore;
+        Result single = wrk("one INSERT per request", PER_REQUEST_PORT, lua.resolve("pixel.lua"), connections,
+            seconds);
+        long singleRows = count(pool, "SELECT count(*) FROM bench_minimal") - minimalBefore - minimalRows;
         var s0 = TrackingStats.current().snapshot();
-        Result pixel = wrk("Beacon pixel GET /t/o/{token}/{id}.gif", BEACON_PORT, lua.resolve("pixel.lua"),
-            connections, seconds);
-        long opens = count(pool, "SELECT count(*) FROM email_events") - opensBefore;
+        Written[] w = new Written[2];
+        Result pixel = beaconRun("Beacon pixel GET /t/o/{token}/{id}.gif", "email_events", pool, lua, "pixel.lua",
+            connections, seconds, w, 0);
         var s1 = TrackingStats.current().snapshot();
-        Result beacon = wrk("Beacon beacon POST /t/b", BEACON_PORT, lua.resolve("beacon.lua"), connections, seconds);
-        long views = count(pool, "SELECT count(*) FROM page_views") - viewsBefore;
+        Result beacon = beaconRun("Beacon beacon POST /t/b", "page_views", pool, lua, "beacon.lua", connections,
+            seconds, w, 1);
         var s2 = TrackingStats.current().snapshot();
 
-        System.out.printf(Locale.ROOT, "%nround %d of %d (load average %s)%n", round, rounds, loadAverage());
-        System.out.printf(Locale.ROOT, "%-40s %10s %8s %8s %10s %10s %8s%n", "run", "req/s", "p50 ms", "p99 ms",
-            "2xx", "rows", "ratio");
-        print(ceiling, -1, ceiling.rps());
-        print(router, -1, ceiling.rps());
-        print(minimal, minimalRows, ceiling.rps());
-        print(pixel, opens, ceiling.rps());
-        print(beacon, views, ceiling.rps());
+        System.out.printf(Locale.ROOT, "%-40s %10s %8s %8s %10s %10s %8s %8s %9s %9s %8s%n", "run", "req/s", "p50 ms",
+            "p99 ms", "2xx", "rows", "/ceiling", "/minimal", "fresh p50", "fresh p99", "drain s");
+        print(ceiling, -1, ceiling.rps(), minimal.rps(), null);
+        print(minimal, minimalRows, ceiling.rps(), minimal.rps(), null);
+        print(single, singleRows, ceiling.rps(), minimal.rps(), null);
+        print(pixel, w[0].rows(), ceiling.rps(), minimal.rps(), w[0]);
+        print(beacon, w[1].rows(), ceiling.rps(), minimal.rps(), w[1]);
         System.out.println("CPU per request, µs (JVM / PostgreSQL / wrk and the rest / idle):");
-        for (Result r : List.of(ceiling, router, minimal, pixel, beacon)) {
+        for (Result r : List.of(ceiling, minimal, single, pixel, beacon)) {
           double n = r.requests();
           System.out.printf(Locale.ROOT, "  %-38s %6.1f / %6.1f / %6.1f / %6.1f%n", r.name(), 1e6 * r.cpu().jvm() / n,
               1e6 * r.cpu().pg() / n, 1e6 * r.cpu().other() / n, 1e6 * r.cpu().idle() / n);
         }
-        System.out.printf(Locale.ROOT, "insert-only statements: pixel %d of %d, beacon %d of %d%n",
-            s1.insertOnly() - s0.insertOnly(), s1.insertOnly() - s0.insertOnly() + s1.applying() - s0.applying(),
-            s2.insertOnly() - s1.insertOnly(), s2.insertOnly() - s1.insertOnly() + s2.applying() - s1.applying());
-        System.out.printf(Locale.ROOT, "writer: pixel %.1f events per flush, beacon %.1f; statement to commit: "
-                + "pixel %.2f ms, beacon %.2f ms; shed %d, failed %d%n",
+        System.out.printf(Locale.ROOT, "journal writer: pixel %.1f events per flush, beacon %.1f; statement to "
+                + "commit: pixel %.2f ms, beacon %.2f ms; shed %d, failed %d%n",
             (s1.committed() - s0.committed()) / (double) Math.max(1, s1.batches() - s0.batches()),
             (s2.committed() - s1.committed()) / (double) Math.max(1, s2.batches() - s1.batches()),
             1000 * (s1.statementSeconds() - s0.statementSeconds()) / Math.max(1, s1.statements() - s0.statements()),
             1000 * (s2.statementSeconds() - s1.statementSeconds()) / Math.max(1, s2.statements() - s1.statements()),
             s2.shed() - s0.shed(), s2.failed() - s0.failed());
-        if (opens < pixel.ok() || views < beacon.ok()) {
+        if (w[0].rows() < pixel.ok() || w[1].rows() < beacon.ok() || minimalRows < minimal.ok()) {
           System.out.println("ROWS MISSING: fewer rows than 2xx answers");
         }
-        ratios.add(new double[] {router.rps() / ceiling.rps(), pixel.rps() / ceiling.rps(),
-            beacon.rps() / ceiling.rps(), pixel.p99ms(), beacon.p99ms(), minimal.rps() / ceiling.rps(),
-            minimal.p99ms(), pixel.rps() / minimal.rps()});
+        ratios.add(new double[] {pixel.rps() / minimal.rps(), beacon.rps() / minimal.rps(),
+            pixel.rps() / single.rps(), minimal.rps() / ceiling.rps(), pixel.p99ms(), beacon.p99ms(),
+            minimal.p99ms(), w[0].freshP50ms(), w[0].freshP99ms(), w[1].freshP50ms(), w[1].freshP99ms()});
       }
-      System.out.printf(Locale.ROOT, "%nmedian over %d rounds: ratio to the ceiling: no write %.2f, minimal writer "
-              + "%.2f, pixel %.2f, beacon %.2f; p99: minimal writer %.2f ms, pixel %.2f ms, beacon %.2f ms; "
-              + "pixel / minimal writer %.2f%n", rounds, median(ratios, 0), median(ratios, 5), median(ratios, 1),
-          median(ratios, 2), median(ratios, 6), median(ratios, 3), median(ratios, 4), median(ratios, 7));
-      System.out.println("rows >= 2xx means every answered request is in the database (requests still in flight "
-          + "when wrk stops may be committed without being counted).");
+      System.out.printf(Locale.ROOT, "%nmedian over %d rounds: pixel / minimal writer %.2f, beacon / minimal "
+              + "writer %.2f, pixel / one INSERT per request %.2f, minimal writer / ceiling %.2f; p99: pixel %.2f ms, "
+              + "beacon %.2f ms, minimal writer %.2f ms; freshness p50/p99: pixel %.0f/%.0f ms, beacon %.0f/%.0f ms%n",
+          rounds, median(ratios, 0), median(ratios, 1), median(ratios, 2), median(ratios, 3), median(ratios, 4),
+          median(ratios, 5), median(ratios, 6), median(ratios, 7), median(ratios, 8), median(ratios, 9),
+          median(ratios, 10));
+      if (sustained > 0) {
+        System.out.printf(Locale.ROOT, "%nsustained %d s (uptime: %s)%n", sustained, uptime());
+        long before = count(pool, "SELECT count(*) FROM bench_minimal");
+        Result minimal = wrk("minimal group-commit writer", MINIMAL_PORT, lua.resolve("pixel.lua"), connections,
+            sustained);
+        long minimalRows = count(pool, "SELECT count(*) FROM bench_minimal") - before;
+        Written[] w = new Written[1];
+        Result pixel = beaconRun("Beacon pixel GET /t/o/{token}/{id}.gif", "email_events", pool, lua, "pixel.lua",
+            connections, sustained, w, 0);
+        print(minimal, minimalRows, minimal.rps(), minimal.rps(), null);
+        print(pixel, w[0].rows(), minimal.rps(), minimal.rps(), w[0]);
+        System.out.printf(Locale.ROOT, "sustained pixel / minimal writer %.2f (rate counted over the run and its "
+            + "drain: %.0f events/s)%n", pixel.rps() / minimal.rps(), w[0].rows() / (sustained + w[0].drainSeconds()));
+      }
+      System.out.println("rows >= 2xx means every answered request is in the event tables once the journal has "
+          + "drained (requests in flight when wrk stops may be committed without being counted).");
     } finally {
       vertx.close().await(30, TimeUnit.SECONDS);
-      pg.close();
+      if (pg != null) {
+        pg.close();
+      }
+    }
+  }
+
+  /** A Beacon run: wrk, then the wait until the journal is empty, then what reached {@code table}. */
+  private static Result beaconRun(String name, String table, Pool pool, Path lua, String script, int connections,
+                                  int seconds, Written[] written, int slot) throws Exception {
+    long before = count(pool, "SELECT count(*) FROM " + table);
+    Freshness fresh = new Freshness();
+    TrackingStats.observeFreshness(fresh::add);
+    Result r = wrk(name, BEACON_PORT, lua.resolve(script), connections, seconds);
+    double drain = drain(pool);
+    TrackingStats.observeFreshness(null);
+    written[slot] = new Written(count(pool, "SELECT count(*) FROM " + table) - before, drain,
+        fresh.percentileMs(0.5), fresh.percentileMs(0.99));
+    return r;
+  }
+
+  /** Seconds until the journal is empty. */
+  private static double drain(Pool pool) throws Exception {
+    long t0 = System.nanoTime();
+    while (count(pool, "SELECT count(*) FROM tracking_journal") > 0) {
+      Thread.sleep(20);
+    }
+    return (System.nanoTime() - t0) / 1e9;
+  }
+
+  /** Every event's time from accepted to visible in the event tables during one run (ns). */
+  static final class Freshness {
+    private long[] values = new long[1 << 16];
+    private int n;
+
+    synchronized void add(long nanos) {
+      if (n == values.length) {
+        values = java.util.Arrays.copyOf(values, n * 2);
+      }
+      values[n++] = nanos;
+    }
+
+    synchronized double percentileMs(double q) {
+      if (n == 0) {
+        return Double.NaN;
+      }
+      long[] v = java.util.Arrays.copyOf(values, n);
+      java.util.Arrays.sort(v);
+      return v[Math.min(n - 1, (int) Math.ceil(q * n) - 1)] / 1e6;
+    }
+  }
+
+  private static String uptime() {
+    try {
+      return new String(new ProcessBuilder("uptime").start().getInputStream().readAllBytes(),
+          StandardCharsets.UTF_8).trim();
+    } catch (IOException e) {
+      return "unknown";
     }
   }
 
@@ -276,9 +382,12 @@ public final class TrackingBench {
     }
   }
 
-  private static void print(Result r, long rows, double ceilingRps) {
-    System.out.printf(Locale.ROOT, "%-40s %10.0f %8.2f %8.2f %10d %10s %8.2f%n", r.name(), r.rps(), r.p50ms(),
-        r.p99ms(), r.ok(), rows < 0 ? "-" : Long.toString(rows), r.rps() / ceilingRps);
+  private static void print(Result r, long rows, double ceilingRps, double minimalRps, Written w) {
+    System.out.printf(Locale.ROOT, "%-40s %10.0f %8.2f %8.2f %10d %10s %8.2f %8.2f %9s %9s %8s%n", r.name(), r.rps(),
+        r.p50ms(), r.p99ms(), r.ok(), rows < 0 ? "-" : Long.toString(rows), r.rps() / ceilingRps, r.rps() / minimalRps,
+        w == null ? "-" : String.format(Locale.ROOT, "%.0f ms", w.freshP50ms()),
+        w == null ? "-" : String.format(Locale.ROOT, "%.0f ms", w.freshP99ms()),
+        w == null ? "-" : String.format(Locale.ROOT, "%.2f", w.drainSeconds()));
   }
 
   private static String settings(Pool pool) throws Exception {

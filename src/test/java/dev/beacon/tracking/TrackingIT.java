@@ -55,7 +55,7 @@ class TrackingIT {
     var r = await(app.client.get("/t/o/" + d.token() + "/" + comm + ".gif").putHeader("User-Agent", BROWSER)
         .putHeader("Accept-Encoding", "gzip, deflate").send());
     assertGif(r);
-    Row e = await(app.pool.query("SELECT * FROM email_events").execute()).iterator().next();
+    Row e = Fixtures.rows(app, "SELECT * FROM email_events").iterator().next();
     assertThat(e.getUUID("debtor_id")).isEqualTo(d.id());
     assertThat(e.getUUID("communication_id")).isEqualTo(comm);
     assertThat(e.getString("kind")).isEqualTo("open");
@@ -109,7 +109,7 @@ class TrackingIT {
     var d = Fixtures.debtor(app, "Ann");
     UUID comm = Fixtures.email(app, d, 1);
     assertGif(get(app, "/t/o/" + d.token() + "/" + comm + ".gif", BROWSER));
-    Row e = await(app.pool.query("SELECT label, reason FROM email_events").execute()).iterator().next();
+    Row e = Fixtures.rows(app, "SELECT label, reason FROM email_events").iterator().next();
     assertThat(e.getString("label")).isEqualTo("machine");
     assertThat(e.getString("reason")).contains("of the send");
     assertThat(count(app, "SELECT count(*) FROM communications WHERE email_opened")).isZero();
@@ -130,7 +130,7 @@ class TrackingIT {
   void ipAddress_isTruncatedByDefault(TestApp app) {
     var d = Fixtures.debtor(app, "Ann");
     assertGif(get(app, "/t/o/" + d.token() + ".gif", BROWSER));
-    Row e = await(app.pool.query("SELECT host(ip_address) AS ip FROM email_events").execute()).iterator().next();
+    Row e = Fixtures.rows(app, "SELECT host(ip_address) AS ip FROM email_events").iterator().next();
     assertThat(e.getString("ip")).isIn("127.0.0.0", "::");
   }
 
@@ -164,7 +164,7 @@ class TrackingIT {
     var r = get(app, tracked.substring(app.baseUrl().length()), BROWSER);
     assertThat(r.statusCode()).isEqualTo(302);
     assertThat(r.getHeader("Location")).isEqualTo(target);
-    Row e = await(app.pool.query("SELECT kind, label, url FROM email_events").execute()).iterator().next();
+    Row e = Fixtures.rows(app, "SELECT kind, label, url FROM email_events").iterator().next();
     assertThat(e.getString("kind")).isEqualTo("click");
     assertThat(e.getString("label")).isEqualTo("human");
     assertThat(e.getString("url")).isEqualTo(target);
@@ -210,7 +210,7 @@ class TrackingIT {
       assertThat(get(app, trackedUrl(app, d, comm, u).substring(app.baseUrl().length()), BROWSER).statusCode())
           .isEqualTo(302);
     }
-    var rows = await(app.pool.query("SELECT label, reason FROM email_events ORDER BY occurred_at").execute());
+    var rows = Fixtures.rows(app, "SELECT label, reason FROM email_events ORDER BY occurred_at");
     var labels = new java.util.ArrayList<String>();
     rows.forEach(r -> labels.add(r.getString("label")));
     assertThat(labels).containsExactly("human", "human", "scanner");
@@ -250,7 +250,7 @@ class TrackingIT {
     var r = beacon(app, "text/plain;charset=UTF-8", new JsonObject().put("token", d.token()).put("pageType", "info")
         .put("timeOnPage", 12).put("actions", new JsonArray().add("read")).encode());
     assertThat(r.statusCode()).isEqualTo(204);
-    Row v = await(app.pool.query("SELECT * FROM page_views").execute()).iterator().next();
+    Row v = Fixtures.rows(app, "SELECT * FROM page_views").iterator().next();
     assertThat(v.getString("page_type")).isEqualTo("info");
     assertThat(v.getInteger("time_on_page")).isEqualTo(12);
     assertThat(v.getJsonArray("actions_taken")).isEqualTo(new JsonArray().add("read"));
@@ -265,7 +265,7 @@ class TrackingIT {
           .put("pageType", "landing").put("timeOnPage", i * 5).put("actions", new JsonArray().add("click-" + i)).encode());
       assertThat(r.statusCode()).isEqualTo(204);
     }
-    Row v = await(app.pool.query("SELECT * FROM page_views").execute()).iterator().next();
+    Row v = Fixtures.rows(app, "SELECT * FROM page_views").iterator().next();
     assertThat(count(app, "SELECT count(*) FROM page_views")).isEqualTo(1);
     assertThat(v.getInteger("time_on_page")).isEqualTo(10);
     assertThat(v.getJsonArray("actions_taken")).isEqualTo(new JsonArray().add("click-1").add("click-2"));
@@ -280,7 +280,7 @@ class TrackingIT {
         .put("pageViewId", bobsView.toString()).put("pageType", "landing").put("timeOnPage", 99)
         .put("actions", new JsonArray().add("pay")).encode());
     assertThat(r.statusCode()).isEqualTo(204);
-    Row v = await(app.pool.query("SELECT * FROM page_views").execute()).iterator().next();
+    Row v = Fixtures.rows(app, "SELECT * FROM page_views").iterator().next();
     assertThat(v.getInteger("time_on_page")).isNull();
     assertThat(v.getJsonArray("actions_taken")).isEmpty();
     assertThat(count(app, "SELECT count(*) FROM page_views")).isEqualTo(1);

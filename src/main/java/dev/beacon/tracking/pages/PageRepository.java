@@ -1,5 +1,7 @@
 package dev.beacon.tracking.pages;
 
+import dev.beacon.tracking.Origin;
+import dev.beacon.tracking.TrackingRoutes;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -24,14 +26,17 @@ final class PageRepository {
       SELECT id, first_name, greatest(total_owed - amount_paid, 0) AS balance
       FROM debtors WHERE unique_token = #{token}""";
 
-  /** Resolves the token and records the view in one statement, so the page is served only once it is stored. */
+  /**
+   * Resolves the token and journals the view in one statement, so the page is served only once it is stored;
+   * the enricher classifies it and moves it into page_views (its address as tracking.ipStorage keeps it).
+   */
   static final String VIEW = """
       WITH d AS (
         SELECT id, first_name, greatest(total_owed - amount_paid, 0) AS balance
         FROM debtors WHERE unique_token = #{token}
       ), v AS (
-        INSERT INTO page_views (id, debtor_id, page_type, user_agent, ip_address)
-        SELECT #{viewId}, d.id, #{pageType}, #{userAgent}, #{ip}::text::inet FROM d
+        INSERT INTO tracking_journal (kind, token, at, page_view_id, user_agent, ip, signals, page_type)
+        SELECT #{kind}, #{token}, now(), #{viewId}, #{userAgent}, #{ip}, #{signals}, #{pageType} FROM d
         RETURNING id
       )
       SELECT d.id, d.first_name, d.balance FROM d, v""";
@@ -69,13 +74,15 @@ final class PageRepository {
   }
 
   /** Records a page view with the given id and answers the debtor; empty (nothing stored) for an unknown token. */
-  Future<Optional<PageDebtor>> view(String token, UUID viewId, String pageType, String userAgent, String ip) {
+  Future<Optional<PageDebtor>> view(String token, UUID viewId, String pageType, String userAgent, Origin.Seen seen) {
     Map<String, Object> p = new HashMap<>();
     p.put("token", token);
     p.put("viewId", viewId);
     p.put("pageType", pageType);
     p.put("userAgent", userAgent);
-    p.put("ip", ip);
+    p.put("ip", seen.ip());
+    p.put("signals", (short) seen.signals());
+    p.put("kind", TrackingRoutes.JOURNAL_VIEW);
     return view.execute(p).map(PageRepository::first);
   }
 

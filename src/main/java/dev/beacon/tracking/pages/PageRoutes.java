@@ -3,6 +3,7 @@ package dev.beacon.tracking.pages;
 import dev.beacon.config.BeaconConfig;
 import dev.beacon.core.Tokens;
 import dev.beacon.db.Uuids;
+import dev.beacon.tracking.Origin;
 import dev.beacon.http.Bodies;
 import dev.beacon.http.Problem;
 import dev.beacon.http.Requests;
@@ -41,10 +42,12 @@ public final class PageRoutes {
 
   private final PageRepository repo;
   private final BeaconConfig config;
+  private final Origin origin;
 
   private PageRoutes(Pool pool, BeaconConfig config) {
     this.repo = new PageRepository(pool);
     this.config = config;
+    this.origin = new Origin(config.tracking());
   }
 
   public static void mount(Router router, Vertx vertx, Pool pool, BeaconConfig config) {
@@ -91,7 +94,7 @@ public final class PageRoutes {
     boolean head = ctx.request().method() == HttpMethod.HEAD;
     Future<Optional<PageDebtor>> found = head
         ? repo.find(token)
-        : repo.view(token, viewId, pageType, userAgent(ctx), clientIp(ctx));
+        : repo.view(token, viewId, pageType, userAgent(ctx), origin.of(ctx.request()));
     return found
         .map(d -> d.map(x -> new View(new PageHtml.Context(token, viewId, config.payments().currency()), x)))
         .onFailure(ctx::fail);
@@ -185,8 +188,4 @@ public final class PageRoutes {
     return ua == null || ua.length() <= USER_AGENT_MAX ? ua : ua.substring(0, USER_AGENT_MAX);
   }
 
-  private String clientIp(RoutingContext ctx) {
-    var remote = ctx.request().remoteAddress();
-    return remote == null ? null : IpAddresses.stored(IpAddresses.parse(remote.hostAddress()), config.tracking().ipStorage());
-  }
 }

@@ -43,7 +43,9 @@ class PagesIT {
     return await(app.client.get(path).putHeader("User-Agent", "PagesIT/1.0").send());
   }
 
+  /** Rows once every page view and beacon answered so far has been enriched into the event tables. */
   static List<Row> rows(TestApp app, String sql, Object... params) {
+    app.enriched();
     List<Row> out = new ArrayList<>();
     await(app.pool.preparedQuery(sql).execute(Tuple.from(params))).forEach(out::add);
     return out;

@@ -1,0 +1,144 @@
+package dev.beacon.tracking;
+
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The tracking journal (V16): what a tracking request carried, as the hot path writes it (one {@code unnest}
+ * INSERT per batch, nothing resolved) and as the {@link Enricher} reads it back.
+ */
+final class Journal {
+  private Journal() {}
+
+  /** What a journal row is; {@code code} is what {@code tracking_journal.kind} stores. */
+  enum Kind {
+    OPEN(1), CLICK(2), VIEW(3), UPDATE(4);
+
+    final short code;
+
+    Kind(int code) {
+      this.code = (short) code;
+    }
+
+    static Kind of(short code) {
+      return switch (code) {
+        case 1 -> OPEN;
+        case 2 -> CLICK;
+        case 3 -> VIEW;
+        case 4 -> UPDATE;
+        default -> throw new IllegalArgumentException("not a journal kind: " + code);
+      };
+    }
+  }
+
+  /**
+   * Request-shape bits in {@code signals}: what the classifier needs of the headers, not the headers; above
+   * {@link #NETWORK_SHIFT}, 1 + the index in tracking.scannerCidrs of the scanner network the full address is in.
+   */
+  static final int HEAD = 1;
+  static final int PREFETCH = 2;
+  static final int ACCEPT_NOT_HTML = 4;
+  static final int NETWORK_SHIFT = 3;
+
+  /**
+   * One accepted request. {@code ip} is the client address as tracking.ipStorage stores it; {@code pageViewId} is the new view's id
+   * (VIEW) or the view a beacon reports on (UPDATE).
+   */
+  record Entry(Kind kind, String token, OffsetDateTime at, UUID communicationId, UUID pageViewId, String userAgent,
+               String ip, int signals, String url, String pageType, Integer timeOnPage, String actionsJson) {
+
+    static Entry open(String token, UUID comm, OffsetDateTime at, String ua, String ip, int signals) {
+      return new Entry(Kind.OPEN, token, at, comm, null, ua, ip, signals, null, null, null, null);
+    }
+
+    static Entry click(String token, UUID comm, OffsetDateTime at, String ua, String ip, int signals, String url) {
+      return new Entry(Kind.CLICK, token, at, comm, null, ua, ip, signals, url, null, null, null);
+    }
+
+    static Entry view(String token, UUID viewId, OffsetDateTime at, String ua, String ip, int signals,
+                      String pageType, Integer timeOnPage, String actionsJson) {
+      return new Entry(Kind.VIEW, token, at, null, viewId, ua, ip, signals, null, pageType, timeOnPage, actionsJson);
+    }
+
+    static Entry update(String token, UUID viewId, OffsetDateTime at, Integer timeOnPage, String actionsJson) {
+      return new Entry(Kind.UPDATE, token, at, null, viewId, null, null, 0, null, null, timeOnPage, actionsJson);
+    }
+
+    boolean has(int signal) {
+      return (signals & signal) != 0;
+    }
+
+    /** The scanner network's index in tracking.scannerCidrs, or -1. */
+    int scannerNetwork() {
+      return (signals >>> NETWORK_SHIFT) - 1;
+    }
+  }
+
+  /** The hot path's one statement per batch. */
+  static final String INSERT = """
+      INSERT INTO tracking_journal (kind, token, at, communication_id, page_view_id, user_agent, ip, signals, url,
+                                    page_type, time_on_page, actions)
+      SELECT * FROM unnest($1::smallint[], $2::text[], $3::timestamptz[], $4::uuid[], $5::uuid[], $6::text[],
+                           $7::text[], $8::smallint[], $9::text[], $10::text[], $11::int[], $12::text[])""";
+
+  /** The oldest rows, in the order they were accepted. */
+  static final String READ = """
+      SELECT id, kind, token, at, communication_id, page_view_id, user_agent, ip, signals, url, page_type,
+             time_on_page, actions
+      FROM tracking_journal ORDER BY id LIMIT $1""";
+
+  /** Removes what a batch moved (in the batch's transaction). */
+  static final String DELETE = "DELETE FROM tracking_journal WHERE id = ANY($1::bigint[])";
+
+  /** The backlog and the age of its oldest row (by the primary key: no scan for the oldest). */
+  static final String BACKLOG = """
+      SELECT (SELECT count(*) FROM tracking_journal) AS backlog,
+             (SELECT at FROM tracking_journal ORDER BY id LIMIT 1) AS oldest""";
+
+  static Tuple insertTuple(List<Entry> rows) {
+    int n = rows.size();
+    Short[] kind = new Short[n];
+    String[] token = new String[n];
+    OffsetDateTime[] at = new OffsetDateTime[n];
+    UUID[] comm = new UUID[n];
+    UUID[] view = new UUID[n];
+    String[] ua = new String[n];
+    String[] ip = new String[n];
+    Short[] signals = new Short[n];
+    String[] url = new String[n];
+    String[] type = new String[n];
+    Integer[] time = new Integer[n];
+    String[] actions = new String[n];
+    for (int k = 0; k < n; k++) {
+      Entry e = rows.get(k);
+      kind[k] = e.kind().code;
+      token[k] = e.token();
+      at[k] = e.at();
+      comm[k] = e.communicationId();
+      view[k] = e.pageViewId();
+      ua[k] = e.userAgent();
+      ip[k] = e.ip();
+      signals[k] = (short) e.signals();
+      url[k] = e.url();
+      type[k] = e.pageType();
+      time[k] = e.timeOnPage();
+      actions[k] = e.actionsJson();
+    }
+    return Tuple.tuple().addArrayOfShort(kind).addArrayOfString(token).addArrayOfOffsetDateTime(at)
+        .addArrayOfUUID(comm).addArrayOfUUID(view).addArrayOfString(ua).addArrayOfString(ip)
+        .addArrayOfShort(signals).addArrayOfString(url).addArrayOfString(type).addArrayOfInteger(time)
+        .addArrayOfString(actions);
+  }
+
+  /** A row read back by {@link #READ}. */
+  static Entry entry(Row r) {
+    return new Entry(Kind.of(r.getShort("kind")), r.getString("token"), r.getOffsetDateTime("at"),
+        r.getUUID("communication_id"), r.getUUID("page_view_id"), r.getString("user_agent"), r.getString("ip"),
+        r.getShort("signals"), r.getString("url"), r.getString("page_type"), r.getInteger("time_on_page"),
+        r.getString("actions"));
+  }
+}

@@ -1,0 +1,64 @@
+package dev.beacon.tracking;
+
+import dev.beacon.config.BeaconConfig;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+
+import java.net.InetAddress;
+import java.util.Locale;
+
+/**
+ * What the journal keeps of a tracking request's origin: the client address as {@code tracking.ipStorage}
+ * stores it (the full address never reaches the disk unless that says {@code full}) and the request-shape bits
+ * the classifier needs, the scanner network the full address falls in included.
+ */
+public final class Origin {
+  private static final CharSequence SEC_PURPOSE = HttpHeaders.createOptimized("Sec-Purpose");
+  private static final CharSequence PURPOSE = HttpHeaders.createOptimized("Purpose");
+  private static final CharSequence X_MOZ = HttpHeaders.createOptimized("X-Moz");
+
+  private final BeaconConfig.IpStorage storage;
+  private final Classifier classifier;
+
+  public Origin(BeaconConfig.Tracking config) {
+    this(config, Classifier.of(config.scannerCidrs()));
+  }
+
+  Origin(BeaconConfig.Tracking config, Classifier classifier) {
+    this.storage = config.ipStorage();
+    this.classifier = classifier;
+  }
+
+  /** A request's address and signals (without the Accept rule, which is a click's: see {@link #acceptBit}). */
+  public record Seen(String ip, int signals) {}
+
+  public Seen of(HttpServerRequest req) {
+    InetAddress ip = IpAddresses.parse(req.remoteAddress() == null ? null : req.remoteAddress().hostAddress());
+    int s = bits(req.method() == HttpMethod.HEAD, req.getHeader(SEC_PURPOSE), req.getHeader(PURPOSE),
+        req.getHeader(X_MOZ), classifier.scannerNetwork(ip));
+    return new Seen(IpAddresses.stored(ip, storage), s);
+  }
+
+  /** The journal's bits for these request-shape signals and scanner network index (-1: none). */
+  static int bits(boolean head, String secPurpose, String purpose, String xMoz, int network) {
+    int s = head ? Journal.HEAD : 0;
+    if (prefetch(secPurpose) || prefetch(purpose) || prefetch(xMoz)) {
+      s |= Journal.PREFETCH;
+    }
+    return network >= 0 ? s | (network + 1) << Journal.NETWORK_SHIFT : s;
+  }
+
+  static int acceptBit(HttpServerRequest req) {
+    return acceptBit(req.getHeader(HttpHeaders.ACCEPT));
+  }
+
+  /** The Accept rule's bit: a click whose Accept lacks text/html (a missing header counts as lacking it). */
+  static int acceptBit(String accept) {
+    return accept == null || !accept.toLowerCase(Locale.ROOT).contains("text/html") ? Journal.ACCEPT_NOT_HTML : 0;
+  }
+
+  private static boolean prefetch(String header) {
+    return header != null && header.toLowerCase(Locale.ROOT).contains("prefetch");
+  }
+}
