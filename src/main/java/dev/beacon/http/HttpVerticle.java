@@ -61,6 +61,7 @@ public final class HttpVerticle extends VerticleBase {
     PageRoutes.mount(router, vertx, deps);
     DebtorRoutes.mount(router, vertx, deps);
     CommunicationRoutes.mount(router, vertx, deps);
+    dev.beacon.sending.SendingRoutes.mount(router, vertx, deps);
     PaymentRoutes.mount(router, vertx, deps);
     OpsRoutes.mount(router, vertx, deps);
     DashboardRoutes.mount(router, vertx, deps);
