@@ -21,12 +21,12 @@ import java.util.UUID;
 
 /**
  * {@code POST /api/messages/preview}: what recording a message would answer as {@code instrumented}, recording
- * and gating nothing. The debtor's token is shown as {@code {token}} and the communication id is the nil UUID,
- * so nothing in a preview records an open, a click or a page view; SMS short codes are fresh and not stored (they
- * answer the unknown-code page), with the same length as real ones.
+ * and gating nothing. The debtor's token is {@link #PREVIEW_TOKEN} (the shape and length of a real one, issued to
+ * no debtor) and the communication id is the nil UUID, so nothing in a preview records an open, a click or a page
+ * view; SMS short codes are fresh and not stored (they answer the unknown-code page), as long as real ones.
  */
 public final class SendingRoutes {
-  static final String TOKEN_PLACEHOLDER = "{token}";
+  static final String PREVIEW_TOKEN = "PREVIEW_PREVIEW_PREVIEW_PREVIEW_";
   static final UUID PREVIEW_ID = new UUID(0, 0);
   private static final Set<String> FIELDS = Set.of("debtorId", "type", "subject", "html", "text");
   private static final String DEBTOR = """
@@ -88,7 +88,7 @@ public final class SendingRoutes {
             throw Problem.notFound("No debtor " + id);
           }
           Row r = rows.iterator().next();
-          return sending.instrument(m, new Instrumenter.Recipient(TOKEN_PLACEHOLDER, r.getString("first_name"),
+          return sending.instrument(m, new Instrumenter.Recipient(PREVIEW_TOKEN, r.getString("first_name"),
               r.getBigDecimal("balance")), base, PREVIEW_ID);
         })
         .onSuccess(out -> Requests.json(ctx, 200, new JsonObject().put("debtorId", id.toString())

@@ -76,6 +76,8 @@ public final class Classifier {
       new Marker("zscaler", Label.SCANNER, "URL security scanner (Zscaler)"),
       new Marker("trendmicro", Label.SCANNER, "URL security scanner (Trend Micro)"),
       new Marker("google-safety", Label.SCANNER, "URL security scanner (Google-Safety)"),
+      // Telegram says "TelegramBot (like TwitterBot)": named before Twitterbot.
+      new Marker("telegrambot", Label.MACHINE, "link preview (TelegramBot)"),
       // Messaging apps' link previews. iMessage (Apple Messages) fetches as "facebookexternalhit/1.1 Facebot
       // Twitterbot/1.0", so it is named before the two it contains.
       new Marker("facebot twitterbot", Label.MACHINE, "link preview (Apple iMessage)"),
@@ -94,7 +96,6 @@ public final class Classifier {
       new Marker("whatsapp", Label.MACHINE, "link preview (WhatsApp)"),
       new Marker("linkedinbot", Label.MACHINE, "link preview (LinkedInBot)"),
       new Marker("discordbot", Label.MACHINE, "link preview (Discordbot)"),
-      new Marker("telegrambot", Label.MACHINE, "link preview (TelegramBot)"),
       new Marker("skypeuripreview", Label.MACHINE, "link preview (SkypeUriPreview)"),
       new Marker("curl/", Label.MACHINE, "scripted HTTP client (curl)"),
       new Marker("wget/", Label.MACHINE, "scripted HTTP client (Wget)"),
