@@ -29,7 +29,7 @@ final class HtmlLinks {
   static final String UNTRACKED = "data-beacon-untracked";
   private static final Pattern SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*:");
 
-  /** What a link's target is, or why it is left alone: {@code target == null} means skipped. */
+  /** A link's resolved http(s) target, or (target null) why it is left alone. */
   record Decision(String target, String reason) {}
 
   /** The rewritten document and the per-link outcome, in document order. */
@@ -43,9 +43,9 @@ final class HtmlLinks {
   private HtmlLinks() {}
 
   /**
-   * @param track   the tracked URL for a resolved http(s) target, or null to leave the link (its reason
-   *                given by {@code skipReason})
-   * @param pixel   the {@code <img>} to insert before {@code </body>} (at the end when there is none), or null
+   * @param track      the tracked URL for a resolved http(s) target
+   * @param skipReason why an http(s) target is left alone (already tracked, not signable), or null to track it
+   * @param pixel      the {@code <img>} to insert before {@code </body>} (at the end when there is none), or null
    */
   static Result rewrite(String html, Function<String, String> track, Function<String, String> skipReason,
                         String pixel) {
@@ -63,16 +63,17 @@ final class HtmlLinks {
       }
       String href = attr.getValue();
       Decision d = decide(href, base, e.hasAttr(UNTRACKED), skipReason);
-      String tracked = d.target() == null ? null : track.apply(d.target());
-      if (tracked == null) {
-        outcomes.add(new Outcome(href, d.target(), null, d.reason() == null ? "already-tracked" : d.reason()));
+      if (d.target() == null) {
+        outcomes.add(new Outcome(href, null, null, d.reason()));
         continue;
       }
+      String tracked = track.apply(d.target());
       outcomes.add(new Outcome(href, d.target(), tracked, null));
       edits.add(new Edit(value.startPos(), value.endPos(), quoted(html, value.startPos(), tracked)));
     }
     if (pixel != null) {
-      edits.add(new Edit(pixelAt(doc, html), pixelAt(doc, html), pixel));
+      int at = pixelAt(doc, html);
+      edits.add(new Edit(at, at, pixel));
     }
     edits.sort(Comparator.comparingInt(Edit::start));
     StringBuilder out = new StringBuilder(html.length() + edits.size() * 160);

@@ -1,5 +1,6 @@
 package dev.beacon.sending;
 
+import dev.beacon.http.Problem;
 import dev.beacon.tracking.LinkSigner;
 import dev.beacon.tracking.ShortCodes;
 import dev.beacon.tracking.pages.Html;
@@ -46,6 +47,13 @@ public final class Instrumenter {
     this.codes = codes;
   }
 
+  /** The longest subject the audit trail stores (communications.subject). */
+  public static final int SUBJECT_MAX = 500;
+
+  /**
+   * The message as it is to be sent. Fails with a 400 naming {@code subject} when its merge fields make it
+   * longer than {@link #SUBJECT_MAX}.
+   */
   public Instrumented instrument(Message m, Recipient to, String base, UUID communicationId) {
     String id = communicationId.toString();
     Map<String, String> values = Map.of(
@@ -55,6 +63,9 @@ public final class Instrumenter {
         "firstName", to.firstName() == null ? "" : to.firstName(),
         "balance", to.balance() == null ? "" : Html.money(to.balance(), currency));
     String subject = MergeFields.fill(m.subject(), values, UnaryOperator.identity());
+    if (subject != null && subject.length() > SUBJECT_MAX) {
+      throw Problem.invalid("subject", "must be at most " + SUBJECT_MAX + " characters once its merge fields are filled");
+    }
     String html = MergeFields.fill(m.html(), values, Html::esc);
     String text = MergeFields.fill(m.text(), values, UnaryOperator.identity());
     List<Instrumented.Link> links = new ArrayList<>();

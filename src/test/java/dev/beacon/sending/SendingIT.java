@@ -271,6 +271,10 @@ class SendingIT {
     var both = http.post(path, AGENT_KEY, email("<p>hi</p>", null).put("content", "hi"));
     assertThat(both.statusCode()).isEqualTo(400);
     assertThat(both.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0).getString("field")).isEqualTo("content");
+    var longSubject = http.post(path, AGENT_KEY, email("<p>hi</p>", null)
+        .put("subject", "x".repeat(480) + " {{landingUrl}}"));
+    assertThat(longSubject.statusCode()).as(longSubject.bodyAsString()).isEqualTo(400);
+    assertThat(longSubject.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0).getString("field")).isEqualTo("subject");
     assertThat(count(app, "SELECT count(*) FROM communications")).isZero();
   }
 
