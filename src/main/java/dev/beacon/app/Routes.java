@@ -11,6 +11,7 @@ import dev.beacon.ops.Health;
 import dev.beacon.ops.OpsRoutes;
 import dev.beacon.payments.PaymentRoutes;
 import dev.beacon.scoring.ScoringRoutes;
+import dev.beacon.sending.SendingRoutes;
 import dev.beacon.tracking.TrackingRoutes;
 import dev.beacon.tracking.pages.PageRoutes;
 import dev.beacon.worklist.WorklistRoutes;
@@ -56,6 +57,7 @@ public final class Routes {
     DashboardRoutes.mount(router, vertx, s.pool(), s.readPool());
     ScoringRoutes.mount(router, vertx, s.pool(), s.config());
     WorklistRoutes.mount(router, vertx, s.pool());
+    SendingRoutes.mount(router, vertx, s.pool(), s.config());
     return router;
   }
 }

@@ -12,25 +12,27 @@ import java.util.UUID;
 public record Communication(UUID id, UUID debtorId, String type, String direction, String subject, String content,
                             Integer callDuration, String callOutcome, boolean emailOpened, boolean emailClicked,
                             OffsetDateTime at, boolean aiGenerated, boolean complianceChecked, String ruleSet,
-                            boolean requiresFollowup, OffsetDateTime followupDate, OffsetDateTime createdAt) {
+                            boolean requiresFollowup, OffsetDateTime followupDate, OffsetDateTime createdAt,
+                            String html) {
 
   public static Communication from(Row r) {
     return new Communication(r.getUUID("id"), r.getUUID("debtor_id"), r.getString("type"), r.getString("direction"),
         r.getString("subject"), r.getString("content"), r.getInteger("call_duration"), r.getString("call_outcome"),
         r.getBoolean("email_opened"), r.getBoolean("email_clicked"), r.getOffsetDateTime("timestamp"),
         r.getBoolean("ai_generated"), r.getBoolean("compliance_checked"), r.getString("compliance_rule_set"),
-        r.getBoolean("requires_followup"), r.getOffsetDateTime("followup_date"), r.getOffsetDateTime("created_at"));
+        r.getBoolean("requires_followup"), r.getOffsetDateTime("followup_date"), r.getOffsetDateTime("created_at"),
+        r.getString("content_html"));
   }
 
   /** This row with {@code token} replaced by {@code {token}} in its subject and content (for viewers). */
   public Communication maskingToken(String token) {
     return new Communication(id, debtorId, type, direction, Tokens.mask(subject, token), Tokens.mask(content, token), callDuration,
         callOutcome, emailOpened, emailClicked, at, aiGenerated, complianceChecked, ruleSet, requiresFollowup,
-        followupDate, createdAt);
+        followupDate, createdAt, Tokens.mask(html, token));
   }
 
   public JsonObject toJson() {
-    return new JsonObject()
+    JsonObject j = new JsonObject()
         .put("id", id.toString())
         .put("debtorId", debtorId.toString())
         .put("type", type)
@@ -48,5 +50,6 @@ public record Communication(UUID id, UUID debtorId, String type, String directio
         .put("requiresFollowup", requiresFollowup)
         .put("followupDate", Times.format(followupDate))
         .put("createdAt", Times.format(createdAt));
+    return html == null ? j : j.put("html", html);
   }
 }

@@ -22,12 +22,13 @@ import java.util.Set;
  */
 public record CommunicationInput(Channel type, boolean outbound, String subject, String content,
                                  Integer callDuration, String callOutcome, boolean aiGenerated,
-                                 boolean requiresFollowup, OffsetDateTime followupDate, OffsetDateTime at) {
+                                 boolean requiresFollowup, OffsetDateTime followupDate, OffsetDateTime at,
+                                 String html, String text) {
 
   public static final String OUTBOUND = "outbound";
   public static final String INBOUND = "inbound";
   static final Set<String> FIELDS = Set.of("type", "direction", "subject", "content", "callDuration",
-      "callOutcome", "aiGenerated", "requiresFollowup", "followupDate", "at");
+      "callOutcome", "aiGenerated", "requiresFollowup", "followupDate", "at", "html", "text");
   static final Set<String> CALL_OUTCOMES = Set.of("answered", "voicemail", "busy", "no_answer", "wrong_number",
       "disconnected");
   static final int SUBJECT_MAX = 500;
@@ -35,6 +36,11 @@ public record CommunicationInput(Channel type, boolean outbound, String subject,
   static final int CALL_DURATION_MAX = 86_400;
   /** How far ahead of this server's clock an {@code at} may be (clock skew between systems). */
   static final Duration FUTURE_TOLERANCE = Duration.ofMinutes(5);
+
+  /** An outbound email or SMS given as {@code html} and/or {@code text}: Beacon instruments it (docs/sending.md). */
+  public boolean instrumented() {
+    return html != null || text != null;
+  }
 
   public String direction() {
     return outbound ? OUTBOUND : INBOUND;
@@ -93,11 +99,12 @@ public record CommunicationInput(Channel type, boolean outbound, String subject,
     if (at != null && at.toInstant().isAfter(now.plus(FUTURE_TOLERANCE))) {
       errors.add(new FieldError("at", "must not be in the future"));
     }
+    MessageParts parts = MessageParts.read(json, type, OUTBOUND.equals(direction), errors);
     if (!errors.isEmpty()) {
       throw Problem.invalid(errors);
     }
     return new CommunicationInput(type, OUTBOUND.equals(direction), subject, content, callDuration, callOutcome,
-        aiGenerated, requiresFollowup, followupDate, at);
+        aiGenerated, requiresFollowup, followupDate, at, parts.html(), parts.text());
   }
 
   /** Typed readers that record an error instead of throwing, so one answer names every bad field. */

@@ -28,7 +28,7 @@ public final class CommunicationRepository {
    */
   private static final String FACTS = """
       SELECT d.status, d.email_consent, d.phone_consent, d.dnc_registered, d.timezone, d.state, d.unique_token,
-             d.id,
+             d.id, d.first_name, greatest(d.total_owed - d.amount_paid, 0) AS balance,
              ARRAY(SELECT DISTINCT o.channel::text FROM debtor_opt_outs o WHERE o.debtor_id = d.id) AS opted_out,
              ARRAY(SELECT c."timestamp" FROM communications c
                    WHERE c.debtor_id = d.id AND c.type = 'phone' AND c.direction = 'outbound'
@@ -56,10 +56,10 @@ public final class CommunicationRepository {
    */
   private static final String INSERT = """
       WITH c AS (
-        INSERT INTO communications (debtor_id, type, direction, subject, content, call_duration, call_outcome,
+        INSERT INTO communications (id, debtor_id, type, direction, subject, content, call_duration, call_outcome,
                                     "timestamp", ai_generated, compliance_checked, compliance_rule_set,
-                                    requires_followup, followup_date)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                                    requires_followup, followup_date, content_html)
+        VALUES (coalesce($15, gen_random_uuid()), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $16)
         RETURNING *
       ), counters AS (
         UPDATE debtors SET
@@ -127,8 +127,11 @@ public final class CommunicationRepository {
         AND ($2::timestamptz IS NULL OR (followup_date, id) > ($2, $3::uuid))
       ORDER BY followup_date, id LIMIT $4""";
 
-  /** The debtor a contact is about: their page token (for tracking URLs) and the gate's facts. */
-  public record Subject(String token, ContactFacts facts) {}
+  /**
+   * The debtor a contact is about: their page token (for tracking URLs), what merge fields may print (first
+   * name, balance) and the gate's facts.
+   */
+  public record Subject(String token, String firstName, java.math.BigDecimal balance, ContactFacts facts) {}
 
   /** A recorded communication and whether it put an SMS opt-out in force. */
   public record Recorded(Communication communication, boolean optedOut) {}
@@ -169,20 +172,27 @@ public final class CommunicationRepository {
         r.getBoolean("phone_consent"), r.getBoolean("dnc_registered"),
         ContactFacts.zonesOf(r.getString("timezone"), r.getString("state")), optedOut,
         instants(r, "calls"), instants(r, "conversations"));
-    return new Subject(r.getString("unique_token"), facts);
+    return new Subject(r.getString("unique_token"), r.getString("first_name"), r.getBigDecimal("balance"), facts);
   }
 
   private static List<Instant> instants(Row r, String column) {
     return Arrays.stream(r.getArrayOfOffsetDateTimes(column)).map(OffsetDateTime::toInstant).toList();
   }
 
-  public Future<Recorded> insert(SqlClient sql, UUID debtorId, CommunicationInput in, Instant at, String ruleSet,
-                                 boolean revokesSms) {
+  /** What is stored as the message: the id chosen beforehand (or null) and the parts as sent. */
+  public record Sent(UUID id, String subject, String content, String html) {
+    static Sent of(CommunicationInput in) {
+      return new Sent(null, in.subject(), in.content(), null);
+    }
+  }
+
+  public Future<Recorded> insert(SqlClient sql, UUID debtorId, CommunicationInput in, Sent sent, Instant at,
+                                 String ruleSet, boolean revokesSms) {
     Tuple t = Tuple.tuple()
-        .addValue(debtorId).addValue(in.type().wire()).addValue(in.direction()).addValue(in.subject())
-        .addValue(in.content()).addValue(in.callDuration()).addValue(in.callOutcome()).addValue(utc(at))
+        .addValue(debtorId).addValue(in.type().wire()).addValue(in.direction()).addValue(sent.subject())
+        .addValue(sent.content()).addValue(in.callDuration()).addValue(in.callOutcome()).addValue(utc(at))
         .addValue(in.aiGenerated()).addValue(ruleSet != null).addValue(ruleSet).addValue(in.requiresFollowup())
-        .addValue(in.followupDate()).addValue(revokesSms);
+        .addValue(in.followupDate()).addValue(revokesSms).addValue(sent.id()).addValue(sent.html());
     return sql.preparedQuery(INSERT).execute(t).map(rows -> {
       Row r = rows.iterator().next();
       return new Recorded(Communication.from(r), r.getLong("opted_out") > 0);

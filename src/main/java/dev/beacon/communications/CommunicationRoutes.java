@@ -7,6 +7,7 @@ import dev.beacon.http.Paging;
 import dev.beacon.http.Problem;
 import dev.beacon.http.Requests;
 import dev.beacon.http.Times;
+import dev.beacon.sending.Sending;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -29,15 +30,17 @@ public final class CommunicationRoutes {
   private final CommunicationRepository repo = new CommunicationRepository();
   private final CommunicationService service;
 
-  private CommunicationRoutes(Pool pool, BeaconConfig config) {
+  private CommunicationRoutes(Vertx vertx, Pool pool, BeaconConfig config) {
     this.pool = pool;
     this.config = config;
-    this.service = new CommunicationService(pool, repo, clock);
+    this.service = new CommunicationService(pool, repo, clock, new Sending(vertx, config));
   }
 
   public static void mount(Router router, Vertx vertx, Pool pool, BeaconConfig config) {
-    CommunicationRoutes r = new CommunicationRoutes(pool, config);
-    router.post("/api/debtors/:id/communications").handler(Bodies.limit(config.http().bodyLimit()))
+    CommunicationRoutes r = new CommunicationRoutes(vertx, pool, config);
+    // A message to instrument may be up to 1 MiB a part (MessageParts); the part limits answer 413 beyond.
+    router.post("/api/debtors/:id/communications")
+        .handler(Bodies.limit(Math.max(config.http().bodyLimit(), MessageParts.BODY_LIMIT)))
         .handler(r::record);
     router.get("/api/debtors/:id/communications").handler(r::list);
     router.post("/api/debtors/:id/opt-outs").handler(Bodies.limit(config.http().bodyLimit()))
@@ -49,7 +52,7 @@ public final class CommunicationRoutes {
   private void record(RoutingContext ctx) {
     UUID debtorId = Requests.uuid(ctx, "id");
     CommunicationInput in = CommunicationInput.fromJson(Bodies.object(ctx), clock.instant());
-    service.record(debtorId, in)
+    service.record(debtorId, in, Requests.baseUrl(ctx, config))
         .onSuccess(outcome -> Requests.json(ctx, 201, answer(ctx, outcome)))
         .onFailure(ctx::fail);
   }
@@ -62,6 +65,9 @@ public final class CommunicationRoutes {
       body.put("tracking", new JsonObject()
           .put("pixelUrl", base + "/t/o/" + outcome.debtorToken() + "/" + c.id() + ".gif")
           .put("linkBase", base + "/api/tracking-links"));
+    }
+    if (outcome.instrumented() != null) {
+      body.put("instrumented", outcome.instrumented().toJson());
     }
     if (outcome.optedOut()) {
       body.put("optOut", new JsonObject().put("channel", Channel.SMS.wire()).put("source", "inbound_sms"));

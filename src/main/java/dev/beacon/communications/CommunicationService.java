@@ -2,6 +2,9 @@ package dev.beacon.communications;
 
 import dev.beacon.http.Problem;
 import dev.beacon.http.Times;
+import dev.beacon.sending.Instrumented;
+import dev.beacon.sending.Instrumenter;
+import dev.beacon.sending.Sending;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
@@ -23,14 +26,20 @@ public final class CommunicationService {
   private final CommunicationRepository repo;
   private final Clock clock;
 
-  public CommunicationService(Pool pool, CommunicationRepository repo, Clock clock) {
+  private final Sending sending;
+
+  public CommunicationService(Pool pool, CommunicationRepository repo, Clock clock, Sending sending) {
     this.pool = pool;
     this.repo = repo;
     this.clock = clock;
+    this.sending = sending;
   }
 
-  /** A recorded contact, with what the answer needs: the debtor's page token and any opt-out it caused. */
-  public record Outcome(Communication communication, String debtorToken, boolean optedOut) {}
+  /**
+   * A recorded contact, with what the answer needs: the debtor's page token, any opt-out it caused and, for a
+   * message given as html/text, what Beacon made of it.
+   */
+  public record Outcome(Communication communication, String debtorToken, boolean optedOut, Instrumented instrumented) {}
 
   private record Attempt(Outcome recorded, Decision refusal) {}
 
@@ -38,7 +47,7 @@ public final class CommunicationService {
    * Records the contact, or fails with a 422 {@link Problem} naming the rule after the refusal is logged
    * (the refusal log commits; nothing is stored as sent).
    */
-  public Future<Outcome> record(UUID debtorId, CommunicationInput in) {
+  public Future<Outcome> record(UUID debtorId, CommunicationInput in, String base) {
     Instant at = in.when(clock.instant());
     return pool.withTransaction(conn -> repo.subject(conn, debtorId, at, true).compose(subject -> {
       if (in.outbound()) {
@@ -48,8 +57,18 @@ public final class CommunicationService {
         }
       }
       boolean revokesSms = !in.outbound() && in.type() == Channel.SMS && SmsRevocation.isRevocation(in.content());
-      return repo.insert(conn, debtorId, in, at, in.outbound() ? Compliance.RULE_SET : null, revokesSms)
-          .map(r -> new Attempt(new Outcome(r.communication(), subject.token(), r.optedOut()), null));
+      String ruleSet = in.outbound() ? Compliance.RULE_SET : null;
+      if (!in.instrumented()) {
+        return repo.insert(conn, debtorId, in, CommunicationRepository.Sent.of(in), at, ruleSet, revokesSms)
+            .map(r -> new Attempt(new Outcome(r.communication(), subject.token(), r.optedOut(), null), null));
+      }
+      // Passed the gate: only now is the message instrumented, stored as sent, and its short links bound.
+      UUID id = UUID.randomUUID();
+      return sending.instrument(new Instrumenter.Message(in.type() == Channel.SMS, in.subject(), in.html(), in.text()),
+          new Instrumenter.Recipient(subject.token(), subject.firstName(), subject.balance()), base, id).compose(out -> repo.insert(conn, debtorId, in,
+              new CommunicationRepository.Sent(id, out.subject(), out.text(), out.html()), at, ruleSet, false)
+          .compose(r -> sending.bind(conn, debtorId, id, out).map(v ->
+              new Attempt(new Outcome(r.communication(), subject.token(), false, out), null))));
     })).map(attempt -> {
       if (attempt.refusal() != null) {
         Decision d = attempt.refusal();

@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * its default are listed in the README; {@code conf/config.json} holds the defaults.
  */
 public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking tracking, Payments payments,
-                           Retention retention, Scoring scoring) {
+                           Retention retention, Scoring scoring, Sending sending) {
 
   /** HTTP server settings. {@code publicUrl} is empty when links should follow the request's own host. */
   public record Http(String host, int port, int instances, String publicUrl, int bodyLimit, int importLimitMb) {}
@@ -79,6 +79,12 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
    */
   public record Scoring(java.time.Duration interval, String model, int chunkSize) {}
 
+  /**
+   * Sending: the address a {@code List-Unsubscribe} {@code mailto:} names beside the one-click URL (empty: the
+   * header names the URL only).
+   */
+  public record Sending(String unsubscribeMailto) {}
+
   /** Every key Beacon reads; used for the environment whitelist and the README. */
   public static final List<String> KEYS = List.of(
       "http.host", "http.port", "http.instances", "http.publicUrl", "http.bodyLimit", "http.importLimitMb",
@@ -92,7 +98,7 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
       "payments.stripeTimeout", "payments.planRetrySchedule", "payments.planJobInterval",
       "retention.enabled", "retention.emailEventsMonths", "retention.pageViewsMonths",
       "retention.communicationsYears", "retention.paymentsYears", "retention.archiveDir", "retention.interval",
-      "scoring.interval", "scoring.model", "scoring.chunkSize");
+      "scoring.interval", "scoring.model", "scoring.chunkSize", "sending.unsubscribeMailto");
 
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
 
@@ -122,7 +128,18 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
         s.integer("db.embeddedPort", 0, 0, 65535),
         readUrl(s));
     return new BeaconConfig(http, db, new Auth(apiKeys(s)), dataDir, tracking(s), payments(s),
-        retention(s, dataDir), scoring(s));
+        retention(s, dataDir), scoring(s), sending(s));
+  }
+
+  private static final Pattern MAILBOX = Pattern.compile("[A-Za-z0-9.!#$%&'*+/=^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?");
+
+  private static Sending sending(Settings s) {
+    String mailto = s.string("sending.unsubscribeMailto", "");
+    if (!mailto.isEmpty() && !MAILBOX.matcher(mailto).matches()) {
+      throw s.bad("sending.unsubscribeMailto", s.raw("sending.unsubscribeMailto"),
+          "must be a plain address such as unsubscribe@agency.example (no name, no brackets)");
+    }
+    return new Sending(mailto);
   }
 
   private static Retention retention(Settings s, Path dataDir) {
@@ -257,7 +274,7 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
   /** The same configuration listening on another port (used to fix port 0 to one free port for all instances). */
   public BeaconConfig withPort(int port) {
     Http h = new Http(http.host(), port, http.instances(), http.publicUrl(), http.bodyLimit(), http.importLimitMb());
-    return new BeaconConfig(h, db, auth, dataDir, tracking, payments, retention, scoring);
+    return new BeaconConfig(h, db, auth, dataDir, tracking, payments, retention, scoring, sending);
   }
 
   /** The same config with the click-link signing secret set (tracking's LinkSecret fills an empty one). */
@@ -265,7 +282,7 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
     Tracking t = tracking;
     return new BeaconConfig(http, db, auth, dataDir, new Tracking(secret, t.ipStorage(), t.queueCapacity(),
         t.batchMax(), t.flushSlots(), t.sendWindow(), t.scannerCidrs(), t.enrichBatch(), t.enrichInterval(),
-        t.journalBacklogMax()), payments, retention, scoring);
+        t.journalBacklogMax()), payments, retention, scoring, sending);
   }
 
   /** Convenience for tests and tools: a config from a file-shaped JSON object alone. */

@@ -15,7 +15,12 @@ public final class Tokens {
   private Tokens() {}
 
   public static String newToken() {
-    byte[] b = new byte[BYTES];
+    return random(BYTES);
+  }
+
+  /** {@code bytes} random bytes from SecureRandom as URL-safe Base64 without padding (also SMS short codes). */
+  public static String random(int bytes) {
+    byte[] b = new byte[bytes];
     RANDOM.nextBytes(b);
     return ENCODER.encodeToString(b);
   }
@@ -27,11 +32,16 @@ public final class Tokens {
 
   /** True when {@code token} has {@link #SHAPE}; checked by hand, as it runs on every tracking request. */
   public static boolean looksValid(String token) {
-    if (token == null || token.length() < 22 || token.length() > 50) {
+    return urlSafe(token, 22, 50);
+  }
+
+  /** True when {@code s} is {@code min} to {@code max} URL-safe Base64 characters; checked by hand (hot path). */
+  public static boolean urlSafe(String s, int min, int max) {
+    if (s == null || s.length() < min || s.length() > max) {
       return false;
     }
-    for (int i = 0; i < token.length(); i++) {
-      char c = token.charAt(i);
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
       if (!(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-')) {
         return false;
       }

@@ -87,7 +87,8 @@ public final class Problems {
 
   /**
    * A path fit for the log: every segment of 16 characters or more (a debtor's token, an id, a signature) is
-   * replaced by {@code {…}}, so a token never reaches the log however the request failed.
+   * replaced by {@code {…}}, so a token never reaches the log however the request failed; so is the code of an
+   * SMS short link ({@code /s/{code}}, 12 characters), which leads to the debtor's pages as a token does.
    */
   static String loggablePath(String path) {
     if (path == null) {
@@ -95,7 +96,7 @@ public final class Problems {
     }
     String[] segments = path.split("/", -1);
     for (int i = 0; i < segments.length; i++) {
-      if (segments[i].length() >= 16) {
+      if (segments[i].length() >= 16 || (i == 2 && segments[1].equals("s"))) {
         segments[i] = "{…}";
       }
     }

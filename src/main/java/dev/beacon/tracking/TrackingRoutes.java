@@ -75,7 +75,7 @@ public final class TrackingRoutes {
       load.remove(writer);
       done.succeed();
     }));
-    LinkSigner signer = new LinkSigner(secret(t));
+    LinkSigner signer = linkSigner(t);
     TrackingRoutes r = new TrackingRoutes(t, writer, signer);
 
     router.route(HttpMethod.GET, PIXEL_PREFIX + "*").handler(r::open);
@@ -87,6 +87,13 @@ public final class TrackingRoutes {
     router.post("/t/b").handler(Bodies.limit(BEACON_LIMIT)).handler(r::beacon);
     TrackingLinks.mount(router, pool, config, signer);
     EventImport.mount(router, pool, config, r.classifier);
+    // SMS short links record their clicks exactly as /t/c does (same classification, same writer).
+    ShortLinks.mount(router, pool, (req, token, comm, url) -> r.record(req, Classifier.Kind.CLICK, token, comm, url));
+  }
+
+  /** The signer of click links, with the secret the tracking routes verify (for code that writes links). */
+  public static LinkSigner linkSigner(BeaconConfig.Tracking t) {
+    return new LinkSigner(secret(t));
   }
 
   /**

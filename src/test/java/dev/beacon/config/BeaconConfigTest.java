@@ -79,7 +79,9 @@ class BeaconConfigTest {
       "BEACON_PAYMENTS_CURRENCY|jpy|payments.currency",
       "BEACON_PAYMENTS_CURRENCY|kwd|payments.currency",
       "BEACON_HTTP_PUBLIC_URL|not a url|http.publicUrl",
-      "BEACON_AUTH_KEYS|{nope|auth.keys"})
+      "BEACON_AUTH_KEYS|{nope|auth.keys",
+      "BEACON_SENDING_UNSUBSCRIBE_MAILTO|Agency <u@agency.example>|sending.unsubscribeMailto",
+      "BEACON_SENDING_UNSUBSCRIBE_MAILTO|u@agency.example?subject=x|sending.unsubscribeMailto"})
   void badValue_stopsWithAMessageNamingTheKeyAndItsOrigin(String env, String value, String key) {
     assertThatThrownBy(() -> load(new JsonObject(), Map.of(env, value), Map.of()))
         .isInstanceOf(ConfigException.class)

@@ -13,6 +13,7 @@ class ProblemsTest {
     assertThat(Problems.loggablePath("/t/o/" + token + "/6f1c1f9e-2b1a-4c59-9d0e-000000000000.gif"))
         .isEqualTo("/t/o/{…}/{…}");
     assertThat(Problems.loggablePath("/t/o/" + token + ".gif")).doesNotContain(token).isEqualTo("/t/o/{…}");
+    assertThat(Problems.loggablePath("/s/Xq3vR9_kLm2T")).isEqualTo("/s/{…}");
   }
 
   @Test

@@ -6,11 +6,11 @@ import java.util.Currency;
 import java.util.Locale;
 
 /** Escaping and display formats for the debtor pages. Everything printed into a page passes through here. */
-final class Html {
+public final class Html {
   private Html() {}
 
   /** Escapes text for an HTML element body or a double- or single-quoted attribute value. */
-  static String esc(String s) {
+  public static String esc(String s) {
     if (s == null) {
       return "";
     }
@@ -30,7 +30,7 @@ final class Html {
   }
 
   /** An amount for people: {@code $1,250.50} for US dollars, {@code 1,250.50 EUR} otherwise. */
-  static String money(BigDecimal amount, String currency) {
+  public static String money(BigDecimal amount, String currency) {
     String code = currency.toUpperCase(Locale.ROOT);
     NumberFormat f = NumberFormat.getNumberInstance(Locale.US);
     f.setMinimumFractionDigits(2);

@@ -8,7 +8,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /** How every debtor page answers: the security headers, HTML/JSON/text bodies and the one 404 page. */
-final class PageResponses {
+public final class PageResponses {
   /** No third-party anything; script and style only from Beacon; beacons only to Beacon. */
   static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
       + "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -34,7 +34,7 @@ final class PageResponses {
   }
 
   /** The same status, headers and bytes for every unknown or malformed token. */
-  static void notFound(RoutingContext ctx) {
+  public static void notFound(RoutingContext ctx) {
     headLength(ctx, NOT_FOUND);
     secure(ctx.response(), CSP).putHeader(HttpHeaderNames.CONTENT_TYPE, HTML).setStatusCode(404)
         .end(NOT_FOUND.copy());
