@@ -8,25 +8,45 @@ import io.vertx.sqlclient.Row;
 import java.time.OffsetDateTime;
 import java.util.UUID;
 
-/** One row of the {@code communications} audit trail. */
+/**
+ * One row of the {@code communications} audit trail.
+ *
+ * @param deliveryStatus what the sending provider reported (accepted, delivered, deferred, soft_bounced, bounced,
+ *                       complained, failed), null when it reported nothing (or for a row just recorded)
+ */
 public record Communication(UUID id, UUID debtorId, String type, String direction, String subject, String content,
                             Integer callDuration, String callOutcome, boolean emailOpened, boolean emailClicked,
                             OffsetDateTime at, boolean aiGenerated, boolean complianceChecked, String ruleSet,
-                            boolean requiresFollowup, OffsetDateTime followupDate, OffsetDateTime createdAt) {
+                            boolean requiresFollowup, OffsetDateTime followupDate, OffsetDateTime createdAt,
+                            String deliveryStatus) {
 
   public static Communication from(Row r) {
     return new Communication(r.getUUID("id"), r.getUUID("debtor_id"), r.getString("type"), r.getString("direction"),
         r.getString("subject"), r.getString("content"), r.getInteger("call_duration"), r.getString("call_outcome"),
         r.getBoolean("email_opened"), r.getBoolean("email_clicked"), r.getOffsetDateTime("timestamp"),
         r.getBoolean("ai_generated"), r.getBoolean("compliance_checked"), r.getString("compliance_rule_set"),
-        r.getBoolean("requires_followup"), r.getOffsetDateTime("followup_date"), r.getOffsetDateTime("created_at"));
+        r.getBoolean("requires_followup"), r.getOffsetDateTime("followup_date"), r.getOffsetDateTime("created_at"),
+        r.getColumnIndex("delivery_status") >= 0 ? r.getString("delivery_status") : null);
+  }
+
+  /** False when the provider reported the message bounced or failed (12 CFR 1006.42: not delivered), true when
+   * it reported a delivery, null when it reported neither. */
+  public Boolean delivered() {
+    if (deliveryStatus == null) {
+      return null;
+    }
+    return switch (deliveryStatus) {
+      case "bounced", "failed" -> false;
+      case "delivered", "complained" -> true;
+      default -> null;
+    };
   }
 
   /** This row with {@code token} replaced by {@code {token}} in its subject and content (for viewers). */
   public Communication maskingToken(String token) {
     return new Communication(id, debtorId, type, direction, Tokens.mask(subject, token), Tokens.mask(content, token), callDuration,
         callOutcome, emailOpened, emailClicked, at, aiGenerated, complianceChecked, ruleSet, requiresFollowup,
-        followupDate, createdAt);
+        followupDate, createdAt, deliveryStatus);
   }
 
   public JsonObject toJson() {
@@ -47,6 +67,8 @@ public record Communication(UUID id, UUID debtorId, String type, String directio
         .put("ruleSet", ruleSet)
         .put("requiresFollowup", requiresFollowup)
         .put("followupDate", Times.format(followupDate))
-        .put("createdAt", Times.format(createdAt));
+        .put("createdAt", Times.format(createdAt))
+        .put("deliveryStatus", deliveryStatus)
+        .put("delivered", delivered());
   }
 }

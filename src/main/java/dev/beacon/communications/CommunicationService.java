@@ -4,6 +4,7 @@ import dev.beacon.http.Problem;
 import dev.beacon.http.Times;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,18 +40,7 @@ public final class CommunicationService {
    * (the refusal log commits; nothing is stored as sent).
    */
   public Future<Outcome> record(UUID debtorId, CommunicationInput in) {
-    Instant at = in.when(clock.instant());
-    return pool.withTransaction(conn -> repo.subject(conn, debtorId, at, true).compose(subject -> {
-      if (in.outbound()) {
-        Decision d = Compliance.check(subject.facts(), in.type(), at);
-        if (!d.allowed()) {
-          return repo.insertRefusal(conn, debtorId, in.type(), at, d).map(id -> new Attempt(null, d));
-        }
-      }
-      boolean revokesSms = !in.outbound() && in.type() == Channel.SMS && SmsRevocation.isRevocation(in.content());
-      return repo.insert(conn, debtorId, in, at, in.outbound() ? Compliance.RULE_SET : null, revokesSms)
-          .map(r -> new Attempt(new Outcome(r.communication(), subject.token(), r.optedOut()), null));
-    })).map(attempt -> {
+    return pool.withTransaction(conn -> attempt(conn, debtorId, in)).map(attempt -> {
       if (attempt.refusal() != null) {
         Decision d = attempt.refusal();
         LOG.debug("Refused {} contact for debtor {}: rule {}", in.type().wire(), debtorId, d.rule());
@@ -60,6 +50,37 @@ public final class CommunicationService {
         LOG.info("Inbound SMS revocation from debtor {}: SMS opt-out recorded", debtorId);
       }
       return attempt.recorded();
+    });
+  }
+
+  /**
+   * Records an inbound contact inside the caller's transaction (a provider webhook commits it with its own event
+   * record), through the same path as {@link #record}: an inbound SMS revocation records the SMS opt-out.
+   */
+  public Future<Outcome> recordInbound(SqlConnection conn, UUID debtorId, CommunicationInput in) {
+    if (in.outbound()) {
+      throw new IllegalArgumentException("only inbound contacts are recorded without the gate's answer");
+    }
+    return attempt(conn, debtorId, in).map(attempt -> {
+      if (attempt.recorded().optedOut()) {
+        LOG.info("Inbound SMS revocation from debtor {}: SMS opt-out recorded", debtorId);
+      }
+      return attempt.recorded();
+    });
+  }
+
+  private Future<Attempt> attempt(SqlConnection conn, UUID debtorId, CommunicationInput in) {
+    Instant at = in.when(clock.instant());
+    return repo.subject(conn, debtorId, at, true).compose(subject -> {
+      if (in.outbound()) {
+        Decision d = Compliance.check(subject.facts(), in.type(), at);
+        if (!d.allowed()) {
+          return repo.insertRefusal(conn, debtorId, in.type(), at, d).map(id -> new Attempt(null, d));
+        }
+      }
+      boolean revokesSms = !in.outbound() && in.type() == Channel.SMS && SmsRevocation.isRevocation(in.content());
+      return repo.insert(conn, debtorId, in, at, in.outbound() ? Compliance.RULE_SET : null, revokesSms)
+          .map(r -> new Attempt(new Outcome(r.communication(), subject.token(), r.optedOut()), null));
     });
   }
 

@@ -62,6 +62,7 @@ public final class HttpVerticle extends VerticleBase {
     DebtorRoutes.mount(router, vertx, deps);
     CommunicationRoutes.mount(router, vertx, deps);
     PaymentRoutes.mount(router, vertx, deps);
+    dev.beacon.delivery.DeliveryRoutes.mount(router, vertx, deps);
     OpsRoutes.mount(router, vertx, deps);
     DashboardRoutes.mount(router, vertx, deps);
     dev.beacon.scoring.ScoringRoutes.mount(router, vertx, deps);
