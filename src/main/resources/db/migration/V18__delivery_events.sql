@@ -59,7 +59,7 @@ CREATE TRIGGER delivery_events_append_only
 CREATE TABLE email_undeliverable (
     debtor_id UUID NOT NULL REFERENCES debtors(id),
     email VARCHAR(320) NOT NULL CHECK (email = lower(email)),
-    reason VARCHAR(10) NOT NULL CHECK (reason IN ('hard_bounce', 'soft_bounces')),
+    reason VARCHAR(16) NOT NULL CHECK (reason IN ('hard_bounce', 'soft_bounces')),
     delivery_event_id UUID NOT NULL REFERENCES delivery_events(id),
     created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
     PRIMARY KEY (debtor_id, email)

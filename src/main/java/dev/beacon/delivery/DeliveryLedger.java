@@ -56,8 +56,8 @@ final class DeliveryLedger {
 
   private static final String HARD_BOUNCE = """
       INSERT INTO email_undeliverable (debtor_id, email, reason, delivery_event_id)
-      SELECT d.id, lower(coalesce($2, d.email)), 'hard_bounce', $3 FROM debtors d
-      WHERE d.id = $1 AND coalesce($2, d.email) IS NOT NULL
+      SELECT d.id, lower(coalesce($2::text, d.email)), 'hard_bounce', $3::uuid FROM debtors d
+      WHERE d.id = $1::uuid AND coalesce($2::text, d.email) IS NOT NULL
       ON CONFLICT (debtor_id, email) DO NOTHING""";
 
   /**
@@ -66,20 +66,20 @@ final class DeliveryLedger {
    */
   private static final String SOFT_BOUNCE = """
       INSERT INTO email_undeliverable (debtor_id, email, reason, delivery_event_id)
-      SELECT $1, $2, 'soft_bounces', $3
+      SELECT $1::uuid, $2::text, 'soft_bounces', $3::uuid
       WHERE (SELECT count(DISTINCT coalesce(e.communication_id::text, e.provider_message_id, e.id::text))
              FROM delivery_events e
-             WHERE e.debtor_id = $1 AND e.channel = 'email' AND e.kind = 'bounced' AND e.severity = 'soft'
-               AND e.recipient = $2
+             WHERE e.debtor_id = $1::uuid AND e.channel = 'email' AND e.kind = 'bounced' AND e.severity = 'soft'
+               AND e.recipient = $2::text
                AND e.occurred_at > coalesce((SELECT max(x.occurred_at) FROM delivery_events x
-                                             WHERE x.debtor_id = $1 AND x.kind = 'delivered' AND x.recipient = $2),
-                                            '-infinity')) >= $4
+                                             WHERE x.debtor_id = $1::uuid AND x.kind = 'delivered' AND x.recipient = $2::text),
+                                            '-infinity')) >= $4::int
       ON CONFLICT (debtor_id, email) DO NOTHING""";
 
   private static final String OPT_OUT = """
       INSERT INTO debtor_opt_outs (debtor_id, channel, source, communication_id, created_at)
-      SELECT $1, $2, $3, $4, $5
-      WHERE NOT EXISTS (SELECT 1 FROM debtor_opt_outs o WHERE o.debtor_id = $1 AND o.channel = $2)""";
+      SELECT $1::uuid, $2::text, $3::text, $4::uuid, $5::timestamptz
+      WHERE NOT EXISTS (SELECT 1 FROM debtor_opt_outs o WHERE o.debtor_id = $1::uuid AND o.channel = $2::text)""";
 
   private static final String DEBTOR_EMAIL = "SELECT email FROM debtors WHERE id = $1";
 
