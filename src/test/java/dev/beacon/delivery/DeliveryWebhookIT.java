@@ -422,4 +422,29 @@ class DeliveryWebhookIT {
     assertThat(followups.getJsonObject(0).getBoolean("delivered")).isFalse();
     assertThat(followups.getJsonObject(0).getString("deliveryStatus")).isEqualTo("bounced");
   }
+
+  @Test
+  @DisplayName("/metrics counters: webhook outcomes per provider; an unconfigured provider answers 503")
+  void metrics_perProvider_andNotConfigured() {
+    double before = counter("sendgrid", "ignored");
+    double badBefore = counter("postmark", "bad_signature");
+    kit.sendgrid(new JsonArray().add(sgEvent("m1", "click", "x@example.com", null)));
+    kit.postmark(new JsonObject().put("RecordType", "Delivery"), "nobody", "wrong");
+    assertThat(counter("sendgrid", "ignored") - before).isEqualTo(1.0);
+    assertThat(counter("postmark", "bad_signature") - badBefore).isEqualTo(1.0);
+
+    try (dev.beacon.support.TestApp bare = dev.beacon.support.TestApp.start()) {
+      HttpResponse<Buffer> r = await(bare.client.post("/webhooks/sendgrid").sendBuffer(Buffer.buffer("[]")));
+      assertThat(r.statusCode()).isEqualTo(503);
+      assertThat(r.bodyAsJsonObject().getString("detail")).contains("not configured");
+      assertThat(await(bare.client.post("/webhooks/twilio/inbound").sendBuffer(Buffer.buffer("a=b"))).statusCode())
+          .isEqualTo(503);
+    }
+  }
+
+  private static double counter(String provider, String outcome) {
+    var c = dev.beacon.ops.Meters.registry().find("beacon_delivery_webhook_events").tag("provider", provider)
+        .tag("outcome", outcome).counter();
+    return c == null ? 0 : c.count();
+  }
 }
