@@ -10,7 +10,8 @@ CREATE TABLE delivery_events (
     -- The provider's id of the message (SendGrid's X-Message-Id, Mailgun's Message-Id, Postmark's MessageID,
     -- SES's mail.messageId, Twilio's MessageSid): how an event naming no communication is matched later.
     provider_message_id VARCHAR(300),
-    communication_id UUID REFERENCES communications(id),
+    -- Deleted with its communication by the retention job (12 CFR 1006.100 periods, see V8).
+    communication_id UUID REFERENCES communications(id) ON DELETE CASCADE,
     debtor_id UUID REFERENCES debtors(id),
     channel VARCHAR(5) NOT NULL CHECK (channel IN ('email', 'sms')),
     kind VARCHAR(12) NOT NULL
@@ -35,10 +36,14 @@ CREATE INDEX idx_delivery_events_message ON delivery_events(provider, provider_m
     WHERE communication_id IS NOT NULL;
 CREATE INDEX idx_delivery_events_time ON delivery_events(occurred_at);
 
--- Append-only: rows are never deleted; an unmatched row may only gain its communication, debtor and matched_at.
+-- Append-only: rows are deleted only with their communication by the retention job (SET LOCAL
+-- beacon.retention = 'on'); an unmatched row may only gain its communication, debtor and matched_at.
 CREATE FUNCTION beacon_delivery_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'DELETE' THEN
+        IF current_setting('beacon.retention', true) = 'on' THEN
+            RETURN OLD;
+        END IF;
         RAISE EXCEPTION 'delivery_events is append-only: DELETE is not allowed' USING ERRCODE = 'restrict_violation';
     END IF;
     IF OLD.communication_id IS NOT NULL
@@ -60,7 +65,8 @@ CREATE TABLE email_undeliverable (
     debtor_id UUID NOT NULL REFERENCES debtors(id),
     email VARCHAR(320) NOT NULL CHECK (email = lower(email)),
     reason VARCHAR(16) NOT NULL CHECK (reason IN ('hard_bounce', 'soft_bounces')),
-    delivery_event_id UUID NOT NULL REFERENCES delivery_events(id),
+    -- The event that made it so (NULL once retention deleted that event; the address stays undeliverable).
+    delivery_event_id UUID REFERENCES delivery_events(id) ON DELETE SET NULL,
     created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
     PRIMARY KEY (debtor_id, email)
 );
@@ -156,3 +162,18 @@ WHERE d.debtor_id IS NOT NULL AND d.kind <> 'received';
 -- Inbound text messages find their debtor by the last ten digits of the number.
 CREATE INDEX idx_debtors_phone_digits ON debtors (right(regexp_replace(phone, '[^0-9]', '', 'g'), 10))
     WHERE phone IS NOT NULL;
+
+-- The dashboard counts email deliveries, hard bounces and complaints per hour (kind 'delivery' in the rollups):
+-- delivery_events marks its hours dirty as V9's tables do.
+ALTER TABLE rollup_dirty DROP CONSTRAINT rollup_dirty_source_check;
+ALTER TABLE rollup_dirty ADD CONSTRAINT rollup_dirty_source_check
+    CHECK (source IN ('email', 'page', 'contact', 'payment', 'delivery'));
+CREATE FUNCTION beacon_rollup_mark_delivery() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO rollup_dirty (hour, source)
+    SELECT DISTINCT date_trunc('hour', occurred_at, 'UTC'), 'delivery' FROM new_rows WHERE channel = 'email';
+    RETURN NULL;
+END;
+$$;
+CREATE TRIGGER delivery_events_rollup AFTER INSERT ON delivery_events
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION beacon_rollup_mark_delivery();

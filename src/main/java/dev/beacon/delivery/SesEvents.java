@@ -22,7 +22,19 @@ final class SesEvents {
 
   private SesEvents() {}
 
+  /** The events of one notification; one that lacks what its type needs counts as invalid. */
   static Parsed parse(String snsMessageId, String message) {
+    try {
+      return events(snsMessageId, message);
+    } catch (IllegalArgumentException e) {
+      return new Parsed(List.of(), 0, 1);
+    }
+  }
+
+  private static Parsed events(String snsMessageId, String message) {
+    if (snsMessageId == null || message == null) {
+      return new Parsed(List.of(), 0, 1);
+    }
     JsonObject n;
     try {
       n = new JsonObject(message);

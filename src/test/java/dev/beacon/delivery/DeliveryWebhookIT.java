@@ -442,6 +442,38 @@ class DeliveryWebhookIT {
     }
   }
 
+  @Test
+  @DisplayName("The dashboard summary shows email deliveries, hard bounces and complaints and their rates")
+  void dashboard_deliveryRates() {
+    JsonObject d = kit.debtor();
+    String email = d.getString("email");
+    String c1 = kit.sent(d, "email");
+    String c2 = kit.sent(d, "email");
+    String c3 = kit.sent(d, "email");
+    String c4 = kit.sent(d, "email");
+    long at = ProviderKit.noonYesterday().getEpochSecond();
+    kit.sendgrid(new JsonArray()
+        .add(sgEvent("r1", "delivered", email, c1).put("timestamp", at + 60))
+        .add(sgEvent("r2", "delivered", email, c2).put("timestamp", at + 60))
+        .add(sgEvent("r3", "spamreport", email, c2).put("timestamp", at + 120))
+        .add(sgEvent("r4", "bounce", email, c3).put("type", "bounce").put("timestamp", at + 60))
+        .add(sgEvent("r5", "blocked", email, c4).put("timestamp", at + 60)));
+    long version = await(new dev.beacon.dashboard.RollupJob(kit.app.vertx, kit.app.pool).runOnce(true)).version();
+    String range = "from=" + ProviderKit.noonYesterday().minus(Duration.ofHours(1)) + "&to="
+        + ProviderKit.noonYesterday().plus(Duration.ofHours(2));
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> kit.http.get("/api/dashboard/scores",
+        dev.beacon.support.TestApp.VIEWER_KEY).getHeader("ETag").startsWith("W/\"" + version + "-"));
+    JsonObject s = kit.http.get("/api/dashboard/summary?" + range, dev.beacon.support.TestApp.VIEWER_KEY)
+        .bodyAsJsonObject().getJsonObject("emailDelivery");
+    assertThat(s.getLong("sent")).isEqualTo(4);
+    assertThat(s.getLong("delivered")).isEqualTo(2);
+    assertThat(s.getLong("bounced")).as("hard bounces only").isEqualTo(1);
+    assertThat(s.getLong("complained")).isEqualTo(1);
+    assertThat(s.getDouble("deliveredRate")).isEqualTo(0.5);
+    assertThat(s.getDouble("bounceRate")).isEqualTo(0.25);
+    assertThat(s.getDouble("complaintRate")).isEqualTo(0.25);
+  }
+
   private static double counter(String provider, String outcome) {
     var c = dev.beacon.ops.Meters.registry().find("beacon_delivery_webhook_events").tag("provider", provider)
         .tag("outcome", outcome).counter();
