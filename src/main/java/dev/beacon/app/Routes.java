@@ -3,6 +3,7 @@ package dev.beacon.app;
 import dev.beacon.communications.CommunicationRoutes;
 import dev.beacon.dashboard.DashboardRoutes;
 import dev.beacon.debtors.DebtorRoutes;
+import dev.beacon.delivery.DeliveryRoutes;
 import dev.beacon.http.Auth;
 import dev.beacon.http.HttpVerticle;
 import dev.beacon.http.OpenApi;
@@ -53,6 +54,7 @@ public final class Routes {
     DebtorRoutes.mount(router, vertx, s.pool(), s.config());
     CommunicationRoutes.mount(router, vertx, s.pool(), s.config());
     PaymentRoutes.mount(router, vertx, s.pool(), s.config());
+    DeliveryRoutes.mount(router, vertx, s.pool(), s.config());
     OpsRoutes.mount(router, vertx, s.keys());
     DashboardRoutes.mount(router, vertx, s.pool(), s.readPool());
     ScoringRoutes.mount(router, vertx, s.pool(), s.config());

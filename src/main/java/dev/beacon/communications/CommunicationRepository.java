@@ -30,6 +30,8 @@ public final class CommunicationRepository {
       SELECT d.status, d.email_consent, d.phone_consent, d.dnc_registered, d.timezone, d.state, d.unique_token,
              d.id, d.first_name, greatest(d.total_owed - d.amount_paid, 0) AS balance,
              ARRAY(SELECT DISTINCT o.channel::text FROM debtor_opt_outs o WHERE o.debtor_id = d.id) AS opted_out,
+             EXISTS (SELECT 1 FROM email_undeliverable u WHERE u.debtor_id = d.id AND u.email = d.email)
+               AS email_undeliverable,
              ARRAY(SELECT c."timestamp" FROM communications c
                    WHERE c.debtor_id = d.id AND c.type = 'phone' AND c.direction = 'outbound'
                      AND c."timestamp" > $2::timestamptz - interval '7 days'
@@ -117,13 +119,16 @@ public final class CommunicationRepository {
   }
 
   private static final String LIST = """
-      SELECT * FROM communications
+      SELECT *, beacon_delivery_status(id) AS delivery_status FROM communications
       WHERE debtor_id = $1 AND ($2::timestamptz IS NULL OR ("timestamp", id) < ($2, $3::uuid))
       ORDER BY "timestamp" DESC, id DESC LIMIT $4""";
 
   private static final String FOLLOWUPS = """
-      SELECT * FROM communications
-      WHERE requires_followup AND followup_date <= $1
+      SELECT c.*, beacon_delivery_status(c.id) AS delivery_status FROM communications c
+      WHERE requires_followup
+        AND (followup_date <= $1
+             OR EXISTS (SELECT 1 FROM delivery_events e WHERE e.communication_id = c.id
+                        AND (e.kind = 'failed' OR (e.kind = 'bounced' AND e.severity = 'hard'))))
         AND ($2::timestamptz IS NULL OR (followup_date, id) > ($2, $3::uuid))
       ORDER BY followup_date, id LIMIT $4""";
 
@@ -171,7 +176,7 @@ public final class CommunicationRepository {
     ContactFacts facts = new ContactFacts(r.getString("status"), r.getBoolean("email_consent"),
         r.getBoolean("phone_consent"), r.getBoolean("dnc_registered"),
         ContactFacts.zonesOf(r.getString("timezone"), r.getString("state")), optedOut,
-        instants(r, "calls"), instants(r, "conversations"));
+        instants(r, "calls"), instants(r, "conversations"), r.getBoolean("email_undeliverable"));
     return new Subject(r.getString("unique_token"), r.getString("first_name"), r.getBigDecimal("balance"), facts);
   }
 
@@ -222,7 +227,10 @@ public final class CommunicationRepository {
     });
   }
 
-  /** Communications whose follow-up is due by {@code due}, oldest follow-up first. */
+  /**
+   * Communications whose follow-up is due by {@code due}, oldest follow-up first, and every one marked for
+   * follow-up whose message bounced or failed whatever its date (12 CFR 1006.42: it was not delivered).
+   */
   public Future<List<Communication>> followups(SqlClient sql, OffsetDateTime due, OffsetDateTime afterDate,
                                                UUID afterId, int limit) {
     return sql.preparedQuery(FOLLOWUPS).mapping(Communication::from).execute(Tuple.of(due, afterDate, afterId, limit + 1))

@@ -7,6 +7,7 @@ import dev.beacon.sending.Instrumenter;
 import dev.beacon.sending.Sending;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +36,11 @@ public final class CommunicationService {
     this.sending = sending;
   }
 
+  /** A service that records contacts but instruments no message (a provider webhook's inbound messages). */
+  public CommunicationService(Pool pool, CommunicationRepository repo, Clock clock) {
+    this(pool, repo, clock, null);
+  }
+
   /**
    * A recorded contact, with what the answer needs: the debtor's page token, any opt-out it caused and, for a
    * message given as html/text, what Beacon made of it.
@@ -48,8 +54,38 @@ public final class CommunicationService {
    * (the refusal log commits; nothing is stored as sent).
    */
   public Future<Outcome> record(UUID debtorId, CommunicationInput in, String base) {
+    return pool.withTransaction(conn -> attempt(conn, debtorId, in, base)).map(attempt -> {
+      if (attempt.refusal() != null) {
+        Decision d = attempt.refusal();
+        LOG.debug("Refused {} contact for debtor {}: rule {}", in.type().wire(), debtorId, d.rule());
+        throw Problem.refused(d.rule(), d.detail(), Times.format(d.nextAllowedAt()));
+      }
+      if (attempt.recorded().optedOut()) {
+        LOG.info("Inbound SMS revocation from debtor {}: SMS opt-out recorded", debtorId);
+      }
+      return attempt.recorded();
+    });
+  }
+
+  /**
+   * Records an inbound contact inside the caller's transaction (a provider webhook commits it with its own event
+   * record), through the same path as {@link #record}: an inbound SMS revocation records the SMS opt-out.
+   */
+  public Future<Outcome> recordInbound(SqlConnection conn, UUID debtorId, CommunicationInput in) {
+    if (in.outbound() || in.instrumented()) {
+      throw new IllegalArgumentException("only inbound contacts are recorded without the gate's answer");
+    }
+    return attempt(conn, debtorId, in, null).map(attempt -> {
+      if (attempt.recorded().optedOut()) {
+        LOG.info("Inbound SMS revocation from debtor {}: SMS opt-out recorded", debtorId);
+      }
+      return attempt.recorded();
+    });
+  }
+
+  private Future<Attempt> attempt(SqlConnection conn, UUID debtorId, CommunicationInput in, String base) {
     Instant at = in.when(clock.instant());
-    return pool.withTransaction(conn -> repo.subject(conn, debtorId, at, true).compose(subject -> {
+    return repo.subject(conn, debtorId, at, true).compose(subject -> {
       if (in.outbound()) {
         Decision d = Compliance.check(subject.facts(), in.type(), at);
         if (!d.allowed()) {
@@ -64,21 +100,13 @@ public final class CommunicationService {
       }
       // Passed the gate: only now is the message instrumented, stored as sent, and its short links bound.
       UUID id = UUID.randomUUID();
-      return sending.instrument(new Instrumenter.Message(in.type() == Channel.SMS, in.subject(), in.html(), in.text()),
-          new Instrumenter.Recipient(subject.token(), subject.firstName(), subject.balance()), base, id).compose(out -> repo.insert(conn, debtorId, in,
-              new CommunicationRepository.Sent(id, out.subject(), out.text(), out.html()), at, ruleSet, false)
-          .compose(r -> sending.bind(conn, debtorId, id, out).map(v ->
-              new Attempt(new Outcome(r.communication(), subject.token(), false, out), null))));
-    })).map(attempt -> {
-      if (attempt.refusal() != null) {
-        Decision d = attempt.refusal();
-        LOG.debug("Refused {} contact for debtor {}: rule {}", in.type().wire(), debtorId, d.rule());
-        throw Problem.refused(d.rule(), d.detail(), Times.format(d.nextAllowedAt()));
-      }
-      if (attempt.recorded().optedOut()) {
-        LOG.info("Inbound SMS revocation from debtor {}: SMS opt-out recorded", debtorId);
-      }
-      return attempt.recorded();
+      var message = new Instrumenter.Message(in.type() == Channel.SMS, in.subject(), in.html(), in.text());
+      var recipient = new Instrumenter.Recipient(subject.token(), subject.firstName(), subject.balance());
+      return sending.instrument(message, recipient, base, id)
+          .compose(out -> repo.insert(conn, debtorId, in,
+                  new CommunicationRepository.Sent(id, out.subject(), out.text(), out.html()), at, ruleSet, false)
+              .compose(r -> sending.bind(conn, debtorId, id, out).map(v ->
+                  new Attempt(new Outcome(r.communication(), subject.token(), false, out), null))));
     });
   }
 

@@ -12,12 +12,12 @@ import java.util.List;
 /**
  * The compliance gate for outbound contacts: pure rules over a debtor's {@link ContactFacts}, versioned as
  * {@link #RULE_SET}. Rules are checked in this order and the first that refuses is named:
- * cease, dispute, consent, DNC, opt-out (permanent until the facts change), then the Regulation F call
+ * cease, dispute, consent, DNC, opt-out, an undeliverable email address (permanent until the facts change), then the Regulation F call
  * frequency limits and the inconvenient-time rule (refusals that carry {@code nextAllowedAt}).
  */
 public final class Compliance {
   /** Bumped whenever a rule changes; stored with every passed contact and every refusal. */
-  public static final String RULE_SET = "regf-2026.1";
+  public static final String RULE_SET = "regf-2026.2";
 
   public static final String CEASE = "cease";
   public static final String DISPUTE = "dispute";
@@ -25,6 +25,8 @@ public final class Compliance {
   public static final String PHONE_CONSENT = "phone-consent";
   public static final String DNC = "dnc";
   public static final String OPT_OUT = "opt-out";
+  /** The debtor's email address hard-bounced (12 CFR 1006.42: a notice that bounced was not delivered). */
+  public static final String EMAIL_UNDELIVERABLE = "email-undeliverable";
   /** 12 CFR 1006.14(b)(2)(i): more than seven calls within seven consecutive days. */
   public static final String CALL_FREQUENCY = "call-frequency";
   /** 12 CFR 1006.14(b)(2)(ii): a call within seven days after a telephone conversation. */
@@ -56,7 +58,7 @@ public final class Compliance {
    */
   public static List<String> rules(Channel channel) {
     return switch (channel) {
-      case EMAIL -> List.of(CEASE, DISPUTE, EMAIL_CONSENT, OPT_OUT, INCONVENIENT_TIME);
+      case EMAIL -> List.of(CEASE, DISPUTE, EMAIL_CONSENT, OPT_OUT, EMAIL_UNDELIVERABLE, INCONVENIENT_TIME);
       case PHONE -> List.of(CEASE, DISPUTE, PHONE_CONSENT, DNC, OPT_OUT, CALL_FREQUENCY, CALL_AFTER_CONVERSATION,
           INCONVENIENT_TIME);
       case SMS -> List.of(CEASE, DISPUTE, PHONE_CONSENT, DNC, OPT_OUT, INCONVENIENT_TIME);
@@ -95,6 +97,10 @@ public final class Compliance {
     }
     if (f.optedOut().contains(channel)) {
       return Decision.refused(OPT_OUT, "The debtor opted out of " + channel.wire() + " contact");
+    }
+    if (channel == Channel.EMAIL && f.emailUndeliverable()) {
+      return Decision.refused(EMAIL_UNDELIVERABLE, "The debtor's email address bounced at the sending provider; "
+          + "no email until the debtor's email address changes");
     }
     return null;
   }

@@ -15,10 +15,19 @@ import java.util.Set;
  *              zones otherwise; empty when neither is known)
  * @param callAttempts when outbound calls were placed (any outcome)
  * @param conversations when a telephone conversation took place (an answered outbound call or an inbound call)
+ * @param emailUndeliverable the debtor's current email address hard-bounced (or soft-bounced too many times in a
+ *                           row) at the provider that sends it
  */
 public record ContactFacts(String status, boolean emailConsent, boolean phoneConsent, boolean dncRegistered,
                            List<ZoneId> zones, Set<Channel> optedOut, List<Instant> callAttempts,
-                           List<Instant> conversations) {
+                           List<Instant> conversations, boolean emailUndeliverable) {
+
+  /** Facts with a deliverable email address (as before provider events existed). */
+  public ContactFacts(String status, boolean emailConsent, boolean phoneConsent, boolean dncRegistered,
+                      List<ZoneId> zones, Set<Channel> optedOut, List<Instant> callAttempts,
+                      List<Instant> conversations) {
+    this(status, emailConsent, phoneConsent, dncRegistered, zones, optedOut, callAttempts, conversations, false);
+  }
 
   public ContactFacts {
     zones = List.copyOf(zones);

@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * its default are listed in the README; {@code conf/config.json} holds the defaults.
  */
 public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking tracking, Payments payments,
-                           Retention retention, Scoring scoring, Sending sending) {
+                           Retention retention, Scoring scoring, Sending sending, Delivery delivery) {
 
   /** HTTP server settings. {@code publicUrl} is empty when links should follow the request's own host. */
   public record Http(String host, int port, int instances, String publicUrl, int bodyLimit, int importLimitMb) {}
@@ -85,6 +85,15 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
    */
   public record Sending(String unsubscribeMailto) {}
 
+  /**
+   * Provider delivery webhooks (docs/provider-events.md): each provider's route answers 503 until its secret is
+   * set. {@code snsCertBase} is for tests only: empty in production (SNS certificates then come only from
+   * {@code https://sns.<region>.amazonaws.com}); a test sets a loopback {@code http://127.0.0.1:<port>} fake.
+   */
+  public record Delivery(String sendgridPublicKey, String mailgunSigningKey, String postmarkUser,
+                         String postmarkPassword, String twilioAuthToken, List<String> sesTopicArns,
+                         String snsCertBase, int softBounceLimit) {}
+
   /** Every key Beacon reads; used for the environment whitelist and the README. */
   public static final List<String> KEYS = List.of(
       "http.host", "http.port", "http.instances", "http.publicUrl", "http.bodyLimit", "http.importLimitMb",
@@ -98,7 +107,9 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
       "payments.stripeTimeout", "payments.planRetrySchedule", "payments.planJobInterval",
       "retention.enabled", "retention.emailEventsMonths", "retention.pageViewsMonths",
       "retention.communicationsYears", "retention.paymentsYears", "retention.archiveDir", "retention.interval",
-      "scoring.interval", "scoring.model", "scoring.chunkSize", "sending.unsubscribeMailto");
+      "scoring.interval", "scoring.model", "scoring.chunkSize", "sending.unsubscribeMailto",
+      "delivery.sendgridPublicKey", "delivery.mailgunSigningKey", "delivery.postmarkUser", "delivery.postmarkPassword",
+      "delivery.twilioAuthToken", "delivery.sesTopicArns", "delivery.snsCertBase", "delivery.softBounceLimit");
 
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
 
@@ -128,7 +139,7 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
         s.integer("db.embeddedPort", 0, 0, 65535),
         readUrl(s));
     return new BeaconConfig(http, db, new Auth(apiKeys(s)), dataDir, tracking(s), payments(s),
-        retention(s, dataDir), scoring(s), sending(s));
+        retention(s, dataDir), scoring(s), sending(s), delivery(s));
   }
 
   private static final Pattern MAILBOX = Pattern.compile("[A-Za-z0-9.!#$%&'*+/=^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?");
@@ -140,6 +151,34 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
           "must be a plain address such as unsubscribe@agency.example (no name, no brackets)");
     }
     return new Sending(mailto);
+  }
+
+  private static Delivery delivery(Settings s) {
+    List<String> topics = new ArrayList<>();
+    var array = s.array("delivery.sesTopicArns");
+    for (int i = 0; i < array.size(); i++) {
+      String arn = String.valueOf(array.getValue(i));
+      if (!arn.matches("arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}")) {
+        throw s.bad("delivery.sesTopicArns[" + i + "]", "must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)");
+      }
+      topics.add(arn);
+    }
+    String certBase = s.string("delivery.snsCertBase", "");
+    if (!certBase.isEmpty() && !certBase.matches("http://(127\\.0\\.0\\.1|localhost):[0-9]{1,5}")) {
+      throw s.bad("delivery.snsCertBase", s.raw("delivery.snsCertBase"),
+          "is for tests only and must be a loopback http://127.0.0.1:<port> (leave it empty in production)");
+    }
+    String publicKey = s.string("delivery.sendgridPublicKey", "");
+    if (!publicKey.isEmpty() && !publicKey.matches("[A-Za-z0-9+/=\\s]+")) {
+      throw s.bad("delivery.sendgridPublicKey", "must be the base64 verification key SendGrid shows");
+    }
+    return new Delivery(publicKey.replaceAll("\\s", ""),
+        s.string("delivery.mailgunSigningKey", ""),
+        s.string("delivery.postmarkUser", ""),
+        s.string("delivery.postmarkPassword", ""),
+        s.string("delivery.twilioAuthToken", ""),
+        List.copyOf(topics), certBase,
+        s.integer("delivery.softBounceLimit", 3, 1, 100));
   }
 
   private static Retention retention(Settings s, Path dataDir) {
@@ -274,7 +313,7 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
   /** The same configuration listening on another port (used to fix port 0 to one free port for all instances). */
   public BeaconConfig withPort(int port) {
     Http h = new Http(http.host(), port, http.instances(), http.publicUrl(), http.bodyLimit(), http.importLimitMb());
-    return new BeaconConfig(h, db, auth, dataDir, tracking, payments, retention, scoring, sending);
+    return new BeaconConfig(h, db, auth, dataDir, tracking, payments, retention, scoring, sending, delivery);
   }
 
   /** The same config with the click-link signing secret set (tracking's LinkSecret fills an empty one). */
@@ -282,7 +321,7 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
     Tracking t = tracking;
     return new BeaconConfig(http, db, auth, dataDir, new Tracking(secret, t.ipStorage(), t.queueCapacity(),
         t.batchMax(), t.flushSlots(), t.sendWindow(), t.scannerCidrs(), t.enrichBatch(), t.enrichInterval(),
-        t.journalBacklogMax()), payments, retention, scoring, sending);
+        t.journalBacklogMax()), payments, retention, scoring, sending, delivery);
   }
 
   /** Convenience for tests and tools: a config from a file-shaped JSON object alone. */

@@ -65,10 +65,25 @@ final class DashboardViews {
         .put("portfolio", new JsonObject().put("totalOwed", Money.format(owed)).put("amountPaid", Money.format(paid))
             .put("balance", Money.format(owed.subtract(paid).max(BigDecimal.ZERO))))
         .put("collectionRate", ratio(paid, owed))
+        .put("emailDelivery", delivery(events))
         .put("humanEngagement", new JsonObject()
             .put("contactedDebtors", funnel.get("contacted"))
             .put("openRate", ratio(funnel.get("opened"), funnel.get("contacted")))
             .put("clickRate", ratio(funnel.get("clicked"), funnel.get("contacted"))));
+  }
+
+  /**
+   * What the email providers reported in the range: deliveries, hard bounces and complaints, each also as a
+   * share of the emails sent in the range (events of messages sent just before the range count too).
+   */
+  static JsonObject delivery(Map<String, Long> events) {
+    long sent = events.getOrDefault("contact/email", 0L);
+    long delivered = events.getOrDefault("delivery/delivered", 0L);
+    long bounced = events.getOrDefault("delivery/bounced", 0L);
+    long complained = events.getOrDefault("delivery/complained", 0L);
+    return new JsonObject().put("sent", sent).put("delivered", delivered).put("bounced", bounced)
+        .put("complained", complained).put("deliveredRate", ratio(delivered, sent))
+        .put("bounceRate", ratio(bounced, sent)).put("complaintRate", ratio(complained, sent));
   }
 
   static JsonObject funnel(Range range, List<DashboardRepository.Stage> stages) {

@@ -51,6 +51,11 @@ final class RollupSql {
       + " WHERE y.status IN ('completed', 'partially_refunded', 'refunded', 'disputed')"
       + " AND y.amount_refunded < y.amount";
 
+  /** Email deliveries, hard bounces and complaints the sending providers reported (docs/provider-events.md). */
+  private static final String DELIVERY_ROWS = "delivery_events v JOIN " + HOURS + " ON " + within("v.occurred_at")
+      + " WHERE v.channel = 'email' AND (v.kind IN ('delivered', 'complained')"
+      + " OR (v.kind = 'bounced' AND v.severity = 'hard'))";
+
   static final Map<String, Source> SOURCES = Map.of(
       "email", new Source(List.of("open", "click"), """
           INSERT INTO rollup_hourly (hour, kind, label, events)
@@ -77,7 +82,11 @@ final class RollupSql {
           SELECT h.hour, 'payment', 'collected', count(*), sum(y.amount - y.amount_refunded) FROM %s
           GROUP BY 1, 2, 3""".formatted(PAYMENT_ROWS),
           List.of(new Stage("paid", "paid_at", "SELECT y.debtor_id, max(" + PAID_AT + ") AS at FROM " + PAYMENT_ROWS
-              + " GROUP BY 1"))));
+              + " GROUP BY 1"))),
+      "delivery", new Source(List.of("delivery"), """
+          INSERT INTO rollup_hourly (hour, kind, label, events)
+          SELECT h.hour, 'delivery', v.kind, count(*) FROM %s GROUP BY 1, 2, 3""".formatted(DELIVERY_ROWS),
+          List.of()));
 
   static final String CLEAR = "DELETE FROM rollup_hourly WHERE hour = ANY($1::timestamptz[]) AND kind = ANY($2::text[])";
 

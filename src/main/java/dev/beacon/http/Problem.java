@@ -60,6 +60,11 @@ public class Problem extends RuntimeException {
         List.of(), new JsonObject(), Map.of("WWW-Authenticate", "Bearer"));
   }
 
+  /** A webhook whose signature, timestamp or credentials do not verify: 401, nothing stored. */
+  public static Problem badSignature(String detail) {
+    return of(401, "bad-signature", "Signature not verified", detail);
+  }
+
   public static Problem forbidden(String detail) {
     return of(403, "forbidden", "Forbidden", detail);
   }

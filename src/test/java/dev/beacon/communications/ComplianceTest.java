@@ -303,7 +303,25 @@ class ComplianceTest {
   }
 
   @Test
+  @DisplayName("an undeliverable email address refuses email only, after consent and opt-out, before timing")
+  void emailUndeliverable_refusesEmailOnly() {
+    ContactFacts ok = Facts.ok().build();
+    ContactFacts bounced = new ContactFacts(ok.status(), true, true, false, ok.zones(), Set.of(), List.of(),
+        List.of(), true);
+    assertThat(Compliance.check(bounced, Channel.EMAIL, NOON).rule()).isEqualTo(Compliance.EMAIL_UNDELIVERABLE);
+    assertThat(Compliance.check(bounced, Channel.EMAIL, NOON).nextAllowedAt()).isNull();
+    assertThat(Compliance.check(bounced, Channel.SMS, NOON).allowed()).isTrue();
+    assertThat(Compliance.check(bounced, Channel.PHONE, NOON).allowed()).isTrue();
+    ContactFacts optedOutToo = new ContactFacts(ok.status(), true, true, false, ok.zones(), Set.of(Channel.EMAIL),
+        List.of(), List.of(), true);
+    assertThat(Compliance.check(optedOutToo, Channel.EMAIL, NOON).rule()).isEqualTo(Compliance.OPT_OUT);
+    Instant night = local(CHI, DAY, 23, 0);
+    assertThat(Compliance.check(bounced, Channel.EMAIL, night).rule()).isEqualTo(Compliance.EMAIL_UNDELIVERABLE);
+    assertThat(Compliance.check(ok, Channel.EMAIL, NOON).allowed()).isTrue();
+  }
+
+  @Test
   void ruleSet_isVersioned() {
-    assertThat(Compliance.RULE_SET).isEqualTo("regf-2026.1");
+    assertThat(Compliance.RULE_SET).isEqualTo("regf-2026.2");
   }
 }

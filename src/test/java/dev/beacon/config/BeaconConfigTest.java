@@ -2,6 +2,7 @@ package dev.beacon.config;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -87,6 +88,26 @@ class BeaconConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining(key)
         .hasMessageContaining(env);
+  }
+
+  @Test
+  @DisplayName("delivery: the SNS certificate base is loopback-only; topic ARNs and the soft-bounce limit are checked")
+  void delivery_snsCertBaseIsTestOnly() {
+    BeaconConfig defaults = BeaconConfig.of(new JsonObject());
+    assertThat(defaults.delivery().snsCertBase()).isEmpty();
+    assertThat(defaults.delivery().softBounceLimit()).isEqualTo(3);
+    assertThat(defaults.delivery().sesTopicArns()).isEmpty();
+    JsonObject remote = new JsonObject().put("delivery", new JsonObject().put("snsCertBase", "https://evil.example.com"));
+    assertThatThrownBy(() -> BeaconConfig.of(remote)).hasMessageContaining("delivery.snsCertBase");
+    JsonObject local = new JsonObject().put("delivery", new JsonObject().put("snsCertBase", "http://127.0.0.1:8999"));
+    assertThat(BeaconConfig.of(local).delivery().snsCertBase()).isEqualTo("http://127.0.0.1:8999");
+    JsonObject topic = new JsonObject().put("delivery", new JsonObject().put("sesTopicArns", new JsonArray().add("not-an-arn")));
+    assertThatThrownBy(() -> BeaconConfig.of(topic)).hasMessageContaining("delivery.sesTopicArns[0]");
+    BeaconConfig env = load(new JsonObject(), Map.of("BEACON_DELIVERY_SES_TOPIC_ARNS",
+        "[\"arn:aws:sns:us-east-1:123456789012:ses\"]"), Map.of());
+    assertThat(env.delivery().sesTopicArns()).containsExactly("arn:aws:sns:us-east-1:123456789012:ses");
+    JsonObject limit = new JsonObject().put("delivery", new JsonObject().put("softBounceLimit", 0));
+    assertThatThrownBy(() -> BeaconConfig.of(limit)).hasMessageContaining("delivery.softBounceLimit");
   }
 
   @Test

@@ -29,6 +29,14 @@ class RecordsRetentionIT {
     await(app.pool.preparedQuery("""
         INSERT INTO debtor_opt_outs (debtor_id, channel, source, communication_id, created_at)
         VALUES ($1, 'email', 'one_click', $2, now() - interval '4 years')""").execute(Tuple.of(gone, goneComm)));
+    UUID goneEvent = await(app.pool.preparedQuery("""
+        INSERT INTO delivery_events (provider, provider_event_id, communication_id, debtor_id, channel, kind, severity,
+                                     recipient, occurred_at)
+        VALUES ('sendgrid', 'sg-old', $2, $1, 'email', 'bounced', 'hard', 'old@example.com', now() - interval '4 years')
+        RETURNING id""").execute(Tuple.of(gone, goneComm))).iterator().next().getUUID(0);
+    await(app.pool.preparedQuery("""
+        INSERT INTO email_undeliverable (debtor_id, email, reason, delivery_event_id)
+        VALUES ($1, 'old@example.com', 'hard_bounce', $2)""").execute(Tuple.of(gone, goneEvent)));
 
     UUID recent = debtor(app, "tok-keep-0123456789abcdefgh", "4 years");
     communication(app, recent, "4 years");
@@ -47,6 +55,10 @@ class RecordsRetentionIT {
     assertThat(count(app, "SELECT count(*) FROM debtor_opt_outs WHERE debtor_id = $1 AND communication_id IS NULL", gone))
         .isEqualTo(1);
     assertThat(count(app, "SELECT count(*) FROM debtors WHERE id = $1", gone)).isEqualTo(1);
+    // Provider events go with their communication; the address stays undeliverable.
+    assertThat(count(app, "SELECT count(*) FROM delivery_events WHERE debtor_id = $1", gone)).isZero();
+    assertThat(count(app, "SELECT count(*) FROM email_undeliverable WHERE debtor_id = $1 AND delivery_event_id IS NULL",
+        gone)).isEqualTo(1);
   }
 
   @Test
@@ -96,6 +108,11 @@ class RecordsRetentionIT {
     assertThatThrownBy(() -> await(app.pool.preparedQuery("DELETE FROM communications WHERE debtor_id = $1")
         .execute(Tuple.of(d)))).hasMessageContaining("append-only");
     assertThat(count(app, "SELECT count(*) FROM communications WHERE debtor_id = $1", d)).isEqualTo(1);
+    await(app.pool.preparedQuery("""
+        INSERT INTO delivery_events (provider, provider_event_id, channel, kind, occurred_at)
+        VALUES ('twilio', 'SMx:sent', 'sms', 'accepted', now())""").execute());
+    assertThatThrownBy(() -> await(app.pool.query("DELETE FROM delivery_events").execute()))
+        .hasMessageContaining("append-only");
   }
 
   private static UUID debtor(TestApp app, String token, String age) {
