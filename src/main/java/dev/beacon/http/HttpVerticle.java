@@ -20,8 +20,6 @@ import java.util.concurrent.TimeUnit;
 
 /** Builds the root router, mounts each feature's routes and listens. No business logic lives here. */
 public final class HttpVerticle extends VerticleBase {
-  /** How long a stopping server waits for requests in flight before it closes their connections. */
-  static final long SHUTDOWN_GRACE_SECONDS = 20;
   /**
    * Before shutting down, every response says {@code Connection: close} for this long, so that HTTP/1.1 clients
    * stop reusing this instance's connections instead of racing a request against their close.
@@ -31,6 +29,7 @@ public final class HttpVerticle extends VerticleBase {
   private final Deps deps;
   private HttpServer server;
   private volatile boolean draining;
+  private dev.beacon.ops.Drain drain;
 
   public HttpVerticle(Deps deps) {
     this.deps = deps;
@@ -81,10 +80,13 @@ public final class HttpVerticle extends VerticleBase {
         .setIdleTimeout(60)
         .setIdleTimeoutUnit(TimeUnit.SECONDS));
     Router router = router(vertx, deps);
+    drain = dev.beacon.ops.Drain.of(vertx);
+    RequestLog log = new RequestLog(deps.config());
     return server.requestHandler(req -> {
-      if (draining) {
+      if (draining || drain.active()) {
         req.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
       }
+      log.begin(req);
       router.handle(req);
     }).listen();
   }
@@ -96,7 +98,8 @@ public final class HttpVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     draining = true;
-    return vertx.timer(DRAIN_MILLIS).compose(v -> server.shutdown(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS));
+    long grace = deps.config().ops().shutdownGrace().toMillis();
+    return vertx.timer(DRAIN_MILLIS).compose(v -> server.shutdown(grace, TimeUnit.MILLISECONDS));
   }
 
   public int actualPort() {

@@ -13,7 +13,8 @@ import dev.beacon.tracking.WriterLoad;
 /**
  * {@code /health/live} reflects only the process; {@code /health/ready} says whether this process can serve:
  * the database answers (within {@value #DB_ANSWER_MS} ms) and carries the schema version this code expects, and
- * no tracking writer queue is above {@value #SATURATED} of its capacity. Both checks run at every call, so
+ * no tracking writer queue is above {@value #SATURATED} of its capacity, and the process is not shutting down
+ * ({@link Drain}). Both checks run at every call, so
  * readiness comes back by itself once the database answers again or the queues drain.
  */
 public final class Health {
@@ -33,7 +34,9 @@ public final class Health {
     HealthChecks live = HealthChecks.create(vertx).register("process", p -> p.complete(Status.OK()));
     HealthChecks ready = HealthChecks.create(vertx)
         .register("database", DB_CHECK_TIMEOUT_MS, p -> checkDatabase(vertx, deps, p))
-        .register("writer", p -> checkWriter(WriterLoad.of(vertx), p));
+        .register("writer", p -> checkWriter(WriterLoad.of(vertx), p))
+        .register("accepting", p -> p.complete(Drain.of(vertx).active()
+            ? Status.KO(new JsonObject().put("reason", "shutting down")) : Status.OK()));
     router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(live));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(ready));
   }

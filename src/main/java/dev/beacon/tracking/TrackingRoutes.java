@@ -55,9 +55,11 @@ public final class TrackingRoutes {
   private final EventWriter writer;
   private final Classifier classifier;
   private final LinkSigner signer;
+  private final dev.beacon.http.ClientAddress clients;
 
   private TrackingRoutes(Deps deps, EventWriter writer, LinkSigner signer) {
     this.config = deps.config().tracking();
+    this.clients = dev.beacon.http.ClientAddress.of(deps.config());
     this.writer = writer;
     this.classifier = Classifier.of(config.scannerCidrs());
     this.signer = signer;
@@ -172,7 +174,7 @@ public final class TrackingRoutes {
 
   private io.vertx.core.Future<Void> record(HttpServerRequest req, Classifier.Kind kind, String token,
                                             UUID communicationId, String url) {
-    InetAddress ip = IpAddresses.parse(req.remoteAddress() == null ? null : req.remoteAddress().hostAddress());
+    InetAddress ip = clients.client(req);
     String ua = req.getHeader(HttpHeaders.USER_AGENT);
     String accept = req.getHeader(HttpHeaders.ACCEPT);
     Classifier.Verdict verdict = classifier.classify(new Classifier.Signals(kind, req.method() == HttpMethod.HEAD,
@@ -207,7 +209,7 @@ public final class TrackingRoutes {
       written = writer.submitUpdate(new EventSql.ViewUpdate(b.pageViewId(), b.token(), b.timeOnPage(), b.actionsJson()));
     } else {
       HttpServerRequest req = ctx.request();
-      InetAddress ip = IpAddresses.parse(req.remoteAddress() == null ? null : req.remoteAddress().hostAddress());
+      InetAddress ip = clients.client(req);
       written = writer.submitView(new EventSql.NewView(Uuids.v7(), b.token(), b.pageType(),
           Beacons.clip(req.getHeader(HttpHeaders.USER_AGENT)), IpAddresses.stored(ip, config.ipStorage()),
           b.timeOnPage(), b.actionsJson(), now()));

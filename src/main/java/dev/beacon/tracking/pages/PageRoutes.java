@@ -186,7 +186,7 @@ public final class PageRoutes {
   }
 
   private String clientIp(RoutingContext ctx) {
-    var remote = ctx.request().remoteAddress();
-    return remote == null ? null : IpAddresses.stored(IpAddresses.parse(remote.hostAddress()), config.tracking().ipStorage());
+    return IpAddresses.stored(dev.beacon.http.ClientAddress.of(config).client(ctx.request()),
+        config.tracking().ipStorage());
   }
 }
