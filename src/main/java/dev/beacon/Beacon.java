@@ -5,28 +5,25 @@ import dev.beacon.app.Services;
 import dev.beacon.config.BeaconConfig;
 import dev.beacon.config.ConfigException;
 import dev.beacon.config.ConfigSource;
-import dev.beacon.dashboard.RollupVerticle;
 import dev.beacon.db.Database;
 import dev.beacon.db.EmbeddedPg;
 import dev.beacon.db.Migrations;
+import dev.beacon.dashboard.RollupVerticle;
 import dev.beacon.debtors.DemoData;
 import dev.beacon.http.ApiKeys;
 import dev.beacon.http.HttpVerticle;
 import dev.beacon.ops.Archive;
 import dev.beacon.ops.Backup;
 import dev.beacon.ops.InstanceScaler;
+import dev.beacon.http.Drain;
 import dev.beacon.ops.Metrics;
 import dev.beacon.ops.RetentionVerticle;
 import dev.beacon.payments.PlanVerticle;
 import dev.beacon.scoring.ScoringVerticle;
 import dev.beacon.tracking.Enricher;
 import dev.beacon.tracking.LinkSecret;
-import io.vertx.config.ConfigRetriever;
-import io.vertx.config.ConfigRetrieverOptions;
-import io.vertx.config.ConfigStoreOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
@@ -44,8 +41,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Beacon's entry point: config, database (embedded unless configured), migrations, verticles. Nothing else.
- * Commands: (none) run; {@code --demo} run and seed demo data once; {@code migrate}; {@code info};
- * {@code backup [dir]}; {@code restore <archive file | backup dir>}.
+ * The command line is {@link Cli}.
  */
 public final class Beacon {
   private static final Logger LOG = LoggerFactory.getLogger(Beacon.class);
@@ -57,6 +53,7 @@ public final class Beacon {
   private Pool pool;
   private Pool readPool;
   private InstanceScaler scaler;
+  private volatile boolean serving;
   private String enricherId;
   private final AtomicReference<HttpVerticle> lastVerticle = new AtomicReference<>();
 
@@ -66,54 +63,62 @@ public final class Beacon {
   }
 
   public static void main(String[] args) {
-    List<String> argv = List.of(args);
-    Vertx vertx = Vertx.vertx(Metrics.vertxOptions());
-    BeaconConfig config;
-    try {
-      config = LinkSecret.ensure(loadConfig(vertx));
-    } catch (ConfigException | IOException e) {
-      System.err.println(e.getMessage());
-      vertx.close();
-      System.exit(2);
-      return;
-    }
-    Beacon beacon = new Beacon(vertx, config);
-    try {
-      if (argv.contains("migrate") || argv.contains("info")) {
-        beacon.runCommand(argv.contains("info") ? "info" : "migrate");
-        return;
-      }
-      if (!argv.isEmpty() && (argv.get(0).equals("backup") || argv.get(0).equals("restore"))) {
-        System.exit(beacon.runDataCommand(argv));
-        return;
-      }
-      // Registered before start so that a SIGTERM during start-up still stops the embedded database.
-      Runtime.getRuntime().addShutdownHook(new Thread(beacon::stop, "beacon-shutdown"));
-      beacon.start(argv.contains("--demo")).await(10, TimeUnit.MINUTES);
-    } catch (Exception e) {
-      LOG.error("Beacon could not start: {}", rootMessage(e));
-      System.exit(1);
+    int code = Cli.execute(args);
+    if (code != Cli.KEEP_RUNNING) {
+      System.exit(code);
     }
   }
 
-  /** Reads conf/config.json, then BEACON_* environment variables, then -D properties. */
-  static BeaconConfig loadConfig(Vertx vertx) throws ConfigException {
-    JsonArray envKeys = new JsonArray();
-    BeaconConfig.KEYS.forEach(k -> envKeys.add(ConfigSource.envName(k)));
-    ConfigRetrieverOptions options = new ConfigRetrieverOptions().setScanPeriod(0)
-        .addStore(new ConfigStoreOptions().setType("file").setOptional(true)
-            .setConfig(new JsonObject().put("path", CONFIG_FILE.toString())));
-    JsonObject file;
+  /** Loads and validates the configuration; applies the log format; fills the link secret. */
+  static Beacon create() throws IOException {
+    BeaconConfig config = loadConfig();
+    Logs.configure(config.ops());
+    config = LinkSecret.ensure(config);
+    return new Beacon(Vertx.vertx(Metrics.vertxOptions()), config);
+  }
+
+  /** The server ({@code run}, the default command). Returns once it is ready; it runs until SIGTERM. */
+  static void run(boolean demo) throws Exception {
+    Beacon beacon = create();
+    beacon.serving = true;
+    // Registered before start so that a SIGTERM during start-up still stops the embedded database.
+    Runtime.getRuntime().addShutdownHook(new Thread(beacon::shutdown, "beacon-shutdown"));
     try {
-      file = ConfigRetriever.create(vertx, options).getConfig().await(30, TimeUnit.SECONDS);
+      beacon.start(demo).await(10, TimeUnit.MINUTES);
     } catch (Exception e) {
-      throw new ConfigException("Cannot read " + CONFIG_FILE + ": " + rootMessage(e));
+      LOG.error("Beacon could not start: {}", rootMessage(e));
+      throw new Cli.Failed(1);
+    }
+  }
+
+  /** {@code migrate} or {@code info}. */
+  static void command(String command) throws Exception {
+    create().runCommand(command);
+  }
+
+  /** {@code backup} or {@code restore}: an exit code. */
+  static int dataCommand(List<String> argv) throws IOException {
+    return create().runDataCommand(argv);
+  }
+
+  /** Reads conf/config.json, then BEACON_* environment variables (and their _FILE forms), then -D properties. */
+  static BeaconConfig loadConfig() throws ConfigException {
+    return BeaconConfig.load(configSource());
+  }
+
+  static ConfigSource configSource() throws ConfigException {
+    JsonObject file = new JsonObject();
+    if (Files.exists(CONFIG_FILE)) {
+      try {
+        file = new JsonObject(Files.readString(CONFIG_FILE));
+      } catch (IOException | RuntimeException e) {
+        throw new ConfigException("Cannot read " + CONFIG_FILE + ": " + rootMessage(e));
+      }
     }
     Map<String, String> env = new HashMap<>();
-    envKeys.forEach(k -> {
-      String v = System.getenv((String) k);
-      if (v != null) {
-        env.put((String) k, v);
+    System.getenv().forEach((k, v) -> {
+      if (k.startsWith("BEACON_")) {
+        env.put(k, v);
       }
     });
     Map<String, String> sys = new HashMap<>();
@@ -123,7 +128,7 @@ public final class Beacon {
         sys.put(k, v);
       }
     });
-    return BeaconConfig.load(new ConfigSource(file, env, sys));
+    return new ConfigSource(file, env, sys);
   }
 
   private Future<Database> database() {
@@ -131,7 +136,8 @@ public final class Beacon {
       return Future.succeededFuture(Database.of(config.db(), config.db().url()));
     }
     return vertx.executeBlocking(() -> {
-      embedded = EmbeddedPg.startDurable(config.db().embeddedDir(), config.db().embeddedPort());
+      // The server's shutdown hook stops the embedded database after draining; commands keep its own hook.
+      embedded = EmbeddedPg.startDurable(config.db().embeddedDir(), config.db().embeddedPort(), !serving);
       return Database.of(config.db(), embedded.url());
     });
   }
@@ -199,8 +205,8 @@ public final class Beacon {
               : Database.of(config.db(), config.db().readUrl()).pool(vertx, config.db().poolSize());
           return vertx.executeBlocking(() -> Migrations.currentVersion(db));
         })
-        .compose(version -> vertx.executeBlocking(() -> ApiKeys.loadOrCreate(config.auth().keys(),
-                config.dataDir().resolve("api-keys.json"), System.out))
+        .compose(version -> vertx.executeBlocking(() -> keys(ApiKeys.loadOrCreate(config.auth().keys(),
+                keyFile(config), System.out)))
             .map(keys -> new Services(config, pool, readPool, keys, version)))
         .compose(s -> (demo ? DemoData.seedOnce(pool) : Future.succeededFuture()).map(s))
         .compose(s -> vertx.deployVerticle(new PlanVerticle(pool, config.payments())).map(s))
@@ -227,6 +233,32 @@ public final class Beacon {
               config.db().embedded() ? "embedded" : "external");
           return null;
         });
+  }
+
+  /** The key store the {@code keys} commands manage (used when {@code auth.keys} is empty). */
+  static Path keyFile(BeaconConfig config) {
+    return config.dataDir().resolve("api-keys.json");
+  }
+
+  private ApiKeys keys(ApiKeys loaded) {
+    return config.auth().keys().isEmpty() ? loaded.watch(vertx, keyFile(config)) : loaded;
+  }
+
+  /**
+   * SIGTERM: readiness turns 503 at once (load balancers stop sending), the server keeps serving for
+   * {@code http.shutdownDelay} while they notice, then it stops accepting and drains ({@link #stop()}).
+   */
+  private void shutdown() {
+    Drain.of(vertx).begin();
+    if (scaler != null && !config.ops().shutdownDelay().isZero()) {
+      LOG.info("Shutting down: readiness is 503; still serving for {} before draining", config.ops().shutdownDelay());
+      try {
+        Thread.sleep(config.ops().shutdownDelay().toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    stop();
   }
 
   /** Graceful: stop accepting, finish requests in flight, close the pool, then the embedded server. */

@@ -25,7 +25,7 @@ public final class Routes {
 
   /** The HTTP verticle that serves {@link #router}; deployed once per instance. */
   public static HttpVerticle httpVerticle(Services s) {
-    return new HttpVerticle(s.config().http(), vertx -> router(vertx, s));
+    return new HttpVerticle(s.config(), vertx -> router(vertx, s));
   }
 
   /** The router with every route (tests mount it on a server of their own). */

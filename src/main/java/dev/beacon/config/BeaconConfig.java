@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * its default are listed in the README; {@code conf/config.json} holds the defaults.
  */
 public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking tracking, Payments payments,
-                           Retention retention, Scoring scoring, Sending sending, Delivery delivery) {
+                           Retention retention, Scoring scoring, Sending sending, Delivery delivery, Ops ops) {
 
   /** HTTP server settings. {@code publicUrl} is empty when links should follow the request's own host. */
   public record Http(String host, int port, int instances, String publicUrl, int bodyLimit, int importLimitMb) {}
@@ -94,6 +94,18 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
                          String postmarkPassword, String twilioAuthToken, List<String> sesTopicArns,
                          String snsCertBase, int softBounceLimit) {}
 
+  /** How log lines are written: one text line, or one JSON object per line (logback's JsonEncoder). */
+  public enum LogFormat { TEXT, JSON }
+
+  /**
+   * Running behind proxies and in a cluster: the networks whose {@code Forwarded} / {@code X-Forwarded-*} headers
+   * are believed (empty: none, and the headers are never read); the log format and whether every request gets
+   * an access-log line; on SIGTERM, how long readiness answers 503 before the server stops accepting
+   * ({@code shutdownDelay}), then how long requests in flight may take to finish ({@code shutdownGrace}).
+   */
+  public record Ops(List<String> trustedProxies, LogFormat logFormat, boolean accessLog,
+                    java.time.Duration shutdownDelay, java.time.Duration shutdownGrace) {}
+
   /** Every key Beacon reads; used for the environment whitelist and the README. */
   public static final List<String> KEYS = List.of(
       "http.host", "http.port", "http.instances", "http.publicUrl", "http.bodyLimit", "http.importLimitMb",
@@ -109,13 +121,53 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
       "retention.communicationsYears", "retention.paymentsYears", "retention.archiveDir", "retention.interval",
       "scoring.interval", "scoring.model", "scoring.chunkSize", "sending.unsubscribeMailto",
       "delivery.sendgridPublicKey", "delivery.mailgunSigningKey", "delivery.postmarkUser", "delivery.postmarkPassword",
-      "delivery.twilioAuthToken", "delivery.sesTopicArns", "delivery.snsCertBase", "delivery.softBounceLimit");
+      "delivery.twilioAuthToken", "delivery.sesTopicArns", "delivery.snsCertBase", "delivery.softBounceLimit",
+      "http.trustedProxies", "http.shutdownDelay", "http.shutdownGrace", "log.format", "log.access");
+
+  /**
+   * The keys that hold secrets: never printed by {@code beacon config}, and each may also be read from the file
+   * an environment variable {@code <NAME>_FILE} names (Docker and Kubernetes secrets).
+   */
+  public static final List<String> SECRETS = List.of("db.url", "db.password", "db.readUrl", "tracking.linkSecret",
+      "payments.stripeApiKey", "payments.stripeWebhookSecret", "auth.keys", "delivery.mailgunSigningKey",
+      "delivery.postmarkPassword", "delivery.twilioAuthToken");
 
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
 
   /** Reads and validates everything; throws {@link ConfigException} naming the first bad key. */
   public static BeaconConfig load(ConfigSource source) {
+    return load(new Settings(source));
+  }
+
+  /**
+   * Every key with the value Beacon uses and where it came from ({@code default}, {@code conf/config.json}, an
+   * environment variable, a secret file or a system property); secrets are redacted. For {@code beacon config}.
+   */
+  public static Map<String, String[]> explain(ConfigSource source) {
     Settings s = new Settings(source);
+    load(s);
+    Map<String, String[]> out = new java.util.TreeMap<>();
+    s.effective.forEach((key, e) -> {
+      if (KEYS.contains(key)) {
+        out.put(key, new String[] {SECRETS.contains(key) ? redacted(e.value()) : e.value(), e.origin()});
+      }
+    });
+    return out;
+  }
+
+  private static String redacted(String value) {
+    if (value.isEmpty() || value.equals("[]")) {
+      return value.isEmpty() ? "(empty)" : value;
+    }
+    return "(set, redacted)";
+  }
+
+  private static BeaconConfig load(Settings s) {
+    var unknown = s.unknown(KEYS, SECRETS);
+    if (!unknown.isEmpty()) {
+      throw new ConfigException("Unknown configuration " + String.join(", ", unknown)
+          + " (a misspelt setting would silently fall back to its default; see the README's configuration table)");
+    }
     int cpus = Runtime.getRuntime().availableProcessors();
     int instances = s.integer("http.instances", 0, 0, 256);
     Http http = new Http(
@@ -139,7 +191,7 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
         s.integer("db.embeddedPort", 0, 0, 65535),
         readUrl(s));
     return new BeaconConfig(http, db, new Auth(apiKeys(s)), dataDir, tracking(s), payments(s),
-        retention(s, dataDir), scoring(s), sending(s), delivery(s));
+        retention(s, dataDir), scoring(s), sending(s), delivery(s), ops(s));
   }
 
   private static final Pattern MAILBOX = Pattern.compile("[A-Za-z0-9.!#$%&'*+/=^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?");
@@ -179,6 +231,24 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
         s.string("delivery.twilioAuthToken", ""),
         List.copyOf(topics), certBase,
         s.integer("delivery.softBounceLimit", 3, 1, 100));
+  }
+
+  private static Ops ops(Settings s) {
+    List<String> proxies = new ArrayList<>();
+    var array = s.array("http.trustedProxies");
+    for (int i = 0; i < array.size(); i++) {
+      String cidr = String.valueOf(array.getValue(i)).trim();
+      if (dev.beacon.http.ClientAddress.cidr(cidr) == null) {
+        throw s.bad("http.trustedProxies[" + i + "]", s.raw("http.trustedProxies"),
+            "must be an IP address or a CIDR such as 10.0.0.0/8 or fd00::/8");
+      }
+      proxies.add(cidr);
+    }
+    return new Ops(List.copyOf(proxies),
+        s.enumeration("log.format", LogFormat.TEXT, LogFormat.class),
+        s.bool("log.access", false),
+        s.duration("http.shutdownDelay", java.time.Duration.ofSeconds(5)),
+        s.duration("http.shutdownGrace", java.time.Duration.ofSeconds(20)));
   }
 
   private static Retention retention(Settings s, Path dataDir) {
@@ -313,7 +383,7 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
   /** The same configuration listening on another port (used to fix port 0 to one free port for all instances). */
   public BeaconConfig withPort(int port) {
     Http h = new Http(http.host(), port, http.instances(), http.publicUrl(), http.bodyLimit(), http.importLimitMb());
-    return new BeaconConfig(h, db, auth, dataDir, tracking, payments, retention, scoring, sending, delivery);
+    return new BeaconConfig(h, db, auth, dataDir, tracking, payments, retention, scoring, sending, delivery, ops);
   }
 
   /** The same config with the click-link signing secret set (tracking's LinkSecret fills an empty one). */
@@ -321,7 +391,7 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
     Tracking t = tracking;
     return new BeaconConfig(http, db, auth, dataDir, new Tracking(secret, t.ipStorage(), t.queueCapacity(),
         t.batchMax(), t.flushSlots(), t.sendWindow(), t.scannerCidrs(), t.enrichBatch(), t.enrichInterval(),
-        t.journalBacklogMax()), payments, retention, scoring, sending, delivery);
+        t.journalBacklogMax()), payments, retention, scoring, sending, delivery, ops);
   }
 
   /** Convenience for tests and tools: a config from a file-shaped JSON object alone. */

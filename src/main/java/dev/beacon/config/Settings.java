@@ -6,31 +6,55 @@ import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Typed, validated reads of configuration keys; every failure names the key and its origin. */
 final class Settings {
   private final ConfigSource source;
+  /** Every key read so far with the value used and its origin ({@code default} when no layer set it). */
+  final Map<String, Effective> effective = new LinkedHashMap<>();
+
+  /** A key's effective value as text, and where it came from. */
+  record Effective(String value, String origin) {}
 
   Settings(ConfigSource source) {
     this.source = source;
   }
 
+  private <T> T note(String key, T value) {
+    var v = source.get(key);
+    String text = value instanceof List<?> l ? String.join(",", l.stream().map(Settings::text).toList()) : text(value);
+    effective.put(key, new Effective(text, v.map(ConfigSource.Value::origin).orElse("default")));
+    return value;
+  }
+
+  private static String text(Object value) {
+    if (value instanceof Duration d) {
+      return d.toString();
+    }
+    if (value instanceof Enum<?> e) {
+      return e.name().toLowerCase(java.util.Locale.ROOT);
+    }
+    return String.valueOf(value);
+  }
+
   String string(String key, String def) {
-    return source.get(key).map(ConfigSource.Value::text).orElse(def);
+    return note(key, source.get(key).map(ConfigSource.Value::text).orElse(def));
   }
 
   int integer(String key, int def, int min, int max) {
     var v = source.get(key);
     if (v.isEmpty()) {
-      return def;
+      return note(key, def);
     }
     try {
       int n = Integer.parseInt(v.get().text());
       if (n < min || n > max) {
         throw bad(key, v.get(), "must be between " + min + " and " + max);
       }
-      return n;
+      return note(key, n);
     } catch (NumberFormatException e) {
       throw bad(key, v.get(), "must be an integer");
     }
@@ -39,11 +63,11 @@ final class Settings {
   boolean bool(String key, boolean def) {
     var v = source.get(key);
     if (v.isEmpty()) {
-      return def;
+      return note(key, def);
     }
     String t = v.get().text().toLowerCase();
     if (t.equals("true") || t.equals("false")) {
-      return Boolean.parseBoolean(t);
+      return note(key, Boolean.parseBoolean(t));
     }
     throw bad(key, v.get(), "must be true or false");
   }
@@ -52,7 +76,7 @@ final class Settings {
   Duration duration(String key, Duration def) {
     var v = source.get(key);
     if (v.isEmpty()) {
-      return def;
+      return note(key, def);
     }
     String t = v.get().text();
     try {
@@ -60,7 +84,7 @@ final class Settings {
       if (d.isNegative()) {
         throw bad(key, v.get(), "must not be negative");
       }
-      return d;
+      return note(key, d);
     } catch (DateTimeParseException | NumberFormatException e) {
       throw bad(key, v.get(), "must be a duration such as 500ms, 30s, 5m, 2h, 1d or PT5M");
     }
@@ -71,7 +95,7 @@ final class Settings {
     var v = source.get(key);
     String t = v.map(ConfigSource.Value::text).orElse(def).trim();
     if (t.isEmpty()) {
-      return List.of();
+      return note(key, List.of());
     }
     List<Duration> out = new java.util.ArrayList<>();
     for (String part : t.split(",")) {
@@ -86,7 +110,7 @@ final class Settings {
             : bad(key, "must be a comma-separated list of positive durations such as 1d,3d,7d");
       }
     }
-    return List.copyOf(out);
+    return note(key, List.copyOf(out));
   }
 
   static Duration parseDuration(String t) {
@@ -109,11 +133,11 @@ final class Settings {
   <E extends Enum<E>> E enumeration(String key, E def, Class<E> type) {
     var v = source.get(key);
     if (v.isEmpty()) {
-      return def;
+      return note(key, def);
     }
     for (E e : type.getEnumConstants()) {
       if (e.name().equalsIgnoreCase(v.get().text())) {
-        return e;
+        return note(key, e);
       }
     }
     throw bad(key, v.get(), "must be one of " + List.of(type.getEnumConstants()).toString().toLowerCase());
@@ -123,7 +147,7 @@ final class Settings {
   String url(String key, String def) {
     var v = source.get(key);
     if (v.isEmpty() || v.get().text().isEmpty()) {
-      return def;
+      return note(key, def);
     }
     String t = v.get().text();
     try {
@@ -134,21 +158,21 @@ final class Settings {
     } catch (IllegalArgumentException e) {
       throw bad(key, v.get(), "must be an absolute URL");
     }
-    return t.endsWith("/") ? t.substring(0, t.length() - 1) : t;
+    return note(key, t.endsWith("/") ? t.substring(0, t.length() - 1) : t);
   }
 
   /** A JSON array given in the file or as JSON text in an environment variable or property. */
   JsonArray array(String key) {
     var v = source.get(key);
     if (v.isEmpty()) {
-      return new JsonArray();
+      return note(key, new JsonArray());
     }
     Object raw = v.get().raw();
     if (raw instanceof JsonArray a) {
-      return a;
+      return note(key, a);
     }
     try {
-      return new JsonArray(v.get().text());
+      return note(key, new JsonArray(v.get().text()));
     } catch (RuntimeException e) {
       throw bad(key, v.get(), "must be a JSON array");
     }
@@ -157,13 +181,13 @@ final class Settings {
   JsonObject object(String key) {
     var v = source.get(key);
     if (v.isEmpty()) {
-      return new JsonObject();
+      return note(key, new JsonObject());
     }
     if (v.get().raw() instanceof JsonObject o) {
-      return o;
+      return note(key, o);
     }
     try {
-      return new JsonObject(v.get().text());
+      return note(key, new JsonObject(v.get().text()));
     } catch (RuntimeException e) {
       throw bad(key, v.get(), "must be a JSON object");
     }
@@ -175,6 +199,10 @@ final class Settings {
 
   ConfigException bad(String key, String why) {
     return new ConfigException("Invalid configuration " + key + ": " + why);
+  }
+
+  java.util.Set<String> unknown(java.util.Collection<String> keys, java.util.Collection<String> secrets) {
+    return source.unknown(keys, secrets);
   }
 
   ConfigSource.Value raw(String key) {

@@ -26,10 +26,19 @@ public final class EmbeddedPg implements AutoCloseable {
 
   /** Starts (initialising on first use) a durable server with its data in {@code dir}. Blocking. */
   public static EmbeddedPg startDurable(Path dir, int port) throws IOException {
+    return startDurable(dir, port, true);
+  }
+
+  /**
+   * As above; {@code ownShutdownHook} false leaves stopping it to the caller's own shutdown hook, so that the
+   * database keeps serving while a stopping server drains (its own hook would stop it at once on SIGTERM).
+   */
+  public static EmbeddedPg startDurable(Path dir, int port, boolean ownShutdownHook) throws IOException {
     Files.createDirectories(dir);
     EmbeddedPostgres.Builder b = EmbeddedPostgres.builder()
         .setDataDirectory(dir.toAbsolutePath())
         .setCleanDataDirectory(false)
+        .setRegisterShutdownHook(ownShutdownHook)
         .setServerConfig("fsync", "on")
         .setServerConfig("synchronous_commit", "on")
         .setServerConfig("full_page_writes", "on")

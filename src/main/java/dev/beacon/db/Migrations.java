@@ -17,14 +17,37 @@ public final class Migrations {
 
   private static Flyway flyway(Database db) {
     return Flyway.configure()
-        .dataSource(db.jdbcUrl(), db.user(), db.password())
-        .locations("classpath:db/migration")
         // UTC as in the pool's sessions (Database): partition bounds must not depend on the JVM's zone.
-        .initSql("SET TIME ZONE 'UTC'")
+        .dataSource(new UtcDataSource(db))
+        .locations("classpath:db/migration")
         // Do not ignore "future" migrations: a schema newer than this code stops start-up.
         .ignoreMigrationPatterns("")
         .cleanDisabled(true)
         .load();
+  }
+
+  /**
+   * Flyway's connections, each set to UTC as it is opened (what Flyway's deprecated {@code initSql} did): the JVM's
+   * zone would otherwise reach the session through the driver's {@code TimeZone} start-up parameter.
+   */
+  static final class UtcDataSource extends org.postgresql.ds.PGSimpleDataSource {
+    UtcDataSource(Database db) {
+      setUrl(db.jdbcUrl());
+      setUser(db.user());
+      setPassword(db.password());
+    }
+
+    @Override
+    public java.sql.Connection getConnection(String user, String password) throws java.sql.SQLException {
+      java.sql.Connection c = super.getConnection(user, password);
+      try (var st = c.createStatement()) {
+        st.execute("SET TIME ZONE 'UTC'");
+      } catch (java.sql.SQLException e) {
+        c.close();
+        throw e;
+      }
+      return c;
+    }
   }
 
   /**

@@ -27,10 +27,47 @@ import java.util.stream.Collectors;
 /** The known API keys, by the SHA-256 of the key. The plain key is never stored or logged. */
 public final class ApiKeys {
   private static final SecureRandom RANDOM = new SecureRandom();
-  private final Map<String, ApiKey> byHash;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ApiKeys.class);
+  /** How often a server whose keys live in the key file looks for changes made by {@code beacon keys}. */
+  public static final long WATCH_MILLIS = 2000;
+  /** A key's name: what {@code keys revoke} and the logs refer to it by. */
+  public static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+  private volatile Map<String, ApiKey> byHash;
 
   public ApiKeys(List<ApiKey> keys) {
-    this.byHash = keys.stream().collect(Collectors.toUnmodifiableMap(ApiKey::sha256, Function.identity(), (a, b) -> a));
+    this.byHash = index(keys);
+  }
+
+  private static Map<String, ApiKey> index(List<ApiKey> keys) {
+    return keys.stream().collect(Collectors.toUnmodifiableMap(ApiKey::sha256, Function.identity(), (a, b) -> a));
+  }
+
+  /**
+   * Reloads the key file whenever it changes (every {@value #WATCH_MILLIS} ms a look at its modification time), so
+   * a key made or revoked by {@code beacon keys} takes effect in the running server within seconds. A file that
+   * cannot be read keeps the keys loaded before and logs why; a deleted file leaves no key valid.
+   */
+  public ApiKeys watch(io.vertx.core.Vertx vertx, Path keyFile) {
+    long[] seen = {modified(keyFile)};
+    vertx.setPeriodic(WATCH_MILLIS, WATCH_MILLIS, id -> vertx.executeBlocking(() -> {
+      long now = modified(keyFile);
+      if (now != seen[0]) {
+        seen[0] = now;
+        byHash = index(now == 0 ? List.of() : read(keyFile));
+        LOG.info("API keys reloaded from {} ({} keys)", keyFile, byHash.size());
+      }
+      return null;
+    }).onFailure(t -> LOG.warn("API key file {} could not be read; the keys loaded before stay valid: {}",
+        keyFile, t.getMessage())));
+    return this;
+  }
+
+  private static long modified(Path file) {
+    try {
+      return Files.getLastModifiedTime(file).toMillis() ^ Files.size(file) << 40;
+    } catch (IOException e) {
+      return 0;
+    }
   }
 
   public Optional<ApiKey> find(String presented) {
@@ -66,29 +103,15 @@ public final class ApiKeys {
       return new ApiKeys(configured);
     }
     if (Files.exists(keyFile)) {
-      JsonArray a = new JsonArray(Files.readString(keyFile));
-      List<ApiKey> keys = new ArrayList<>();
-      for (int i = 0; i < a.size(); i++) {
-        JsonObject k = a.getJsonObject(i);
-        keys.add(new ApiKey(k.getString("name"), Role.valueOf(k.getString("role").toUpperCase(Locale.ROOT)),
-            k.getString("sha256")));
-      }
-      return new ApiKeys(keys);
+      return new ApiKeys(read(keyFile));
     }
     String agent = newKey(Role.AGENT);
     String ops = newKey(Role.OPS);
     List<ApiKey> keys = List.of(new ApiKey("first-agent", Role.AGENT, sha256(agent)),
         new ApiKey("first-ops", Role.OPS, sha256(ops)));
     JsonArray a = new JsonArray();
-    keys.forEach(k -> a.add(new JsonObject().put("name", k.name()).put("role", k.role().name().toLowerCase(Locale.ROOT))
-        .put("sha256", k.sha256())));
-    Files.createDirectories(keyFile.toAbsolutePath().getParent());
-    Files.writeString(keyFile, a.encodePrettily());
-    try {
-      Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
-    } catch (UnsupportedOperationException ignored) {
-      // not a POSIX file system; the file holds hashes only
-    }
+    keys.forEach(k -> a.add(entry(k)));
+    write(keyFile, a);
     out.println();
     out.println("No API keys were configured, so Beacon created two. They are shown this once only;");
     out.println("only their SHA-256 hashes are kept (in " + keyFile + "):");
@@ -96,5 +119,46 @@ public final class ApiKeys {
     out.println("  ops key:   " + ops);
     out.println();
     return new ApiKeys(keys);
+  }
+
+  /** The keys of a key file ({@code [{name, role, sha256}]}). */
+  public static List<ApiKey> read(Path keyFile) throws IOException {
+    JsonArray a = new JsonArray(Files.readString(keyFile));
+    List<ApiKey> keys = new ArrayList<>();
+    for (int i = 0; i < a.size(); i++) {
+      JsonObject k = a.getJsonObject(i);
+      keys.add(new ApiKey(k.getString("name"), Role.valueOf(k.getString("role").toUpperCase(Locale.ROOT)),
+          k.getString("sha256")));
+    }
+    return keys;
+  }
+
+  /** The raw entries of a key file (with their {@code created} time where known), or none without a file. */
+  public static JsonArray entries(Path keyFile) throws IOException {
+    return Files.exists(keyFile) ? new JsonArray(Files.readString(keyFile)) : new JsonArray();
+  }
+
+  public static JsonObject entry(ApiKey k) {
+    return new JsonObject().put("name", k.name()).put("role", k.role().name().toLowerCase(Locale.ROOT))
+        .put("sha256", k.sha256());
+  }
+
+  /** Replaces the key file in one step (written beside it, then renamed), readable by its owner only. */
+  public static void write(Path keyFile, JsonArray entries) throws IOException {
+    Path dir = keyFile.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    Path tmp = Files.createTempFile(dir, ".api-keys", ".tmp");
+    try {
+      try {
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+      } catch (UnsupportedOperationException ignored) {
+        // not a POSIX file system; the file holds hashes only
+      }
+      Files.writeString(tmp, entries.encodePrettily());
+      Files.move(tmp, keyFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
   }
 }

@@ -14,21 +14,20 @@ import java.util.function.Function;
 
 /** Serves the router the composition root builds, and drains and stops gracefully. No business logic lives here. */
 public final class HttpVerticle extends VerticleBase {
-  /** How long a stopping server waits for requests in flight before it closes their connections. */
-  static final long SHUTDOWN_GRACE_SECONDS = 20;
   /**
    * Before shutting down, every response says {@code Connection: close} for this long, so that HTTP/1.1 clients
    * stop reusing this instance's connections instead of racing a request against their close.
    */
   static final long DRAIN_MILLIS = 1000;
 
-  private final BeaconConfig.Http config;
+  private final BeaconConfig config;
   private final Function<Vertx, Router> routes;
   private HttpServer server;
   private volatile boolean draining;
+  private Drain drain;
 
   /** {@code routes} builds this instance's router (the composition root's, with every feature mounted). */
-  public HttpVerticle(BeaconConfig.Http config, Function<Vertx, Router> routes) {
+  public HttpVerticle(BeaconConfig config, Function<Vertx, Router> routes) {
     this.config = config;
     this.routes = routes;
   }
@@ -36,8 +35,8 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     server = vertx.createHttpServer(new HttpServerOptions()
-        .setHost(config.host())
-        .setPort(config.port())
+        .setHost(config.http().host())
+        .setPort(config.http().port())
         .setCompressionSupported(true)
         // Beacon serves no WebSocket: without these Netty adds a WebSocket extension handler to every request.
         .setPerFrameWebSocketCompressionSupported(false)
@@ -45,10 +44,13 @@ public final class HttpVerticle extends VerticleBase {
         .setIdleTimeout(60)
         .setIdleTimeoutUnit(TimeUnit.SECONDS));
     Router router = routes.apply(vertx);
+    drain = Drain.of(vertx);
+    RequestLog log = new RequestLog(config);
     return server.requestHandler(req -> {
-      if (draining) {
+      if (draining || drain.active()) {
         req.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
       }
+      log.begin(req);
       router.handle(req);
     }).listen();
   }
@@ -60,7 +62,8 @@ public final class HttpVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     draining = true;
-    return vertx.timer(DRAIN_MILLIS).compose(v -> server.shutdown(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS));
+    long grace = config.ops().shutdownGrace().toMillis();
+    return vertx.timer(DRAIN_MILLIS).compose(v -> server.shutdown(grace, TimeUnit.MILLISECONDS));
   }
 
   public int actualPort() {

@@ -42,12 +42,18 @@ public final class Problems {
     send(ctx.response(), Problem.malformed("The request's path or query string is not valid URL encoding"));
   }
 
+  /** Writes the problem; with the request's id ({@link RequestLog}) as member {@code requestId}. */
   public static void send(HttpServerResponse response, Problem p) {
     p.headers().forEach(response::putHeader);
+    var body = p.toJson();
+    String id = response.headers().get(RequestLog.HEADER);
+    if (id != null) {
+      body.put("requestId", id);
+    }
     response.setStatusCode(p.status())
         .putHeader(HttpHeaderNames.CONTENT_TYPE, PROBLEM_JSON)
         .putHeader(HttpHeaderNames.CACHE_CONTROL, "no-store")
-        .end(p.toJson().toBuffer());
+        .end(body.toBuffer());
   }
 
   static Problem toProblem(RoutingContext ctx) {
@@ -79,7 +85,8 @@ public final class Problems {
   }
 
   private static Problem internal(RoutingContext ctx, Throwable t) {
-    String id = UUID.randomUUID().toString();
+    String requestId = RequestLog.current();
+    String id = requestId != null ? requestId : UUID.randomUUID().toString();
     LOG.error("Unhandled failure {} on {} {}", id, ctx.request().method(), loggablePath(ctx.normalizedPath()), t);
     return new Problem(500, "internal", "Internal error", "Something went wrong; reference " + id,
         java.util.List.of(), new io.vertx.core.json.JsonObject(), java.util.Map.of());

@@ -60,8 +60,7 @@ public final class Requests {
     if (!config.http().publicUrl().isEmpty()) {
       return config.http().publicUrl();
     }
-    var authority = ctx.request().authority();
-    String host = authority == null ? "localhost:" + config.http().port() : authority.toString();
-    return ctx.request().scheme() + "://" + host;
+    ClientAddress via = ClientAddress.of(config);
+    return via.scheme(ctx.request()) + "://" + via.host(ctx.request(), "localhost:" + config.http().port());
   }
 }

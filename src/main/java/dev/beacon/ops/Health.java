@@ -1,5 +1,6 @@
 package dev.beacon.ops;
 
+import dev.beacon.http.Drain;
 import dev.beacon.tracking.WriterLoad;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -13,8 +14,9 @@ import io.vertx.sqlclient.Pool;
 /**
  * {@code /health/live} reflects only the process; {@code /health/ready} says whether this process can serve:
  * the database answers (within {@value #DB_ANSWER_MS} ms) and carries the schema version this code expects, and
- * no tracking writer queue is above {@value #SATURATED} of its capacity, and the tracking journal's backlog is
- * within {@code tracking.journalBacklogMax}. Both checks run at every call, so
+ * no tracking writer queue is above {@value #SATURATED} of its capacity, the tracking journal's backlog is
+ * within {@code tracking.journalBacklogMax}, and the process is not shutting down ({@link Drain}). All checks run
+ * at every call, so
  * readiness comes back by itself once the database answers again or the queues drain.
  */
 public final class Health {
@@ -36,7 +38,9 @@ public final class Health {
     HealthChecks ready = HealthChecks.create(vertx)
         .register("database", DB_CHECK_TIMEOUT_MS, p -> checkDatabase(vertx, pool, schemaVersion, p))
         .register("writer", p -> checkWriter(WriterLoad.of(vertx), p))
-        .register("journal", p -> checkJournal(WriterLoad.of(vertx), p));
+        .register("journal", p -> checkJournal(WriterLoad.of(vertx), p))
+        .register("accepting", p -> p.complete(Drain.of(vertx).active()
+            ? Status.KO(new JsonObject().put("reason", "shutting down")) : Status.OK()));
     router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(live));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(ready));
   }

@@ -1,5 +1,6 @@
 package dev.beacon.tracking;
 
+import dev.beacon.core.Cidr;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Locale;

@@ -1,6 +1,7 @@
 package dev.beacon.tracking;
 
 import dev.beacon.config.BeaconConfig;
+import dev.beacon.core.IpAddresses;
 import dev.beacon.db.Uuids;
 import dev.beacon.http.Bodies;
 import dev.beacon.http.LineImport;

@@ -1,6 +1,8 @@
 package dev.beacon.tracking;
 
 import dev.beacon.config.BeaconConfig;
+import dev.beacon.http.ClientAddress;
+import dev.beacon.core.IpAddresses;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -19,14 +21,17 @@ public final class Origin {
   private static final CharSequence X_MOZ = HttpHeaders.createOptimized("X-Moz");
 
   private final BeaconConfig.IpStorage storage;
+  private final ClientAddress clients;
   private final Classifier classifier;
 
-  public Origin(BeaconConfig.Tracking config) {
-    this(config, Classifier.of(config.scannerCidrs()));
+  public Origin(BeaconConfig config) {
+    this(config, Classifier.of(config.tracking().scannerCidrs()));
   }
 
-  Origin(BeaconConfig.Tracking config, Classifier classifier) {
-    this.storage = config.ipStorage();
+  /** The client is the peer, or behind {@code http.trustedProxies} the address they forward ({@link ClientAddress}). */
+  Origin(BeaconConfig config, Classifier classifier) {
+    this.storage = config.tracking().ipStorage();
+    this.clients = ClientAddress.of(config);
     this.classifier = classifier;
   }
 
@@ -34,7 +39,7 @@ public final class Origin {
   public record Seen(String ip, int signals) {}
 
   public Seen of(HttpServerRequest req) {
-    InetAddress ip = IpAddresses.parse(req.remoteAddress() == null ? null : req.remoteAddress().hostAddress());
+    InetAddress ip = clients.client(req);
     int s = bits(req.method() == HttpMethod.HEAD, req.getHeader(SEC_PURPOSE), req.getHeader(PURPOSE),
         req.getHeader(X_MOZ), classifier.scannerNetwork(ip));
     return new Seen(IpAddresses.stored(ip, storage), s);

@@ -1,6 +1,7 @@
 package dev.beacon.tracking;
 
 import dev.beacon.config.BeaconConfig;
+import dev.beacon.core.IpAddresses;
 import dev.beacon.core.Tokens;
 import dev.beacon.db.Uuids;
 import dev.beacon.http.Bodies;
@@ -56,9 +57,9 @@ public final class TrackingRoutes {
   private final Origin origin;
   private final LinkSigner signer;
 
-  private TrackingRoutes(BeaconConfig.Tracking config, JournalWriter writer, LinkSigner signer) {
+  private TrackingRoutes(BeaconConfig config, JournalWriter writer, LinkSigner signer) {
     this.writer = writer;
-    this.classifier = Classifier.of(config.scannerCidrs());
+    this.classifier = Classifier.of(config.tracking().scannerCidrs());
     this.origin = new Origin(config, classifier);
     this.signer = signer;
   }
@@ -76,7 +77,7 @@ public final class TrackingRoutes {
       done.succeed();
     }));
     LinkSigner signer = linkSigner(t);
-    TrackingRoutes r = new TrackingRoutes(t, writer, signer);
+    TrackingRoutes r = new TrackingRoutes(config, writer, signer);
 
     router.route(HttpMethod.GET, PIXEL_PREFIX + "*").handler(r::open);
     router.route(HttpMethod.HEAD, PIXEL_PREFIX + "*").handler(r::open);

@@ -1,5 +1,6 @@
 package dev.beacon.tracking;
 
+import dev.beacon.core.IpAddresses;
 import dev.beacon.tracking.Classifier.Kind;
 import dev.beacon.tracking.Classifier.Label;
 import dev.beacon.tracking.Classifier.Signals;

@@ -1,13 +1,13 @@
 package dev.beacon.tracking.pages;
 
 import dev.beacon.config.BeaconConfig;
+import dev.beacon.core.IpAddresses;
 import dev.beacon.core.Tokens;
 import dev.beacon.db.Uuids;
-import dev.beacon.tracking.Origin;
 import dev.beacon.http.Bodies;
 import dev.beacon.http.Problem;
 import dev.beacon.http.Requests;
-import dev.beacon.tracking.IpAddresses;
+import dev.beacon.tracking.Origin;
 import dev.beacon.tracking.pages.PageRepository.PageDebtor;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -47,7 +47,7 @@ public final class PageRoutes {
   private PageRoutes(Pool pool, BeaconConfig config) {
     this.repo = new PageRepository(pool);
     this.config = config;
-    this.origin = new Origin(config.tracking());
+    this.origin = new Origin(config);
   }
 
   public static void mount(Router router, Vertx vertx, Pool pool, BeaconConfig config) {

@@ -1,4 +1,4 @@
-package dev.beacon.tracking;
+package dev.beacon.core;
 
 import dev.beacon.config.BeaconConfig.IpStorage;
 

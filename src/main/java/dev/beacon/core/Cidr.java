@@ -1,5 +1,6 @@
-package dev.beacon.tracking;
+package dev.beacon.core;
 
+import dev.beacon.core.IpAddresses;
 import java.net.InetAddress;
 
 /** An IPv4 or IPv6 network such as {@code 52.96.0.0/14}, for scanner lists. */
