@@ -1,10 +1,8 @@
 package dev.beacon.debtors;
 
-import dev.beacon.http.Bodies;
 import dev.beacon.http.LineImport;
 import dev.beacon.http.Problem;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
@@ -71,6 +69,10 @@ final class DebtorImport {
       UNION ALL
       SELECT 'i', unique_token FROM ins""";
 
+  /** CSV header cells by their column key ({@link Csv#columnKey}). */
+  private static final Map<String, DebtorField> COLUMNS = java.util.Arrays.stream(DebtorField.values())
+      .collect(java.util.stream.Collectors.toUnmodifiableMap(f -> Csv.columnKey(f.json), f -> f));
+
   private final Pool pool;
   private final long maxBytes;
 
@@ -85,7 +87,8 @@ final class DebtorImport {
     if (!csv && !LineImport.NDJSON.contains(mime)) {
       throw Problem.unsupportedMediaType("text/csv or application/x-ndjson");
     }
-    LineImport.run(ctx, maxBytes, BATCH, "Debtor", new Rows(csv));
+    LineImport.run(ctx, maxBytes, BATCH, "Debtor", csv ? LineImport.Framing.CSV : LineImport.Framing.LINES,
+        new Rows(csv));
   }
 
   /** One valid row waiting for its batch, with the token it gets if it creates a debtor. */
@@ -94,9 +97,7 @@ final class DebtorImport {
   /** Parsing and writing for one import request (CSV with its header, or NDJSON). */
   private final class Rows implements LineImport.Feature<Pending> {
     private final boolean csv;
-    private final Csv csvReader = new Csv();
     private List<String> header;
-    private long recordLine;
     private long created;
     private long updated;
 
@@ -106,26 +107,25 @@ final class DebtorImport {
 
     @Override
     public Pending parse(long line, String text) {
-      return csv ? csvLine(line, text) : jsonLine(line, text);
+      return csv ? csvRecord(line, text) : jsonLine(line, text);
     }
 
-    private Pending csvLine(long line, String text) {
-      if (!csvReader.hasPending()) {
-        recordLine = line;
-        if (text.isBlank()) {
-          return null;
-        }
-      }
-      List<String> fields = csvReader.feed(text);
-      if (fields == null) {
+    private Pending csvRecord(long line, String text) {
+      if (text.isBlank()) {
         return null;
+      }
+      List<String> fields;
+      try {
+        fields = Csv.fields(text);
+      } catch (IllegalArgumentException e) {
+        throw new LineImport.Rejected(line, "row", e.getMessage());
       }
       if (header == null) {
         header = header(fields);
         return null;
       }
       if (fields.size() != header.size()) {
-        throw new LineImport.Rejected(recordLine, "row", "has " + fields.size() + " fields; the header has "
+        throw new LineImport.Rejected(line, "row", "has " + fields.size() + " fields; the header has "
             + header.size());
       }
       Map<String, String> row = new LinkedHashMap<>();
@@ -135,17 +135,25 @@ final class DebtorImport {
       try {
         return new Pending(DebtorInput.fromText(row), Tokens.newToken());
       } catch (Problem p) {
-        throw LineImport.Rejected.of(recordLine, p);
+        throw LineImport.Rejected.of(line, p);
       }
     }
 
-    /** The header names the columns; an unknown one refuses the whole file before anything is written. */
+    /**
+     * The header names the columns, in any case and spacing ({@code " First Name "} is {@code firstName}); an
+     * unknown or repeated one refuses the whole file before anything is written.
+     */
     private List<String> header(List<String> fields) {
-      List<String> names = fields.stream().map(String::trim).toList();
+      List<String> names = new ArrayList<>();
       List<Problem.FieldError> bad = new ArrayList<>();
-      for (String h : names) {
-        if (DebtorField.byJson(h) == null) {
-          bad.add(new Problem.FieldError(h, "is not a known column"));
+      for (String h : fields) {
+        DebtorField f = COLUMNS.get(Csv.columnKey(h));
+        if (f == null) {
+          bad.add(new Problem.FieldError(h.strip(), "is not a known column"));
+        } else if (names.contains(f.json)) {
+          bad.add(new Problem.FieldError(h.strip(), "names a column twice"));
+        } else {
+          names.add(f.json);
         }
       }
       if (!bad.isEmpty()) {
@@ -158,10 +166,7 @@ final class DebtorImport {
       if (text.isBlank()) {
         return null;
       }
-      JsonObject o = Bodies.parseObject(Buffer.buffer(text));
-      if (o == null) {
-        throw new LineImport.Rejected(line, "line", "is not a JSON object");
-      }
+      JsonObject o = LineImport.jsonLine(line, text);
       try {
         return new Pending(DebtorInput.fromJson(o, DebtorInput.Mode.CREATE), Tokens.newToken());
       } catch (Problem p) {
@@ -203,9 +208,7 @@ final class DebtorImport {
       if (csv && header == null) {
         throw Problem.invalid("body", "a CSV import needs a header row naming its columns");
       }
-      return csvReader.hasPending()
-          ? List.of(new LineImport.Rejected(recordLine, "row", "has an unterminated quoted field"))
-          : List.of();
+      return List.of();
     }
 
     @Override
