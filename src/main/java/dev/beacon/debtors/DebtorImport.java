@@ -50,6 +50,7 @@ final class DebtorImport {
           updated_at = now()
         FROM input i
         WHERE i.email IS NOT NULL AND d.email = i.email AND d.status <> 'closed'
+          AND coalesce(i.amount_paid::numeric, d.amount_paid) <= coalesce(i.total_owed::numeric, d.total_owed)
         RETURNING i.unique_token
       ),
       ins AS (
@@ -61,13 +62,17 @@ final class DebtorImport {
                coalesce(i.amount_paid::numeric, 0), coalesce(i.status, 'active'), coalesce(i.phone_consent, false),
                coalesce(i.email_consent, true), coalesce(i.dnc_registered, false)
         FROM input i
-        WHERE i.email IS NULL OR NOT EXISTS (SELECT 1 FROM debtors d WHERE d.email = i.email)
+        WHERE (i.email IS NULL OR NOT EXISTS (SELECT 1 FROM debtors d WHERE d.email = i.email))
+          AND coalesce(i.amount_paid::numeric, 0) <= coalesce(i.total_owed::numeric, 0)
         ON CONFLICT (email) DO NOTHING
         RETURNING unique_token
       )
       SELECT 'u' AS op, unique_token FROM upd
       UNION ALL
-      SELECT 'i', unique_token FROM ins""";
+      SELECT 'i', unique_token FROM ins
+      UNION ALL
+      SELECT 'm', i.unique_token FROM input i LEFT JOIN debtors d ON d.email = i.email AND d.status <> 'closed'
+      WHERE coalesce(i.amount_paid::numeric, d.amount_paid, 0) > coalesce(i.total_owed::numeric, d.total_owed, 0)""";
 
   /** CSV header cells by their column key ({@link Csv#columnKey}). */
   private static final Map<String, DebtorField> COLUMNS = java.util.Arrays.stream(DebtorField.values())
@@ -184,7 +189,12 @@ final class DebtorImport {
     public Future<List<LineImport.Rejected>> write(List<LineImport.Row<Pending>> rows) {
       return pool.preparedQuery(UPSERT).execute(tuple(rows)).map(result -> {
         Set<String> done = new HashSet<>();
+        Set<String> overpaid = new HashSet<>();
         for (Row r : result) {
+          if ("m".equals(r.getString("op"))) {
+            overpaid.add(r.getString("unique_token"));
+            continue;
+          }
           done.add(r.getString("unique_token"));
           if ("i".equals(r.getString("op"))) {
             created++;
@@ -194,7 +204,9 @@ final class DebtorImport {
         }
         List<LineImport.Rejected> rejected = new ArrayList<>();
         for (var p : rows) {
-          if (!done.contains(p.value().token())) {
+          if (overpaid.contains(p.value().token()) && !done.contains(p.value().token())) {
+            rejected.add(new LineImport.Rejected(p.line(), "amountPaid", DebtorInput.PAID_OVER_OWED));
+          } else if (!done.contains(p.value().token())) {
             rejected.add(new LineImport.Rejected(p.line(), "email",
                 "belongs to a closed debtor, or was created by another request at the same moment"));
           }

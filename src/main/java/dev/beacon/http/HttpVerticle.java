@@ -53,7 +53,7 @@ public final class HttpVerticle extends VerticleBase {
 
     Health.mount(router, vertx, deps);
     OpenApi.mount(router);
-    router.route("/api/*").handler(Auth.api(deps.keys()));
+    router.route("/api/*").handler(Auth.api(deps.keys())).handler(RateLimits.of(deps).perApiKey());
     // The router tries routes in order, and a route with a path parameter costs a regular expression match
     // (and its allocation) for each request it is tried on: the hot public paths (pixel, click, beacon, then
     // the debtors' pages) come first, so they are not tried against every API route before their own.
@@ -81,12 +81,19 @@ public final class HttpVerticle extends VerticleBase {
         .setIdleTimeout(60)
         .setIdleTimeoutUnit(TimeUnit.SECONDS));
     Router router = router(vertx, deps);
-    return server.requestHandler(req -> {
-      if (draining) {
-        req.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-      }
-      router.handle(req);
-    }).listen();
+    SlowClients slow = new SlowClients(vertx, deps.config().limits().headerTimeout(),
+        deps.config().limits().bodyTimeout());
+    return server.connectionHandler(slow::connected)
+        // Broken framing (a bad chunk size, an invalid request line) and connection resets are the client's fault.
+        .invalidRequestHandler(ClientErrors::invalidRequest)
+        .exceptionHandler(t -> ClientErrors.record(ClientErrors.kindOrDisconnect(t), t))
+        .requestHandler(req -> {
+          slow.request(req);
+          if (draining) {
+            req.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+          }
+          router.handle(req);
+        }).listen();
   }
 
   @Override

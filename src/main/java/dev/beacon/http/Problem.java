@@ -102,6 +102,13 @@ public class Problem extends RuntimeException {
         Map.of());
   }
 
+  /** A rate limit: 429 with {@code Retry-After}. */
+  public static Problem tooManyRequests(int retryAfterSeconds) {
+    return new Problem(429, "rate-limited", "Too many requests",
+        "Too many requests for this link or key; retry after " + retryAfterSeconds + " s", List.of(),
+        new JsonObject(), Map.of("Retry-After", Integer.toString(retryAfterSeconds)));
+  }
+
   public static Problem overloaded(int retryAfterSeconds) {
     return new Problem(503, "overloaded", "Service overloaded", "Too many requests in flight; retry shortly",
         List.of(), new JsonObject(), Map.of("Retry-After", Integer.toString(retryAfterSeconds)));

@@ -6,6 +6,7 @@ import dev.beacon.http.Bodies;
 import dev.beacon.http.LineImport;
 import dev.beacon.http.Paging;
 import dev.beacon.http.Problem;
+import dev.beacon.http.RateLimits;
 import dev.beacon.http.Requests;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -25,6 +26,7 @@ public final class PaymentRoutes {
   private final StripeWebhook webhook;
   private final PaidPage paidPage;
   private final PaymentImport importer;
+  private final RateLimits limits;
 
   private PaymentRoutes(Vertx vertx, Deps deps) {
     this.deps = deps;
@@ -34,6 +36,7 @@ public final class PaymentRoutes {
     this.checkout = config.configured() ? new Checkout(repo, new StripeGateway(vertx, config)) : null;
     this.webhook = config.configured() ? new StripeWebhook(deps.pool(), ledger, config.stripeWebhookSecret()) : null;
     this.paidPage = new PaidPage(repo);
+    this.limits = RateLimits.of(deps);
     this.importer = new PaymentImport(deps.pool(), deps.config().http().importLimitMb() * 1024L * 1024L);
   }
 
@@ -59,10 +62,15 @@ public final class PaymentRoutes {
       return;
     }
     boolean form = isForm(ctx);
+    if (checkout == null) {
+      // The contract promises the same 404 page for every unknown token, configured or not.
+      repo.tokenExists(token).onSuccess(known -> refused(ctx, token, form, known
+          ? Problem.unavailable(NOT_CONFIGURED, 3600) : Problem.notFound("No such page"))).onFailure(ctx::fail);
+      return;
+    }
     try {
-      if (checkout == null) {
-        throw Problem.unavailable(NOT_CONFIGURED, 3600);
-      }
+      // Each checkout costs a Stripe API call: a leaked link must not burn the agency's Stripe rate limit.
+      limits.token(token);
       CheckoutInput in = input(ctx);
       checkout.start(token, null, in, Requests.baseUrl(ctx, deps.config()))
           .onSuccess(s -> ctx.response().setStatusCode(303)
