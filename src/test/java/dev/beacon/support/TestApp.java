@@ -55,6 +55,8 @@ public final class TestApp implements AutoCloseable {
     this.port = verticle.actualPort();
     this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("localhost").setDefaultPort(port)
         .setFollowRedirects(false));
+    // Every exchange through this client is checked against openapi.yaml (see Contract).
+    ((io.vertx.ext.web.client.impl.WebClientInternal) client).addInterceptor(Contract.get()::intercept);
   }
 
   public static TestApp start() {
