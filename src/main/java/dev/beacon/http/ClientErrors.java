@@ -61,8 +61,8 @@ public final class ClientErrors {
     var response = req.response();
     if (!response.headWritten() && !response.closed()) {
       response.putHeader("Connection", "close");
-      Problems.send(response, Problem.malformed("The request could not be decoded"));
       response.endHandler(v -> req.connection().close());
+      Problems.send(response, Problem.malformed("The request could not be decoded"));
     } else {
       req.connection().close();
     }

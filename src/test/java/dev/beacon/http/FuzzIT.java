@@ -106,7 +106,7 @@ class FuzzIT {
         int n = sent;
         Op op = ops.get(random.nextInt(ops.size()));
         Future<String> answer = random.nextInt(20) == 0 ? f.raw(raw, app.port, op) : f.http(client, op);
-        batch.add(answer.recover(t -> Future.succeededFuture("no answer (" + t.getClass().getSimpleName() + ")"))
+        batch.add(answer.recover(t -> Future.succeededFuture("no answer (" + t.getClass().getSimpleName().replace("Exception", "") + ")"))
             .onSuccess(a -> {
               String status = a.length() >= 3 ? a.substring(0, 3) : a;
               statuses.computeIfAbsent(a.startsWith("no answer") ? "closed" : status, k -> new AtomicInteger())
@@ -114,7 +114,7 @@ class FuzzIT {
               if (a.startsWith("5") && !a.startsWith("503")) {
                 failures.add("#" + n + " " + op + ": " + a.substring(0, Math.min(300, a.length())));
               }
-              if (LEAK.matcher(a).find()) {
+              if (!a.startsWith("no answer") && LEAK.matcher(a).find()) {
                 failures.add("#" + n + " " + op + " leaks: " + a.substring(0, Math.min(300, a.length())));
               }
             }));
@@ -236,7 +236,8 @@ class FuzzIT {
 
     /** Over a raw socket: framing no client library will produce. */
     Future<String> raw(NetClient net, int port, Op op) {
-      String request = switch (r.nextInt(7)) {
+      int kind = r.nextInt(7);
+      String request = switch (kind) {
         case 0 -> op.method() + " " + op.path() + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
             + "Content-Type: application/json\r\n\r\n" + pick("zz", "-1", "ffffffffffffffffff", "5;\u0000") + "\r\n{}\r\n0\r\n\r\n";
         case 1 -> "GARBAGE\r\n\r\n";
@@ -260,7 +261,10 @@ class FuzzIT {
         so.write(Buffer.buffer(request.getBytes(StandardCharsets.ISO_8859_1)));
         // A request the server is still waiting on (a first request's unfinished headers) is not an answer.
         vertx.setTimer(3000, t -> answer.tryComplete("no answer (waiting)"));
-        return answer.future().onComplete(x -> so.close());
+        // Vert.x answers an HTTP version it does not speak with 501 before any handler runs: that one 5xx is the
+        // transport's own, correct refusal (RFC 9110 15.6.2), not a fault.
+        return answer.future().map(a -> kind == 5 && a.startsWith("501") ? "version refused: " + a : a)
+            .onComplete(x -> so.close());
       });
     }
 
