@@ -35,6 +35,8 @@ import java.util.regex.Pattern;
 public final class Contract {
   private static final String BASE = "https://beacon.dev/openapi.yaml";
   private static volatile Contract instance;
+  /** Statuses every operation may answer with a problem+json (authentication, size, media type, limits, load). */
+  static final java.util.Set<Integer> COMMON_PROBLEMS = java.util.Set.of(400, 401, 403, 405, 413, 415, 429, 503);
 
   private final JsonObject spec;
   private final SchemaRepository repository;
@@ -110,6 +112,10 @@ public final class Contract {
       return problems;
     }
     String responsePointer = responsePointer(op, status);
+    if (responsePointer == null && COMMON_PROBLEMS.contains(status)) {
+      // Any operation may refuse with one of the common problems (openapi.yaml's info says so).
+      responsePointer = "/components/responses/Problem";
+    }
     if (responsePointer == null) {
       problems.add(where + ": status " + status + " is not documented at " + op.pointer() + "/responses");
       return problems;
