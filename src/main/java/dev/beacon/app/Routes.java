@@ -8,6 +8,7 @@ import dev.beacon.http.Auth;
 import dev.beacon.http.HttpVerticle;
 import dev.beacon.http.OpenApi;
 import dev.beacon.http.Problems;
+import dev.beacon.http.RateLimits;
 import dev.beacon.ops.Health;
 import dev.beacon.ops.OpsRoutes;
 import dev.beacon.payments.PaymentRoutes;
@@ -45,7 +46,7 @@ public final class Routes {
 
     Health.mount(router, vertx, s.pool(), s.schemaVersion());
     OpenApi.mount(router);
-    router.route("/api/*").handler(Auth.api(s.keys()));
+    router.route("/api/*").handler(Auth.api(s.keys())).handler(RateLimits.of(s.config()).perApiKey());
     // The router tries routes in order, and a route with a path parameter costs a regular expression match
     // (and its allocation) for each request it is tried on: the hot public paths (pixel, click, beacon, then
     // the debtors' pages) come first, so they are not tried against every API route before their own.

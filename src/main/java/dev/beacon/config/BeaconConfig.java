@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  * its default are listed in the README; {@code conf/config.json} holds the defaults.
  */
 public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking tracking, Payments payments,
-                           Retention retention, Scoring scoring, Sending sending, Delivery delivery, Ops ops) {
+                           Retention retention, Scoring scoring, Sending sending, Delivery delivery, Ops ops,
+                           Limits limits) {
 
   /** HTTP server settings. {@code publicUrl} is empty when links should follow the request's own host. */
   public record Http(String host, int port, int instances, String publicUrl, int bodyLimit, int importLimitMb) {}
@@ -106,6 +107,15 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
   public record Ops(List<String> trustedProxies, LogFormat logFormat, boolean accessLog,
                     java.time.Duration shutdownDelay, java.time.Duration shutdownGrace) {}
 
+  /**
+   * Rate limits (0 requests turns one off) and slow-client timeouts: requests per period for one debtor token on
+   * checkout creation and the opt-out and one-click posts; requests per period for one API key on {@code /api};
+   * how long a client may take to send a request's headers, and to send a (non-import) request's body.
+   */
+  public record Limits(int tokenRequests, java.time.Duration tokenPeriod, int apiKeyRequests,
+                       java.time.Duration apiKeyPeriod, java.time.Duration headerTimeout,
+                       java.time.Duration bodyTimeout) {}
+
   /** Every key Beacon reads; used for the environment whitelist and the README. */
   public static final List<String> KEYS = List.of(
       "http.host", "http.port", "http.instances", "http.publicUrl", "http.bodyLimit", "http.importLimitMb",
@@ -122,7 +132,9 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
       "scoring.interval", "scoring.model", "scoring.chunkSize", "sending.unsubscribeMailto",
       "delivery.sendgridPublicKey", "delivery.mailgunSigningKey", "delivery.postmarkUser", "delivery.postmarkPassword",
       "delivery.twilioAuthToken", "delivery.sesTopicArns", "delivery.snsCertBase", "delivery.softBounceLimit",
-      "http.trustedProxies", "http.shutdownDelay", "http.shutdownGrace", "log.format", "log.access");
+      "http.trustedProxies", "http.shutdownDelay", "http.shutdownGrace", "log.format", "log.access",
+      "limits.tokenRequests", "limits.tokenPeriod", "limits.apiKeyRequests", "limits.apiKeyPeriod",
+      "limits.headerTimeout", "limits.bodyTimeout");
 
   /**
    * The keys that hold secrets: never printed by {@code beacon config}, and each may also be read from the file
@@ -191,7 +203,8 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
         s.integer("db.embeddedPort", 0, 0, 65535),
         readUrl(s));
     return new BeaconConfig(http, db, new Auth(apiKeys(s)), dataDir, tracking(s), payments(s),
-        retention(s, dataDir), scoring(s), sending(s), delivery(s), ops(s));
+        retention(s, dataDir), scoring(s), sending(s), delivery(s), ops(s),
+        limits(s));
   }
 
   private static final Pattern MAILBOX = Pattern.compile("[A-Za-z0-9.!#$%&'*+/=^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?");
@@ -249,6 +262,24 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
         s.bool("log.access", false),
         s.duration("http.shutdownDelay", java.time.Duration.ofSeconds(5)),
         s.duration("http.shutdownGrace", java.time.Duration.ofSeconds(20)));
+  }
+
+  private static Limits limits(Settings s) {
+    return new Limits(
+        s.integer("limits.tokenRequests", 10, 0, 100_000),
+        positive(s, "limits.tokenPeriod", java.time.Duration.ofMinutes(1)),
+        s.integer("limits.apiKeyRequests", 200, 0, 1_000_000),
+        positive(s, "limits.apiKeyPeriod", java.time.Duration.ofSeconds(1)),
+        positive(s, "limits.headerTimeout", java.time.Duration.ofSeconds(10)),
+        positive(s, "limits.bodyTimeout", java.time.Duration.ofSeconds(30)));
+  }
+
+  private static java.time.Duration positive(Settings s, String key, java.time.Duration def) {
+    java.time.Duration d = s.duration(key, def);
+    if (d.isZero() || d.isNegative() || d.toSeconds() > 3600) {
+      throw s.bad(key, "must be a duration from 1s to 1h");
+    }
+    return d;
   }
 
   private static Retention retention(Settings s, Path dataDir) {
@@ -383,7 +414,8 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
   /** The same configuration listening on another port (used to fix port 0 to one free port for all instances). */
   public BeaconConfig withPort(int port) {
     Http h = new Http(http.host(), port, http.instances(), http.publicUrl(), http.bodyLimit(), http.importLimitMb());
-    return new BeaconConfig(h, db, auth, dataDir, tracking, payments, retention, scoring, sending, delivery, ops);
+    return new BeaconConfig(h, db, auth, dataDir, tracking, payments, retention, scoring, sending, delivery, ops,
+        limits);
   }
 
   /** The same config with the click-link signing secret set (tracking's LinkSecret fills an empty one). */
@@ -391,7 +423,7 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
     Tracking t = tracking;
     return new BeaconConfig(http, db, auth, dataDir, new Tracking(secret, t.ipStorage(), t.queueCapacity(),
         t.batchMax(), t.flushSlots(), t.sendWindow(), t.scannerCidrs(), t.enrichBatch(), t.enrichInterval(),
-        t.journalBacklogMax()), payments, retention, scoring, sending, delivery, ops);
+        t.journalBacklogMax()), payments, retention, scoring, sending, delivery, ops, limits);
   }
 
   /** Convenience for tests and tools: a config from a file-shaped JSON object alone. */

@@ -13,7 +13,19 @@ public final class PgErrors {
   public static final String DEADLOCK = "40P01";
   public static final String SERIALIZATION_FAILURE = "40001";
 
+  /** SQLSTATE classes that mean the database cannot serve now: connection exceptions, operator intervention. */
+  public static final String CONNECTION_EXCEPTION_CLASS = "08";
+  public static final String OPERATOR_INTERVENTION_CLASS = "57P";
+  public static final String TOO_MANY_CONNECTIONS = "53300";
+  public static final String CANNOT_CONNECT_NOW = "57P03";
+
   private PgErrors() {}
+
+  /** Whether this SQLSTATE says the database is down or refusing connections (a 503, retry later). */
+  public static boolean meansDatabaseDown(String sqlState) {
+    return sqlState != null && (sqlState.startsWith(CONNECTION_EXCEPTION_CLASS)
+        || sqlState.startsWith(OPERATOR_INTERVENTION_CLASS) || sqlState.equals(TOO_MANY_CONNECTIONS));
+  }
 
   public static boolean is(Throwable t, String sqlState) {
     return t instanceof PgException pg && sqlState.equals(pg.getSqlState());

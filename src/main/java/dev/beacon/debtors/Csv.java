@@ -1,68 +1,48 @@
 package dev.beacon.debtors;
 
-import java.util.ArrayList;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Locale;
 
 /**
- * RFC 4180 CSV records, fed one physical line at a time: a quoted field may span lines, so a record is
- * complete only when its quotes balance.
+ * The fields of one CSV record (RFC 4180, as spreadsheets write it: quoted fields, doubled quotes, line breaks
+ * inside quotes), split by Apache Commons CSV. {@code LineImport} has already cut the body into records.
  */
 final class Csv {
-  private final StringBuilder pending = new StringBuilder();
+  private static final CSVFormat FORMAT = CSVFormat.RFC4180.builder()
+      .setIgnoreEmptyLines(false)
+      .setIgnoreSurroundingSpaces(true)
+      .get();
 
-  /** Adds a line; answers the record's fields once it is complete, else null (more lines needed). */
-  List<String> feed(String line) {
-    if (pending.length() > 0) {
-      pending.append('\n');
+  private Csv() {}
+
+  /** The record's fields; throws IllegalArgumentException when it is not valid CSV. */
+  static List<String> fields(String record) {
+    try (CSVParser parser = CSVParser.parse(record, FORMAT)) {
+      List<CSVRecord> all = parser.getRecords();
+      if (all.size() != 1) {
+        throw new IllegalArgumentException("is not one CSV record");
+      }
+      return all.get(0).toList();
+    } catch (IOException | UncheckedIOException | IllegalStateException e) {
+      throw new IllegalArgumentException("is not valid CSV (a quoted field must end with a quote followed by a comma "
+          + "or the end of the line)");
     }
-    pending.append(line);
-    if (!balanced(pending)) {
-      return null;
-    }
-    List<String> fields = split(pending);
-    pending.setLength(0);
-    return fields;
   }
 
-  boolean hasPending() {
-    return pending.length() > 0;
-  }
-
-  private static boolean balanced(CharSequence s) {
-    int quotes = 0;
-    for (int i = 0; i < s.length(); i++) {
-      if (s.charAt(i) == '"') {
-        quotes++;
+  /** A header cell as a column key: case, spaces, underscores and hyphens do not matter ("First Name"). */
+  static String columnKey(String header) {
+    StringBuilder b = new StringBuilder(header.length());
+    for (char c : header.strip().toCharArray()) {
+      if (c != ' ' && c != '_' && c != '-' && c != '\uFEFF') {
+        b.append(Character.toLowerCase(c));
       }
     }
-    return quotes % 2 == 0;
-  }
-
-  static List<String> split(CharSequence s) {
-    List<String> out = new ArrayList<>();
-    StringBuilder field = new StringBuilder();
-    boolean quoted = false;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (quoted) {
-        if (c == '"' && i + 1 < s.length() && s.charAt(i + 1) == '"') {
-          field.append('"');
-          i++;
-        } else if (c == '"') {
-          quoted = false;
-        } else {
-          field.append(c);
-        }
-      } else if (c == '"') {
-        quoted = true;
-      } else if (c == ',') {
-        out.add(field.toString());
-        field.setLength(0);
-      } else {
-        field.append(c);
-      }
-    }
-    out.add(field.toString());
-    return out;
+    return b.toString().toLowerCase(Locale.ROOT);
   }
 }

@@ -5,7 +5,6 @@ import dev.beacon.http.Bodies;
 import dev.beacon.http.LineImport;
 import dev.beacon.http.Problem;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
@@ -53,6 +52,7 @@ final class DebtorImport {
           updated_at = now()
         FROM input i
         WHERE i.email IS NOT NULL AND d.email = i.email AND d.status <> 'closed'
+          AND coalesce(i.amount_paid::numeric, d.amount_paid) <= coalesce(i.total_owed::numeric, d.total_owed)
         RETURNING i.unique_token
       ),
       ins AS (
@@ -64,13 +64,21 @@ final class DebtorImport {
                coalesce(i.amount_paid::numeric, 0), coalesce(i.status, 'active'), coalesce(i.phone_consent, false),
                coalesce(i.email_consent, true), coalesce(i.dnc_registered, false)
         FROM input i
-        WHERE i.email IS NULL OR NOT EXISTS (SELECT 1 FROM debtors d WHERE d.email = i.email)
+        WHERE (i.email IS NULL OR NOT EXISTS (SELECT 1 FROM debtors d WHERE d.email = i.email))
+          AND coalesce(i.amount_paid::numeric, 0) <= coalesce(i.total_owed::numeric, 0)
         ON CONFLICT (email) DO NOTHING
         RETURNING unique_token
       )
       SELECT 'u' AS op, unique_token FROM upd
       UNION ALL
-      SELECT 'i', unique_token FROM ins""";
+      SELECT 'i', unique_token FROM ins
+      UNION ALL
+      SELECT 'm', i.unique_token FROM input i LEFT JOIN debtors d ON d.email = i.email AND d.status <> 'closed'
+      WHERE coalesce(i.amount_paid::numeric, d.amount_paid, 0) > coalesce(i.total_owed::numeric, d.total_owed, 0)""";
+
+  /** CSV header cells by their column key ({@link Csv#columnKey}). */
+  private static final Map<String, DebtorField> COLUMNS = java.util.Arrays.stream(DebtorField.values())
+      .collect(java.util.stream.Collectors.toUnmodifiableMap(f -> Csv.columnKey(f.json), f -> f));
 
   private final Pool pool;
   private final long maxBytes;
@@ -86,7 +94,8 @@ final class DebtorImport {
     if (!csv && !LineImport.NDJSON.contains(mime)) {
       throw Problem.unsupportedMediaType("text/csv or application/x-ndjson");
     }
-    LineImport.run(ctx, maxBytes, BATCH, "Debtor", new Rows(csv));
+    LineImport.run(ctx, maxBytes, BATCH, "Debtor", csv ? LineImport.Framing.CSV : LineImport.Framing.LINES,
+        new Rows(csv));
   }
 
   /** One valid row waiting for its batch, with the token it gets if it creates a debtor. */
@@ -95,9 +104,7 @@ final class DebtorImport {
   /** Parsing and writing for one import request (CSV with its header, or NDJSON). */
   private final class Rows implements LineImport.Feature<Pending> {
     private final boolean csv;
-    private final Csv csvReader = new Csv();
     private List<String> header;
-    private long recordLine;
     private long created;
     private long updated;
 
@@ -107,26 +114,25 @@ final class DebtorImport {
 
     @Override
     public Pending parse(long line, String text) {
-      return csv ? csvLine(line, text) : jsonLine(line, text);
+      return csv ? csvRecord(line, text) : jsonLine(line, text);
     }
 
-    private Pending csvLine(long line, String text) {
-      if (!csvReader.hasPending()) {
-        recordLine = line;
-        if (text.isBlank()) {
-          return null;
-        }
-      }
-      List<String> fields = csvReader.feed(text);
-      if (fields == null) {
+    private Pending csvRecord(long line, String text) {
+      if (text.isBlank()) {
         return null;
+      }
+      List<String> fields;
+      try {
+        fields = Csv.fields(text);
+      } catch (IllegalArgumentException e) {
+        throw new LineImport.Rejected(line, "row", e.getMessage());
       }
       if (header == null) {
         header = header(fields);
         return null;
       }
       if (fields.size() != header.size()) {
-        throw new LineImport.Rejected(recordLine, "row", "has " + fields.size() + " fields; the header has "
+        throw new LineImport.Rejected(line, "row", "has " + fields.size() + " fields; the header has "
             + header.size());
       }
       Map<String, String> row = new LinkedHashMap<>();
@@ -136,17 +142,25 @@ final class DebtorImport {
       try {
         return new Pending(DebtorInput.fromText(row), Tokens.newToken());
       } catch (Problem p) {
-        throw LineImport.Rejected.of(recordLine, p);
+        throw LineImport.Rejected.of(line, p);
       }
     }
 
-    /** The header names the columns; an unknown one refuses the whole file before anything is written. */
+    /**
+     * The header names the columns, in any case and spacing ({@code " First Name "} is {@code firstName}); an
+     * unknown or repeated one refuses the whole file before anything is written.
+     */
     private List<String> header(List<String> fields) {
-      List<String> names = fields.stream().map(String::trim).toList();
+      List<String> names = new ArrayList<>();
       List<Problem.FieldError> bad = new ArrayList<>();
-      for (String h : names) {
-        if (DebtorField.byJson(h) == null) {
-          bad.add(new Problem.FieldError(h, "is not a known column"));
+      for (String h : fields) {
+        DebtorField f = COLUMNS.get(Csv.columnKey(h));
+        if (f == null) {
+          bad.add(new Problem.FieldError(h.strip(), "is not a known column"));
+        } else if (names.contains(f.json)) {
+          bad.add(new Problem.FieldError(h.strip(), "names a column twice"));
+        } else {
+          names.add(f.json);
         }
       }
       if (!bad.isEmpty()) {
@@ -159,10 +173,7 @@ final class DebtorImport {
       if (text.isBlank()) {
         return null;
       }
-      JsonObject o = Bodies.parseObject(Buffer.buffer(text));
-      if (o == null) {
-        throw new LineImport.Rejected(line, "line", "is not a JSON object");
-      }
+      JsonObject o = LineImport.jsonLine(line, text);
       try {
         return new Pending(DebtorInput.fromJson(o, DebtorInput.Mode.CREATE), Tokens.newToken());
       } catch (Problem p) {
@@ -180,7 +191,12 @@ final class DebtorImport {
     public Future<List<LineImport.Rejected>> write(List<LineImport.Row<Pending>> rows) {
       return pool.preparedQuery(UPSERT).execute(tuple(rows)).map(result -> {
         Set<String> done = new HashSet<>();
+        Set<String> overpaid = new HashSet<>();
         for (Row r : result) {
+          if ("m".equals(r.getString("op"))) {
+            overpaid.add(r.getString("unique_token"));
+            continue;
+          }
           done.add(r.getString("unique_token"));
           if ("i".equals(r.getString("op"))) {
             created++;
@@ -190,7 +206,9 @@ final class DebtorImport {
         }
         List<LineImport.Rejected> rejected = new ArrayList<>();
         for (var p : rows) {
-          if (!done.contains(p.value().token())) {
+          if (overpaid.contains(p.value().token()) && !done.contains(p.value().token())) {
+            rejected.add(new LineImport.Rejected(p.line(), "amountPaid", DebtorInput.PAID_OVER_OWED));
+          } else if (!done.contains(p.value().token())) {
             rejected.add(new LineImport.Rejected(p.line(), "email",
                 "belongs to a closed debtor, or was created by another request at the same moment"));
           }
@@ -204,9 +222,7 @@ final class DebtorImport {
       if (csv && header == null) {
         throw Problem.invalid("body", "a CSV import needs a header row naming its columns");
       }
-      return csvReader.hasPending()
-          ? List.of(new LineImport.Rejected(recordLine, "row", "has an unterminated quoted field"))
-          : List.of();
+      return List.of();
     }
 
     @Override

@@ -31,6 +31,24 @@ public record DebtorInput(Map<DebtorField, Object> values) {
   private static final Pattern PHONE = Pattern.compile("^\\+?[0-9]{7,15}$");
   private static final Pattern ZIP = Pattern.compile("^[0-9]{5}(-[0-9]{4})?$");
 
+  /**
+   * The money invariant: what was paid never exceeds what is owed, as an agent enters it (create, PATCH, import).
+   * Payments themselves (Stripe, imported payments) may overpay; those resolve the debtor instead.
+   */
+  public static final String PAID_OVER_OWED = "must not exceed totalOwed";
+
+  /** For a new debtor, where an absent amount is 0: 400 naming amountPaid when it exceeds totalOwed. */
+  public DebtorInput requirePaidWithinOwed() {
+    Object paid = values.get(DebtorField.AMOUNT_PAID);
+    Object owed = values.get(DebtorField.TOTAL_OWED);
+    java.math.BigDecimal p = paid instanceof java.math.BigDecimal b ? b : java.math.BigDecimal.ZERO;
+    java.math.BigDecimal o = owed instanceof java.math.BigDecimal b ? b : java.math.BigDecimal.ZERO;
+    if (p.compareTo(o) > 0) {
+      throw Problem.invalid(DebtorField.AMOUNT_PAID.json, PAID_OVER_OWED);
+    }
+    return this;
+  }
+
   public Object get(DebtorField f) {
     return values.get(f);
   }
@@ -76,6 +94,10 @@ public record DebtorInput(Map<DebtorField, Object> values) {
           errors.add(new FieldError(f.json, "is required"));
         }
       }
+    }
+    if (out.get(DebtorField.AMOUNT_PAID) instanceof java.math.BigDecimal paid
+        && out.get(DebtorField.TOTAL_OWED) instanceof java.math.BigDecimal owed && paid.compareTo(owed) > 0) {
+      errors.add(new FieldError(DebtorField.AMOUNT_PAID.json, PAID_OVER_OWED));
     }
     if (mode == Mode.PATCH && out.isEmpty() && errors.isEmpty()) {
       errors.add(new FieldError("body", "names no field to change"));

@@ -98,17 +98,41 @@ public final class DebtorRepository {
       params.add(e.getValue());
       sql.append(e.getKey().column).append(" = $").append(params.size()).append(", ");
     }
-    sql.append("updated_at = now() WHERE id = $1 AND status <> '").append(DebtorStatus.CLOSED)
-        .append("' RETURNING *");
+    sql.append("updated_at = now() WHERE id = $1 AND status <> '").append(DebtorStatus.CLOSED).append("'");
+    boolean money = in.has(DebtorField.AMOUNT_PAID) || in.has(DebtorField.TOTAL_OWED);
+    if (money) {
+      // The invariant holds on the row as it will be: the new amount against the stored one, atomically.
+      sql.append(" AND ").append(moneyOperand(in, DebtorField.AMOUNT_PAID, params)).append(" <= ")
+          .append(moneyOperand(in, DebtorField.TOTAL_OWED, params));
+    }
+    sql.append(" RETURNING *");
     return pool.preparedQuery(sql.toString()).mapping(Debtor::from).execute(Tuple.from(params))
         .recover(DebtorRepository::translate)
-        .compose(rows -> rows.size() > 0 ? Future.succeededFuture(rows.iterator().next()) : whyNotUpdated(id));
+        .compose(rows -> rows.size() > 0 ? Future.succeededFuture(rows.iterator().next()) : whyNotUpdated(id, money));
   }
 
-  private Future<Debtor> whyNotUpdated(UUID id) {
+  /** The stored column, or the new value's parameter (already in {@code params}), as a numeric. */
+  private static String moneyOperand(DebtorInput in, DebtorField f, List<Object> params) {
+    if (!in.has(f)) {
+      return f.column;
+    }
+    int index = 2;
+    for (var e : in.values().entrySet()) {
+      if (e.getKey() == f) {
+        return "$" + index + "::numeric";
+      }
+      index++;
+    }
+    return f.column;
+  }
+
+  private Future<Debtor> whyNotUpdated(UUID id, boolean money) {
     return pool.preparedQuery(STATUS_OF).execute(Tuple.of(id)).map(rows -> {
       if (rows.size() == 0) {
         throw Problem.notFound("No debtor " + id);
+      }
+      if (money && !DebtorStatus.CLOSED.equals(rows.iterator().next().getString(0))) {
+        throw Problem.invalid(DebtorField.AMOUNT_PAID.json, DebtorInput.PAID_OVER_OWED);
       }
       throw Problem.conflict("Debtor " + id + " is closed and can no longer change");
     });

@@ -43,7 +43,7 @@ public final class DebtorRoutes {
   }
 
   private void create(RoutingContext ctx) {
-    DebtorInput in = DebtorInput.fromJson(Bodies.object(ctx), DebtorInput.Mode.CREATE);
+    DebtorInput in = DebtorInput.fromJson(Bodies.object(ctx), DebtorInput.Mode.CREATE).requirePaidWithinOwed();
     repo.create(in, Tokens.newToken())
         .onSuccess(d -> {
           String base = Requests.baseUrl(ctx, config);

@@ -157,6 +157,25 @@ public final class DemoData {
       FROM debtors d
       WHERE d.email LIKE '%@example.com' AND d.amount_paid > 0""";
 
+  /*
+   * The counters and dates a live debtor gets as its history happens, applied to the demo's history by the same
+   * rules (CommunicationRepository, EventSql): each outbound communication counts as a contact and moves the last
+   * contact date; an inbound one, a human open or click, or a page view moves the last response date.
+   */
+  static final String SETTLE_SQL = """
+      UPDATE debtors d SET total_contacts = coalesce(c.outbound, 0), last_contact_date = c.last_out,
+             last_response_date = nullif(greatest(coalesce(c.last_in, '-infinity'), coalesce(e.at, '-infinity'),
+                                                  coalesce(v.at, '-infinity')), '-infinity')
+      FROM debtors x
+      LEFT JOIN (SELECT debtor_id, count(*) FILTER (WHERE direction = 'outbound') AS outbound,
+                        max("timestamp") FILTER (WHERE direction = 'outbound') AS last_out,
+                        max("timestamp") FILTER (WHERE direction = 'inbound') AS last_in
+                 FROM communications GROUP BY debtor_id) c ON c.debtor_id = x.id
+      LEFT JOIN (SELECT debtor_id, max(occurred_at) AS at FROM email_events WHERE label = 'human'
+                 GROUP BY debtor_id) e ON e.debtor_id = x.id
+      LEFT JOIN (SELECT debtor_id, max("timestamp") AS at FROM page_views GROUP BY debtor_id) v ON v.debtor_id = x.id
+      WHERE d.id = x.id AND x.email LIKE '%@example.com'""";
+
   private DemoData() {}
 
   /** Seeds the demo portfolio unless it was seeded before; answers how many debtors it created. */
@@ -173,7 +192,7 @@ public final class DemoData {
       return conn.query("SELECT setseed(0.42)").execute()
           .compose(v -> conn.preparedQuery(DEBTORS_SQL).execute(Tuple.of((Object) tokens)))
           .compose(v -> run(conn, List.of(COMMUNICATIONS_SQL, INBOUND_SQL, EMAIL_EVENTS_SQL, PAGE_VIEWS_SQL,
-              EVENT_HOURS_SQL, PAYMENTS_SQL)))
+              EVENT_HOURS_SQL, PAYMENTS_SQL, SETTLE_SQL)))
           .map(v -> {
             LOG.info("Seeded the demo portfolio: {} debtors with 90 days of history", DEBTORS);
             return DEBTORS;

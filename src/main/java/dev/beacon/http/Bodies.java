@@ -1,7 +1,6 @@
 package dev.beacon.http;
 
 import io.vertx.core.Handler;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -32,19 +31,11 @@ public final class Bodies {
     return o;
   }
 
-  /** A JSON object from bytes, or null when they are not one. */
+  /**
+   * A JSON object from bytes, or null when they are not one; a 400 naming the field for a duplicate key, a number
+   * out of range or a lone surrogate (see {@link StrictJson}).
+   */
   public static JsonObject parseObject(io.vertx.core.buffer.Buffer bytes) {
-    int i = 0;
-    while (i < bytes.length() && Character.isWhitespace(bytes.getByte(i))) {
-      i++;
-    }
-    if (i == bytes.length() || bytes.getByte(i) != '{') {
-      return null;
-    }
-    try {
-      return new JsonObject(bytes);
-    } catch (DecodeException e) {
-      return null;
-    }
+    return StrictJson.object(bytes);
   }
 }

@@ -46,13 +46,19 @@ public final class HttpVerticle extends VerticleBase {
     Router router = routes.apply(vertx);
     drain = Drain.of(vertx);
     RequestLog log = new RequestLog(config);
-    return server.requestHandler(req -> {
-      if (draining || drain.active()) {
-        req.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-      }
-      log.begin(req);
-      router.handle(req);
-    }).listen();
+    SlowClients slow = new SlowClients(vertx, config.limits().headerTimeout(), config.limits().bodyTimeout());
+    return server.connectionHandler(slow::connected)
+        // Broken framing (a bad chunk size, an invalid request line) and connection resets are the client's fault.
+        .invalidRequestHandler(ClientErrors::invalidRequest)
+        .exceptionHandler(t -> ClientErrors.record(ClientErrors.kindOrDisconnect(t), t))
+        .requestHandler(req -> {
+          slow.request(req);
+          if (draining || drain.active()) {
+            req.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+          }
+          log.begin(req);
+          router.handle(req);
+        }).listen();
   }
 
   @Override

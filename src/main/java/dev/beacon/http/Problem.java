@@ -18,8 +18,16 @@ public class Problem extends RuntimeException {
   private final JsonObject extensions;
   private final Map<String, String> headers;
 
-  /** One invalid field and why. */
+  /** The longest detail a problem carries; client values inside it are escaped (see {@link Untrusted}). */
+  static final int MAX_DETAIL = 1000;
+
+  /** One invalid field and why; both may hold client text (an unknown column's name), so both are made safe. */
   public record FieldError(String field, String message) {
+    public FieldError {
+      field = Untrusted.of(field, 100);
+      message = Untrusted.of(message);
+    }
+
     public JsonObject toJson() {
       return new JsonObject().put("field", field).put("message", message);
     }
@@ -27,7 +35,7 @@ public class Problem extends RuntimeException {
 
   public Problem(int status, String type, String title, String detail, List<FieldError> errors,
                  JsonObject extensions, Map<String, String> headers) {
-    super(detail, null, false, false);
+    super(detail == null ? null : Untrusted.of(detail, MAX_DETAIL), null, false, false);
     this.status = status;
     this.type = type;
     this.title = title;
@@ -97,6 +105,13 @@ public class Problem extends RuntimeException {
     }
     return new Problem(422, "compliance-refused", "Refused by compliance rule " + rule, detail, List.of(), ext,
         Map.of());
+  }
+
+  /** A rate limit: 429 with {@code Retry-After}. */
+  public static Problem tooManyRequests(int retryAfterSeconds) {
+    return new Problem(429, "rate-limited", "Too many requests",
+        "Too many requests for this link or key; retry after " + retryAfterSeconds + " s", List.of(),
+        new JsonObject(), Map.of("Retry-After", Integer.toString(retryAfterSeconds)));
   }
 
   public static Problem overloaded(int retryAfterSeconds) {

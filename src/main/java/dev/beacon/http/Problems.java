@@ -5,6 +5,8 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.ClosedConnectionException;
+import dev.beacon.db.PgErrors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +22,16 @@ public final class Problems {
 
   /** Installed as the router's failure handler and for its 404/405 answers. */
   public static void handle(RoutingContext ctx) {
+    String clientFault = ctx.failure() == null ? null : ClientErrors.kind(ctx.failure());
+    if (clientFault != null) {
+      // The client went away or broke the framing: count it, answer if the connection still can, close it.
+      ClientErrors.record(clientFault, ctx.failure());
+      if (!ctx.response().headWritten() && !ctx.response().closed()) {
+        ctx.response().putHeader(HttpHeaderNames.CONNECTION, "close");
+        send(ctx.response(), Problem.malformed("The request's body was cut off or not validly framed"));
+      }
+      return;
+    }
     if (ctx.response().headWritten()) {
       ctx.response().reset();
       return;
@@ -87,9 +99,26 @@ public final class Problems {
   private static Problem internal(RoutingContext ctx, Throwable t) {
     String requestId = RequestLog.current();
     String id = requestId != null ? requestId : UUID.randomUUID().toString();
-    LOG.error("Unhandled failure {} on {} {}", id, ctx.request().method(), loggablePath(ctx.normalizedPath()), t);
+    LOG.error("Unhandled failure {} on {} {}: {}", id, ctx.request().method(),
+        Untrusted.of(loggablePath(ctx.normalizedPath())), oneLine(t));
     return new Problem(500, "internal", "Internal error", "Something went wrong; reference " + id,
         java.util.List.of(), new io.vertx.core.json.JsonObject(), java.util.Map.of());
+  }
+
+  /** An exception in one log line: its type, escaped message and first frames (a stack trace spans many lines). */
+  static String oneLine(Throwable t) {
+    if (t == null) {
+      return "no exception";
+    }
+    StringBuilder b = new StringBuilder(Untrusted.of(t, 300));
+    StackTraceElement[] frames = t.getStackTrace();
+    for (int i = 0; i < Math.min(6, frames.length); i++) {
+      b.append(i == 0 ? " at " : " < ").append(frames[i]);
+    }
+    if (t.getCause() != null && t.getCause() != t) {
+      b.append("; caused by ").append(Untrusted.of(t.getCause(), 300));
+    }
+    return b.toString();
   }
 
   /**
@@ -119,15 +148,18 @@ public final class Problems {
     return false;
   }
 
-  /** Connection-level failures (server down, pool closed, too many clients) are 503, not 500. */
+  /**
+   * The database is down or unreachable: the pool could not connect, or its connection closed under a query
+   * ({@link ClosedConnectionException}), or the server said so by SQLSTATE (class 08 connection exception, 57P
+   * operator intervention such as a shutdown, 53300 too many connections). Decided by type and SQLSTATE only:
+   * a client's own disconnect is never read as this.
+   */
   static boolean isDatabaseDown(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof ConnectException || c instanceof io.vertx.core.VertxException && c.getMessage() != null
-          && (c.getMessage().contains("closed") || c.getMessage().contains("Connection"))) {
+      if (c instanceof ConnectException || c instanceof ClosedConnectionException) {
         return true;
       }
-      if (c instanceof PgException pg && pg.getSqlState() != null
-          && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("57P") || pg.getSqlState().equals("53300"))) {
+      if (c instanceof PgException pg && PgErrors.meansDatabaseDown(pg.getSqlState())) {
         return true;
       }
     }

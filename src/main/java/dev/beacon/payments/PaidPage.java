@@ -30,8 +30,13 @@ final class PaidPage {
       return;
     }
     UUID paymentId = uuid(ctx.request().getParam("payment"));
+    if (paymentId == null) {
+      send(ctx, 404, NOT_FOUND);
+      return;
+    }
     repo.page(token, paymentId).onSuccess(d -> {
-      if (d == null) {
+      // A payment is shown only when it is this debtor's: any other id gets the page an unknown token gets.
+      if (d == null || d.paymentStatus() == null) {
         send(ctx, 404, NOT_FOUND);
       } else {
         send(ctx, 200, render(d, token));

@@ -6,7 +6,6 @@ import dev.beacon.http.Bodies;
 import dev.beacon.http.LineImport;
 import dev.beacon.http.Problem;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
@@ -84,10 +83,7 @@ final class PaymentImport {
       if (text.isBlank()) {
         return null;
       }
-      JsonObject o = Bodies.parseObject(Buffer.buffer(text));
-      if (o == null) {
-        throw new LineImport.Rejected(line, "line", "is not a JSON object");
-      }
+      JsonObject o = LineImport.jsonLine(line, text);
       try {
         return ImportedPayment.from(o);
       } catch (Problem p) {

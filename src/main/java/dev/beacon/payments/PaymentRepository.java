@@ -62,6 +62,7 @@ final class PaymentRepository {
       ORDER BY created_at DESC, id DESC LIMIT $4""";
 
   static final String DEBTOR_EXISTS = "SELECT 1 FROM debtors WHERE id = $1";
+  static final String TOKEN_EXISTS = "SELECT 1 FROM debtors WHERE unique_token = $1";
 
   static final String PAGE = """
       SELECT d.id, d.first_name, d.total_owed, d.amount_paid, p.status, p.amount
@@ -148,6 +149,11 @@ final class PaymentRepository {
         return out;
       });
     });
+  }
+
+  /** Whether a debtor has this token. */
+  Future<Boolean> tokenExists(String token) {
+    return pool.preparedQuery(TOKEN_EXISTS).execute(Tuple.of(token)).map(rows -> rows.size() > 0);
   }
 
   /** The page data, or null for an unknown token. */

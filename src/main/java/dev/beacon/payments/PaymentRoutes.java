@@ -6,6 +6,7 @@ import dev.beacon.http.Bodies;
 import dev.beacon.http.LineImport;
 import dev.beacon.http.Paging;
 import dev.beacon.http.Problem;
+import dev.beacon.http.RateLimits;
 import dev.beacon.http.Requests;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -26,6 +27,7 @@ public final class PaymentRoutes {
   private final StripeWebhook webhook;
   private final PaidPage paidPage;
   private final PaymentImport importer;
+  private final RateLimits limits;
 
   private PaymentRoutes(Vertx vertx, Pool pool, BeaconConfig config) {
     this.config = config;
@@ -35,6 +37,7 @@ public final class PaymentRoutes {
     this.checkout = payments.configured() ? new Checkout(repo, new StripeGateway(vertx, payments)) : null;
     this.webhook = payments.configured() ? new StripeWebhook(pool, ledger, payments.stripeWebhookSecret()) : null;
     this.paidPage = new PaidPage(repo);
+    this.limits = RateLimits.of(config);
     this.importer = new PaymentImport(pool, config.http().importLimitMb() * 1024L * 1024L);
   }
 
@@ -60,10 +63,15 @@ public final class PaymentRoutes {
       return;
     }
     boolean form = isForm(ctx);
+    if (checkout == null) {
+      // The contract promises the same 404 page for every unknown token, configured or not.
+      repo.tokenExists(token).onSuccess(known -> refused(ctx, token, form, known
+          ? Problem.unavailable(NOT_CONFIGURED, 3600) : Problem.notFound("No such page"))).onFailure(ctx::fail);
+      return;
+    }
     try {
-      if (checkout == null) {
-        throw Problem.unavailable(NOT_CONFIGURED, 3600);
-      }
+      // Each checkout costs a Stripe API call: a leaked link must not burn the agency's Stripe rate limit.
+      limits.token(token);
       CheckoutInput in = input(ctx);
       checkout.start(token, null, in, Requests.baseUrl(ctx, config))
           .onSuccess(s -> ctx.response().setStatusCode(303)

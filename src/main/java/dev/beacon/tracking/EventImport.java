@@ -9,7 +9,6 @@ import dev.beacon.http.Problem.FieldError;
 import dev.beacon.http.Problem;
 import dev.beacon.http.Times;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -86,10 +85,7 @@ final class EventImport {
       if (text.isEmpty()) {
         return null;
       }
-      JsonObject o = Bodies.parseObject(Buffer.buffer(text));
-      if (o == null) {
-        throw new LineImport.Rejected(line, "line", "is not a JSON object");
-      }
+      JsonObject o = LineImport.jsonLine(line, text);
       try {
         return event(o);
       } catch (Problem p) {

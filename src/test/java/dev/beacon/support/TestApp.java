@@ -44,6 +44,8 @@ public final class TestApp implements AutoCloseable {
     JsonObject file = new JsonObject()
         .put("http", new JsonObject().put("port", 0).put("instances", 1))
         .put("tracking", new JsonObject().put("linkSecret", LINK_SECRET).put("enrichInterval", "20ms"))
+        // Tests of other features post to one token and one key in quick loops; RateLimitIT tests the limits.
+        .put("limits", new JsonObject().put("tokenRequests", 10_000).put("apiKeyRequests", 100_000))
         .put("auth", new JsonObject().put("keys", new JsonArray()
             .add(key("agent", AGENT_KEY)).add(key("viewer", VIEWER_KEY)).add(key("ops", OPS_KEY))))
         .mergeIn(overrides, true);
@@ -57,6 +59,8 @@ public final class TestApp implements AutoCloseable {
     this.enricherId = await(vertx.deployVerticle(new Enricher(pool, config.tracking())));
     this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("localhost").setDefaultPort(port)
         .setFollowRedirects(false));
+    // Every exchange through this client is checked against openapi.yaml (see Contract).
+    ((io.vertx.ext.web.client.impl.WebClientInternal) client).addInterceptor(Contract.get()::intercept);
   }
 
   public static TestApp start() {

@@ -122,6 +122,17 @@ final class PageHtml {
     return layout("Stop emails or texts", "", body, false);
   }
 
+  static String tooMany(String token) {
+    String body = """
+        <main>
+        <h1>Please wait a moment</h1>
+        <p>This page received too many requests. Nothing was changed; please try again in a minute.</p>
+        <p><a href="/p/%s/opt-out">Back</a></p>
+        </main>
+        """.formatted(esc(token));
+    return layout("Too many requests", "", body, false);
+  }
+
   static String optedOut(String token, String channel) {
     String what = channel.equals("email") ? "emails" : "text messages";
     String body = """

@@ -21,9 +21,13 @@ public final class PageResponses {
   private PageResponses() {}
 
   static void html(RoutingContext ctx, String csp, String page) {
+    html(ctx, csp, page, 200);
+  }
+
+  static void html(RoutingContext ctx, String csp, String page, int status) {
     Buffer body = Buffer.buffer(page);
     headLength(ctx, body);
-    secure(ctx.response(), csp).putHeader(HttpHeaderNames.CONTENT_TYPE, HTML).setStatusCode(200).end(body);
+    secure(ctx.response(), csp).putHeader(HttpHeaderNames.CONTENT_TYPE, HTML).setStatusCode(status).end(body);
   }
 
   /** A HEAD answer carries the length the GET body would have (Vert.x sends none when there is no body). */

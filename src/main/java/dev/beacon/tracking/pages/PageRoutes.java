@@ -6,6 +6,7 @@ import dev.beacon.core.Tokens;
 import dev.beacon.db.Uuids;
 import dev.beacon.http.Bodies;
 import dev.beacon.http.Problem;
+import dev.beacon.http.RateLimits;
 import dev.beacon.http.Requests;
 import dev.beacon.tracking.Origin;
 import dev.beacon.tracking.pages.PageRepository.PageDebtor;
@@ -43,11 +44,13 @@ public final class PageRoutes {
   private final PageRepository repo;
   private final BeaconConfig config;
   private final Origin origin;
+  private final RateLimits limits;
 
   private PageRoutes(Pool pool, BeaconConfig config) {
     this.repo = new PageRepository(pool);
     this.config = config;
     this.origin = new Origin(config);
+    this.limits = RateLimits.of(config);
   }
 
   public static void mount(Router router, Vertx vertx, Pool pool, BeaconConfig config) {
@@ -122,11 +125,23 @@ public final class PageRoutes {
     }
     String type = contentType(ctx);
     boolean json = type.startsWith(Requests.JSON);
+    try {
+      limits.token(token);
+    } catch (Problem p) {
+      if (json) {
+        throw p;
+      }
+      // The page's form: a page for the person, with the status and Retry-After an API client gets.
+      p.headers().forEach(ctx.response()::putHeader);
+      PageResponses.html(ctx, PageResponses.CSP, PageHtml.tooMany(token), p.status());
+      return;
+    }
     String channel;
     if (json) {
       Object value = Bodies.object(ctx).getValue("channel");
       channel = value instanceof String s ? s : null;
-    } else if (type.startsWith(FORM) || type.startsWith(MULTIPART)) {
+    } else if (type.startsWith(FORM)) {
+      // The page's own form is urlencoded; multipart is not in the contract (415).
       channel = ctx.request().getFormAttribute("channel");
     } else {
       throw Problem.unsupportedMediaType(FORM + " or " + Requests.JSON);
@@ -158,9 +173,11 @@ public final class PageRoutes {
       return;
     }
     UUID communicationId = Requests.uuid(ctx, "communicationId");
+    limits.token(token);
     String type = contentType(ctx);
+    // RFC 8058 lets the mail receiver post either form encoding.
     if (!type.startsWith(FORM) && !type.startsWith(MULTIPART)) {
-      throw Problem.unsupportedMediaType(FORM);
+      throw Problem.unsupportedMediaType(FORM + " or " + MULTIPART);
     }
     String value = ctx.request().getFormAttribute(ONE_CLICK_FIELD);
     if (!ONE_CLICK_VALUE.equals(value)) {
