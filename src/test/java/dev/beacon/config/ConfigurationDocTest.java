@@ -65,6 +65,8 @@ class ConfigurationDocTest {
       }
     };
     BeaconConfig.load(new ConfigSource(new JsonObject(), recordingEnv, Map.of()));
+    // Each variable is also looked up as <VARIABLE>_FILE (a secret from a file): those are not keys of their own.
+    asked.removeIf(name -> name.endsWith("_FILE"));
     assertThat(asked).containsExactlyInAnyOrderElementsOf(BeaconConfig.KEYS.stream().map(ConfigSource::envName).toList());
   }
 
