@@ -35,6 +35,7 @@ class TrustedProxyIT {
   }
 
   private static String storedIp(TestApp app) {
+    app.enriched();
     var rows = await(app.pool.query("SELECT host(ip_address) AS ip FROM email_events").execute());
     assertThat(rows.size()).isEqualTo(1);
     return rows.iterator().next().getString("ip");
@@ -76,6 +77,7 @@ class TrustedProxyIT {
       var d = Fixtures.debtor(shared, "Ann");
       open(app, d.token(), "X-Forwarded-For", "203.0.113.77");
       open(app, d.token(), "X-Forwarded-For", "198.51.100.9");
+      shared.enriched();
       var labels = await(shared.pool.query("SELECT label FROM email_events ORDER BY occurred_at, id").execute());
       java.util.List<String> got = new java.util.ArrayList<>();
       labels.forEach(r -> got.add(r.getString("label")));
@@ -92,6 +94,7 @@ class TrustedProxyIT {
           .putHeader("X-Forwarded-For", "198.51.100.23")
           .sendBuffer(Buffer.buffer(new JsonObject().put("token", d.token()).put("pageType", "landing").encode())));
       assertThat(r.statusCode()).isEqualTo(204);
+      shared.enriched();
       var rows = await(shared.pool.query("SELECT host(ip_address) AS ip FROM page_views").execute());
       assertThat(rows.iterator().next().getString("ip")).isEqualTo("198.51.100.23");
     }
