@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 
 import java.util.Map;
@@ -110,16 +111,31 @@ public final class TestApp implements AutoCloseable {
     }
   }
 
-  /** Empties every application table (the schema history stays). */
+  /**
+   * Empties every application table (the schema history stays). The TRUNCATE takes every table's lock while
+   * background work (an enricher, a rollup run) may hold some of them: a deadlock is retried, a few times.
+   */
   public void reset() {
-    await(pool.query("""
-        DO $$ DECLARE t text; BEGIN
-          SELECT string_agg(format('%I', tablename), ', ') INTO t FROM pg_tables
-          WHERE schemaname = current_schema() AND tablename <> 'flyway_schema_history'
-            AND tablename NOT LIKE '%\\_default' AND tablename !~ '_[0-9]{6}$';
-          IF t IS NOT NULL THEN EXECUTE 'TRUNCATE ' || t || ' CASCADE'; END IF;
-        END $$""").execute());
+    for (int attempt = 1; ; attempt++) {
+      try {
+        await(pool.query(RESET).execute());
+        return;
+      } catch (IllegalStateException e) {
+        boolean deadlock = e.getCause() instanceof PgException pg && "40P01".equals(pg.getSqlState());
+        if (!deadlock || attempt == 5) {
+          throw e;
+        }
+      }
+    }
   }
+
+  private static final String RESET = """
+      DO $$ DECLARE t text; BEGIN
+        SELECT string_agg(format('%I', tablename), ', ') INTO t FROM pg_tables
+        WHERE schemaname = current_schema() AND tablename <> 'flyway_schema_history'
+          AND tablename NOT LIKE '%\\_default' AND tablename !~ '_[0-9]{6}$';
+        IF t IS NOT NULL THEN EXECUTE 'TRUNCATE ' || t || ' CASCADE'; END IF;
+      END $$""";
 
   public String baseUrl() {
     return "http://localhost:" + port;
