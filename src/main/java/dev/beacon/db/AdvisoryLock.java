@@ -22,7 +22,9 @@ public final class AdvisoryLock {
     /** "beaconS1": the scoring job. */
     SCORING_JOB(0x626561636f6e5331L),
     /** "beacon\7": the rollup job (transaction-scoped). */
-    ROLLUP_JOB(0x626561636f6e07L);
+    ROLLUP_JOB(0x626561636f6e07L),
+    /** "beaconJ1": the tracking journal's enricher (transaction-scoped). */
+    ENRICHER(0x626561636f6e4a31L);
 
     private final long id;
 

@@ -13,6 +13,10 @@ public final class PgErrors {
   public static final String DEADLOCK = "40P01";
   public static final String SERIALIZATION_FAILURE = "40001";
 
+  /** SQLSTATE classes of errors in the data itself: invalid values, violated constraints. */
+  public static final String DATA_EXCEPTION_CLASS = "22";
+  public static final String INTEGRITY_CONSTRAINT_CLASS = "23";
+
   /** SQLSTATE classes that mean the database cannot serve now: connection exceptions, operator intervention. */
   public static final String CONNECTION_EXCEPTION_CLASS = "08";
   public static final String OPERATOR_INTERVENTION_CLASS = "57P";

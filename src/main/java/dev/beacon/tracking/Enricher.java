@@ -1,6 +1,9 @@
 package dev.beacon.tracking;
 
 import dev.beacon.config.BeaconConfig;
+import dev.beacon.db.PgErrors;
+import dev.beacon.db.AdvisoryLock;
+import io.vertx.pgclient.PgException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Pool;
@@ -27,9 +30,10 @@ import java.util.List;
  */
 public final class Enricher extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(Enricher.class);
-  /** "beaconJ1": the advisory lock of the enricher. */
-  static final long LOCK_KEY = 0x626561636f6e4a31L;
-  private static final String LOCK = "SELECT pg_try_advisory_xact_lock(" + LOCK_KEY + ") AS locked";
+  /** Sets the oldest journal row aside with why the event tables refused it ($1 SQLSTATE, $2 message). */
+  static final String REJECT = """
+      WITH r AS (DELETE FROM tracking_journal WHERE id = (SELECT min(id) FROM tracking_journal) RETURNING *)
+      INSERT INTO tracking_journal_rejected SELECT r.*, $1, left($2, 500) FROM r RETURNING id""";
   /** How often every process measures the backlog. */
   static final Duration MEASURE_EVERY = Duration.ofMillis(500);
 
@@ -46,6 +50,8 @@ public final class Enricher extends VerticleBase {
   private WriterLoad load;
   private volatile boolean stopped;
   private long measureTimer;
+  /** The next batch's size: tracking.enrichBatch, halved while a batch holds a row the event tables refuse. */
+  private int limit;
 
   public Enricher(Pool pool, BeaconConfig.Tracking config) {
     this(pool, config, conn -> Future.succeededFuture());
@@ -63,6 +69,7 @@ public final class Enricher extends VerticleBase {
     load = WriterLoad.of(vertx);
     TrackingStats.journalGauges(load);
     enrichment = new Enrichment(Classifier.of(config.scannerCidrs()), config, stats);
+    limit = config.enrichBatch();
     vertx.setTimer(1, id -> run());
     measureTimer = vertx.setPeriodic(1, MEASURE_EVERY.toMillis(), id -> measure());
     return Future.succeededFuture();
@@ -79,51 +86,107 @@ public final class Enricher extends VerticleBase {
     if (stopped) {
       return;
     }
-    batch().onComplete(ar -> {
-      if (ar.failed() && !stopped) {
-        LOG.warn("Enrichment batch failed (its journal rows stay for the next): {}", ar.cause().toString());
-      }
+    int size = limit;
+    batch(size).onComplete(ar -> {
       if (stopped) {
         return;
       }
-      if (ar.succeeded() && ar.result() >= config.enrichBatch()) {
-        vertx.runOnContext(v -> run());
+      if (ar.succeeded()) {
+        limit = Math.min(config.enrichBatch(), limit * 2);
+        if (ar.result() >= size) {
+          vertx.runOnContext(v -> run());
+          return;
+        }
+      } else if (refusedByData(ar.cause())) {
+        // Deterministic: the same rows fail again. Halve the batch until the row the event tables refuse is
+        // the whole batch, then set it aside; the rows before and after it move on.
+        if (size > 1) {
+          limit = (size + 1) / 2;
+          vertx.runOnContext(v -> run());
+        } else {
+          reject(ar.cause()).onComplete(r -> {
+            if (r.failed()) {
+              LOG.warn("A refused tracking journal row was not set aside (retried): {}", r.cause().toString());
+            }
+            limit = config.enrichBatch();
+            vertx.setTimer(r.succeeded() ? 1 : Math.max(1, config.enrichInterval().toMillis()), id -> run());
+          });
+        }
+        return;
       } else {
-        vertx.setTimer(Math.max(1, config.enrichInterval().toMillis()), id -> run());
+        LOG.warn("Enrichment batch failed (its journal rows stay for the next): {}", ar.cause().toString());
       }
+      vertx.setTimer(Math.max(1, config.enrichInterval().toMillis()), id -> run());
     });
   }
 
-  /** One batch; answers how many journal rows it moved (0 when another process holds the lock). */
-  Future<Integer> batch() {
+  /** Invalid data or a violated constraint: the rows themselves are refused, waiting will not help. */
+  static boolean refusedByData(Throwable t) {
+    return t instanceof PgException pg && pg.getSqlState() != null
+        && (pg.getSqlState().startsWith(PgErrors.DATA_EXCEPTION_CLASS)
+            || pg.getSqlState().startsWith(PgErrors.INTEGRITY_CONSTRAINT_CLASS));
+  }
+
+  /**
+   * Moves the oldest journal row, which the event tables refused on its own, into tracking_journal_rejected with
+   * the SQLSTATE, so that it is kept (an operator can look at it) and no longer blocks the rows after it.
+   */
+  private Future<Void> reject(Throwable cause) {
+    PgException pg = (PgException) cause;
+    return pool.withTransaction(conn -> AdvisoryLock.tryInTransaction(conn, AdvisoryLock.Key.ENRICHER).compose(locked -> {
+      if (!locked) {
+        return Future.succeededFuture();
+      }
+      return conn.preparedQuery(REJECT).execute(Tuple.of(pg.getSqlState(), pg.getErrorMessage()))
+          .map(rows -> {
+            for (Row r : rows) {
+              stats.rejected();
+              LOG.warn("Tracking journal row {} refused by the event tables (SQLSTATE {}{}): kept in "
+                      + "tracking_journal_rejected", r.getLong("id"), pg.getSqlState(),
+                  PgErrors.constraint(pg).isEmpty() ? "" : ", constraint " + PgErrors.constraint(pg));
+            }
+            return null;
+          });
+    }));
+  }
+
+  /** One batch of at most {@code size} rows; answers how many journal rows it moved (0 when another process holds the lock). */
+  Future<Integer> batch(int size) {
     long started = System.nanoTime();
-    return pool.withTransaction(conn -> conn.query(LOCK).execute().compose(lock -> {
-      if (!lock.iterator().next().getBoolean("locked")) {
-        return Future.succeededFuture(List.<Row>of());
+    return pool.withTransaction(conn -> AdvisoryLock.tryInTransaction(conn, AdvisoryLock.Key.ENRICHER).compose(locked -> {
+      if (!locked) {
+        return Future.succeededFuture(new Enrichment.Batch(List.of()));
       }
-      return conn.preparedQuery(Journal.READ).execute(Tuple.of(config.enrichBatch())).compose(rows -> {
-        if (rows.size() == 0) {
-          return Future.succeededFuture(List.<Row>of());
+      return conn.preparedQuery(Enrichment.READ_SHAPES).execute(Tuple.of(size)).compose(rows -> {
+        List<Enrichment.Shape> shapes = new ArrayList<>(rows.size());
+        rows.forEach(r -> shapes.add(Enrichment.Shape.of(r)));
+        Enrichment.Batch batch = new Enrichment.Batch(shapes);
+        if (shapes.isEmpty()) {
+          return Future.succeededFuture(batch);
         }
-        List<Row> read = new ArrayList<>(rows.size());
-        rows.forEach(read::add);
-        Long[] ids = read.stream().map(r -> r.getLong("id")).toArray(Long[]::new);
-        List<Journal.Entry> entries = read.stream().map(Journal::entry).toList();
-        return enrichment.apply(conn, entries)
+        return enrichment.apply(conn, batch)
             .compose(v -> hook.moved(conn))
-            .compose(v -> conn.preparedQuery(Journal.DELETE).execute(Tuple.of((Object) ids)))
-            .map(read);
+            .compose(v -> conn.preparedQuery(Enrichment.DELETE).execute(Tuple.of((Object) batch.ids())))
+            .map(batch);
       });
-    })).map(read -> {
-      if (!read.isEmpty()) {
-        OffsetDateTime now = OffsetDateTime.now();
-        stats.enriched(read.size(), System.nanoTime() - started);
-        for (Row r : read) {
-          stats.visibleAfter(Duration.between(r.getOffsetDateTime("at"), now));
+    })).map(batch -> {
+      int n = batch.size();
+      if (n > 0) {
+        long now = System.currentTimeMillis();
+        stats.enriched(n, System.nanoTime() - started);
+        for (Enrichment.Shape s : batch.shapes()) {
+          for (Long at : s.atMillis()) {
+            stats.visibleAfter(Duration.ofMillis(Math.max(0, now - at)));
+          }
         }
       }
-      return read.size();
+      return n;
     });
+  }
+
+  /** One batch of the configured size. */
+  Future<Integer> batch() {
+    return batch(config.enrichBatch());
   }
 
   /** The backlog for shedding, readiness and the gauges. */

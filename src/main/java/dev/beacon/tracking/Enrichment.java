@@ -5,18 +5,54 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * What the {@link Enricher} does with a batch of journal entries inside its transaction: classifies each request
- * ({@link Classifier}, on the journal's request-shape bits), then writes the opens and
- * clicks, the new page views and the beacons for existing views, in that order ({@link EventSql}: tokens
- * resolved by join, so unknown tokens store nothing; the timing rules; the communication flags and
- * last_response_date; the dashboard's dirty hours), one statement each.
+ * What the {@link Enricher} does with a batch of journal rows inside its transaction. The rows stay in
+ * PostgreSQL: Java sees only each distinct request shape of the batch (kind, request-shape signals, user agent)
+ * with the journal ids that have it, classifies each shape once ({@link Classifier}), and passes the journal ids
+ * and the verdicts to three statements ({@link EventSql}: the opens and clicks, the new page views, the beacons
+ * for existing views, in that order; tokens resolved by join, so unknown tokens store nothing; the timing rules;
+ * the communication flags and last_response_date; the dashboard's dirty hours), then deletes the rows.
  */
 final class Enrichment {
+  /**
+   * The oldest {@code $1} journal rows grouped by request shape, with their ids and request times (epoch ms) in
+   * id order. Batches hold few shapes (the same browsers and proxies again and again), so this is a few rows.
+   */
+  static final String READ_SHAPES = """
+      SELECT kind, signals, coalesce(user_agent, '') AS user_agent, array_agg(id ORDER BY id) AS ids,
+             array_agg((extract(epoch FROM at) * 1000)::bigint ORDER BY id) AS at_ms
+      FROM (SELECT id, kind, signals, user_agent, at FROM tracking_journal ORDER BY id LIMIT $1) b
+      GROUP BY kind, signals, coalesce(user_agent, '')""";
+
+  /** Removes what a batch moved (in the batch's transaction). */
+  static final String DELETE = "DELETE FROM tracking_journal WHERE id = ANY($1::bigint[])";
+
+  /** One request shape of a batch and the journal rows that have it. */
+  record Shape(Journal.Kind kind, short signals, String userAgent, Long[] ids, Long[] atMillis) {
+    static Shape of(Row r) {
+      return new Shape(Journal.Kind.of(r.getShort("kind")), r.getShort("signals"), r.getString("user_agent"),
+          r.getArrayOfLongs("ids"), r.getArrayOfLongs("at_ms"));
+    }
+  }
+
+  /** A batch as read: its shapes; {@link #size()} journal rows in all. */
+  record Batch(List<Shape> shapes) {
+    int size() {
+      return shapes.stream().mapToInt(s -> s.ids().length).sum();
+    }
+
+    /** Every journal id of the batch, in order. */
+    Long[] ids() {
+      return sorted(shapes);
+    }
+  }
+
   private final Classifier classifier;
   private final BeaconConfig.Tracking config;
   private final TrackingStats stats;
@@ -27,51 +63,82 @@ final class Enrichment {
     this.stats = stats;
   }
 
-  Future<Void> apply(SqlConnection conn, List<Journal.Entry> entries) {
-    List<EventSql.EmailEvent> emails = new ArrayList<>();
-    List<EventSql.NewView> views = new ArrayList<>();
-    List<EventSql.ViewUpdate> updates = new ArrayList<>();
-    for (Journal.Entry e : entries) {
-      switch (e.kind()) {
-        case OPEN, CLICK -> emails.add(email(e));
-        case VIEW -> views.add(view(e));
-        case UPDATE -> updates.add(new EventSql.ViewUpdate(e.pageViewId(), e.token(), e.timeOnPage(), e.actionsJson()));
+  Future<Void> apply(SqlConnection conn, Batch batch) {
+    List<Shape> emails = new ArrayList<>();
+    List<Shape> views = new ArrayList<>();
+    List<Shape> updates = new ArrayList<>();
+    for (Shape s : batch.shapes()) {
+      switch (s.kind()) {
+        case OPEN, CLICK -> emails.add(s);
+        case VIEW -> views.add(s);
+        case UPDATE -> updates.add(s);
       }
     }
     Future<Void> f = Future.succeededFuture();
     if (!emails.isEmpty()) {
-      f = f.compose(v -> conn.preparedQuery(EventSql.emailSql(emails, true))
-          .execute(EventSql.emailTuple(emails, config.sendWindow())).map(r -> counted(emails.size(), r, true)));
+      Long[] ids = sorted(emails);
+      boolean clicks = emails.stream().anyMatch(s -> s.kind() == Journal.Kind.CLICK);
+      Tuple t = Tuple.tuple().addArrayOfLong(ids).addArrayOfUUID(EventSql.eventIds(ids.length));
+      verdicts(t, emails).addDouble(config.sendWindow().toMillis() / 1000.0);
+      if (clicks) {
+        t.addInteger(Classifier.BURST_SECONDS).addInteger(Classifier.BURST_LINKS);
+      }
+      f = f.compose(v -> conn.preparedQuery(clicks ? EventSql.JOURNAL_EMAIL_EVENTS : EventSql.JOURNAL_OPENS)
+          .execute(t).map(r -> labelled(ids.length, r)));
     }
     if (!views.isEmpty()) {
-      f = f.compose(v -> conn.preparedQuery(EventSql.NEW_VIEW_BY_TOKEN).execute(EventSql.newViewTuple(views))
-          .map(r -> counted(views.size(), r, false)));
+      Long[] ids = sorted(views);
+      Tuple t = verdicts(Tuple.tuple().addArrayOfLong(ids), views).addInteger(Classifier.SCANNER_FOLLOW_SECONDS);
+      f = f.compose(v -> conn.preparedQuery(EventSql.JOURNAL_NEW_VIEWS).execute(t).map(r -> {
+        stats.unknownTokens(ids.length - r.iterator().next().getInteger("n"));
+        return null;
+      }));
     }
     if (!updates.isEmpty()) {
-      f = f.compose(v -> conn.preparedQuery(EventSql.UPDATE_VIEW).execute(EventSql.updateTuple(updates)).mapEmpty());
+      Tuple t = Tuple.tuple().addArrayOfLong(sorted(updates)).addString(EventSql.FOLLOWED_SCANNER)
+          .addString(EventSql.BEACON_FOLLOWED);
+      f = f.compose(v -> conn.preparedQuery(EventSql.JOURNAL_VIEW_UPDATES).execute(t).mapEmpty());
     }
     return f;
   }
 
-  private Void counted(int sent, RowSet<Row> written, boolean labelled) {
-    stats.unknownTokens(sent - written.rowCount());
-    if (labelled) {
-      for (Row r : written) {
-        stats.label(Classifier.Label.of(r.getString("label")), 1);
-      }
+  /** The verdict of each shape, as the five arrays the journal statements join on. */
+  private Tuple verdicts(Tuple t, List<Shape> shapes) {
+    int n = shapes.size();
+    Short[] kind = new Short[n];
+    Short[] signals = new Short[n];
+    String[] ua = new String[n];
+    String[] label = new String[n];
+    String[] reason = new String[n];
+    for (int k = 0; k < n; k++) {
+      Shape s = shapes.get(k);
+      Classifier.Verdict v = verdict(classifier, s.kind() == Journal.Kind.CLICK ? Classifier.Kind.CLICK
+          : s.kind() == Journal.Kind.VIEW ? Classifier.Kind.VIEW : Classifier.Kind.OPEN, s.signals(), s.userAgent());
+      kind[k] = s.kind().code;
+      signals[k] = s.signals();
+      ua[k] = s.userAgent();
+      label[k] = v.label().db();
+      reason[k] = v.reason();
     }
+    return t.addArrayOfShort(kind).addArrayOfShort(signals).addArrayOfString(ua).addArrayOfString(label)
+        .addArrayOfString(reason);
+  }
+
+  private Void labelled(int sent, RowSet<Row> counts) {
+    int written = 0;
+    for (Row r : counts) {
+      int n = r.getInteger("n");
+      written += n;
+      stats.label(Classifier.Label.of(r.getString("label")), n);
+    }
+    stats.unknownTokens(sent - written);
     return null;
   }
 
-  private EventSql.EmailEvent email(Journal.Entry e) {
-    Classifier.Kind kind = e.kind() == Journal.Kind.CLICK ? Classifier.Kind.CLICK : Classifier.Kind.OPEN;
-    return new EventSql.EmailEvent(e.token(), e.communicationId(), kind, e.at(), e.userAgent(), e.ip(),
-        verdict(classifier, kind, e), e.url());
-  }
-
-  private EventSql.NewView view(Journal.Entry e) {
-    return new EventSql.NewView(e.pageViewId(), e.token(), e.pageType(), e.userAgent(), e.ip(), e.timeOnPage(),
-        e.actionsJson(), e.at(), verdict(classifier, Classifier.Kind.VIEW, e));
+  private static Long[] sorted(List<Shape> shapes) {
+    Long[] ids = shapes.stream().flatMap(s -> Arrays.stream(s.ids())).toArray(Long[]::new);
+    Arrays.sort(ids);
+    return ids;
   }
 
   /**
@@ -79,9 +146,13 @@ final class Enrichment {
    * when the request came (the journal holds only the stored one); the Accept rule applies to clicks only.
    */
   static Classifier.Verdict verdict(Classifier classifier, Classifier.Kind kind, Journal.Entry e) {
-    String prefetch = e.has(Journal.PREFETCH) ? "prefetch" : null;
-    String accept = kind != Classifier.Kind.CLICK ? null : e.has(Journal.ACCEPT_NOT_HTML) ? "" : "text/html";
-    return classifier.classify(new Classifier.Signals(kind, e.has(Journal.HEAD), e.userAgent(), accept, prefetch,
-        null, null, null), e.scannerNetwork());
+    return verdict(classifier, kind, (short) e.signals(), e.userAgent());
+  }
+
+  static Classifier.Verdict verdict(Classifier classifier, Classifier.Kind kind, short signals, String userAgent) {
+    String prefetch = (signals & Journal.PREFETCH) != 0 ? "prefetch" : null;
+    String accept = kind != Classifier.Kind.CLICK ? null : (signals & Journal.ACCEPT_NOT_HTML) != 0 ? "" : "text/html";
+    return classifier.classify(new Classifier.Signals(kind, (signals & Journal.HEAD) != 0, userAgent, accept,
+        prefetch, null, null, null), (signals >>> Journal.NETWORK_SHIFT) - 1);
   }
 }

@@ -124,7 +124,7 @@ final class EventImport {
             UUID[] touched = touchedIds.toArray(new UUID[0]);
             return pool.withTransaction(conn -> Future.all(
                     emails.isEmpty() ? Future.succeededFuture()
-                        : conn.preparedQuery(EventSql.emailSql(emails, false)).execute(EventSql.emailTuple(emails, config.sendWindow())),
+                        : conn.preparedQuery(EventSql.emailSql(emails)).execute(EventSql.emailTuple(emails, config.sendWindow())),
                     views.isEmpty() ? Future.succeededFuture()
                         : conn.preparedQuery(EventSql.NEW_VIEW_BY_ID).execute(EventSql.newViewTuple(views)))
                     .compose(x -> touched.length == 0 ? Future.succeededFuture()

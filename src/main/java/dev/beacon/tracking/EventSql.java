@@ -9,24 +9,23 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * The writer's set-based SQL: one statement per table per batch, arrays in through {@code unnest}. Live events
- * carry the debtor's token and resolve it by joining {@code debtors} inside the statement (an unknown token
- * simply matches nothing); imported events carry the debtor id. Human events also set the communication's
- * flags (a click implies an open) and the debtor's last_response_date in the same statement.
+ * The event tables' set-based SQL: one statement per table per batch. Live events are read from the tracking
+ * journal inside the statement (the {@link Enricher} passes only the batch's journal ids, the event ids and the
+ * verdicts of the batch's distinct request shapes) and resolve the debtor's token by joining {@code debtors}
+ * (an unknown token simply matches nothing); imported events come in as arrays through {@code unnest} and carry
+ * the debtor id. Human events also set the communication's flags (a click implies an open) and the debtor's
+ * last_response_date in the same statement.
  */
 final class EventSql {
   private EventSql() {}
 
-  /** An open or a click waiting to be written. {@code debtor} is a token (live) or a debtor id (import). */
+  /** An imported open or click; {@code debtor} is the debtor's id. */
   record EmailEvent(String debtor, UUID communicationId, Classifier.Kind kind, OffsetDateTime at, String userAgent,
                     String ip, Classifier.Verdict verdict, String url) {}
 
-  /** A new page view; the id is chosen here so Beacon's pages can print it for later beacons. */
+  /** An imported page view; {@code debtor} is the debtor's id. */
   record NewView(UUID id, String debtor, String pageType, String userAgent, String ip, Integer timeOnPage,
                  String actionsJson, OffsetDateTime at, Classifier.Verdict verdict) {}
-
-  /** A beacon for an existing view: only a view of the same token's debtor is changed. */
-  record ViewUpdate(UUID pageViewId, String token, Integer timeOnPage, String actionsJson) {}
 
   /*
    * last_response_date is kept to the minute: a debtor row is rewritten at most once a minute however many
@@ -38,6 +37,37 @@ final class EventSql {
   private static final String BY_ID = "d.id = i.debtor::uuid";
 
   /*
+   * How a live batch reads the journal: $1 the journal ids in order (with, for opens and clicks, $2 the event ids
+   * made for them), then the verdicts of the batch's request shapes (kind, signals, user agent or '') as arrays:
+   * few distinct shapes per batch, so the rows themselves never leave PostgreSQL.
+   */
+  private static String journal(String columns, boolean eventIds, String kinds) {
+    int v = eventIds ? 3 : 2;
+    return """
+            SELECT %1$s
+            FROM unnest($1::bigint[]%2$s) WITH ORDINALITY AS x(journal_id%3$s, n)
+            JOIN tracking_journal j ON j.id = x.journal_id
+            JOIN unnest($%4$d::smallint[], $%5$d::smallint[], $%6$d::text[], $%7$d::text[], $%8$d::text[])
+              AS v(kind, signals, user_agent, label, reason)
+              ON v.kind = j.kind AND v.signals = j.signals AND v.user_agent = coalesce(j.user_agent, '')
+            WHERE j.kind IN (%9$s)""".formatted(columns, eventIds ? ", $2::uuid[]" : "", eventIds ? ", event_id" : "",
+        v, v + 1, v + 2, v + 3, v + 4, kinds);
+  }
+
+  /** The first parameter after a live batch's journal ids, event ids and verdicts. */
+  static final int JOURNAL_EMAIL_NEXT = 8;
+  static final int JOURNAL_VIEW_NEXT = 7;
+
+  private static final String UNNEST_EMAIL = """
+              SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::timestamptz[], $5::text[], $6::text[],
+                                   $7::text[], $8::text[], $9::text[], $10::uuid[])
+                WITH ORDINALITY AS i(debtor, communication_id, kind, at, user_agent, ip, label, reason, url, id, n)""";
+  private static final String JOURNAL_EMAIL = journal("""
+      j.token AS debtor, j.communication_id, CASE j.kind WHEN %d THEN 'click' ELSE 'open' END AS kind, j.at,
+                   j.user_agent, j.ip, v.label, v.reason, j.url, x.event_id AS id, x.n""".formatted(Journal.Kind.CLICK.code),
+      true, Journal.Kind.OPEN.code + ", " + Journal.Kind.CLICK.code);
+
+  /*
    * Timing rules: a human-looking hit within the send window ($11, seconds) of its communication is a machine
    * (a proxy or scanner fetching on delivery); a click that makes BURST_LINKS ($13) distinct links of one
    * message within BURST_SECONDS ($12) is a scanner. The burst rule reads email_events, whose partitions make
@@ -45,9 +75,7 @@ final class EventSql {
    */
   private static final String EMAIL = """
       WITH i AS (
-        SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::timestamptz[], $5::text[], $6::text[],
-                             $7::text[], $8::text[], $9::text[], $10::uuid[])
-          WITH ORDINALITY AS i(debtor, communication_id, kind, at, user_agent, ip, label, reason, url, id, n)
+%4$s
       ),
       r AS (
         SELECT i.n, i.id, d.id AS debtor_id, c.id AS communication_id, c."timestamp" AS sent_at, i.kind, i.at,
@@ -58,8 +86,8 @@ final class EventSql {
       classified AS MATERIALIZED (
         SELECT r.*, CASE
 %2$s            WHEN r.label = 'human' AND r.sent_at IS NOT NULL AND r.at >= r.sent_at
-                 AND r.at < r.sent_at + make_interval(secs => $11::float8)
-              THEN 'machine:within ' || $11::float8 || ' s of the send'
+                 AND r.at < r.sent_at + make_interval(secs => {WINDOW}::float8)
+              THEN 'machine:within ' || {WINDOW}::float8 || ' s of the send'
             ELSE NULL END AS timing
         FROM r
       ),
@@ -105,32 +133,39 @@ final class EventSql {
               SELECT count(DISTINCT u.url) FROM (
                 SELECT e.url FROM email_events e
                 WHERE e.communication_id = r.communication_id AND e.kind = 'click'
-                  AND e.occurred_at > r.at - make_interval(secs => $12::int) AND e.occurred_at <= r.at
+                  AND e.occurred_at > r.at - make_interval(secs => {BURST_SECONDS}::int) AND e.occurred_at <= r.at
                 UNION ALL
                 SELECT b.url FROM r b
                 WHERE b.communication_id = r.communication_id AND b.kind = 'click'
-                  AND b.at > r.at - make_interval(secs => $12::int) AND b.at <= r.at) u) >= $13::int
-              THEN 'scanner:' || $13::int || ' distinct links of one message clicked within ' || $12::int || ' s'
+                  AND b.at > r.at - make_interval(secs => {BURST_SECONDS}::int) AND b.at <= r.at) u) >= {BURST_LINKS}::int
+              THEN 'scanner:' || {BURST_LINKS}::int || ' distinct links of one message clicked within ' || {BURST_SECONDS}::int || ' s'
       """;
 
   private static final String APPLY_SQL = APPLY.formatted(RESPONSE_GRANULARITY);
 
-  private static String email(String join, boolean clicks) {
-    return EMAIL.formatted(join, clicks ? BURST : "", APPLY_SQL);
+  /** What a live batch answers: the final labels and how many of each (unknown tokens are not there). */
+  private static final String LABEL_COUNTS = """
+      SELECT label, count(*)::int AS n FROM (SELECT coalesce(split_part(k.timing, ':', 1), k.label) AS label
+                                             FROM classified k) c GROUP BY label""";
+  private static final String PER_ROW_LABELS =
+      "SELECT k.n, coalesce(split_part(k.timing, ':', 1), k.label) AS label FROM classified k";
+
+  private static String email(String input, String join, boolean clicks, int window, boolean counts) {
+    String sql = EMAIL.formatted(join, clicks ? BURST : "", APPLY_SQL, input)
+        .replace("{WINDOW}", "$" + window).replace("{BURST_SECONDS}", "$" + (window + 1))
+        .replace("{BURST_LINKS}", "$" + (window + 2));
+    return counts ? sql.replace(PER_ROW_LABELS, LABEL_COUNTS) : sql;
   }
 
-  static final String OPENS_BY_TOKEN = email(BY_TOKEN, false);
-  static final String EMAIL_BY_TOKEN = email(BY_TOKEN, true);
-  static final String OPENS_BY_ID = email(BY_ID, false);
-  static final String EMAIL_BY_ID = email(BY_ID, true);
+  /** A live batch's opens and clicks, from the journal, without and with the burst rule. */
+  static final String JOURNAL_OPENS = email(JOURNAL_EMAIL, BY_TOKEN, false, JOURNAL_EMAIL_NEXT, true);
+  static final String JOURNAL_EMAIL_EVENTS = email(JOURNAL_EMAIL, BY_TOKEN, true, JOURNAL_EMAIL_NEXT, true);
+  static final String OPENS_BY_ID = email(UNNEST_EMAIL, BY_ID, false, 11, false);
+  static final String EMAIL_BY_ID = email(UNNEST_EMAIL, BY_ID, true, 11, false);
 
-  /** The statement for a batch: without the burst rule when it holds no click. */
-  static String emailSql(List<EmailEvent> rows, boolean byToken) {
-    boolean clicks = rows.stream().anyMatch(e -> e.kind() == Classifier.Kind.CLICK);
-    if (!byToken) {
-      return clicks ? EMAIL_BY_ID : OPENS_BY_ID;
-    }
-    return clicks ? EMAIL_BY_TOKEN : OPENS_BY_TOKEN;
+  /** The import's statement for a batch: without the burst rule when it holds no click. */
+  static String emailSql(List<EmailEvent> rows) {
+    return rows.stream().anyMatch(e -> e.kind() == Classifier.Kind.CLICK) ? EMAIL_BY_ID : OPENS_BY_ID;
   }
 
   /** The columns every email statement sends, an array each, in the batch's order. */
@@ -160,9 +195,7 @@ final class EventSql {
    */
   private static final String NEW_VIEW = """
       WITH i AS (
-        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[],
-                             $8::timestamptz[], $9::text[], $10::text[])
-          WITH ORDINALITY AS i(id, debtor, page_type, user_agent, ip, time_on_page, actions, at, label, reason, n)
+%4$s
       ),
       r AS (
         SELECT i.*, d.id AS debtor_id FROM i JOIN debtors d ON %s
@@ -171,7 +204,7 @@ final class EventSql {
         SELECT r.*, CASE WHEN r.label = 'human' AND EXISTS (
                       SELECT 1 FROM email_events e
                       WHERE e.debtor_id = r.debtor_id AND e.kind = 'click' AND e.label = 'scanner'
-                        AND e.occurred_at >= r.at - make_interval(secs => $11::int) AND e.occurred_at <= r.at)
+                        AND e.occurred_at >= r.at - make_interval(secs => {FOLLOW}::int) AND e.occurred_at <= r.at)
                     THEN 'scanner:%s' END AS timing
         FROM r
       ),
@@ -200,22 +233,35 @@ final class EventSql {
   /** The reason of a view first taken for a scanner following its click, once a beacon of its page came. */
   static final String BEACON_FOLLOWED = "a page beacon followed (a browser ran the page)";
 
-  private static String newView(String join) {
-    return NEW_VIEW.formatted(join, FOLLOWED_SCANNER.replace("'", "''"), RESPONSE_GRANULARITY);
+  private static final String UNNEST_VIEW = """
+              SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[],
+                                   $8::timestamptz[], $9::text[], $10::text[])
+                WITH ORDINALITY AS i(id, debtor, page_type, user_agent, ip, time_on_page, actions, at, label, reason, n)""";
+  private static final String JOURNAL_VIEW = journal("""
+      j.page_view_id AS id, j.token AS debtor, j.page_type, j.user_agent, j.ip, j.time_on_page, j.actions, j.at,
+                   v.label, v.reason, x.n""", false, String.valueOf(Journal.Kind.VIEW.code));
+
+  private static String newView(String input, String join, int follow, boolean count) {
+    String sql = NEW_VIEW.formatted(join, FOLLOWED_SCANNER.replace("'", "''"), RESPONSE_GRANULARITY, input)
+        .replace("{FOLLOW}", "$" + follow);
+    return count ? sql.replace("SELECT k.n FROM classified k", "SELECT count(*)::int AS n FROM classified k") : sql;
   }
 
-  static final String NEW_VIEW_BY_TOKEN = newView(BY_TOKEN);
-  static final String NEW_VIEW_BY_ID = newView(BY_ID);
+  /** A live batch's new page views, from the journal; answers how many were written. */
+  static final String JOURNAL_NEW_VIEWS = newView(JOURNAL_VIEW, BY_TOKEN, JOURNAL_VIEW_NEXT, true);
+  static final String NEW_VIEW_BY_ID = newView(UNNEST_VIEW, BY_ID, 11, false);
 
   /*
    * Several beacons for one view in a batch are folded: the longest time, every action in arrival order. A view
    * the scanner-follow rule labelled becomes human when its page's script reports: scanners that follow a
    * link fetch the page and leave, a person's browser runs it. Its hour is then dirty for the rollups.
    */
-  static final String UPDATE_VIEW = """
+  static final String JOURNAL_VIEW_UPDATES = """
       WITH i AS (
-        SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[])
-          WITH ORDINALITY AS i(page_view_id, token, time_on_page, actions, n)
+        SELECT j.page_view_id, j.token, j.time_on_page, j.actions, x.n
+        FROM unnest($1::bigint[]) WITH ORDINALITY AS x(journal_id, n)
+        JOIN tracking_journal j ON j.id = x.journal_id
+        WHERE j.kind = %d
       ),
       agg AS (
         SELECT i.page_view_id, d.id AS debtor_id, max(i.time_on_page) AS time_on_page,
@@ -230,21 +276,23 @@ final class EventSql {
         SET time_on_page = CASE WHEN agg.time_on_page IS NULL THEN p.time_on_page
                                 ELSE greatest(coalesce(p.time_on_page, 0), agg.time_on_page) END,
             actions_taken = p.actions_taken || agg.actions,
-            label = CASE WHEN p.reason = $5 THEN 'human' ELSE p.label END,
-            reason = CASE WHEN p.reason = $5 THEN $6 ELSE p.reason END
+            label = CASE WHEN p.reason = $2 THEN 'human' ELSE p.label END,
+            reason = CASE WHEN p.reason = $2 THEN $3 ELSE p.reason END
         FROM agg WHERE p.id = agg.page_view_id AND p.debtor_id = agg.debtor_id
-        RETURNING p."timestamp", p.reason = $6 AS relabelled
+        RETURNING p."timestamp", p.reason = $3 AS relabelled
       )
       INSERT INTO rollup_dirty (hour, source)
-      SELECT DISTINCT date_trunc('hour', "timestamp", 'UTC'), 'page' FROM upd WHERE relabelled""";
+      SELECT DISTINCT date_trunc('hour', "timestamp", 'UTC'), 'page' FROM upd WHERE relabelled""".formatted(
+      Journal.Kind.UPDATE.code);
 
+  /** The import's arrays (see {@link #emailSql}). */
   static Tuple emailTuple(List<EmailEvent> rows, Duration sendWindow) {
     EmailColumns c = EmailColumns.of(rows);
     Tuple t = Tuple.tuple().addArrayOfString(rows.stream().map(EmailEvent::debtor).toArray(String[]::new))
         .addArrayOfUUID(c.comm()).addArrayOfString(rows.stream().map(e -> e.kind().db()).toArray(String[]::new))
         .addArrayOfOffsetDateTime(c.at()).addArrayOfString(c.ua()).addArrayOfString(c.ip())
         .addArrayOfString(c.label()).addArrayOfString(c.reason())
-        .addArrayOfString(rows.stream().map(EmailEvent::url).toArray(String[]::new)).addArrayOfUUID(ids(rows.size()))
+        .addArrayOfString(rows.stream().map(EmailEvent::url).toArray(String[]::new)).addArrayOfUUID(eventIds(rows.size()))
         .addDouble(sendWindow.toMillis() / 1000.0);
     if (rows.stream().anyMatch(e -> e.kind() == Classifier.Kind.CLICK)) {
       t.addInteger(Classifier.BURST_SECONDS).addInteger(Classifier.BURST_LINKS);
@@ -256,7 +304,7 @@ final class EventSql {
    * Event ids are made here rather than by the column default: beacon_uuid_v7() is a SQL function evaluated
    * row by row, which measured about 14 µs of PostgreSQL CPU per row, as much as the rest of a settled open.
    */
-  private static UUID[] ids(int n) {
+  static UUID[] eventIds(int n) {
     UUID[] ids = new UUID[n];
     for (int k = 0; k < n; k++) {
       ids[k] = Uuids.v7();
@@ -292,22 +340,5 @@ final class EventSql {
     return Tuple.tuple().addArrayOfUUID(id).addArrayOfString(debtors).addArrayOfString(type).addArrayOfString(ua)
         .addArrayOfString(ip).addArrayOfInteger(time).addArrayOfString(actions).addArrayOfOffsetDateTime(at)
         .addArrayOfString(label).addArrayOfString(reason).addInteger(Classifier.SCANNER_FOLLOW_SECONDS);
-  }
-
-  static Tuple updateTuple(List<ViewUpdate> rows) {
-    int n = rows.size();
-    UUID[] id = new UUID[n];
-    String[] token = new String[n];
-    Integer[] time = new Integer[n];
-    String[] actions = new String[n];
-    for (int k = 0; k < n; k++) {
-      ViewUpdate u = rows.get(k);
-      id[k] = u.pageViewId();
-      token[k] = u.token();
-      time[k] = u.timeOnPage();
-      actions[k] = u.actionsJson();
-    }
-    return Tuple.tuple().addArrayOfUUID(id).addArrayOfString(token).addArrayOfInteger(time).addArrayOfString(actions)
-        .addString(FOLLOWED_SCANNER).addString(BEACON_FOLLOWED);
   }
 }

@@ -1,6 +1,5 @@
 package dev.beacon.tracking;
 
-import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.OffsetDateTime;
@@ -9,7 +8,7 @@ import java.util.UUID;
 
 /**
  * The tracking journal (V16): what a tracking request carried, as the hot path writes it (one {@code unnest}
- * INSERT per batch, nothing resolved) and as the {@link Enricher} reads it back.
+ * INSERT per batch, nothing resolved); the {@link Enricher} moves it inside PostgreSQL ({@link Enrichment}).
  */
 final class Journal {
   private Journal() {}
@@ -85,15 +84,6 @@ final class Journal {
       SELECT * FROM unnest($1::smallint[], $2::text[], $3::timestamptz[], $4::uuid[], $5::uuid[], $6::text[],
                            $7::text[], $8::smallint[], $9::text[], $10::text[], $11::int[], $12::text[])""";
 
-  /** The oldest rows, in the order they were accepted. */
-  static final String READ = """
-      SELECT id, kind, token, at, communication_id, page_view_id, user_agent, ip, signals, url, page_type,
-             time_on_page, actions
-      FROM tracking_journal ORDER BY id LIMIT $1""";
-
-  /** Removes what a batch moved (in the batch's transaction). */
-  static final String DELETE = "DELETE FROM tracking_journal WHERE id = ANY($1::bigint[])";
-
   /** The backlog and the age of its oldest row (by the primary key: no scan for the oldest). */
   static final String BACKLOG = """
       SELECT (SELECT count(*) FROM tracking_journal) AS backlog,
@@ -134,11 +124,4 @@ final class Journal {
         .addArrayOfString(actions);
   }
 
-  /** A row read back by {@link #READ}. */
-  static Entry entry(Row r) {
-    return new Entry(Kind.of(r.getShort("kind")), r.getString("token"), r.getOffsetDateTime("at"),
-        r.getUUID("communication_id"), r.getUUID("page_view_id"), r.getString("user_agent"), r.getString("ip"),
-        r.getShort("signals"), r.getString("url"), r.getString("page_type"), r.getInteger("time_on_page"),
-        r.getString("actions"));
-  }
 }

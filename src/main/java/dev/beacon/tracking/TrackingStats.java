@@ -28,6 +28,7 @@ public final class TrackingStats {
   private final Counter unknownTokens;
   private final Map<Classifier.Label, Counter> byLabel = new EnumMap<>(Classifier.Label.class);
   private final Counter enriched;
+  private final Counter rejected;
   private final Timer enrichBatch;
   private final Timer visible;
 
@@ -55,6 +56,9 @@ public final class TrackingStats {
         .description("Tracking events dropped because no debtor has their token").register(registry);
     enriched = Counter.builder("beacon_tracking_enriched")
         .description("Journal rows moved into the event tables (unknown tokens included, dropped there)")
+        .register(registry);
+    rejected = Counter.builder("beacon_tracking_journal_rejected")
+        .description("Journal rows the event tables refused (invalid data), set aside in tracking_journal_rejected")
         .register(registry);
     enrichBatch = Timer.builder("beacon_tracking_enrich_batch")
         .description("Time of one enrichment transaction, from reading the journal to its commit")
@@ -124,6 +128,15 @@ public final class TrackingStats {
     if (n > 0) {
       unknownTokens.increment(n);
     }
+  }
+
+  void rejected() {
+    rejected.increment();
+  }
+
+  /** Journal rows set aside in tracking_journal_rejected by this process. */
+  public long rejectedRows() {
+    return (long) rejected.count();
   }
 
   void enriched(int rows, long nanos) {

@@ -1,6 +1,7 @@
 package dev.beacon.tracking;
 
 import dev.beacon.config.BeaconConfig;
+import dev.beacon.db.AdvisoryLock;
 import dev.beacon.dashboard.RollupJob;
 import dev.beacon.support.BeaconExtension;
 import dev.beacon.support.Http;
@@ -258,7 +259,7 @@ class EnricherIT {
     try (TestApp tiny = TestApp.start(new JsonObject().put("tracking", tracking))) {
       // Holding the enricher's lock stops every enricher: the journal only grows.
       SqlConnection lock = await(shared.pool.getConnection());
-      await(lock.query("SELECT pg_advisory_lock(" + Enricher.LOCK_KEY + ")").execute());
+      await(lock.query("SELECT pg_advisory_lock(" + AdvisoryLock.Key.ENRICHER.id() + ")").execute());
       JsonObject beacon = new JsonObject().put("token", ann.token()).put("pageType", "landing");
       for (int i = 0; i < 3; i++) {
         assertThat(await(tiny.client.post("/t/b").putHeader("Content-Type", "application/json")
@@ -278,7 +279,7 @@ class EnricherIT {
       assertThat(TrackingStats.current().snapshot().shed() - shedBefore).isEqualTo(2);
       assertThat(raw(shared, "SELECT count(*) FROM tracking_journal")).isEqualTo(3);
 
-      await(lock.query("SELECT pg_advisory_unlock(" + Enricher.LOCK_KEY + ")").execute());
+      await(lock.query("SELECT pg_advisory_unlock(" + AdvisoryLock.Key.ENRICHER.id() + ")").execute());
       await(lock.close());
       Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> await(tiny.client.get("/health/ready").send())
           .statusCode() == 200);
@@ -286,5 +287,45 @@ class EnricherIT {
           .sendBuffer(Buffer.buffer(beacon.encode()))).statusCode()).isEqualTo(204);
       assertThat(count(shared, "SELECT count(*) FROM page_views")).isEqualTo(4);
     }
+  }
+
+  @Test
+  void aRowTheEventTablesRefuse_isSetAside_andTheRowsBeforeAndAfterItAreMoved(TestApp app) {
+    var ann = Fixtures.debtor(app, "Ann");
+    UUID comm = Fixtures.email(app, ann, 3600);
+    app.stopEnricher();
+    long rejectedBefore = TrackingStats.current().rejectedRows();
+    WebClient client = JournalWriterIT.wide(app);
+    try {
+      for (int i = 0; i < 7; i++) {
+        assertThat(await(client.get("/t/o/" + ann.token() + "/" + comm + ".gif").putHeader("User-Agent", BROWSER)
+            .send()).statusCode()).isEqualTo(200);
+      }
+      // A row no hot path writes (an address that is not one): the event table's inet column refuses it.
+      await(app.pool.query("INSERT INTO tracking_journal (kind, token, at, user_agent, ip) VALUES (1, '"
+          + ann.token() + "', now(), 'poison', 'not-an-address')").execute());
+      for (int i = 0; i < 5; i++) {
+        assertThat(await(client.get("/t/o/" + ann.token() + "/" + comm + ".gif").putHeader("User-Agent", BROWSER)
+            .send()).statusCode()).isEqualTo(200);
+      }
+    } finally {
+      client.close();
+    }
+    assertThat(raw(app, "SELECT count(*) FROM tracking_journal")).isEqualTo(13);
+
+    app.startEnricher();
+    Awaitility.await().atMost(Duration.ofSeconds(30))
+        .until(() -> raw(app, "SELECT count(*) FROM tracking_journal") == 0);
+    assertThat(count(app, "SELECT count(*) FROM email_events")).isEqualTo(12);
+    assertThat(raw(app, "SELECT count(*) FROM email_events WHERE user_agent = 'poison'")).isZero();
+    var rejected = await(app.pool.query("SELECT user_agent, ip, sqlstate, error FROM tracking_journal_rejected")
+        .execute());
+    assertThat(rejected.size()).isEqualTo(1);
+    var row = rejected.iterator().next();
+    assertThat(row.getString("user_agent")).isEqualTo("poison");
+    assertThat(row.getString("ip")).isEqualTo("not-an-address");
+    assertThat(row.getString("sqlstate")).isEqualTo("22P02");
+    assertThat(row.getString("error")).contains("inet");
+    assertThat(TrackingStats.current().rejectedRows() - rejectedBefore).isEqualTo(1);
   }
 }
