@@ -403,13 +403,16 @@ public final class TrackingBench {
     return pool.query(sql).execute().await(60, TimeUnit.SECONDS).iterator().next().getLong(0);
   }
 
-  /** Debtors with one email sent an hour ago each, so opens are labelled human and update their flags. */
+  /**
+   * Debtors with one email sent an hour ago each, so opens are labelled human and update their flags. Their
+   * addresses are new on every run, so a database kept from an earlier run can be used again.
+   */
   private static List<String> seed(Pool pool) throws Exception {
     List<String> tokens = new ArrayList<>();
     for (Row r : pool.query("""
         WITH d AS (
           INSERT INTO debtors (first_name, last_name, email, unique_token, total_owed)
-          SELECT 'Bench', 'Debtor' || g, 'bench' || g || '@example.com',
+          SELECT 'Bench', 'Debtor' || g, 'bench' || g || '.' || left(md5(random()::text), 10) || '@example.com',
                  replace(gen_random_uuid()::text, '-', ''), 100
           FROM generate_series(1, %d) g
           RETURNING id, unique_token
