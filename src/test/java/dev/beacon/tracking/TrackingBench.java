@@ -216,7 +216,8 @@ public final class TrackingBench {
           .put("http", new JsonObject().put("port", BEACON_PORT).put("instances", instances))
           .put("tracking", new JsonObject().put("linkSecret", "bench")
               .put("flushSlots", Integer.getInteger("bench.flushSlots", 0))
-              .put("batchMax", Integer.getInteger("bench.batchMax", 500))));
+              .put("batchMax", Integer.getInteger("bench.batchMax", 500))
+              .put("enrichBatch", Integer.getInteger("bench.enrichBatch", 5000))));
       Services deps = new Services(config, pool, pool, new ApiKeys(List.of()), Migrations.currentVersion(db));
       vertx.deployVerticle(() -> Routes.httpVerticle(deps), new DeploymentOptions().setInstances(instances))
           .await(60, TimeUnit.SECONDS);
