@@ -31,7 +31,8 @@ final class Enrichment {
       GROUP BY kind, signals, coalesce(user_agent, '')""";
 
   /** Removes what a batch moved (in the batch's transaction). */
-  static final String DELETE = "DELETE FROM tracking_journal WHERE id = ANY($1::bigint[])";
+  static final String DELETE =
+      "DELETE FROM tracking_journal WHERE id = ANY($1::bigint[]) AND id BETWEEN $1[1] AND $1[cardinality($1)]";
 
   /** One request shape of a batch and the journal rows that have it. */
   record Shape(Journal.Kind kind, short signals, String userAgent, Long[] ids, Long[] atMillis) {
