@@ -107,7 +107,8 @@ class DashboardBrowserIT {
       assertThat(((Number) s.get("w")).doubleValue()).as(chart + " width").isPositive();
       assertThat(((Number) s.get("h")).doubleValue()).as(chart + " height").isPositive();
     }
-    assertThat(driver.findElements(By.cssSelector("#funnel rect"))).hasSize(6);
+    // six stages (contacted, delivered, opened, clicked, visited, paid), machine opens, bounced, complaints
+    assertThat(driver.findElements(By.cssSelector("#funnel rect"))).hasSize(9);
     assertThat(driver.findElements(By.cssSelector("#scores rect"))).hasSize(10);
     // the page fits a phone: nothing wider than the viewport
     assertThat((Boolean) ((JavascriptExecutor) driver).executeScript(
