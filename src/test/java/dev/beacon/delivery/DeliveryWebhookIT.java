@@ -6,12 +6,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -27,25 +23,7 @@ import static dev.beacon.support.TestApp.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Every provider's webhook over real HTTP and PostgreSQL, signed with each provider's real scheme. */
-@Timeout(90)
-class DeliveryWebhookIT {
-  static ProviderKit kit;
-
-  @BeforeAll
-  static void start() {
-    kit = ProviderKit.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    kit.close();
-  }
-
-  @BeforeEach
-  void reset() {
-    kit.app.reset();
-  }
-
+class DeliveryWebhookIT extends WithProviderKit {
   // ---------------------------------------------------------------- SendGrid
 
   @Test

@@ -6,12 +6,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -29,25 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code PUT /api/communications/{id}/provider-message}: the sender records the provider's id of a message, and the
  * events that came naming no communication are matched and take effect then, once.
  */
-@Timeout(90)
-class ProviderMessageIT {
-  static ProviderKit kit;
-
-  @BeforeAll
-  static void start() {
-    kit = ProviderKit.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    kit.close();
-  }
-
-  @BeforeEach
-  void reset() {
-    kit.app.reset();
-  }
-
+class ProviderMessageIT extends WithProviderKit {
   private static HttpResponse<Buffer> record(String communicationId, String provider, String messageId) {
     return kit.http.put("/api/communications/" + communicationId + "/provider-message", AGENT_KEY,
         new JsonObject().put("provider", provider).put("messageId", messageId));
