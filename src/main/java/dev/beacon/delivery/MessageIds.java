@@ -13,7 +13,7 @@ final class MessageIds {
   /** Visible ASCII: no spaces or control characters (ids are compared as given). */
   private static final Pattern PRINTABLE = Pattern.compile("[\\x21-\\x7E]+");
   private static final Pattern TWILIO_SID = Pattern.compile("(SM|MM)[0-9a-fA-F]{32}");
-  private static final Pattern UUID = Pattern.compile(
+  private static final Pattern POSTMARK_ID = Pattern.compile(
       "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
   private MessageIds() {}
@@ -35,7 +35,7 @@ final class MessageIds {
       why.append("must be a Twilio message sid (SM or MM and 32 hex digits)");
       return null;
     }
-    if (provider == Provider.POSTMARK && !UUID.matcher(id).matches()) {
+    if (provider == Provider.POSTMARK && !POSTMARK_ID.matcher(id).matches()) {
       why.append("must be a Postmark MessageID (a UUID)");
       return null;
     }
