@@ -21,8 +21,9 @@ import java.util.UUID;
  * being checked sees the bounce or opt-out either wholly or not at all.
  *
  * <p>An event naming no known communication is kept unmatched. When a later event of the same provider message
- * does name its communication, the unmatched ones are matched to it and their effects applied then (in the
- * order they occurred), so out-of-order delivery ends in the same state.
+ * does name its communication, or the sender records the message id ({@link ProviderMessages}), the unmatched
+ * ones are matched to it and their effects applied then (in the order they occurred), so out-of-order delivery
+ * ends in the same state.
  */
 final class DeliveryLedger {
   static final String APPLIED = "applied";
