@@ -10,6 +10,7 @@ import dev.beacon.db.EmbeddedPg;
 import dev.beacon.db.Migrations;
 import dev.beacon.dashboard.RollupVerticle;
 import dev.beacon.debtors.DemoData;
+import dev.beacon.delivery.DeliveryDemo;
 import dev.beacon.http.ApiKeys;
 import dev.beacon.http.HttpVerticle;
 import dev.beacon.ops.Archive;
@@ -208,7 +209,8 @@ public final class Beacon {
         .compose(version -> vertx.executeBlocking(() -> keys(ApiKeys.loadOrCreate(config.auth().keys(),
                 keyFile(config), System.out)))
             .map(keys -> new Services(config, pool, readPool, keys, version)))
-        .compose(s -> (demo ? DemoData.seedOnce(pool) : Future.succeededFuture()).map(s))
+        .compose(s -> (demo ? DemoData.seedOnce(pool)
+            .compose(n -> n > 0 ? DeliveryDemo.seed(pool) : Future.succeededFuture(0)) : Future.succeededFuture()).map(s))
         .compose(s -> vertx.deployVerticle(new PlanVerticle(pool, config.payments())).map(s))
         .compose(s -> vertx.deployVerticle(new ScoringVerticle(pool, config.scoring())).map(s))
         .compose(s -> vertx.deployVerticle(new RollupVerticle(pool)).map(s))

@@ -123,12 +123,18 @@
   }
 
   function renderFunnel(f) {
-    var names = {contacted: 'Contacted', opened: 'Opened', clicked: 'Clicked', visited: 'Payment page', paid: 'Paid'};
+    var names = {contacted: 'Contacted', delivered: 'Delivered', opened: 'Opened', clicked: 'Clicked',
+                 visited: 'Payment page', paid: 'Paid'};
     var rows = f.stages.map(function (st) {
       return {label: names[st.stage] || st.stage, value: st.debtors,
               text: num(st.debtors) + (st.stage === 'contacted' ? '' : ' (' + pct(st.rateFromFirst) + ')')};
     });
     rows.push({label: 'Machine opens', value: f.machineOpenedDebtors, text: num(f.machineOpenedDebtors), cls: 'bar-machine'});
+    // Beside the funnel: debtors whose message bounced or who complained, as shares of the contacted ones.
+    rows.push({label: 'Bounced', value: f.bouncedDebtors,
+               text: num(f.bouncedDebtors) + ' (' + pct(f.bounceRate) + ')', cls: 'bar-bad'});
+    rows.push({label: 'Complaints', value: f.complainedDebtors,
+               text: num(f.complainedDebtors) + ' (' + pct(f.complaintRate) + ')', cls: 'bar-bad'});
     hbars($('funnel'), rows, 'bar-human');
   }
 

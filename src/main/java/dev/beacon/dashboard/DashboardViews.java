@@ -22,7 +22,9 @@ final class DashboardViews {
   static final List<String> LABELS = List.of("human", "machine", "scanner");
   static final List<String> PAGES = List.of("landing", "payment", "info");
   static final List<String> CHANNELS = List.of("email", "sms", "phone");
-  static final List<String> STAGES = List.of("contacted", "opened", "clicked", "visited", "paid");
+  static final List<String> STAGES = List.of("contacted", "delivered", "opened", "clicked", "visited", "paid");
+  /** Stages counted beside the funnel, not in its chain. */
+  static final List<String> SIDE_STAGES = List.of("machine_opened", "bounced", "complained");
   /** The activity series, in display order. */
   static final List<String[]> SERIES = List.of(
       new String[] {"contact", "email"}, new String[] {"contact", "sms"}, new String[] {"contact", "phone"},
@@ -86,6 +88,11 @@ final class DashboardViews {
         .put("bounceRate", ratio(bounced, sent)).put("complaintRate", ratio(complained, sent));
   }
 
+  /**
+   * The funnel's stages with their rates. Where no provider reports deliveries the delivered stage is 0, and
+   * opened's rate from the previous stage is then its rate from contacted (not 0). Bounced and complained
+   * debtors are shares of the contacted ones.
+   */
   static JsonObject funnel(Range range, List<DashboardRepository.Stage> stages) {
     Map<String, Long> m = stageMap(stages);
     JsonArray out = new JsonArray();
@@ -95,9 +102,15 @@ final class DashboardViews {
       long n = m.get(s);
       out.add(new JsonObject().put("stage", s).put("debtors", n)
           .put("rateFromPrevious", ratio(n, previous)).put("rateFromFirst", ratio(n, first)));
-      previous = n;
+      if (n > 0 || !s.equals("delivered")) {
+        previous = n;
+      }
     }
-    return range(range).put("stages", out).put("machineOpenedDebtors", m.get("machine_opened"));
+    long bounced = m.get("bounced");
+    long complained = m.get("complained");
+    return range(range).put("stages", out).put("machineOpenedDebtors", m.get("machine_opened"))
+        .put("bouncedDebtors", bounced).put("complainedDebtors", complained)
+        .put("bounceRate", ratio(bounced, first)).put("complaintRate", ratio(complained, first));
   }
 
   /** Each series' position in {@link #SERIES}, by kind and then label. */
@@ -197,7 +210,7 @@ final class DashboardViews {
   private static Map<String, Long> stageMap(List<DashboardRepository.Stage> stages) {
     Map<String, Long> m = new LinkedHashMap<>();
     STAGES.forEach(s -> m.put(s, 0L));
-    m.put("machine_opened", 0L);
+    SIDE_STAGES.forEach(s -> m.put(s, 0L));
     stages.forEach(s -> m.put(s.stage(), s.debtors()));
     return m;
   }

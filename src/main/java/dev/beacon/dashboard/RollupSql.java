@@ -55,6 +55,14 @@ final class RollupSql {
   private static final String DELIVERY_ROWS = "delivery_events v JOIN " + HOURS + " ON " + within("v.occurred_at")
       + " WHERE v.channel = 'email' AND (v.kind IN ('delivered', 'complained')"
       + " OR (v.kind = 'bounced' AND v.severity = 'hard'))";
+  /*
+   * The funnel's delivery stages, email and SMS, by debtor (an unmatched event counts once it is matched): a
+   * message delivered; one not delivered (an email hard bounce, an SMS that failed); a spam complaint.
+   */
+  private static final String MATCHED_DELIVERY_ROWS = "delivery_events v JOIN " + HOURS + " ON "
+      + within("v.occurred_at") + " WHERE v.debtor_id IS NOT NULL";
+  private static final String LATEST_DELIVERY = "SELECT v.debtor_id, max(v.occurred_at) AS at FROM "
+      + MATCHED_DELIVERY_ROWS + " AND %s GROUP BY 1";
 
   static final Map<String, Source> SOURCES = Map.of(
       "email", new Source(List.of("open", "click"), """
@@ -86,7 +94,11 @@ final class RollupSql {
       "delivery", new Source(List.of("delivery"), """
           INSERT INTO rollup_hourly (hour, kind, label, events)
           SELECT h.hour, 'delivery', v.kind, count(*) FROM %s GROUP BY 1, 2, 3""".formatted(DELIVERY_ROWS),
-          List.of()));
+          List.of(
+              new Stage("delivered", "delivered_at", LATEST_DELIVERY.formatted("v.kind = 'delivered'")),
+              new Stage("bounced", "bounced_at", LATEST_DELIVERY.formatted(
+                  "((v.kind = 'bounced' AND v.severity = 'hard') OR v.kind = 'failed')")),
+              new Stage("complained", "complained_at", LATEST_DELIVERY.formatted("v.kind = 'complained'")))));
 
   static final String CLEAR = "DELETE FROM rollup_hourly WHERE hour = ANY($1::timestamptz[]) AND kind = ANY($2::text[])";
 

@@ -21,8 +21,9 @@ import java.util.UUID;
  * being checked sees the bounce or opt-out either wholly or not at all.
  *
  * <p>An event naming no known communication is kept unmatched. When a later event of the same provider message
- * does name its communication, the unmatched ones are matched to it and their effects applied then (in the
- * order they occurred), so out-of-order delivery ends in the same state.
+ * does name its communication, or the sender records the message id ({@link ProviderMessages}), the unmatched
+ * ones are matched to it and their effects applied then (in the order they occurred), so out-of-order delivery
+ * ends in the same state.
  */
 final class DeliveryLedger {
   static final String APPLIED = "applied";
@@ -34,9 +35,15 @@ final class DeliveryLedger {
 
   private static final String COMMUNICATION = "SELECT id, debtor_id FROM communications WHERE id = $1";
 
+  /** The message's communication: as the sender recorded it (provider_messages), else as an earlier event named it. */
   private static final String BY_MESSAGE = """
-      SELECT communication_id AS id, debtor_id FROM delivery_events
-      WHERE provider = $1 AND provider_message_id = $2 AND communication_id IS NOT NULL LIMIT 1""";
+      SELECT id, debtor_id FROM (
+        SELECT c.id, c.debtor_id, 0 AS rank FROM provider_messages m JOIN communications c ON c.id = m.communication_id
+        WHERE m.provider = $1 AND m.message_id = $2
+        UNION ALL
+        (SELECT communication_id, debtor_id, 1 FROM delivery_events
+         WHERE provider = $1 AND provider_message_id = $2 AND communication_id IS NOT NULL LIMIT 1)
+      ) t ORDER BY rank LIMIT 1""";
 
   private static final String LOCK_DEBTOR = "SELECT 1 FROM debtors WHERE id = $1 FOR NO KEY UPDATE";
 
@@ -98,11 +105,9 @@ final class DeliveryLedger {
 
   /** Records and applies one event inside the caller's transaction. */
   Future<String> apply(SqlConnection conn, DeliveryEvent e) {
-    Future<?> locked = e.messageId() == null ? Future.succeededFuture()
-        : conn.preparedQuery(LOCK_MESSAGE).execute(Tuple.of(e.provider().wire(), e.messageId()));
+    Future<?> locked = e.messageId() == null ? Future.succeededFuture() : lockMessage(conn, e.provider(), e.messageId());
     return locked.compose(x -> target(conn, e)).compose(target -> {
-      Future<?> debtorLocked = target == null ? Future.succeededFuture()
-          : conn.preparedQuery(LOCK_DEBTOR).execute(Tuple.of(target.debtorId()));
+      Future<?> debtorLocked = target == null ? Future.succeededFuture() : lockDebtor(conn, target.debtorId());
       return debtorLocked.compose(x -> conn.preparedQuery(INSERT).execute(insertTuple(e, target)))
           .compose(rows -> {
             if (rows.size() == 0) {
@@ -114,13 +119,30 @@ final class DeliveryLedger {
             UUID id = rows.iterator().next().getUUID("id");
             Effect effect = new Effect(id, e.channel(), e.kind(), e.severity(), e.recipient(), e.code(), utc(e));
             return effect(conn, target, effect)
-                .compose(v -> e.messageId() == null ? Future.succeededFuture() : adopt(conn, e, target))
+                .compose(v -> e.messageId() == null ? Future.succeededFuture()
+                    : adopt(conn, e.provider(), e.messageId(), target))
                 .map(APPLIED);
           });
     });
   }
 
-  /** The communication and debtor an event belongs to, by its communication id or its message's earlier events. */
+  /**
+   * Serializes the work on one provider message (its events, the recording of its id) for this transaction. Taken
+   * before {@link #lockDebtor}, always in that order.
+   */
+  static Future<Void> lockMessage(SqlConnection conn, Provider provider, String messageId) {
+    return conn.preparedQuery(LOCK_MESSAGE).execute(Tuple.of(provider.wire(), messageId)).mapEmpty();
+  }
+
+  /** Locks the debtor row as the compliance gate does, so a check sees an event's effects wholly or not at all. */
+  static Future<Void> lockDebtor(SqlConnection conn, UUID debtorId) {
+    return conn.preparedQuery(LOCK_DEBTOR).execute(Tuple.of(debtorId)).mapEmpty();
+  }
+
+  /**
+   * The communication and debtor an event belongs to: by its communication id, else by its message id as the
+   * sender recorded it or as an earlier event of the message named it.
+   */
   record Target(UUID communicationId, UUID debtorId) {}
 
   private Future<Target> target(SqlConnection conn, DeliveryEvent e) {
@@ -150,8 +172,12 @@ final class DeliveryLedger {
   private record Effect(UUID eventId, String channel, String kind, String severity, String recipient, String code,
                         OffsetDateTime at) {}
 
-  private Future<Void> adopt(SqlConnection conn, DeliveryEvent e, Target target) {
-    return conn.preparedQuery(ADOPT).execute(Tuple.of(e.provider().wire(), e.messageId(), target.communicationId(),
+  /**
+   * Matches the message's unmatched events to {@code target} and applies their effects, oldest first; answers how
+   * many it matched (none the second time: only unmatched rows are taken).
+   */
+  Future<Integer> adopt(SqlConnection conn, Provider provider, String messageId, Target target) {
+    return conn.preparedQuery(ADOPT).execute(Tuple.of(provider.wire(), messageId, target.communicationId(),
         target.debtorId())).compose(rows -> {
           List<Effect> effects = new ArrayList<>();
           for (Row r : rows) {
@@ -162,7 +188,7 @@ final class DeliveryLedger {
           for (Effect x : effects) {
             chain = chain.compose(v -> effect(conn, target, x));
           }
-          return chain;
+          return chain.map(effects.size());
         });
   }
 

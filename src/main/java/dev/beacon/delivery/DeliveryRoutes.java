@@ -25,7 +25,8 @@ import java.util.function.Supplier;
  * {@code POST /webhooks/<provider>}: delivery events from the services that send Beacon's email and text
  * messages (docs/provider-events.md). Each route verifies its provider's scheme on the raw body, then applies
  * each event once; the 2xx leaves after every event of the request is committed. A provider without its secret
- * configured answers 503 "not configured".
+ * configured answers 503 "not configured". Senders record a message's provider id with
+ * {@code PUT /api/communications/{id}/provider-message} ({@link ProviderMessages}).
  */
 public final class DeliveryRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(DeliveryRoutes.class);
@@ -42,6 +43,7 @@ public final class DeliveryRoutes {
   private final TwilioEvents twilio;
   private final SnsMessages sns;
   private final InboundSms inbound;
+  private final ProviderMessages messages;
 
   private DeliveryRoutes(Vertx vertx, Pool pool, BeaconConfig config) {
     this.config = config;
@@ -54,6 +56,7 @@ public final class DeliveryRoutes {
     this.twilio = d.twilioAuthToken().isEmpty() ? null : new TwilioEvents(d.twilioAuthToken());
     this.sns = d.sesTopicArns().isEmpty() ? null : new SnsMessages(vertx.createHttpClient(), d.sesTopicArns(), d.snsCertBase());
     this.inbound = new InboundSms(pool, ledger, clock);
+    this.messages = new ProviderMessages(pool, ledger);
   }
 
   public static void mount(Router router, Vertx vertx, Pool pool, BeaconConfig config) {
@@ -64,6 +67,9 @@ public final class DeliveryRoutes {
     router.post("/webhooks/ses").handler(Bodies.limit(BODY_LIMIT)).handler(r::ses);
     router.post("/webhooks/twilio/status").handler(Bodies.limit(BODY_LIMIT)).handler(r::twilioStatus);
     router.post("/webhooks/twilio/inbound").handler(Bodies.limit(BODY_LIMIT)).handler(r::twilioInbound);
+    // Under /api/*: an agent's key (Auth.api), like the other API writes.
+    router.put("/api/communications/:id/provider-message").handler(Bodies.limit(config.http().bodyLimit()))
+        .handler(r.messages::handle);
   }
 
   private void sendgrid(RoutingContext ctx) {

@@ -76,7 +76,7 @@ final class MailgunEvents {
     }
     Object code = status.getValue("code");
     long millis = Math.round(ts.doubleValue() * 1000);
-    return Parsed.one(new DeliveryEvent(Provider.MAILGUN, id, headers.getString("message-id"),
+    return Parsed.one(new DeliveryEvent(Provider.MAILGUN, id, MessageIds.mailgun(headers.getString("message-id")),
         DeliveryEvent.uuidOrNull(vars.getValue("beacon_communication_id")), DeliveryEvent.EMAIL, kind, severity,
         d.getString("recipient"), reason, code == null ? null : String.valueOf(code), Instant.ofEpochMilli(millis)));
   }

@@ -9,4 +9,19 @@ enum Provider {
   String wire() {
     return name().toLowerCase(Locale.ROOT);
   }
+
+  /** The channel this service sends: Twilio text messages, the others email. */
+  String channel() {
+    return this == TWILIO ? DeliveryEvent.SMS : DeliveryEvent.EMAIL;
+  }
+
+  /** The provider spelled {@code wire}, or null. */
+  static Provider of(String wire) {
+    for (Provider p : values()) {
+      if (p.wire().equals(wire)) {
+        return p;
+      }
+    }
+    return null;
+  }
 }

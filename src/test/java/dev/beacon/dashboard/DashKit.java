@@ -69,6 +69,22 @@ final class DashKit {
         .iterator().next().getUUID("id");
   }
 
+  /**
+   * A provider's delivery event for a communication (the table's trigger marks its hour); {@code communication}
+   * null keeps it unmatched, under provider message id {@code "msg-" + id}.
+   */
+  UUID delivery(UUID debtor, UUID communication, String channel, String kind, String severity, OffsetDateTime at) {
+    return await(app.pool.preparedQuery("""
+            INSERT INTO delivery_events (provider, provider_event_id, provider_message_id, communication_id, debtor_id,
+                                         channel, kind, severity, occurred_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id""")
+        .execute(Tuple.tuple().addValue(channel.equals("sms") ? "twilio" : "sendgrid")
+            .addValue("ev-" + UUID.randomUUID()).addValue("msg-" + communication).addValue(communication)
+            .addValue(communication == null ? null : debtor).addValue(channel).addValue(kind).addValue(severity)
+            .addValue(at)))
+        .iterator().next().getUUID("id");
+  }
+
   /** Runs the rollup job and waits until the HTTP verticle answers with the version it produced. */
   RollupJob.Result rollup() {
     RollupJob.Result r = await(new RollupJob(app.vertx, app.pool).runOnce(true));

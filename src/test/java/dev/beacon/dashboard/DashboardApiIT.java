@@ -40,7 +40,13 @@ class DashboardApiIT {
     UUID ca = kit.contact(a, "email", DAY.plusHours(9));
     UUID cb = kit.contact(b, "email", DAY.plusHours(9));
     UUID cc = kit.contact(c, "email", DAY.plusHours(9));
-    kit.contact(a, "sms", DAY.plusHours(11));
+    UUID sa = kit.contact(a, "sms", DAY.plusHours(11));
+    // what the providers reported: a's email and text delivered, b's email delivered then a complaint, c's bounced
+    kit.delivery(a, ca, "email", "delivered", null, DAY.plusHours(9).plusMinutes(1));
+    kit.delivery(a, sa, "sms", "delivered", null, DAY.plusHours(11).plusMinutes(1));
+    kit.delivery(b, cb, "email", "delivered", null, DAY.plusHours(9).plusMinutes(1));
+    kit.delivery(b, cb, "email", "complained", null, DAY.plusHours(13).plusMinutes(30));
+    kit.delivery(c, cc, "email", "bounced", "hard", DAY.plusHours(9).plusMinutes(1));
     kit.inbound(a, DAY.plusHours(12));
     kit.email(a, ca, "open", "human", DAY.plusHours(10));
     kit.email(a, ca, "open", "human", DAY.plusHours(10).plusMinutes(5));
@@ -92,7 +98,8 @@ class DashboardApiIT {
   }
 
   @Test
-  @DisplayName("funnel counts distinct debtors by their latest time at each stage, human only, machine opens apart")
+  @DisplayName("funnel counts distinct debtors by their latest time at each stage, human only, machine opens, "
+      + "bounces and complaints apart")
   void funnel(TestApp app) {
     DashKit kit = new DashKit(app);
     seed(kit);
@@ -100,14 +107,22 @@ class DashboardApiIT {
     JsonObject f = new Http(app).get("/api/dashboard/funnel?" + RANGE, AGENT_KEY).bodyAsJsonObject();
     JsonArray stages = f.getJsonArray("stages");
     assertThat(stages.stream().map(o -> ((JsonObject) o).getString("stage")))
-        .containsExactly("contacted", "opened", "clicked", "visited", "paid");
-    assertThat(stages.stream().map(o -> ((JsonObject) o).getLong("debtors"))).containsExactly(3L, 1L, 1L, 1L, 1L);
-    assertThat(stages.getJsonObject(1).getDouble("rateFromPrevious")).isEqualTo(0.3333);
+        .containsExactly("contacted", "delivered", "opened", "clicked", "visited", "paid");
+    assertThat(stages.stream().map(o -> ((JsonObject) o).getLong("debtors"))).containsExactly(3L, 2L, 1L, 1L, 1L, 1L);
+    assertThat(stages.getJsonObject(1).getDouble("rateFromPrevious")).isEqualTo(0.6667);
+    assertThat(stages.getJsonObject(2).getDouble("rateFromPrevious")).isEqualTo(0.5);
+    assertThat(stages.getJsonObject(2).getDouble("rateFromFirst")).isEqualTo(0.3333);
     assertThat(f.getLong("machineOpenedDebtors")).isEqualTo(1);
+    assertThat(f.getLong("bouncedDebtors")).isEqualTo(1);
+    assertThat(f.getLong("complainedDebtors")).isEqualTo(1);
+    assertThat(f.getDouble("bounceRate")).isEqualTo(0.3333);
+    assertThat(f.getDouble("complaintRate")).isEqualTo(0.3333);
     // b's latest human open is on 2 Nov: b counts as opened there, not on 1 Nov
     JsonObject next = new Http(app).get("/api/dashboard/funnel?from=2026-11-02T00:00:00Z&to=2026-11-03T00:00:00Z",
         AGENT_KEY).bodyAsJsonObject();
-    assertThat(next.getJsonArray("stages").getJsonObject(1).getLong("debtors")).isEqualTo(1);
+    assertThat(next.getJsonArray("stages").getJsonObject(2).getLong("debtors")).isEqualTo(1);
+    assertThat(next.getJsonArray("stages").getJsonObject(1).getLong("debtors")).isZero();
+    assertThat(next.getLong("bouncedDebtors")).isZero();
   }
 
   @Test
@@ -151,7 +166,7 @@ class DashboardApiIT {
     assertThat(s.getJsonObject("humanEngagement").getDouble("openRate")).isEqualTo(0.6667);
     JsonObject f = http.get("/api/dashboard/funnel?" + across, VIEWER_KEY).bodyAsJsonObject();
     assertThat(f.getJsonArray("stages").stream().map(o -> ((JsonObject) o).getLong("debtors")))
-        .containsExactly(3L, 2L, 1L, 1L, 1L);
+        .containsExactly(3L, 2L, 2L, 1L, 1L, 1L);
     JsonObject d = http.get("/api/dashboard/activity?bucket=day&" + across, VIEWER_KEY).bodyAsJsonObject();
     assertThat(d.getJsonArray("buckets").getList())
         .containsExactly("2026-10-31T00:00:00Z", "2026-11-01T00:00:00Z", "2026-11-02T00:00:00Z");

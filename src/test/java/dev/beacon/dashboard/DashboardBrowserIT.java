@@ -1,6 +1,7 @@
 package dev.beacon.dashboard;
 
 import dev.beacon.debtors.DemoData;
+import dev.beacon.delivery.DeliveryDemo;
 import dev.beacon.support.BeaconExtension;
 import dev.beacon.support.Chromium;
 import dev.beacon.support.Http;
@@ -81,6 +82,7 @@ class DashboardBrowserIT {
   @DisplayName("sign in, the KPI cards show the API's numbers, charts are drawn, and a top debtor's page opens")
   void dashboard_inChromium(TestApp app) throws IOException {
     await(DemoData.seedOnce(app.pool));
+    await(DeliveryDemo.seed(app.pool));
     DashboardApiIT.awaitVersion(app, new DashKit(app).rollup().version());
     JsonObject summary = new Http(app).get("/api/dashboard/summary", VIEWER_KEY).bodyAsJsonObject();
     JsonObject top = new Http(app).get("/api/dashboard/top-debtors?limit=10", VIEWER_KEY).bodyAsJsonObject()
@@ -107,7 +109,8 @@ class DashboardBrowserIT {
       assertThat(((Number) s.get("w")).doubleValue()).as(chart + " width").isPositive();
       assertThat(((Number) s.get("h")).doubleValue()).as(chart + " height").isPositive();
     }
-    assertThat(driver.findElements(By.cssSelector("#funnel rect"))).hasSize(6);
+    // six stages (contacted, delivered, opened, clicked, visited, paid), machine opens, bounced, complaints
+    assertThat(driver.findElements(By.cssSelector("#funnel rect"))).hasSize(9);
     assertThat(driver.findElements(By.cssSelector("#scores rect"))).hasSize(10);
     // the page fits a phone: nothing wider than the viewport
     assertThat((Boolean) ((JavascriptExecutor) driver).executeScript(

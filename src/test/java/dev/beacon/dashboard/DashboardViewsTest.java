@@ -20,11 +20,39 @@ class DashboardViewsTest {
     Range r = new Range(OffsetDateTime.parse("2026-11-01T00:00:00Z"), OffsetDateTime.parse("2026-11-02T00:00:00Z"));
     JsonObject f = DashboardViews.funnel(r, List.of(new DashboardRepository.Stage("contacted", 10),
         new DashboardRepository.Stage("opened", 4), new DashboardRepository.Stage("clicked", 1)));
-    JsonObject clicked = f.getJsonArray("stages").getJsonObject(2);
+    JsonObject clicked = f.getJsonArray("stages").getJsonObject(3);
+    assertThat(clicked.getString("stage")).isEqualTo("clicked");
     assertThat(clicked.getDouble("rateFromPrevious")).isEqualTo(0.25);
     assertThat(clicked.getDouble("rateFromFirst")).isEqualTo(0.1);
-    assertThat(f.getJsonArray("stages").getJsonObject(4).getLong("debtors")).isZero();
+    assertThat(f.getJsonArray("stages").getJsonObject(5).getLong("debtors")).isZero();
     assertThat(f.getLong("machineOpenedDebtors")).isZero();
+    assertThat(f.getLong("bouncedDebtors")).isZero();
+    assertThat(f.getDouble("bounceRate")).isZero();
+  }
+
+  @Test
+  void funnel_withoutDeliveryReports_openedIsRatedFromContacted() {
+    Range r = new Range(OffsetDateTime.parse("2026-11-01T00:00:00Z"), OffsetDateTime.parse("2026-11-02T00:00:00Z"));
+    JsonObject f = DashboardViews.funnel(r, List.of(new DashboardRepository.Stage("contacted", 10),
+        new DashboardRepository.Stage("opened", 4)));
+    JsonObject delivered = f.getJsonArray("stages").getJsonObject(1);
+    assertThat(delivered.getString("stage")).isEqualTo("delivered");
+    assertThat(delivered.getLong("debtors")).isZero();
+    assertThat(f.getJsonArray("stages").getJsonObject(2).getDouble("rateFromPrevious")).isEqualTo(0.4);
+  }
+
+  @Test
+  void funnel_deliveredStage_ratesOpenedFromDelivered_bouncesAndComplaintsFromContacted() {
+    Range r = new Range(OffsetDateTime.parse("2026-11-01T00:00:00Z"), OffsetDateTime.parse("2026-11-02T00:00:00Z"));
+    JsonObject f = DashboardViews.funnel(r, List.of(new DashboardRepository.Stage("contacted", 10),
+        new DashboardRepository.Stage("delivered", 8), new DashboardRepository.Stage("opened", 4),
+        new DashboardRepository.Stage("bounced", 2), new DashboardRepository.Stage("complained", 1)));
+    assertThat(f.getJsonArray("stages").getJsonObject(1).getDouble("rateFromPrevious")).isEqualTo(0.8);
+    assertThat(f.getJsonArray("stages").getJsonObject(2).getDouble("rateFromPrevious")).isEqualTo(0.5);
+    assertThat(f.getLong("bouncedDebtors")).isEqualTo(2);
+    assertThat(f.getDouble("bounceRate")).isEqualTo(0.2);
+    assertThat(f.getLong("complainedDebtors")).isEqualTo(1);
+    assertThat(f.getDouble("complaintRate")).isEqualTo(0.1);
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.beacon.dashboard;
 
 import dev.beacon.debtors.DemoData;
+import dev.beacon.delivery.DeliveryDemo;
 import dev.beacon.support.BeaconExtension;
 import dev.beacon.support.Http;
 import dev.beacon.support.TestApp;
@@ -21,6 +22,8 @@ class DemoDashboardIT {
   @DisplayName("with the demo portfolio every dashboard panel has something to show, human and machine engagement apart")
   void demoData_fillsEveryPanel(TestApp app) {
     assertThat(await(DemoData.seedOnce(app.pool))).isEqualTo(DemoData.DEBTORS);
+    assertThat(await(DeliveryDemo.seed(app.pool))).isPositive();
+    assertThat(await(DeliveryDemo.seed(app.pool))).as("seeding again adds nothing").isZero();
     DashKit kit = new DashKit(app);
     DashboardApiIT.awaitVersion(app, kit.rollup().version());
     // inbound contacts are never gated, as in the live path
@@ -51,6 +54,12 @@ class DemoDashboardIT {
     JsonObject f = http.get("/api/dashboard/funnel", VIEWER_KEY).bodyAsJsonObject();
     f.getJsonArray("stages").forEach(st -> assertThat(((JsonObject) st).getLong("debtors"))
         .as(((JsonObject) st).getString("stage")).isPositive());
+    assertThat(f.getLong("bouncedDebtors")).isPositive();
+    assertThat(f.getLong("complainedDebtors")).isPositive();
+    assertThat(s.getJsonObject("emailDelivery").getLong("delivered")).isPositive();
+    // the demo's bounces and complaints took effect at the gate
+    assertThat(kit.scalar("SELECT count(*) FROM email_undeliverable")).isPositive();
+    assertThat(kit.scalar("SELECT count(*) FROM debtor_opt_outs WHERE source = 'complaint'")).isPositive();
 
     JsonObject a = http.get("/api/dashboard/activity?bucket=day", VIEWER_KEY).bodyAsJsonObject();
     assertThat(DashboardApiIT.longs(DashboardApiIT.series(a, "open", "human")).stream().filter(v -> v > 0).count())

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -73,6 +74,36 @@ class RollupJobIT {
         WHERE h.debtors IS DISTINCT FROM d.debtors""");
   }
 
+  /** The delivery stages and the delivery_events rows each counts (matched events only). */
+  static final Map<String, String> DELIVERY_STAGES = Map.of(
+      "delivered", "kind = 'delivered'",
+      "bounced", "((kind = 'bounced' AND severity = 'hard') OR kind = 'failed')",
+      "complained", "kind = 'complained'");
+
+  /**
+   * Where a delivery stage differs from a recount of the raw events (must be none): each debtor's latest time at
+   * the stage, and the debtors per hour and per day.
+   */
+  static long deliveryStageMismatches(DashKit kit) {
+    long n = 0;
+    for (var stage : DELIVERY_STAGES.entrySet()) {
+      String latest = """
+          (SELECT debtor_id, max(occurred_at) AS at FROM delivery_events
+           WHERE debtor_id IS NOT NULL AND %s GROUP BY 1)""".formatted(stage.getValue());
+      n += kit.scalar("""
+          SELECT count(*) FROM (SELECT debtor_id, %1$s_at AS at FROM debtor_funnel WHERE %1$s_at IS NOT NULL) f
+          FULL JOIN %2$s e USING (debtor_id) WHERE f.at IS DISTINCT FROM e.at""".formatted(stage.getKey(), latest));
+      for (String grain : List.of("hour", "day")) {
+        n += kit.scalar("""
+            SELECT count(*) FROM (SELECT date_trunc('%1$s', at, 'UTC') AS t, count(*) AS n FROM %2$s e GROUP BY 1) e
+            FULL JOIN (SELECT %1$s AS t, debtors FROM funnel_%3$s WHERE stage = '%4$s' AND debtors <> 0) f USING (t)
+            WHERE e.n IS DISTINCT FROM f.debtors""".formatted(grain, latest, grain.equals("hour") ? "hourly" : "daily",
+            stage.getKey()));
+      }
+    }
+    return n;
+  }
+
   @Test
   @DisplayName("re-running the job, and recomputing every hour again, changes nothing")
   void reruns(TestApp app) {
@@ -89,10 +120,13 @@ class RollupJobIT {
         SELECT DISTINCT date_trunc('hour', occurred_at, 'UTC'), 'email' FROM email_events
         UNION ALL SELECT DISTINCT date_trunc('hour', "timestamp", 'UTC'), 'page' FROM page_views
         UNION ALL SELECT DISTINCT date_trunc('hour', "timestamp", 'UTC'), 'contact' FROM communications
-        UNION ALL SELECT DISTINCT date_trunc('hour', completed_at, 'UTC'), 'payment' FROM payments""").execute());
+        UNION ALL SELECT DISTINCT date_trunc('hour', completed_at, 'UTC'), 'payment' FROM payments
+        UNION ALL SELECT DISTINCT date_trunc('hour', occurred_at, 'UTC'), 'delivery' FROM delivery_events""").execute());
     kit.rollup();
     kit.rollup();
     assertThat(rollups(app)).isEqualTo(once);
+    assertThat(kit.scalar("SELECT count(*) FROM debtor_funnel WHERE delivered_at IS NOT NULL")).isEqualTo(2);
+    assertThat(deliveryStageMismatches(kit)).isZero();
     assertThat(rolledEmail(app)).isEqualTo(truth(app));
     assertThat(kit.scalar("SELECT count(*) FROM rollup_daily")).isPositive();
     assertThat(dailyMismatches(kit)).isZero();
@@ -186,6 +220,39 @@ class RollupJobIT {
         SELECT debtors FROM funnel_daily WHERE stage = 'opened' AND day = '2026-11-11T00:00:00Z'""")).isEqualTo(1);
     assertThat(kit.scalar("""
         SELECT events FROM rollup_daily WHERE kind = 'open' AND label = 'human' AND day = '2026-11-10T00:00:00Z'""")).isEqualTo(1);
+    assertThat(dailyMismatches(kit)).isZero();
+  }
+
+  @Test
+  @DisplayName("delivery stages: an unmatched event joins the funnel when it is matched; later events move the debtor")
+  void deliveryStages_matchedLater_andMoving(TestApp app) {
+    DashKit kit = new DashKit(app);
+    UUID d = kit.debtor("active", 50, "100.00", "0.00");
+    UUID e = kit.debtor("active", 40, "100.00", "0.00");
+    UUID c = kit.contact(d, "email", T0.plusHours(1));
+    UUID s = kit.contact(e, "sms", T0.plusHours(1));
+    UUID unmatched = kit.delivery(d, null, "email", "bounced", "hard", T0.plusHours(2));
+    kit.delivery(e, s, "sms", "failed", "hard", T0.plusHours(2));
+    kit.delivery(d, c, "email", "delivered", null, T0.plusHours(3));
+    kit.rollup();
+    assertThat(kit.scalar("SELECT coalesce(sum(debtors), 0) FROM funnel_hourly WHERE stage = 'bounced'"))
+        .as("the SMS failure only; the unmatched bounce has no debtor yet").isEqualTo(1);
+    assertThat(deliveryStageMismatches(kit)).isZero();
+
+    // matched as the ledger matches it: the UPDATE marks the event's hour again
+    await(app.pool.preparedQuery("""
+        UPDATE delivery_events SET communication_id = $2, debtor_id = $3, matched_at = now() WHERE id = $1""")
+        .execute(Tuple.of(unmatched, c, d)));
+    kit.delivery(e, s, "sms", "delivered", null, T0.plusDays(1).plusHours(4));
+    kit.delivery(d, c, "email", "complained", null, T0.plusDays(1).plusHours(5));
+    kit.rollup();
+    assertThat(kit.scalar("SELECT coalesce(sum(debtors), 0) FROM funnel_hourly WHERE stage = 'bounced'")).isEqualTo(2);
+    assertThat(kit.scalar("""
+        SELECT debtors FROM funnel_daily WHERE stage = 'delivered' AND day = '2026-11-11T00:00:00Z'""")).isEqualTo(1);
+    assertThat(kit.scalar("""
+        SELECT debtors FROM funnel_daily WHERE stage = 'delivered' AND day = '2026-11-10T00:00:00Z'""")).isEqualTo(1);
+    assertThat(kit.scalar("SELECT coalesce(sum(debtors), 0) FROM funnel_hourly WHERE stage = 'complained'")).isEqualTo(1);
+    assertThat(deliveryStageMismatches(kit)).isZero();
     assertThat(dailyMismatches(kit)).isZero();
   }
 

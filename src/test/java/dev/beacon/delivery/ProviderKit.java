@@ -24,12 +24,15 @@ import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.cert.Certificate;
 import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -146,6 +149,60 @@ final class ProviderKit implements AutoCloseable {
     return r.bodyAsJsonObject().getString("id");
   }
 
+  /** An outbound communication recorded for a new debtor: the debtor, the communication's id, the debtor's email. */
+  record Sent(JsonObject debtor, String id, String email) {}
+
+  Sent sentEmail() {
+    JsonObject d = debtor();
+    return new Sent(d, sent(d, "email"), d.getString("email"));
+  }
+
+  Sent sentSms() {
+    JsonObject d = debtor();
+    return new Sent(d, sent(d, "sms"), d.getString("email"));
+  }
+
+  /** Records {@code n} outbound contacts of {@code type}; their ids, in order (a list the caller may extend). */
+  List<String> sent(JsonObject debtor, String type, int n) {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      ids.add(sent(debtor, type));
+    }
+    return ids;
+  }
+
+  long events() {
+    return count("SELECT count(*) FROM delivery_events");
+  }
+
+  /** The communication's deliveryStatus as its debtor's communication list answers it. */
+  String status(String communicationId) {
+    String debtor = await(app.pool.preparedQuery("SELECT debtor_id FROM communications WHERE id = $1")
+        .execute(Tuple.of(UUID.fromString(communicationId)))).iterator().next().getUUID(0).toString();
+    JsonObject page = http.get("/api/debtors/" + debtor + "/communications", AGENT_KEY).bodyAsJsonObject();
+    for (Object o : page.getJsonArray("items")) {
+      JsonObject c = (JsonObject) o;
+      if (c.getString("id").equals(communicationId)) {
+        return c.getString("deliveryStatus");
+      }
+    }
+    throw new AssertionError("no communication " + communicationId);
+  }
+
+  /** What the gate answers for a contact of {@code type} tomorrow noon: "allowed" or the refusing rule. */
+  String gate(JsonObject debtor, String type) {
+    JsonObject d = http.get("/api/compliance/check?debtorId=" + debtor.getString("id") + "&type=" + type
+        + "&at=" + noonYesterday().plus(Duration.ofDays(1)), AGENT_KEY).bodyAsJsonObject();
+    return d.getBoolean("allowed") ? "allowed" : d.getString("rule");
+  }
+
+  /** Runs the rollup job and waits until the dashboard answers with the version it produced. */
+  void rollup() {
+    long version = await(new dev.beacon.dashboard.RollupJob(app.vertx, app.pool).runOnce(true)).version();
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> http.get("/api/dashboard/scores",
+        TestApp.VIEWER_KEY).getHeader("ETag").startsWith("W/\"" + version + "-"));
+  }
+
   long count(String sql, Object... params) {
     Row r = await(app.pool.preparedQuery(sql).execute(Tuple.wrap(params))).iterator().next();
     return r.getLong(0);
@@ -213,6 +270,11 @@ final class ProviderKit implements AutoCloseable {
   }
 
   // ---- Postmark
+
+  /** Posts {@code record} with the configured webhook credentials. */
+  HttpResponse<Buffer> postmark(JsonObject record) {
+    return postmark(record, POSTMARK_USER, POSTMARK_PASSWORD);
+  }
 
   HttpResponse<Buffer> postmark(JsonObject record, String user, String password) {
     HttpRequest<Buffer> req = app.client.post("/webhooks/postmark");
