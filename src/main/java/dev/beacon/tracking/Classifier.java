@@ -7,9 +7,9 @@ import java.util.Locale;
 
 /**
  * Labels an open, a click or a page view {@code human}, {@code machine} (privacy proxy, prefetch, link preview) or
- * {@code scanner} (security scanner), with the reason. Pure: it sees only what the request carries. The two
- * timing rules (a hit within {@code tracking.sendWindow} of the send; a burst of distinct links) need stored
- * data and are applied inside the writer's SQL ({@link EventSql}), with the thresholds defined here.
+ * {@code scanner} (security scanner), with the reason. Pure: it sees only what the request carries. The two timing
+ * rules (a hit within {@code tracking.sendWindow} of the send; a burst of distinct links) need stored data and are
+ * applied inside the writer's SQL ({@link EmailEventSql}, {@link PageViewSql}), with the thresholds defined here.
  */
 public final class Classifier {
   /** How far back a click looks for other links of the same message. */

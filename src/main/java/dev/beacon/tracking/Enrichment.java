@@ -12,12 +12,13 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * What the {@link Enricher} does with a batch of journal rows inside its transaction. The rows stay in
- * PostgreSQL: Java sees only each distinct request shape of the batch (kind, request-shape signals, user agent)
- * with the journal ids that have it, classifies each shape once ({@link Classifier}), and passes the journal ids
- * and the verdicts to three statements ({@link EventSql}: the opens and clicks, the new page views, the beacons
- * for existing views, in that order; tokens resolved by join, so unknown tokens store nothing; the timing rules;
- * the communication flags and last_response_date; the dashboard's dirty hours), then deletes the rows.
+ * What the {@link Enricher} does with a batch of journal rows inside its transaction. The rows stay in PostgreSQL:
+ * Java sees only each distinct request shape of the batch (kind, request-shape signals, user agent) with the
+ * journal ids that have it, classifies each shape once ({@link Classifier}), and passes the journal ids and the
+ * verdicts to three statements ({@link EmailEventSql}, {@link PageViewSql}: the opens and clicks, the new page
+ * views, the beacons for existing views, in that order; tokens resolved by join, so unknown tokens store nothing;
+ * the timing rules; the communication flags and last_response_date; the dashboard's dirty hours), then deletes the
+ * rows.
  */
 final class Enrichment {
   /**
@@ -84,21 +85,21 @@ final class Enrichment {
       if (clicks) {
         t.addInteger(Classifier.BURST_SECONDS).addInteger(Classifier.BURST_LINKS);
       }
-      f = f.compose(v -> conn.preparedQuery(clicks ? EventSql.JOURNAL_EMAIL_EVENTS : EventSql.JOURNAL_OPENS)
+      f = f.compose(v -> conn.preparedQuery(clicks ? EmailEventSql.JOURNAL_EMAIL_EVENTS : EmailEventSql.JOURNAL_OPENS)
           .execute(t).map(r -> labelled(ids.length, r)));
     }
     if (!views.isEmpty()) {
       Long[] ids = sorted(views);
       Tuple t = verdicts(Tuple.tuple().addArrayOfLong(ids), views).addInteger(Classifier.SCANNER_FOLLOW_SECONDS);
-      f = f.compose(v -> conn.preparedQuery(EventSql.JOURNAL_NEW_VIEWS).execute(t).map(r -> {
+      f = f.compose(v -> conn.preparedQuery(PageViewSql.JOURNAL_NEW_VIEWS).execute(t).map(r -> {
         stats.unknownTokens(ids.length - r.iterator().next().getInteger("n"));
         return null;
       }));
     }
     if (!updates.isEmpty()) {
-      Tuple t = Tuple.tuple().addArrayOfLong(sorted(updates)).addString(EventSql.FOLLOWED_SCANNER)
-          .addString(EventSql.BEACON_FOLLOWED);
-      f = f.compose(v -> conn.preparedQuery(EventSql.JOURNAL_VIEW_UPDATES).execute(t).mapEmpty());
+      Tuple t = Tuple.tuple().addArrayOfLong(sorted(updates)).addString(PageViewSql.FOLLOWED_SCANNER)
+          .addString(PageViewSql.BEACON_FOLLOWED);
+      f = f.compose(v -> conn.preparedQuery(PageViewSql.JOURNAL_VIEW_UPDATES).execute(t).mapEmpty());
     }
     return f;
   }

@@ -73,7 +73,7 @@ final class EventImport {
   }
 
   /** One valid line: an email event or a page view, with its debtor and communication for the existence check. */
-  private record Pending(UUID debtorId, UUID communicationId, EventSql.EmailEvent email, EventSql.NewView view) {}
+  private record Pending(UUID debtorId, UUID communicationId, EmailEventSql.EmailEvent email, PageViewSql.NewView view) {}
 
   /** Parsing and writing for one import request. */
   private final class Lines implements LineImport.Feature<Pending> {
@@ -100,8 +100,8 @@ final class EventImport {
       List<LineImport.Rejected> rejected = new ArrayList<>();
       return pool.preparedQuery(CHECK).execute(Tuple.tuple().addArrayOfUUID(debtors).addArrayOfUUID(comms))
           .compose(check -> {
-            List<EventSql.EmailEvent> emails = new ArrayList<>();
-            List<EventSql.NewView> views = new ArrayList<>();
+            List<EmailEventSql.EmailEvent> emails = new ArrayList<>();
+            List<PageViewSql.NewView> views = new ArrayList<>();
             List<UUID> touchedIds = new ArrayList<>();
             int k = 0;
             for (Row r : check) {
@@ -124,9 +124,9 @@ final class EventImport {
             UUID[] touched = touchedIds.toArray(new UUID[0]);
             return pool.withTransaction(conn -> Future.all(
                     emails.isEmpty() ? Future.succeededFuture()
-                        : conn.preparedQuery(EventSql.emailSql(emails)).execute(EventSql.emailTuple(emails, config.sendWindow())),
+                        : conn.preparedQuery(EmailEventSql.emailSql(emails)).execute(EmailEventSql.emailTuple(emails, config.sendWindow())),
                     views.isEmpty() ? Future.succeededFuture()
-                        : conn.preparedQuery(EventSql.NEW_VIEW_BY_ID).execute(EventSql.newViewTuple(views)))
+                        : conn.preparedQuery(PageViewSql.NEW_VIEW_BY_ID).execute(PageViewSql.newViewTuple(views)))
                     .compose(x -> touched.length == 0 ? Future.succeededFuture()
                         : conn.preparedQuery(TOUCH_DEBTORS).execute(Tuple.of((Object) touched))))
                 .map(v -> {
@@ -206,11 +206,11 @@ final class EventImport {
         Classifier.Verdict verdict = ua == null && ip == null ? IMPORTED_VIEW : classifier.classify(
             new Classifier.Signals(Classifier.Kind.VIEW, false, ua, null, null, null, null, ip));
         return new Pending(debtorId, null, null,
-            new EventSql.NewView(Uuids.v7(), debtorId.toString(), pageType, ua, stored, time, actions, when, verdict));
+            new PageViewSql.NewView(Uuids.v7(), debtorId, pageType, ua, stored, time, actions, when, verdict));
       }
       Classifier.Kind k = kind.equals("open") ? Classifier.Kind.OPEN : Classifier.Kind.CLICK;
       Classifier.Verdict verdict = classifier.classify(new Classifier.Signals(k, false, ua, null, null, null, null, ip));
-      return new Pending(debtorId, comm, new EventSql.EmailEvent(debtorId.toString(), comm, k, when, ua, stored,
+      return new Pending(debtorId, comm, new EmailEventSql.EmailEvent(debtorId, comm, k, when, ua, stored,
           verdict, k == Classifier.Kind.CLICK ? (String) url : null), null);
     }
   }

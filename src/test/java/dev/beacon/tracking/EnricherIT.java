@@ -179,7 +179,7 @@ class EnricherIT {
         .stream().toList();
     assertThat(views).extracting(r -> r.getUUID("id")).containsExactly(followed, headless);
     assertThat(views.get(0).getString("label")).isEqualTo("scanner");
-    assertThat(views.get(0).getString("reason")).isEqualTo(EventSql.FOLLOWED_SCANNER);
+    assertThat(views.get(0).getString("reason")).isEqualTo(PageViewSql.FOLLOWED_SCANNER);
     assertThat(views.get(1).getString("label")).isEqualTo("scanner");
     assertThat(views.get(1).getString("reason")).contains("HeadlessChrome");
     assertThat(count(app, "SELECT count(*) FROM debtors WHERE last_response_date IS NOT NULL")).isZero();
