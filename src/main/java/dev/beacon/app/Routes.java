@@ -9,6 +9,7 @@ import dev.beacon.http.HttpVerticle;
 import dev.beacon.http.OpenApi;
 import dev.beacon.http.Problems;
 import dev.beacon.http.RateLimits;
+import dev.beacon.http.StopActions;
 import dev.beacon.ops.Health;
 import dev.beacon.ops.OpsRoutes;
 import dev.beacon.payments.PaymentRoutes;
@@ -26,11 +27,11 @@ public final class Routes {
 
   /** The HTTP verticle that serves {@link #router}; deployed once per instance. */
   public static HttpVerticle httpVerticle(Services s) {
-    return new HttpVerticle(s.config(), vertx -> router(vertx, s));
+    return new HttpVerticle(s.config(), (vertx, stops) -> router(vertx, s, stops));
   }
 
-  /** The router with every route (tests mount it on a server of their own). */
-  public static Router router(Vertx vertx, Services s) {
+  /** The router with every route; what the features need stopped with the instance goes into {@code stops}. */
+  public static Router router(Vertx vertx, Services s, StopActions stops) {
     Router router = Router.router(vertx);
     router.route().failureHandler(Problems::handle);
     router.errorHandler(404, Problems::handle);
@@ -50,7 +51,7 @@ public final class Routes {
     // The router tries routes in order, and a route with a path parameter costs a regular expression match
     // (and its allocation) for each request it is tried on: the hot public paths (pixel, click, beacon, then
     // the debtors' pages) come first, so they are not tried against every API route before their own.
-    TrackingRoutes.mount(router, vertx, s.pool(), s.config());
+    TrackingRoutes.mount(router, vertx, s.pool(), s.config(), stops);
     PageRoutes.mount(router, vertx, s.pool(), s.config());
     DebtorRoutes.mount(router, vertx, s.pool(), s.config());
     CommunicationRoutes.mount(router, vertx, s.pool(), s.config());

@@ -10,7 +10,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /** Serves the router the composition root builds, and drains and stops gracefully. No business logic lives here. */
 public final class HttpVerticle extends VerticleBase {
@@ -21,13 +21,17 @@ public final class HttpVerticle extends VerticleBase {
   static final long DRAIN_MILLIS = 1000;
 
   private final BeaconConfig config;
-  private final Function<Vertx, Router> routes;
+  private final BiFunction<Vertx, StopActions, Router> routes;
+  private final StopActions stopActions = new StopActions();
   private HttpServer server;
   private volatile boolean draining;
   private Drain drain;
 
-  /** {@code routes} builds this instance's router (the composition root's, with every feature mounted). */
-  public HttpVerticle(BeaconConfig config, Function<Vertx, Router> routes) {
+  /**
+   * {@code routes} builds this instance's router (the composition root's, with every feature mounted); what the
+   * features register in the {@link StopActions} it is given runs after the server has shut down.
+   */
+  public HttpVerticle(BeaconConfig config, BiFunction<Vertx, StopActions, Router> routes) {
     this.config = config;
     this.routes = routes;
   }
@@ -43,7 +47,7 @@ public final class HttpVerticle extends VerticleBase {
         .setPerMessageWebSocketCompressionSupported(false)
         .setIdleTimeout(60)
         .setIdleTimeoutUnit(TimeUnit.SECONDS));
-    Router router = routes.apply(vertx);
+    Router router = routes.apply(vertx, stopActions);
     drain = Drain.of(vertx);
     RequestLog log = new RequestLog(config);
     SlowClients slow = new SlowClients(vertx, config.limits().headerTimeout(), config.limits().bodyTimeout());
@@ -65,11 +69,12 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> stop() {
     // Tell clients to stop reusing connections, then stop accepting, let requests in flight finish, and close.
     if (server == null) {
-      return Future.succeededFuture();
+      return stopActions.run();
     }
     draining = true;
     long grace = config.ops().shutdownGrace().toMillis();
-    return vertx.timer(DRAIN_MILLIS).compose(v -> server.shutdown(grace, TimeUnit.MILLISECONDS));
+    return vertx.timer(DRAIN_MILLIS).compose(v -> server.shutdown(grace, TimeUnit.MILLISECONDS))
+        .eventually(stopActions::run);
   }
 
   public int actualPort() {

@@ -6,13 +6,13 @@ import dev.beacon.core.Tokens;
 import dev.beacon.db.Uuids;
 import dev.beacon.http.Bodies;
 import dev.beacon.http.Problem;
+import dev.beacon.http.StopActions;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -64,18 +64,15 @@ public final class TrackingRoutes {
     this.signer = signer;
   }
 
-  public static void mount(Router router, Vertx vertx, Pool pool, BeaconConfig config) {
+  public static void mount(Router router, Vertx vertx, Pool pool, BeaconConfig config, StopActions stops) {
     BeaconConfig.Tracking t = config.tracking();
     Context context = vertx.getOrCreateContext();
     WriterLoad load = WriterLoad.of(vertx);
     JournalWriter writer = new JournalWriter(context, pool, t.queueCapacity(), t.batchMax(),
         TrackingStats.current(), load.gate(t.flushSlots()), load::backlogFull);
-    // The instance's context closes after the verticle's stop(): queued requests are committed or refused.
+    // Stopped after the instance's server has shut down: queued requests are committed or refused.
     load.add(writer);
-    ((ContextInternal) context).addCloseHook(done -> writer.stop().onComplete(ar -> {
-      load.remove(writer);
-      done.succeed();
-    }));
+    stops.add(() -> writer.stop().onComplete(ar -> load.remove(writer)));
     LinkSigner signer = linkSigner(t);
     TrackingRoutes r = new TrackingRoutes(config, writer, signer);
 
