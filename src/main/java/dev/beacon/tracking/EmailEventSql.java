@@ -25,7 +25,8 @@ final class EmailEventSql {
                 WITH ORDINALITY AS i(debtor, communication_id, kind, at, user_agent, ip, label, reason, url, id, n)""";
   private static final String JOURNAL_EMAIL = EventSql.journal("""
       j.token AS debtor, j.communication_id, CASE j.kind WHEN %d THEN 'click' ELSE 'open' END AS kind, j.at,
-                   j.user_agent, j.ip, v.label, v.reason, j.url, x.event_id AS id, x.n""".formatted(Journal.Kind.CLICK.code),
+                   j.user_agent, j.ip, v.label, v.reason, j.url, x.event_id AS id, x.n"""
+          .formatted(Journal.Kind.CLICK.code),
       true, Journal.Kind.OPEN.code + ", " + Journal.Kind.CLICK.code);
 
   /*
@@ -156,7 +157,8 @@ final class EmailEventSql {
         .addArrayOfUUID(c.comm()).addArrayOfString(rows.stream().map(e -> e.kind().db()).toArray(String[]::new))
         .addArrayOfOffsetDateTime(c.at()).addArrayOfString(c.ua()).addArrayOfString(c.ip())
         .addArrayOfString(c.label()).addArrayOfString(c.reason())
-        .addArrayOfString(rows.stream().map(EmailEvent::url).toArray(String[]::new)).addArrayOfUUID(EventSql.eventIds(rows.size()))
+        .addArrayOfString(rows.stream().map(EmailEvent::url).toArray(String[]::new))
+        .addArrayOfUUID(EventSql.eventIds(rows.size()))
         .addDouble(sendWindow.toMillis() / 1000.0);
     if (rows.stream().anyMatch(e -> e.kind() == Classifier.Kind.CLICK)) {
       t.addInteger(Classifier.BURST_SECONDS).addInteger(Classifier.BURST_LINKS);

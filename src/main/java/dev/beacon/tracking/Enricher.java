@@ -133,7 +133,8 @@ public final class Enricher extends VerticleBase {
    */
   private Future<Void> reject(Throwable cause) {
     PgException pg = (PgException) cause;
-    return pool.withTransaction(conn -> AdvisoryLock.tryInTransaction(conn, AdvisoryLock.Key.ENRICHER).compose(locked -> {
+    return pool.withTransaction(conn -> AdvisoryLock.tryInTransaction(conn, AdvisoryLock.Key.ENRICHER)
+        .compose(locked -> {
       if (!locked) {
         return Future.succeededFuture();
       }
@@ -150,10 +151,14 @@ public final class Enricher extends VerticleBase {
     }));
   }
 
-  /** One batch of at most {@code size} rows; answers how many journal rows it moved (0 when another process holds the lock). */
+  /**
+   * One batch of at most {@code size} rows; answers how many journal rows it moved (0 when another process holds
+   * the lock).
+   */
   Future<Integer> batch(int size) {
     long started = System.nanoTime();
-    return pool.withTransaction(conn -> AdvisoryLock.tryInTransaction(conn, AdvisoryLock.Key.ENRICHER).compose(locked -> {
+    return pool.withTransaction(conn -> AdvisoryLock.tryInTransaction(conn, AdvisoryLock.Key.ENRICHER)
+        .compose(locked -> {
       if (!locked) {
         return Future.succeededFuture(new Enrichment.Batch(List.of()));
       }

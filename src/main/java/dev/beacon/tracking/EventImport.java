@@ -13,8 +13,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.Tuple;
 
 import java.net.InetAddress;
 import java.time.OffsetDateTime;
@@ -30,31 +28,17 @@ import java.util.UUID;
  */
 final class EventImport {
   static final int BATCH = 500;
-  private static final String CHECK = """
-      SELECT i.n, d.id IS NOT NULL AS debtor_ok, (i.comm IS NULL OR c.id IS NOT NULL) AS comm_ok
-      FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS i(debtor, comm, n)
-      LEFT JOIN debtors d ON d.id = i.debtor
-      LEFT JOIN communications c ON c.id = i.comm AND c.debtor_id = i.debtor
-      ORDER BY i.n""";
-  /**
-   * The imported events' debtors count as edited: their events carry their own (often old) timestamps, which the
-   * scoring job's search for activity since its last run ({@code ScoringRepository.CHANGED_IDS}) cannot see.
-   * After the events, in the batch's transaction, so the mark commits with them.
-   */
-  private static final String TOUCH_DEBTORS = """
-      UPDATE debtors d SET updated_at = now() FROM (SELECT DISTINCT unnest($1::uuid[]) AS id) t WHERE d.id = t.id""";
-
   /** An imported page view with neither user agent nor address: nothing says it was not a person. */
   static final Classifier.Verdict IMPORTED_VIEW = new Classifier.Verdict(Classifier.Label.HUMAN,
       "imported without user agent or address");
 
-  private final Pool pool;
+  private final EventImportRepository repository;
   private final Classifier classifier;
   private final BeaconConfig.Tracking config;
   private final long maxBytes;
 
   private EventImport(Pool pool, BeaconConfig config, Classifier classifier) {
-    this.pool = pool;
+    this.repository = new EventImportRepository(pool);
     this.classifier = classifier;
     this.config = config.tracking();
     this.maxBytes = config.http().importLimitMb() * 1024L * 1024L;
@@ -98,42 +82,33 @@ final class EventImport {
       UUID[] debtors = rows.stream().map(r -> r.value().debtorId()).toArray(UUID[]::new);
       UUID[] comms = rows.stream().map(r -> r.value().communicationId()).toArray(UUID[]::new);
       List<LineImport.Rejected> rejected = new ArrayList<>();
-      return pool.preparedQuery(CHECK).execute(Tuple.tuple().addArrayOfUUID(debtors).addArrayOfUUID(comms))
-          .compose(check -> {
-            List<EmailEventSql.EmailEvent> emails = new ArrayList<>();
-            List<PageViewSql.NewView> views = new ArrayList<>();
-            List<UUID> touchedIds = new ArrayList<>();
-            int k = 0;
-            for (Row r : check) {
-              var row = rows.get(k++);
-              Pending p = row.value();
-              if (!r.getBoolean("debtor_ok")) {
-                rejected.add(new LineImport.Rejected(row.line(), "debtorId", "is not a known debtor"));
-              } else if (!r.getBoolean("comm_ok")) {
-                rejected.add(new LineImport.Rejected(row.line(), "communicationId",
-                    "is not a communication of this debtor"));
-              } else if (p.email() != null) {
-                emails.add(p.email());
-                touchedIds.add(p.debtorId());
-              } else {
-                views.add(p.view());
-                touchedIds.add(p.debtorId());
-              }
+      return repository.known(debtors, comms).compose(known -> {
+        List<EmailEventSql.EmailEvent> emails = new ArrayList<>();
+        List<PageViewSql.NewView> views = new ArrayList<>();
+        List<UUID> touchedIds = new ArrayList<>();
+        for (int k = 0; k < known.size(); k++) {
+          var row = rows.get(k);
+          Pending p = row.value();
+          if (!known.get(k).debtor()) {
+            rejected.add(new LineImport.Rejected(row.line(), "debtorId", "is not a known debtor"));
+          } else if (!known.get(k).communication()) {
+            rejected.add(new LineImport.Rejected(row.line(), "communicationId",
+                "is not a communication of this debtor"));
+          } else {
+            if (p.email() != null) {
+              emails.add(p.email());
+            } else {
+              views.add(p.view());
             }
-            int accepted = emails.size() + views.size();
-            UUID[] touched = touchedIds.toArray(new UUID[0]);
-            return pool.withTransaction(conn -> Future.all(
-                    emails.isEmpty() ? Future.succeededFuture()
-                        : conn.preparedQuery(EmailEventSql.emailSql(emails)).execute(EmailEventSql.emailTuple(emails, config.sendWindow())),
-                    views.isEmpty() ? Future.succeededFuture()
-                        : conn.preparedQuery(PageViewSql.NEW_VIEW_BY_ID).execute(PageViewSql.newViewTuple(views)))
-                    .compose(x -> touched.length == 0 ? Future.succeededFuture()
-                        : conn.preparedQuery(TOUCH_DEBTORS).execute(Tuple.of((Object) touched))))
-                .map(v -> {
-                  imported += accepted;
-                  return rejected;
-                });
-          });
+            touchedIds.add(p.debtorId());
+          }
+        }
+        int accepted = emails.size() + views.size();
+        return repository.write(emails, views, touchedIds.toArray(new UUID[0]), config.sendWindow()).map(v -> {
+          imported += accepted;
+          return rejected;
+        });
+      });
     }
 
     @Override
@@ -143,7 +118,7 @@ final class EventImport {
 
     private Pending event(JsonObject o) {
       List<FieldError> errors = new ArrayList<>();
-      UUID debtorId = Beacons.uuid(o.getValue("debtorId"));
+      UUID debtorId = BeaconInput.uuid(o.getValue("debtorId"));
       if (debtorId == null) {
         errors.add(new FieldError("debtorId", "must be a UUID"));
       }
@@ -163,7 +138,7 @@ final class EventImport {
       }
       UUID comm = null;
       if (o.getValue("communicationId") != null) {
-        comm = Beacons.uuid(o.getValue("communicationId"));
+        comm = BeaconInput.uuid(o.getValue("communicationId"));
         if (comm == null) {
           errors.add(new FieldError("communicationId", "must be a UUID"));
         }
@@ -171,7 +146,7 @@ final class EventImport {
       String ua = null;
       if (o.getValue("userAgent") != null) {
         if (o.getValue("userAgent") instanceof String s) {
-          ua = Beacons.clip(s.replace("\u0000", ""));
+          ua = UserAgent.clip(s.replace("\u0000", ""));
         } else {
           errors.add(new FieldError("userAgent", "must be a string"));
         }
@@ -193,9 +168,9 @@ final class EventImport {
       Integer time = null;
       String actions = null;
       if (kind.equals("page_view")) {
-        pageType = Beacons.pageType(o.getValue("pageType"), errors);
-        time = Beacons.timeOnPage(o.getValue("timeOnPage"), errors);
-        actions = Beacons.actions(o.getValue("actions"), errors);
+        pageType = BeaconInput.pageType(o.getValue("pageType"), errors);
+        time = BeaconInput.timeOnPage(o.getValue("timeOnPage"), errors);
+        actions = BeaconInput.actions(o.getValue("actions"), errors);
       }
       if (!errors.isEmpty()) {
         throw Problem.invalid(errors);

@@ -8,8 +8,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -17,17 +15,12 @@ import java.util.UUID;
 
 /** {@code POST /api/tracking-links}: a signed click-tracking URL for one debtor, communication and target. */
 final class TrackingLinks {
-  private static final String LOOKUP = """
-      SELECT d.unique_token, c.id AS communication_id
-      FROM debtors d LEFT JOIN communications c ON c.id = $2 AND c.debtor_id = d.id
-      WHERE d.id = $1""";
-
-  private final Pool pool;
+  private final TrackingLinkRepository repository;
   private final BeaconConfig config;
   private final LinkSigner signer;
 
   private TrackingLinks(Pool pool, BeaconConfig config, LinkSigner signer) {
-    this.pool = pool;
+    this.repository = new TrackingLinkRepository(pool);
     this.config = config;
     this.signer = signer;
   }
@@ -40,11 +33,11 @@ final class TrackingLinks {
   private void create(RoutingContext ctx) {
     JsonObject body = Bodies.object(ctx);
     List<Problem.FieldError> errors = new ArrayList<>();
-    UUID debtorId = Beacons.uuid(body.getValue("debtorId"));
+    UUID debtorId = BeaconInput.uuid(body.getValue("debtorId"));
     if (debtorId == null) {
       errors.add(new Problem.FieldError("debtorId", "must be a UUID"));
     }
-    UUID communicationId = Beacons.uuid(body.getValue("communicationId"));
+    UUID communicationId = BeaconInput.uuid(body.getValue("communicationId"));
     if (communicationId == null) {
       errors.add(new Problem.FieldError("communicationId", "must be a UUID"));
     }
@@ -57,16 +50,15 @@ final class TrackingLinks {
       throw Problem.invalid(errors);
     }
     String target = (String) url;
-    pool.preparedQuery(LOOKUP).execute(Tuple.of(debtorId, communicationId))
-        .map(rows -> {
-          if (rows.size() == 0) {
+    repository.token(debtorId, communicationId)
+        .map(found -> {
+          if (found.token() == null) {
             throw Problem.notFound("No debtor " + debtorId);
           }
-          Row r = rows.iterator().next();
-          if (r.getUUID("communication_id") == null) {
+          if (!found.communication()) {
             throw Problem.notFound("Debtor " + debtorId + " has no communication " + communicationId);
           }
-          return r.getString("unique_token");
+          return found.token();
         })
         .onSuccess(token -> Requests.json(ctx, 200, new JsonObject().put("trackedUrl",
             signer.trackedUrl(Requests.baseUrl(ctx, config), token, communicationId.toString(), target))))

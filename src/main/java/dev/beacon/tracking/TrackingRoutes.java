@@ -27,8 +27,9 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * The tracking hot path (API.md "Tracking"): the open pixel, the signed click redirect and the page beacon, plus
- * {@code POST /api/tracking-links} and {@code POST /api/events/import}. One {@link JournalWriter} per
+ * The tracking hot path (docs/api.md, "Tracking"; docs/tracking.md): the open pixel, the signed click redirect
+ * and the page beacon, plus {@code POST /api/tracking-links} and {@code POST /api/events/import}. One
+ * {@link JournalWriter} per
  * verticle instance, created here on that instance's event loop and drained when the instance stops; what it
  * journals reaches the event tables through the {@link Enricher}.
  */
@@ -130,7 +131,7 @@ public final class TrackingRoutes {
 
   /**
    * For the router's 400 handler: a pixel request whose path or query Vert.x Web cannot decode (a mangled
-   * {@code %} escape) still gets the GIF, as API.md promises for every pixel request; nothing is recorded.
+   * {@code %} escape) still gets the GIF, as docs/api.md promises for every pixel request; nothing is recorded.
    * False, having answered nothing, for any other request.
    */
   public static boolean unroutablePixel(RoutingContext ctx) {
@@ -177,7 +178,7 @@ public final class TrackingRoutes {
 
   private io.vertx.core.Future<Void> record(HttpServerRequest req, Classifier.Kind kind, String token,
                                             UUID communicationId, String url) {
-    String ua = Beacons.clip(req.getHeader(HttpHeaders.USER_AGENT));
+    String ua = UserAgent.clip(req.getHeader(HttpHeaders.USER_AGENT));
     Origin.Seen seen = origin.of(req);
     return writer.submit(kind == Classifier.Kind.CLICK
         ? Journal.Entry.click(token, communicationId, now(), ua, seen.ip(), seen.signals() | Origin.acceptBit(req), url)
@@ -200,7 +201,7 @@ public final class TrackingRoutes {
     if (body == null) {
       throw Problem.malformed("The beacon must be a JSON object");
     }
-    Beacons.Beacon b = Beacons.parse(body);
+    BeaconInput.Beacon b = BeaconInput.parse(body);
     if (!Tokens.looksValid(b.token())) {
       ctx.response().setStatusCode(204).end();
       return;
@@ -213,9 +214,9 @@ public final class TrackingRoutes {
     written.onSuccess(v -> ctx.response().setStatusCode(204).end()).onFailure(ctx::fail);
   }
 
-  private Journal.Entry view(Beacons.Beacon b, HttpServerRequest req) {
+  private Journal.Entry view(BeaconInput.Beacon b, HttpServerRequest req) {
     Origin.Seen seen = origin.of(req);
-    return Journal.Entry.view(b.token(), Uuids.v7(), now(), Beacons.clip(req.getHeader(HttpHeaders.USER_AGENT)),
+    return Journal.Entry.view(b.token(), Uuids.v7(), now(), UserAgent.clip(req.getHeader(HttpHeaders.USER_AGENT)),
         seen.ip(), seen.signals(), b.pageType(), b.timeOnPage(), b.actionsJson());
   }
 

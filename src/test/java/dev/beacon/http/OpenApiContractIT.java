@@ -65,7 +65,7 @@ class OpenApiContractIT {
     Set<String> documented = new TreeSet<>();
     paths.forEach((path, item) -> item.keySet().stream().filter(METHODS::contains).forEach(method ->
         documented.add(method.toUpperCase(Locale.ROOT) + " " + path.replaceAll("\\{([A-Za-z]+)}", ":$1"))));
-    Router router = Routes.router(app.vertx, app.services);
+    Router router = Routes.router(app.vertx, app.services, new StopActions());
     Set<String> served = new TreeSet<>();
     for (Route r : router.getRoutes()) {
       if (r.getPath() == null || r.methods() == null || r.getPath().startsWith("/static")

@@ -9,9 +9,11 @@ import dev.beacon.http.Problem;
 import dev.beacon.http.RateLimits;
 import dev.beacon.http.Requests;
 import dev.beacon.tracking.Origin;
+import dev.beacon.tracking.UserAgent;
 import dev.beacon.tracking.pages.PageRepository.PageDebtor;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -26,7 +28,7 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * The debtor pages (API.md "Tracking", page routes): landing {@code /p/{token}}, payment {@code /p/{token}/pay},
+ * The debtor pages (docs/pages.md): landing {@code /p/{token}}, payment {@code /p/{token}/pay},
  * opt-out {@code /p/{token}/opt-out} and the RFC 8058 one-click unsubscribe {@code POST /t/u/{token}/{id}}.
  * Page views are stored before the page is answered; a GET never changes anything else.
  */
@@ -34,7 +36,6 @@ public final class PageRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(PageRoutes.class);
   /** Opt-out bodies are one short field; anything larger is not from our form or a mail provider. */
   static final int BODY_LIMIT = 8 * 1024;
-  static final int USER_AGENT_MAX = 512;
   static final Set<String> CHANNELS = Set.of("email", "sms");
   static final String ONE_CLICK_FIELD = "List-Unsubscribe";
   static final String ONE_CLICK_VALUE = "One-Click";
@@ -201,8 +202,7 @@ public final class PageRoutes {
   }
 
   private static String userAgent(RoutingContext ctx) {
-    String ua = ctx.request().getHeader("User-Agent");
-    return ua == null || ua.length() <= USER_AGENT_MAX ? ua : ua.substring(0, USER_AGENT_MAX);
+    return UserAgent.clip(ctx.request().getHeader(HttpHeaders.USER_AGENT));
   }
 
 }

@@ -10,15 +10,14 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
-/** Validation of page-beacon fields, shared by {@code POST /t/b} and the events import. */
-final class Beacons {
+/** The page beacon's fields validated, shared by {@code POST /t/b}, the events import and tracked links. */
+final class BeaconInput {
   static final Set<String> PAGE_TYPES = Set.of("landing", "payment", "info");
   static final int MAX_TIME_ON_PAGE = 7 * 24 * 3600;
   static final int MAX_ACTIONS = 50;
   static final int MAX_ACTION_LENGTH = 200;
-  static final int MAX_USER_AGENT = 1000;
 
-  private Beacons() {}
+  private BeaconInput() {}
 
   /** A validated beacon; {@code actionsJson} is a JSON array text or null. */
   record Beacon(String token, UUID pageViewId, String pageType, Integer timeOnPage, String actionsJson) {}
@@ -101,9 +100,5 @@ final class Beacons {
       return null;
     }
     return text;
-  }
-
-  static String clip(String userAgent) {
-    return userAgent == null || userAgent.length() <= MAX_USER_AGENT ? userAgent : userAgent.substring(0, MAX_USER_AGENT);
   }
 }
