@@ -29,9 +29,8 @@ import java.util.regex.Pattern;
 /**
  * The tracking hot path (docs/api.md, "Tracking"; docs/tracking.md): the open pixel, the signed click redirect
  * and the page beacon, plus {@code POST /api/tracking-links} and {@code POST /api/events/import}. One
- * {@link JournalWriter} per
- * verticle instance, created here on that instance's event loop and drained when the instance stops; what it
- * journals reaches the event tables through the {@link Enricher}.
+ * {@link JournalWriter} per verticle instance, created here on that instance's event loop and drained when the
+ * instance stops; what it journals reaches the event tables through the {@link Enricher}.
  */
 public final class TrackingRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(TrackingRoutes.class);
