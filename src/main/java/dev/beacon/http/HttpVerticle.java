@@ -41,6 +41,10 @@ public final class HttpVerticle extends VerticleBase {
         // Beacon serves no WebSocket: without these Netty adds a WebSocket extension handler to every request.
         .setPerFrameWebSocketCompressionSupported(false)
         .setPerMessageWebSocketCompressionSupported(false)
+        // Beacon speaks HTTP/1.1 (behind proxies that terminate TLS and HTTP/2). With h2c detection on, Vert.x
+        // creates the connection, and calls the connection handler, only once the first request's headers are
+        // in; off, it does so at accept, so SlowClients times the first request's headers too (slowloris).
+        .setHttp2ClearTextEnabled(false)
         .setIdleTimeout(60)
         .setIdleTimeoutUnit(TimeUnit.SECONDS));
     Router router = routes.apply(vertx);

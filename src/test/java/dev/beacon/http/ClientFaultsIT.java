@@ -107,6 +107,59 @@ class ClientFaultsIT {
   }
 
   @Test
+  void slowHeaders_oneLineAtATime_onANewConnection_areCutOffAfterTheHeaderTimeout() {
+    double before = clientErrors(ClientErrors.SLOW);
+    AtomicBoolean closed = new AtomicBoolean();
+    StringBuilder answer = new StringBuilder();
+    NetSocket s = connect(closed, answer);
+    long opened = System.nanoTime();
+    TestApp.await(s.write("GET /health/live HTTP/1.1\r\nHost: x\r\n"));
+    // The first request on the connection: one header line every 300 ms, never the blank line that ends them.
+    long timer = app.vertx.setPeriodic(300, id -> s.write("X-Slow: 1\r\n"));
+    try {
+      // headerTimeout is 1 s: closed within it plus slack, long before the 60 s idle timeout.
+      await().atMost(Duration.ofSeconds(4)).until(closed::get);
+    } finally {
+      app.vertx.cancelTimer(timer);
+    }
+    assertThat(Duration.ofNanos(System.nanoTime() - opened)).isGreaterThanOrEqualTo(Duration.ofMillis(900));
+    assertThat(clientErrors(ClientErrors.SLOW)).isGreaterThan(before);
+    synchronized (answer) {
+      assertThat(answer.toString()).as("no request was answered").isEmpty();
+    }
+  }
+
+  @Test
+  void aSilentNewConnection_isCutOffAfterTheHeaderTimeout() {
+    double before = clientErrors(ClientErrors.SLOW);
+    AtomicBoolean closed = new AtomicBoolean();
+    connect(closed, new StringBuilder());
+    await().atMost(Duration.ofSeconds(4)).until(closed::get);
+    assertThat(clientErrors(ClientErrors.SLOW)).isGreaterThan(before);
+  }
+
+  @Test
+  void aNormalClient_onNewConnections_isUnaffected() {
+    double before = clientErrors(ClientErrors.SLOW);
+    for (int i = 0; i < 5; i++) {
+      AtomicBoolean closed = new AtomicBoolean();
+      StringBuilder answer = new StringBuilder();
+      NetSocket s = connect(closed, answer);
+      // Headers sent in two writes well within the timeout, as a client on a slow link might.
+      TestApp.await(s.write("GET /health/live HTTP/1.1\r\nHost: x\r\n"));
+      TestApp.await(s.write("Accept: */*\r\n\r\n"));
+      await().atMost(Duration.ofSeconds(5)).until(() -> {
+        synchronized (answer) {
+          return answer.toString().startsWith("HTTP/1.1 200");
+        }
+      });
+      assertThat(closed.get()).isFalse();
+      TestApp.await(s.close());
+    }
+    assertThat(clientErrors(ClientErrors.SLOW)).isEqualTo(before);
+  }
+
+  @Test
   void aBodyTrickledByte_byByte_isCutOff() {
     AtomicBoolean closed = new AtomicBoolean();
     NetSocket s = connect(closed, new StringBuilder());
