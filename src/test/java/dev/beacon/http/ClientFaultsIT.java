@@ -89,6 +89,16 @@ class ClientFaultsIT {
     }
   }
 
+  /** One header line every 300 ms: the connection is never idle, yet the headers never end. */
+  private static void trickleHeadersUntilClosed(NetSocket s, AtomicBoolean closed, Duration atMost) {
+    long timer = app.vertx.setPeriodic(300, id -> s.write("X-Slow: 1\r\n"));
+    try {
+      await().atMost(atMost).until(closed::get);
+    } finally {
+      app.vertx.cancelTimer(timer);
+    }
+  }
+
   @Test
   void slowHeaders_oneLineAtATime_onAKeptAliveConnection_areCutOff() {
     double before = clientErrors(ClientErrors.SLOW);
@@ -96,13 +106,7 @@ class ClientFaultsIT {
     StringBuilder answer = new StringBuilder();
     NetSocket s = connect(closed, answer);
     TestApp.await(s.write("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\nGET /health/live HTTP/1.1\r\n"));
-    // One header line every 300 ms: the connection is never idle, yet the headers never end.
-    long timer = app.vertx.setPeriodic(300, id -> s.write("X-Slow: 1\r\n"));
-    try {
-      await().atMost(Duration.ofSeconds(5)).until(closed::get);
-    } finally {
-      app.vertx.cancelTimer(timer);
-    }
+    trickleHeadersUntilClosed(s, closed, Duration.ofSeconds(5));
     assertThat(clientErrors(ClientErrors.SLOW)).isGreaterThan(before);
   }
 
@@ -113,15 +117,10 @@ class ClientFaultsIT {
     StringBuilder answer = new StringBuilder();
     NetSocket s = connect(closed, answer);
     long opened = System.nanoTime();
+    // The first request on the connection. headerTimeout is 1 s: closed within it plus slack, long before the 60 s
+    // idle timeout.
     TestApp.await(s.write("GET /health/live HTTP/1.1\r\nHost: x\r\n"));
-    // The first request on the connection: one header line every 300 ms, never the blank line that ends them.
-    long timer = app.vertx.setPeriodic(300, id -> s.write("X-Slow: 1\r\n"));
-    try {
-      // headerTimeout is 1 s: closed within it plus slack, long before the 60 s idle timeout.
-      await().atMost(Duration.ofSeconds(4)).until(closed::get);
-    } finally {
-      app.vertx.cancelTimer(timer);
-    }
+    trickleHeadersUntilClosed(s, closed, Duration.ofSeconds(4));
     assertThat(Duration.ofNanos(System.nanoTime() - opened)).isGreaterThanOrEqualTo(Duration.ofMillis(900));
     assertThat(clientErrors(ClientErrors.SLOW)).isGreaterThan(before);
     synchronized (answer) {
