@@ -7,8 +7,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 
@@ -45,6 +47,10 @@ public final class HttpVerticle extends VerticleBase {
         // Beacon serves no WebSocket: without these Netty adds a WebSocket extension handler to every request.
         .setPerFrameWebSocketCompressionSupported(false)
         .setPerMessageWebSocketCompressionSupported(false)
+        // Beacon speaks HTTP/1.1 (behind proxies that terminate TLS and HTTP/2). With h2c detection on, Vert.x
+        // creates the connection, and calls the connection handler, only once the first request's headers are
+        // in; off, it does so at accept, so SlowClients times the first request's headers too (slowloris).
+        .setHttp2ClearTextEnabled(false)
         .setIdleTimeout(60)
         .setIdleTimeoutUnit(TimeUnit.SECONDS));
     Router router = routes.apply(vertx, stopActions);
@@ -61,8 +67,38 @@ public final class HttpVerticle extends VerticleBase {
             req.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
           }
           log.begin(req);
+          if (formWithUndecodableQuery(req)) {
+            Problems.send(req.response(), Problem.malformed("The request's query string is not valid URL encoding"));
+            return;
+          }
           router.handle(req);
         }).listen();
+  }
+
+  /**
+   * Vert.x Web's body handler merges a form body's fields into the request's parameters once the body has ended,
+   * outside the router's error handling: a query that does not decode ({@code ?a=%}) then throws there and the
+   * request is never answered. Such a request is refused before routing; any other request decodes its query
+   * only when a handler reads it (and the router's failure handler answers a bad one).
+   */
+  private static boolean formWithUndecodableQuery(HttpServerRequest req) {
+    if (req.query() == null) {
+      return false;
+    }
+    String type = req.getHeader(HttpHeaders.CONTENT_TYPE);
+    if (type == null) {
+      return false;
+    }
+    String lower = type.toLowerCase(Locale.ROOT);
+    if (!lower.startsWith("application/x-www-form-urlencoded") && !lower.startsWith("multipart/form-data")) {
+      return false;
+    }
+    try {
+      req.params();
+      return false;
+    } catch (IllegalArgumentException e) {
+      return true;
+    }
   }
 
   @Override

@@ -10,15 +10,15 @@ import java.util.Map;
 
 /**
  * Closes connections of clients too slow to be anything but an attack (slowloris) or a broken client: a
- * kept-alive connection must deliver the next request's headers within {@code headerTimeout} of its previous
- * answer, and a request's body (other than a streamed import, which the server itself pauses) must be complete within
- * {@code bodyTimeout} of its headers. Complete silence is also closed by the server's idle timeout. Each close
- * counts as a {@link ClientErrors#SLOW} client error. One instance per HTTP verticle: its connections all live on
- * that verticle's event loop, so the state needs no locks.
+ * connection must deliver a request's headers within {@code headerTimeout} of being accepted or of its previous
+ * answer, and a request's body (other than a streamed import, which the server itself pauses) must be complete
+ * within {@code bodyTimeout} of its headers. Each close counts as a {@link ClientErrors#SLOW} client error. One
+ * instance per HTTP verticle: its connections all live on that verticle's event loop, so the state needs no locks.
  *
- * <p>Vert.x 5 tells a server about a connection only once its first request's headers are in, so the first
- * request on a new connection is bounded by the server's idle timeout and Netty's header size limit only
- * (docs/limits.md says so); a reverse proxy in front (nginx {@code client_header_timeout}) closes that gap.
+ * <p>The first request on a new connection is timed from accept because {@link HttpVerticle} turns h2c detection
+ * off: with it on, Vert.x 5 creates the HTTP/1 connection (and calls {@link #connected}) only once the first
+ * request's headers are complete, which would leave a new connection trickling header lines bounded only by the
+ * server's idle timeout.
  */
 final class SlowClients {
   private final Vertx vertx;

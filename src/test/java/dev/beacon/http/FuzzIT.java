@@ -28,6 +28,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
@@ -41,7 +42,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * tiny numbers, wrong types, NUL bytes and invalid UTF-8, sizes at the body limit ±1, CSV and NDJSON oddities;
  * requests are sent sized or chunked, with bad percent-encoding, overlong paths and headers, odd methods, and
  * (over raw sockets) broken framing. No answer may be a 5xx other than 503, or show a stack trace or an internal
- * name; afterwards the process is ready and its heap is back near where it started.
+ * name, and every request the server does not close must be answered; afterwards the process is ready and its heap
+ * is back near where it started. Requests run {@value #IN_FLIGHT} at a time in a sliding window.
  *
  * <p>Bounded by default ({@value #DEFAULT_REQUESTS} requests); {@code -Dfuzz.requests=200000 -Dfuzz.seed=7} for a
  * longer run (docs/limits.md).
@@ -51,6 +53,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FuzzIT {
   static final int DEFAULT_REQUESTS = 10_000;
   static final int IN_FLIGHT = 16;
+  /**
+   * How long the HTTP client waits for an answer: every request the server does not close must be answered (the
+   * slowest legitimate answers here take about a second), so a request left hanging fails the run.
+   */
+  static final long ANSWER_TIMEOUT_MS = 15_000;
+  static final String NO_ANSWER_TIMEOUT = "no answer (timeout)";
   /** Heap allowed above the start once the run is over and a GC has run. */
   static final long HEAP_BOUND = 64L * 1024 * 1024;
   /** What an answer must never show: stack frames, exception or package names, SQL. */
@@ -98,42 +106,63 @@ class FuzzIT {
     long heapBefore = usedHeapAfterGc();
     Fuzzer f = new Fuzzer(app.vertx, random, id, token);
     ConcurrentMap<String, AtomicInteger> statuses = new ConcurrentHashMap<>();
+    Map<Op, Integer> perOperation = new java.util.HashMap<>();
     List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-    int sent = 0;
-    while (sent < total) {
-      List<Future<?>> batch = new ArrayList<>();
-      for (int i = 0; i < IN_FLIGHT && sent < total; i++, sent++) {
-        int n = sent;
-        Op op = ops.get(random.nextInt(ops.size()));
-        Future<String> answer = random.nextInt(20) == 0 ? f.raw(raw, app.port, op) : f.http(client, op);
-        batch.add(answer.recover(t -> Future.succeededFuture("no answer (" + t.getClass().getSimpleName().replace("Exception", "") + ")"))
-            .onSuccess(a -> {
-              String status = a.length() >= 3 ? a.substring(0, 3) : a;
-              statuses.computeIfAbsent(a.startsWith("no answer") ? "closed" : status, k -> new AtomicInteger())
-                  .incrementAndGet();
-              if (a.startsWith("5") && !a.startsWith("503")) {
-                failures.add("#" + n + " " + op + ": " + a.substring(0, Math.min(300, a.length())));
-              }
-              if (!a.startsWith("no answer") && LEAK.matcher(a).find()) {
-                failures.add("#" + n + " " + op + " leaks: " + a.substring(0, Math.min(300, a.length())));
-              }
-            }));
-      }
-      TestApp.await(Future.join(batch));
-      assertThat(failures).as("seed " + seed).isEmpty();
+    // A sliding window: the next request is generated (on this thread, so the seed reproduces the same requests)
+    // as soon as one of IN_FLIGHT completes, so one slow answer holds one slot, not a whole batch.
+    Semaphore slots = new Semaphore(IN_FLIGHT);
+    int raws = 0;
+    long started = System.nanoTime();
+    for (int n = 0; n < total && failures.isEmpty(); n++) {
+      slots.acquire();
+      int k = n;
+      // Every operation first, then at random.
+      Op op = n < ops.size() ? ops.get(n) : ops.get(random.nextInt(ops.size()));
+      perOperation.merge(op, 1, Integer::sum);
+      boolean isRaw = random.nextInt(20) == 0;
+      raws += isRaw ? 1 : 0;
+      Future<String> answer = isRaw ? f.raw(raw, app.port, op) : f.http(client, op);
+      answer.recover(t -> Future.succeededFuture(noAnswer(t))).onSuccess(a -> {
+        String status = a.length() >= 3 ? a.substring(0, 3) : a;
+        statuses.computeIfAbsent(a.startsWith("no answer") ? "closed" : status, x -> new AtomicInteger())
+            .incrementAndGet();
+        if (a.startsWith(NO_ANSWER_TIMEOUT)) {
+          failures.add("#" + k + " " + op + ": no answer within " + ANSWER_TIMEOUT_MS + " ms");
+        }
+        if (a.startsWith("5") && !a.startsWith("503")) {
+          failures.add("#" + k + " " + op + ": " + a.substring(0, Math.min(300, a.length())));
+        }
+        if (!a.startsWith("no answer") && LEAK.matcher(a).find()) {
+          failures.add("#" + k + " " + op + " leaks: " + a.substring(0, Math.min(300, a.length())));
+        }
+      }).onComplete(x -> slots.release());
     }
+    assertThat(slots.tryAcquire(IN_FLIGHT, 2L * ANSWER_TIMEOUT_MS, TimeUnit.MILLISECONDS)).isTrue();
+    long elapsedMs = (System.nanoTime() - started) / 1_000_000;
     TestApp.await(client.close());
     TestApp.await(raw.close());
 
-    System.out.println("FuzzIT: seed " + seed + ", " + total + " requests, answers by status "
-        + new TreeMap<>(statuses));
-    assertThat(failures).isEmpty();
+    int sent = perOperation.values().stream().mapToInt(Integer::intValue).sum();
+    System.out.println("FuzzIT: seed " + seed + ", " + sent + " requests (" + (sent - raws) + " through the HTTP client, "
+        + raws + " over raw sockets) over " + perOperation.size() + " of " + ops.size() + " operations (each "
+        + perOperation.values().stream().mapToInt(Integer::intValue).min().orElse(0) + " to "
+        + perOperation.values().stream().mapToInt(Integer::intValue).max().orElse(0) + " times), " + IN_FLIGHT
+        + " in flight, in " + elapsedMs + " ms; answers by status " + new TreeMap<>(statuses));
+    assertThat(failures).as("seed " + seed).isEmpty();
+    assertThat(sent).isEqualTo(total);
+    assertThat(perOperation.keySet()).containsExactlyInAnyOrderElementsOf(ops);
     assertThat(http.get("/health/ready", null).statusCode()).isEqualTo(200);
     assertThat(http.get("/api/debtors/" + id, AGENT_KEY).statusCode()).isEqualTo(200);
     long heapAfter = usedHeapAfterGc();
     System.out.println("FuzzIT: heap before " + heapBefore / 1024 / 1024 + " MiB, after " + heapAfter / 1024 / 1024
         + " MiB");
     assertThat(heapAfter).isLessThan(heapBefore + HEAP_BOUND);
+  }
+
+  /** A request that got no answer: the server closed the connection (allowed), or never answered (a failure). */
+  private static String noAnswer(Throwable t) {
+    return t instanceof java.util.concurrent.TimeoutException ? NO_ANSWER_TIMEOUT
+        : "no answer (" + t.getClass().getSimpleName().replace("Exception", "") + ")";
   }
 
   private static long usedHeapAfterGc() {
@@ -204,7 +233,7 @@ class FuzzIT {
     Future<String> http(HttpClient client, Op op) {
       String method = r.nextInt(8) == 0 ? pick(METHODS.toArray(new String[0])) : op.method();
       RequestOptions o = new RequestOptions().setMethod(HttpMethod.valueOf(method)).setURI(path(op))
-          .setTimeout(30_000);
+          .setTimeout(ANSWER_TIMEOUT_MS);
       if (r.nextBoolean()) {
         o.putHeader("Authorization", "Bearer " + pick(AGENT_KEY, AGENT_KEY, AGENT_KEY, "wrong", ""));
       }

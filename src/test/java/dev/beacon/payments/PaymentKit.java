@@ -34,11 +34,11 @@ final class PaymentKit implements AutoCloseable {
   final TestApp app;
   final Http http;
 
-  private PaymentKit(JsonObject extraPayments) {
+  private PaymentKit(JsonObject extraPayments, JsonObject extraConfig) {
     stripe = new FakeStripe();
     JsonObject payments = new JsonObject().put("stripeApiKey", "sk_test_x").put("stripeWebhookSecret", SECRET)
         .put("stripeApiBase", stripe.apiBase()).put("stripeTimeout", "1s").mergeIn(extraPayments);
-    app = TestApp.start(new JsonObject().put("payments", payments));
+    app = TestApp.start(extraConfig.copy().put("payments", payments));
     http = new Http(app);
     warmUp();
   }
@@ -66,11 +66,16 @@ final class PaymentKit implements AutoCloseable {
   }
 
   static PaymentKit start() {
-    return new PaymentKit(new JsonObject());
+    return new PaymentKit(new JsonObject(), new JsonObject());
   }
 
   static PaymentKit start(JsonObject extraPayments) {
-    return new PaymentKit(extraPayments);
+    return new PaymentKit(extraPayments, new JsonObject());
+  }
+
+  /** A kit whose app also takes these overrides outside {@code payments} (e.g. {@code limits}). */
+  static PaymentKit startWith(JsonObject extraConfig) {
+    return new PaymentKit(new JsonObject(), extraConfig);
   }
 
   /**
