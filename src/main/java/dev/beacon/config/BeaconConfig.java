@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 
 /**
  * Beacon's whole configuration, parsed and validated once at start. Every key, its environment variable and
- * its default are listed in the README; {@code conf/config.json} holds the defaults.
+ * its default are listed in docs/configuration.md; {@code conf/config.json} holds the defaults.
  */
 public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking tracking, Payments payments,
                            Retention retention, Scoring scoring, Sending sending, Delivery delivery, Ops ops,
@@ -34,7 +34,7 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
   /** One configured API key: only the SHA-256 of the key is ever held. */
   public record ApiKey(String name, Role role, String sha256) {}
 
-  /** Roles, from API.md "Authentication". */
+  /** Roles, from docs/api.md "Authentication". */
   public enum Role { AGENT, VIEWER, OPS }
 
   /** How much of a visitor's IP address is stored; classification always sees the full address. */
@@ -116,7 +116,7 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
                        java.time.Duration apiKeyPeriod, java.time.Duration headerTimeout,
                        java.time.Duration bodyTimeout) {}
 
-  /** Every key Beacon reads; used for the environment whitelist and the README. */
+  /** Every key Beacon reads; used for the environment whitelist and docs/configuration.md. */
   public static final List<String> KEYS = List.of(
       "http.host", "http.port", "http.instances", "http.publicUrl", "http.bodyLimit", "http.importLimitMb",
       "db.url", "db.user", "db.password", "db.poolSize", "db.embeddedDir", "db.embeddedPort", "db.readUrl",
@@ -178,7 +178,7 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
     var unknown = s.unknown(KEYS, SECRETS);
     if (!unknown.isEmpty()) {
       throw new ConfigException("Unknown configuration " + String.join(", ", unknown)
-          + " (a misspelt setting would silently fall back to its default; see the README's configuration table)");
+          + " (a misspelt setting would silently fall back to its default; see docs/configuration.md)");
     }
     int cpus = Runtime.getRuntime().availableProcessors();
     int instances = s.integer("http.instances", 0, 0, 256);

@@ -19,7 +19,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 
-/** Scoring (API.md "Scoring"): explain a score, score now, backtest, fit, choose the model version. */
+/** Scoring (docs/scoring.md): explain a score, score now, backtest, fit, choose the model version. */
 public final class ScoringRoutes {
   static final int DEFAULT_HORIZON_DAYS = 30;
 

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * The scoring benchmark (README "Scoring"): generates debtors and events with set-based SQL into a durable
+ * The scoring benchmark (docs/benchmarks.md "Scoring"): generates debtors and events with set-based SQL into a durable
  * embedded PostgreSQL in a temporary directory, then times a full rescore and an incremental rescore of 10,000
  * active debtors, with the peak heap of each. Not part of the test suite (the name matches neither *Test nor
  * *IT); run it with
