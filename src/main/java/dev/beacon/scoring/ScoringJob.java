@@ -17,15 +17,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One scoring run: under a PostgreSQL advisory lock (one process of a fleet at a time), rescore the debtors with
- * activity since the last run's start — or everyone when the last full run is a day old — chunk by chunk, then
- * move the watermark. A run that fails leaves the watermark where it was, so the next run redoes its work.
+ * activity since the last run's watermark — or everyone when the last full run is a day old — chunk by chunk,
+ * then move the watermark. The watermark is the run's start, or the request time of the oldest tracking event
+ * still waiting in the journal when earlier (it reaches the event tables with that time, after this run). A run
+ * that fails leaves the watermark where it was, so the next run redoes its work.
  */
 public final class ScoringJob {
   private static final Logger LOG = LoggerFactory.getLogger(ScoringJob.class);
   /** Everyone is rescored once a day, so decay moves scores without new events. */
   static final Duration FULL_EVERY = Duration.ofDays(1);
   /**
-   * Activity is looked for since the last run's start minus this, so a row written by a transaction that was
+   * Activity is looked for since the last run's watermark minus this, so a row written by a transaction that was
    * still open when the last run started (its timestamps are earlier than its commit) is not missed.
    */
   static final Duration LATE_COMMIT_ALLOWANCE = Duration.ofSeconds(10);
@@ -103,7 +105,7 @@ public final class ScoringJob {
             .eventually(tx::rollback));
       }
       return work
-          .compose(done -> repo.finish(now, full).map(x -> {
+          .compose(done -> repo.finish(state.watermark(), now, full).map(x -> {
             Run run = new Run(true, full, scoredCount.get(), changed.get(), model.version(), start, System.nanoTime());
             LOG.info("Scoring run ({}, model {}): {} debtors scored, {} changed, {} ms", full ? "full" : "incremental",
                 model.version(), run.scored(), run.changed(), run.tookMs());

@@ -177,11 +177,20 @@ final class ScoringRepository {
   static final String BEGIN = """
       INSERT INTO scoring_state (id) VALUES (1) ON CONFLICT (id) DO NOTHING""";
 
+  /**
+   * The job's state, and the instant a run that starts now may record as its watermark: its start, or the
+   * request time of the oldest tracking journal row when earlier. Tracking events reach the event tables through
+   * the journal with their request's time, so a row still waiting there (an enricher backlog) is enriched after
+   * this run reads the event tables and must still count as activity since the watermark for the next run.
+   */
   static final String STATE = """
-      SELECT now() AS now, last_run_at, last_full_at, active_model FROM scoring_state WHERE id = 1""";
+      SELECT now() AS now, least(now(), (SELECT min(at) FROM tracking_journal)) AS watermark,
+             last_run_at, last_full_at, active_model
+      FROM scoring_state WHERE id = 1""";
 
+  /** Records a run: {@code last_run_at} is its watermark ($1), {@code last_full_at} its start ($2) when full ($3). */
   static final String FINISH = """
-      UPDATE scoring_state SET last_run_at = $1, last_full_at = CASE WHEN $2 THEN $1 ELSE last_full_at END,
+      UPDATE scoring_state SET last_run_at = $1, last_full_at = CASE WHEN $3 THEN $2 ELSE last_full_at END,
                                updated_at = now()
       WHERE id = 1""";
 
@@ -205,8 +214,12 @@ final class ScoringRepository {
                          ORDER BY scored_at DESC, id DESC LIMIT 1) h ON true
       WHERE d.id = $1""";
 
-  /** The state of the scoring job, read under its lock. */
-  record State(OffsetDateTime now, OffsetDateTime lastRunAt, OffsetDateTime lastFullAt, String activeModel) {}
+  /**
+   * The state of the scoring job, read under its lock: {@code lastRunAt} is the last run's watermark (the instant
+   * activity is looked for after), {@code watermark} the one this run records.
+   */
+  record State(OffsetDateTime now, OffsetDateTime watermark, OffsetDateTime lastRunAt, OffsetDateTime lastFullAt,
+               String activeModel) {}
 
   /**
    * One debtor's raw features (indexed by {@link Feature#ordinal()}), the backtest label, the stored score and
@@ -361,13 +374,13 @@ final class ScoringRepository {
         .compose(x -> pool.query(STATE).execute())
         .map(rows -> {
           Row r = rows.iterator().next();
-          return new State(r.getOffsetDateTime("now"), r.getOffsetDateTime("last_run_at"),
+          return new State(r.getOffsetDateTime("now"), r.getOffsetDateTime("watermark"), r.getOffsetDateTime("last_run_at"),
               r.getOffsetDateTime("last_full_at"), r.getString("active_model"));
         });
   }
 
-  Future<Void> finish(OffsetDateTime startedAt, boolean full) {
-    return pool.preparedQuery(FINISH).execute(Tuple.of(startedAt, full)).mapEmpty();
+  Future<Void> finish(OffsetDateTime watermark, OffsetDateTime startedAt, boolean full) {
+    return pool.preparedQuery(FINISH).execute(Tuple.of(watermark, startedAt, full)).mapEmpty();
   }
 
   Future<Void> setActiveModel(String version) {
