@@ -1,6 +1,8 @@
 package dev.beacon.debtors;
 
+import dev.beacon.core.DebtorStatus;
 import dev.beacon.core.Tokens;
+import dev.beacon.db.SqlLiterals;
 import dev.beacon.http.Bodies;
 import dev.beacon.http.LineImport;
 import dev.beacon.http.Problem;
@@ -51,7 +53,7 @@ final class DebtorImport {
           dnc_registered = coalesce(i.dnc_registered, d.dnc_registered),
           updated_at = now()
         FROM input i
-        WHERE i.email IS NOT NULL AND d.email = i.email AND d.status <> 'closed'
+        WHERE i.email IS NOT NULL AND d.email = i.email AND d.status <> %1$s
           AND coalesce(i.amount_paid::numeric, d.amount_paid) <= coalesce(i.total_owed::numeric, d.total_owed)
         RETURNING i.unique_token
       ),
@@ -61,7 +63,7 @@ final class DebtorImport {
                              email_consent, dnc_registered)
         SELECT i.unique_token, i.first_name, i.last_name, i.email, i.phone, i.address_line1, i.address_line2,
                i.city, i.state, i.zip_code, i.timezone, coalesce(i.total_owed::numeric, 0),
-               coalesce(i.amount_paid::numeric, 0), coalesce(i.status, 'active'), coalesce(i.phone_consent, false),
+               coalesce(i.amount_paid::numeric, 0), coalesce(i.status, %2$s), coalesce(i.phone_consent, false),
                coalesce(i.email_consent, true), coalesce(i.dnc_registered, false)
         FROM input i
         WHERE (i.email IS NULL OR NOT EXISTS (SELECT 1 FROM debtors d WHERE d.email = i.email))
@@ -73,8 +75,9 @@ final class DebtorImport {
       UNION ALL
       SELECT 'i', unique_token FROM ins
       UNION ALL
-      SELECT 'm', i.unique_token FROM input i LEFT JOIN debtors d ON d.email = i.email AND d.status <> 'closed'
-      WHERE coalesce(i.amount_paid::numeric, d.amount_paid, 0) > coalesce(i.total_owed::numeric, d.total_owed, 0)""";
+      SELECT 'm', i.unique_token FROM input i LEFT JOIN debtors d ON d.email = i.email AND d.status <> %1$s
+      WHERE coalesce(i.amount_paid::numeric, d.amount_paid, 0) > coalesce(i.total_owed::numeric, d.total_owed, 0)"""
+      .formatted(SqlLiterals.of(DebtorStatus.CLOSED), SqlLiterals.of(DebtorStatus.ACTIVE));
 
   /** CSV header cells by their column key ({@link Csv#columnKey}). */
   private static final Map<String, DebtorField> COLUMNS = java.util.Arrays.stream(DebtorField.values())
