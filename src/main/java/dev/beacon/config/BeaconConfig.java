@@ -190,18 +190,14 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
         s.integer("http.bodyLimit", 65536, 1024, 16 * 1024 * 1024),
         s.integer("http.importLimitMb", 512, 1, 16384));
     Path dataDir = Path.of(s.string("data.dir", "data"));
-    String url = s.string("db.url", "");
-    if (!url.isEmpty() && !url.matches("(jdbc:)?postgres(ql)?://.+")) {
-      throw s.bad("db.url", s.raw("db.url"), "must look like postgresql://user:password@host:5432/database");
-    }
     Db db = new Db(
-        url.startsWith("jdbc:") ? url.substring(5) : url,
+        dbUrl(s, "db.url", "host"),
         s.string("db.user", ""),
         s.string("db.password", ""),
         s.integer("db.poolSize", 16, 1, 512),
         Path.of(s.string("db.embeddedDir", dataDir.resolve("pg").toString())),
         s.integer("db.embeddedPort", 0, 0, 65535),
-        readUrl(s));
+        dbUrl(s, "db.readUrl", "replica"));
     return new BeaconConfig(http, db, new Auth(apiKeys(s)), dataDir, tracking(s), payments(s),
         retention(s, dataDir), scoring(s), sending(s), delivery(s), ops(s),
         limits(s));
@@ -367,12 +363,17 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
         s.duration("payments.planJobInterval", java.time.Duration.ofMinutes(15)));
   }
 
-  private static String readUrl(Settings s) {
-    String url = s.string("db.readUrl", "");
-    if (!url.isEmpty() && !url.matches("(jdbc:)?postgres(ql)?://.+")) {
-      throw s.bad("db.readUrl", s.raw("db.readUrl"), "must look like postgresql://user:password@replica:5432/database");
+  /** A database URL in libpq form ({@link PgUrl}), or empty when not set. */
+  private static String dbUrl(Settings s, String key, String exampleHost) {
+    String url = s.string(key, "");
+    if (url.isEmpty()) {
+      return url;
     }
-    return url.startsWith("jdbc:") ? url.substring(5) : url;
+    try {
+      return PgUrl.parse(url).toString();
+    } catch (IllegalArgumentException e) {
+      throw s.bad(key, s.raw(key), "must look like postgresql://user:password@" + exampleHost + ":5432/database");
+    }
   }
 
   private static Scoring scoring(Settings s) {
