@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
 
 /**
  * Beacon's whole configuration, parsed and validated once at start. Every key, its environment variable and
- * its default are listed in docs/configuration.md; {@code conf/config.json} holds the defaults.
+ * its default are listed in docs/configuration.md. The defaults live here and nowhere else: {@code conf/config.json}
+ * only sets what an installation changes.
  */
 public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking tracking, Payments payments,
                            Retention retention, Scoring scoring, Sending sending, Delivery delivery, Ops ops,
