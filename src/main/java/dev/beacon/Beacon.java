@@ -7,16 +7,14 @@ import dev.beacon.config.ConfigException;
 import dev.beacon.config.ConfigSource;
 import dev.beacon.db.Database;
 import dev.beacon.db.EmbeddedPg;
-import dev.beacon.db.Migrations;
 import dev.beacon.dashboard.RollupVerticle;
+import dev.beacon.db.Migrations;
 import dev.beacon.debtors.DemoData;
 import dev.beacon.delivery.DeliveryDemo;
 import dev.beacon.http.ApiKeys;
-import dev.beacon.http.HttpVerticle;
-import dev.beacon.ops.Archive;
-import dev.beacon.ops.Backup;
-import dev.beacon.ops.InstanceScaler;
 import dev.beacon.http.Drain;
+import dev.beacon.http.HttpVerticle;
+import dev.beacon.ops.InstanceScaler;
 import dev.beacon.ops.Metrics;
 import dev.beacon.ops.RetentionVerticle;
 import dev.beacon.payments.PlanVerticle;
@@ -25,18 +23,14 @@ import dev.beacon.tracking.Enricher;
 import dev.beacon.tracking.LinkSecret;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -46,7 +40,6 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class Beacon {
   private static final Logger LOG = LoggerFactory.getLogger(Beacon.class);
-  private static final Path CONFIG_FILE = Path.of("conf", "config.json");
 
   private final Vertx vertx;
   private BeaconConfig config;
@@ -104,32 +97,7 @@ public final class Beacon {
 
   /** Reads conf/config.json, then BEACON_* environment variables (and their _FILE forms), then -D properties. */
   static BeaconConfig loadConfig() throws ConfigException {
-    return BeaconConfig.load(configSource());
-  }
-
-  static ConfigSource configSource() throws ConfigException {
-    JsonObject file = new JsonObject();
-    if (Files.exists(CONFIG_FILE)) {
-      try {
-        file = new JsonObject(Files.readString(CONFIG_FILE));
-      } catch (IOException | RuntimeException e) {
-        throw new ConfigException("Cannot read " + CONFIG_FILE + ": " + rootMessage(e));
-      }
-    }
-    Map<String, String> env = new HashMap<>();
-    System.getenv().forEach((k, v) -> {
-      if (k.startsWith("BEACON_")) {
-        env.put(k, v);
-      }
-    });
-    Map<String, String> sys = new HashMap<>();
-    BeaconConfig.KEYS.forEach(k -> {
-      String v = System.getProperty(k);
-      if (v != null) {
-        sys.put(k, v);
-      }
-    });
-    return new ConfigSource(file, env, sys);
+    return BeaconConfig.load(ConfigSource.ofProcess());
   }
 
   private Future<Database> database() {
@@ -153,33 +121,13 @@ public final class Beacon {
     stop();
   }
 
-  /**
-   * {@code backup [dir]}: a logical backup of every table under dir (default data/backups).
-   * {@code restore <file>}: reloads an archive file ({@code *.ndjson.gz}) into its table; {@code restore <dir>}:
-   * loads a backup directory into a fresh database. Both migrate the database first.
-   */
+  /** {@code backup} or {@code restore} ({@link DataCommands}) on the migrated database; stops after. */
   private int runDataCommand(List<String> argv) {
     try {
       Database db = database().await(5, TimeUnit.MINUTES);
       Migrations.migrate(db);
-      String version = Migrations.currentVersion(db);
       pool = db.pool(vertx, 2);
-      if (argv.get(0).equals("backup")) {
-        Path dir = argv.size() > 1 ? Path.of(argv.get(1)) : config.dataDir().resolve("backups");
-        var manifest = new Backup(vertx, pool).backup(dir, version).await(6, TimeUnit.HOURS);
-        System.out.println("Backup written to " + manifest.getString("dir"));
-      } else {
-        if (argv.size() < 2) {
-          System.err.println("usage: restore <archive.ndjson.gz | backup directory>");
-          return 2;
-        }
-        Path target = Path.of(argv.get(1));
-        long rows = Files.isDirectory(target)
-            ? new Backup(vertx, pool).restore(target, version).await(6, TimeUnit.HOURS)
-            : new Archive(vertx, pool, target.toAbsolutePath().getParent()).restore(target).await(6, TimeUnit.HOURS);
-        System.out.println("Restored " + rows + " rows from " + target);
-      }
-      return 0;
+      return new DataCommands(vertx, pool, config.dataDir(), Migrations.currentVersion(db)).run(argv);
     } catch (Exception e) {
       System.err.println(argv.get(0) + " failed: " + rootMessage(e));
       return 1;

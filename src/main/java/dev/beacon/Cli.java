@@ -4,6 +4,7 @@ import dev.beacon.config.BeaconConfig;
 import dev.beacon.config.BeaconConfig.ApiKey;
 import dev.beacon.config.BeaconConfig.Role;
 import dev.beacon.config.ConfigException;
+import dev.beacon.config.ConfigSource;
 import dev.beacon.http.ApiKeys;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -129,7 +130,7 @@ public final class Cli implements Callable<Integer> {
   static final class ConfigCommand implements Callable<Integer> {
     @Override
     public Integer call() {
-      Map<String, String[]> all = BeaconConfig.explain(Beacon.configSource());
+      Map<String, String[]> all = BeaconConfig.explain(ConfigSource.ofProcess());
       int width = all.keySet().stream().mapToInt(String::length).max().orElse(10);
       all.forEach((key, v) -> System.out.printf("%-" + width + "s = %s   (%s)%n", key, v[0], v[1]));
       return 0;

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -37,6 +38,38 @@ public final class ConfigSource {
     this.file = file == null ? new JsonObject() : file;
     this.env = env;
     this.sys = sys;
+  }
+
+  /** Where Beacon reads its file, relative to the working directory. */
+  public static final Path FILE = Path.of("conf", "config.json");
+
+  /**
+   * This process's layers: {@link #FILE} when it exists, the {@code BEACON_*} environment variables (and their
+   * {@code _FILE} forms) and the {@code -D} system properties of {@link BeaconConfig#KEYS}.
+   */
+  public static ConfigSource ofProcess() {
+    JsonObject file = new JsonObject();
+    if (Files.exists(FILE)) {
+      try {
+        file = new JsonObject(Files.readString(FILE));
+      } catch (IOException | RuntimeException e) {
+        throw new ConfigException("Cannot read " + FILE + ": " + e.getMessage());
+      }
+    }
+    Map<String, String> env = new HashMap<>();
+    System.getenv().forEach((k, v) -> {
+      if (k.startsWith("BEACON_")) {
+        env.put(k, v);
+      }
+    });
+    Map<String, String> sys = new HashMap<>();
+    BeaconConfig.KEYS.forEach(k -> {
+      String v = System.getProperty(k);
+      if (v != null) {
+        sys.put(k, v);
+      }
+    });
+    return new ConfigSource(file, env, sys);
   }
 
   /** The environment variable that overrides a dotted key: {@code tracking.ipStorage} → {@code BEACON_TRACKING_IP_STORAGE}. */

@@ -1,5 +1,7 @@
 package dev.beacon.dashboard;
 
+import dev.beacon.core.DebtorStatus;
+import dev.beacon.db.SqlLiterals;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -84,8 +86,9 @@ final class DashboardRepository {
   static final String TOP = """
       SELECT id, first_name, last_name, status, payment_propensity_score, total_owed, amount_paid,
              last_response_date, last_contact_date
-      FROM debtors WHERE status NOT IN ('resolved', 'closed')
-      ORDER BY payment_propensity_score DESC, id DESC LIMIT $1""";
+      FROM debtors WHERE status NOT IN (%s)
+      ORDER BY payment_propensity_score DESC, id DESC LIMIT $1""".formatted(
+      SqlLiterals.list(List.of(DebtorStatus.RESOLVED, DebtorStatus.CLOSED)));
 
   static final RowMapper<Portfolio> PORTFOLIO_ROW = r -> new Portfolio(r.getString("status"),
       r.getInteger("bucket"), r.getLong("debtors"), r.getLong("score_sum"), r.getBigDecimal("total_owed"),

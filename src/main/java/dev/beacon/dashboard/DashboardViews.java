@@ -17,7 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Turns rollup rows into the dashboard's JSON answers (API.md "Dashboard"). */
+/** Turns rollup rows into the dashboard's JSON answers (docs/dashboard.md). */
 final class DashboardViews {
   static final List<String> LABELS = List.of("human", "machine", "scanner");
   static final List<String> PAGES = List.of("landing", "payment", "info");

@@ -1,6 +1,7 @@
 package dev.beacon.db;
 
 import dev.beacon.config.BeaconConfig;
+import dev.beacon.config.PgUrl;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -10,9 +11,13 @@ import io.vertx.sqlclient.PoolOptions;
 /** Connection settings for one PostgreSQL, and the single shared pool built from them. */
 public record Database(PgConnectOptions connect) {
 
-  /** From a libpq-style URL, with optional user and password overriding those in the URL. */
+  /** From a libpq-style URL ({@link PgUrl}), with optional user and password overriding those in the URL. */
   public static Database of(String url, String user, String password) {
-    PgConnectOptions o = PgConnectOptions.fromUri(url);
+    return of(PgUrl.parse(url), user, password);
+  }
+
+  public static Database of(PgUrl url, String user, String password) {
+    PgConnectOptions o = url.options();
     if (user != null && !user.isEmpty()) {
       o.setUser(user);
     }
@@ -33,7 +38,7 @@ public record Database(PgConnectOptions connect) {
 
   /** The JDBC URL Flyway uses (Flyway is the only JDBC user). */
   public String jdbcUrl() {
-    return "jdbc:postgresql://" + connect.getHost() + ":" + connect.getPort() + "/" + connect.getDatabase();
+    return PgUrl.jdbc(connect);
   }
 
   public String user() {

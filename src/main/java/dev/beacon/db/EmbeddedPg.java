@@ -1,14 +1,22 @@
 package dev.beacon.db;
 
 import com.sun.management.OperatingSystemMXBean;
+import dev.beacon.config.PgUrl;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.function.IntSupplier;
 
 /**
  * The embedded PostgreSQL Beacon starts when no database is configured. Unlike the library's test defaults,
@@ -17,6 +25,9 @@ import java.nio.file.Path;
  */
 public final class EmbeddedPg implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPg.class);
+  /** The one address the server listens on (and the one {@link #url()} names). */
+  static final String LISTEN = "127.0.0.1";
+  static final int PORT_ATTEMPTS = 5;
 
   private final EmbeddedPostgres pg;
 
@@ -32,24 +43,82 @@ public final class EmbeddedPg implements AutoCloseable {
   /**
    * As above; {@code ownShutdownHook} false leaves stopping it to the caller's own shutdown hook, so that the
    * database keeps serving while a stopping server drains (its own hook would stop it at once on SIGTERM).
+   * {@code port} 0: a free port, see {@link #startOnFreePort}.
    */
   public static EmbeddedPg startDurable(Path dir, int port, boolean ownShutdownHook) throws IOException {
+    return port > 0 ? start(dir, port, ownShutdownHook) : startOnFreePort(dir, EmbeddedPg::freePort, ownShutdownHook);
+  }
+
+  /**
+   * A port is chosen free and PostgreSQL binds it a moment later: another process may take it in between. The
+   * server listens on one address only ({@value #LISTEN}), so it then exits at once instead of serving on another
+   * address, and the start-up probe reaches the other process: unless the server that answers runs from this data
+   * directory, the start is given up and tried again on the next port of {@code ports}, up to {@value #PORT_ATTEMPTS}
+   * times. Beacon therefore never uses another process's database.
+   */
+  static EmbeddedPg startOnFreePort(Path dir, IntSupplier ports, boolean ownShutdownHook) throws IOException {
+    PortTaken last = null;
+    for (int attempt = 1; attempt <= PORT_ATTEMPTS; attempt++) {
+      int port = ports.getAsInt();
+      try {
+        return start(dir, port, ownShutdownHook);
+      } catch (PortTaken e) {
+        LOG.warn("Port {} was taken by another server before the embedded PostgreSQL bound it; trying another", port);
+        last = e;
+      }
+    }
+    throw new IOException("The embedded PostgreSQL found no free port in " + PORT_ATTEMPTS + " attempts", last);
+  }
+
+  private static EmbeddedPg start(Path dir, int port, boolean ownShutdownHook) throws IOException {
     Files.createDirectories(dir);
-    EmbeddedPostgres.Builder b = EmbeddedPostgres.builder()
+    EmbeddedPostgres pg = EmbeddedPostgres.builder()
         .setDataDirectory(dir.toAbsolutePath())
         .setCleanDataDirectory(false)
         .setRegisterShutdownHook(ownShutdownHook)
+        .setPort(port)
+        .setServerConfig("listen_addresses", LISTEN)
         .setServerConfig("fsync", "on")
         .setServerConfig("synchronous_commit", "on")
         .setServerConfig("full_page_writes", "on")
         .setServerConfig("max_connections", "200")
-        .setServerConfig("shared_buffers", sharedBuffersMb() + "MB");
-    if (port > 0) {
-      b.setPort(port);
+        .setServerConfig("shared_buffers", sharedBuffersMb() + "MB")
+        // The start-up probe must not wait for ever on a process that accepts and never answers.
+        .setConnectConfig("loginTimeout", "5")
+        .start();
+    if (!servesFrom(pg, dir)) {
+      pg.close(); // ours exited at bind: this only releases the data directory's lock
+      throw new PortTaken(port);
     }
-    EmbeddedPg e = new EmbeddedPg(b.start());
+    EmbeddedPg e = new EmbeddedPg(pg);
     LOG.info("Embedded PostgreSQL started on port {} with data in {}", e.port(), dir);
     return e;
+  }
+
+  /** True when the server answering on the embedded server's port runs from {@code dir}. */
+  private static boolean servesFrom(EmbeddedPostgres pg, Path dir) throws IOException {
+    try (Connection c = pg.getPostgresDatabase().getConnection();
+         Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SHOW data_directory")) {
+      return rs.next() && Files.isSameFile(Path.of(rs.getString(1)), dir);
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The port chosen was answered by a server that is not this one. */
+  static final class PortTaken extends IOException {
+    PortTaken(int port) {
+      super("port " + port + " is served by another process");
+    }
   }
 
   /**
@@ -69,7 +138,7 @@ public final class EmbeddedPg implements AutoCloseable {
 
   /** A libpq-style URL for the default {@code postgres} database and user (trust authentication). */
   public String url() {
-    return "postgresql://postgres@localhost:" + port() + "/postgres";
+    return PgUrl.of(LISTEN, port(), "postgres", "postgres").toString();
   }
 
   @Override

@@ -4,7 +4,6 @@ import dev.beacon.core.Money;
 import dev.beacon.http.Times;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.templates.RowMapper;
 
 import java.math.BigDecimal;
 import java.time.OffsetDateTime;
@@ -19,8 +18,6 @@ public record Debtor(
     boolean phoneConsent, boolean emailConsent, boolean dncRegistered,
     OffsetDateTime lastContactDate, OffsetDateTime lastResponseDate, int totalContacts, int paymentPropensityScore,
     OffsetDateTime createdAt, OffsetDateTime updatedAt) {
-
-  public static final RowMapper<Debtor> MAPPER = Debtor::from;
 
   public static Debtor from(Row r) {
     return new Debtor(

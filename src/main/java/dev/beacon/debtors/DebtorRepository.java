@@ -3,36 +3,33 @@ package dev.beacon.debtors;
 import dev.beacon.core.DebtorStatus;
 import dev.beacon.core.Tokens;
 import dev.beacon.db.PgErrors;
+import dev.beacon.db.SqlLiterals;
 import dev.beacon.http.Problem;
+import dev.beacon.http.Times;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
-import io.vertx.sqlclient.templates.SqlTemplate;
 
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.stream.StreamSupport;
 
-/** Debtor storage. SQL lives here as constants; handlers never see it. */
+/** Debtor storage. SQL lives here as constants (positional parameters); handlers never see it. */
 public final class DebtorRepository {
+  /** $1 the token, then the fields in {@link DebtorField} order ($2 first name … $17 DNC). */
   static final String INSERT = """
-      INSERT INTO debtors (first_name, last_name, email, phone, address_line1, address_line2, city, state,
-                           zip_code, timezone, unique_token, total_owed, amount_paid, status,
+      INSERT INTO debtors (unique_token, first_name, last_name, email, phone, address_line1, address_line2, city,
+                           state, zip_code, timezone, total_owed, amount_paid, status,
                            phone_consent, email_consent, dnc_registered)
-      VALUES (#{first_name}, #{last_name}, #{email}, #{phone}, #{address_line1}, #{address_line2}, #{city},
-              #{state}, #{zip_code}, #{timezone}, #{unique_token}, coalesce(#{total_owed}::numeric, 0),
-              coalesce(#{amount_paid}::numeric, 0), coalesce(#{status}, 'active'), coalesce(#{phone_consent}, false),
-              coalesce(#{email_consent}, true), coalesce(#{dnc_registered}, false))
-      RETURNING *""";
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, coalesce($12::numeric, 0), coalesce($13::numeric, 0),
+              coalesce($14, %s), coalesce($15, false), coalesce($16, true), coalesce($17, false))
+      RETURNING *""".formatted(SqlLiterals.of(DebtorStatus.ACTIVE));
 
-  static final String BY_ID = "SELECT * FROM debtors WHERE id = #{id}";
+  static final String BY_ID = "SELECT * FROM debtors WHERE id = $1";
 
   /** Keyset pages; a null parameter disables its filter. {@code q} matches names, email and phone. */
   private static final String LIST_WHERE = """
@@ -57,28 +54,24 @@ public final class DebtorRepository {
   static final String STATUS_OF = "SELECT status FROM debtors WHERE id = $1";
 
   private final Pool pool;
-  private final SqlTemplate<Map<String, Object>, RowSet<Debtor>> insert;
-  private final SqlTemplate<Map<String, Object>, RowSet<Debtor>> byId;
 
   public DebtorRepository(Pool pool) {
     this.pool = pool;
-    this.insert = SqlTemplate.forQuery(pool, INSERT).mapTo(Debtor.MAPPER);
-    this.byId = SqlTemplate.forQuery(pool, BY_ID).mapTo(Debtor.MAPPER);
   }
 
   public Future<Debtor> create(DebtorInput in, String token) {
-    Map<String, Object> p = new HashMap<>();
+    List<Object> params = new ArrayList<>(DebtorField.values().length + 1);
+    params.add(token);
     for (DebtorField f : DebtorField.values()) {
-      p.put(f.column, in.get(f));
+      params.add(in.get(f));
     }
-    p.put("unique_token", token);
-    return insert.execute(p)
+    return pool.preparedQuery(INSERT).mapping(Debtor::from).execute(Tuple.from(params))
         .map(rows -> rows.iterator().next())
         .recover(DebtorRepository::translate);
   }
 
   public Future<Debtor> get(UUID id) {
-    return byId.execute(Map.of("id", id)).map(rows -> {
+    return pool.preparedQuery(BY_ID).mapping(Debtor::from).execute(Tuple.of(id)).map(rows -> {
       if (rows.size() == 0) {
         throw Problem.notFound("No debtor " + id);
       }
@@ -138,7 +131,7 @@ public final class DebtorRepository {
     });
   }
 
-  /** A list query; see API.md "Debtors". */
+  /** A list query; see docs/api.md "Debtors". */
   public record ListQuery(String status, String q, Integer minScore, Integer maxScore, boolean byScore,
                           JsonObject cursor, int limit) {}
 
@@ -175,7 +168,7 @@ public final class DebtorRepository {
           for (Row r : rows) {
             JsonObject data = r.getJsonObject("data");
             JsonObject e = new JsonObject()
-                .put("at", dev.beacon.http.Times.format(r.getOffsetDateTime("at")))
+                .put("at", Times.format(r.getOffsetDateTime("at")))
                 .put("kind", r.getString("kind"))
                 .put("id", r.getUUID("id").toString());
             if (data != null) {

@@ -20,10 +20,6 @@ import io.vertx.sqlclient.Pool;
  * readiness comes back by itself once the database answers again or the queues drain.
  */
 public final class Health {
-  static final String LATEST_VERSION_SQL = """
-      SELECT version FROM flyway_schema_history
-      WHERE success AND version IS NOT NULL
-      ORDER BY installed_rank DESC LIMIT 1""";
   private static final long DB_CHECK_TIMEOUT_MS = 2000;
   /** Answered KO before the health-check timeout (which would answer 500 rather than 503). */
   static final long DB_ANSWER_MS = 1500;
@@ -34,9 +30,10 @@ public final class Health {
 
   /** {@code schemaVersion}: the migration this build expects (readiness fails on another); null to not check. */
   public static void mount(Router router, Vertx vertx, Pool pool, String schemaVersion) {
+    HealthRepository repo = new HealthRepository(pool);
     HealthChecks live = HealthChecks.create(vertx).register("process", p -> p.complete(Status.OK()));
     HealthChecks ready = HealthChecks.create(vertx)
-        .register("database", DB_CHECK_TIMEOUT_MS, p -> checkDatabase(vertx, pool, schemaVersion, p))
+        .register("database", DB_CHECK_TIMEOUT_MS, p -> checkDatabase(vertx, repo, schemaVersion, p))
         .register("writer", p -> checkWriter(WriterLoad.of(vertx), p))
         .register("journal", p -> checkJournal(WriterLoad.of(vertx), p))
         .register("accepting", p -> p.complete(Drain.of(vertx).active()
@@ -58,13 +55,12 @@ public final class Health {
     p.complete(load.backlogFull() ? Status.KO(data) : Status.OK(data));
   }
 
-  private static void checkDatabase(Vertx vertx, Pool pool, String expected, Promise<Status> p) {
+  private static void checkDatabase(Vertx vertx, HealthRepository repo, String expected, Promise<Status> p) {
     long timer = vertx.setTimer(DB_ANSWER_MS,
         t -> p.tryComplete(Status.KO(new JsonObject().put("error", "database did not answer in time"))));
     p.future().onComplete(ar -> vertx.cancelTimer(timer));
-    pool.query(LATEST_VERSION_SQL).execute()
-        .onSuccess(rows -> {
-          String version = rows.size() == 0 ? null : rows.iterator().next().getString(0);
+    repo.schemaVersion()
+        .onSuccess(version -> {
           JsonObject data = new JsonObject().put("schemaVersion", version).put("expected", expected);
           if (expected == null || expected.equals(version)) {
             p.tryComplete(Status.OK(data));

@@ -19,43 +19,67 @@ record PaymentChange(Action action, String sessionId, String paymentIntentId, St
    */
   enum Action { COMPLETE, FAIL, DECLINED, EXPIRE, REFUND, DISPUTE, DISPUTE_WON, DISPUTE_LOST, NOTE }
 
-  static PaymentChange of(Action action) {
-    return new PaymentChange(action, null, null, null, null, null, null, null, null);
+  /** A change with this action; the ids and amounts it carries are set on the builder. */
+  static Builder of(Action action) {
+    return new Builder(action);
   }
 
-  PaymentChange withSession(String id) {
-    return new PaymentChange(action, id, paymentIntentId, chargeId, customerId, paymentMethodId, paymentMethodType,
-        failureReason, refundedTotal);
-  }
+  /** Builds a change field by field; a field not set stays null. */
+  static final class Builder {
+    private final Action action;
+    private String sessionId;
+    private String paymentIntentId;
+    private String chargeId;
+    private String customerId;
+    private String paymentMethodId;
+    private String paymentMethodType;
+    private String failureReason;
+    private BigDecimal refundedTotal;
 
-  PaymentChange withPaymentIntent(String id) {
-    return new PaymentChange(action, sessionId, id, chargeId, customerId, paymentMethodId, paymentMethodType,
-        failureReason, refundedTotal);
-  }
+    private Builder(Action action) {
+      this.action = action;
+    }
 
-  PaymentChange withCharge(String id) {
-    return new PaymentChange(action, sessionId, paymentIntentId, id, customerId, paymentMethodId, paymentMethodType,
-        failureReason, refundedTotal);
-  }
+    Builder session(String id) {
+      sessionId = id;
+      return this;
+    }
 
-  PaymentChange withCard(String customer, String paymentMethod) {
-    return new PaymentChange(action, sessionId, paymentIntentId, chargeId, customer, paymentMethod, paymentMethodType,
-        failureReason, refundedTotal);
-  }
+    Builder paymentIntent(String id) {
+      paymentIntentId = id;
+      return this;
+    }
 
-  PaymentChange withMethodType(String type) {
-    return new PaymentChange(action, sessionId, paymentIntentId, chargeId, customerId, paymentMethodId, type,
-        failureReason, refundedTotal);
-  }
+    Builder charge(String id) {
+      chargeId = id;
+      return this;
+    }
 
-  PaymentChange withFailure(String reason) {
-    return new PaymentChange(action, sessionId, paymentIntentId, chargeId, customerId, paymentMethodId, paymentMethodType,
-        reason, refundedTotal);
-  }
+    Builder card(String customer, String paymentMethod) {
+      customerId = customer;
+      paymentMethodId = paymentMethod;
+      return this;
+    }
 
-  PaymentChange withRefunded(BigDecimal total) {
-    return new PaymentChange(action, sessionId, paymentIntentId, chargeId, customerId, paymentMethodId, paymentMethodType,
-        failureReason, total);
+    Builder methodType(String type) {
+      paymentMethodType = type;
+      return this;
+    }
+
+    Builder failure(String reason) {
+      failureReason = reason;
+      return this;
+    }
+
+    Builder refunded(BigDecimal total) {
+      refundedTotal = total;
+      return this;
+    }
+
+    PaymentChange build() {
+      return new PaymentChange(action, sessionId, paymentIntentId, chargeId, customerId, paymentMethodId,
+          paymentMethodType, failureReason, refundedTotal);
+    }
   }
 
   /** Whether an event saying this may arrive before its payment is known, and must then wait for it. */

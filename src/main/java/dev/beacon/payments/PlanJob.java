@@ -84,7 +84,7 @@ final class PlanJob {
           BigDecimal amount = attempt.amount();
           return card(d).compose(card -> {
             if (card == null) {
-              return settle(paymentId, PaymentChange.of(PaymentChange.Action.FAIL).withFailure("no saved card for the plan"), now)
+              return settle(paymentId, PaymentChange.of(PaymentChange.Action.FAIL).failure("no saved card for the plan").build(), now)
                   .map(Outcome.FAILED);
             }
             var request = new StripeGateway.Charge(paymentId, d.debtorId(), d.planId(), d.installment(), amount,
@@ -114,15 +114,16 @@ final class PlanJob {
   }
 
   private Future<Outcome> result(UUID paymentId, PaymentIntent pi, OffsetDateTime now) {
-    PaymentChange base = PaymentChange.of(PaymentChange.Action.NOTE).withPaymentIntent(pi.getId()).withCharge(pi.getLatestCharge())
-        .withCard(pi.getCustomer(), null);
+    PaymentChange base = PaymentChange.of(PaymentChange.Action.NOTE).paymentIntent(pi.getId()).charge(pi.getLatestCharge())
+        .card(pi.getCustomer(), null).build();
     return switch (pi.getStatus() == null ? "" : pi.getStatus()) {
-      case "succeeded" -> settle(paymentId, new PaymentChange(PaymentChange.Action.COMPLETE, null, pi.getId(), pi.getLatestCharge(),
-          pi.getCustomer(), null, "card", null, null), now).map(Outcome.CHARGED);
+      case "succeeded" -> settle(paymentId, PaymentChange.of(PaymentChange.Action.COMPLETE).paymentIntent(pi.getId())
+          .charge(pi.getLatestCharge()).card(pi.getCustomer(), null).methodType("card").build(), now)
+          .map(Outcome.CHARGED);
       // Settles later through the payment_intent.* webhook; the next run reuses this attempt.
       case "processing" -> settle(paymentId, base, now).map(Outcome.DEFERRED);
-      default -> settle(paymentId, new PaymentChange(PaymentChange.Action.FAIL, null, pi.getId(), null, null, null, null,
-          "the card needs the customer (status " + pi.getStatus() + ")", null), now).map(Outcome.FAILED);
+      default -> settle(paymentId, PaymentChange.of(PaymentChange.Action.FAIL).paymentIntent(pi.getId())
+          .failure("the card needs the customer (status " + pi.getStatus() + ")").build(), now).map(Outcome.FAILED);
     };
   }
 
@@ -131,7 +132,7 @@ final class PlanJob {
     if (t instanceof CardException || t instanceof InvalidRequestException) {
       String intent = t instanceof CardException c && c.getStripeError() != null
           && c.getStripeError().getPaymentIntent() != null ? c.getStripeError().getPaymentIntent().getId() : null;
-      PaymentChange fail = PaymentChange.of(PaymentChange.Action.FAIL).withPaymentIntent(intent).withFailure(StripeGateway.reason(t));
+      PaymentChange fail = PaymentChange.of(PaymentChange.Action.FAIL).paymentIntent(intent).failure(StripeGateway.reason(t)).build();
       return settle(paymentId, fail, now).map(Outcome.FAILED);
     }
     LOG.warn("Installment payment {} deferred: {}", paymentId, StripeGateway.loggable(t));

@@ -61,37 +61,37 @@ final class StripeEvents {
     if (id == null) {
       id = uuid(s.getClientReferenceId());
     }
-    PaymentChange c = PaymentChange.of(action).withSession(s.getId()).withPaymentIntent(s.getPaymentIntent())
-        .withCard(s.getCustomer(), null).withMethodType(single(s.getPaymentMethodTypes()));
+    PaymentChange.Builder c = PaymentChange.of(action).session(s.getId()).paymentIntent(s.getPaymentIntent())
+        .card(s.getCustomer(), null).methodType(single(s.getPaymentMethodTypes()));
     if (action == PaymentChange.Action.FAIL) {
-      c = c.withFailure("checkout: the payment did not complete");
+      c.failure("checkout: the payment did not complete");
     } else if (action == PaymentChange.Action.EXPIRE) {
-      c = c.withFailure("checkout: the session expired");
+      c.failure("checkout: the session expired");
     }
-    return new Parsed(new Target(id, s.getPaymentIntent(), null, s.getId()), c);
+    return new Parsed(new Target(id, s.getPaymentIntent(), null, s.getId()), c.build());
   }
 
   private static Parsed intent(String type, PaymentIntent pi) {
     boolean ok = type.equals("payment_intent.succeeded");
-    PaymentChange c = PaymentChange.of(ok ? PaymentChange.Action.COMPLETE : PaymentChange.Action.DECLINED).withPaymentIntent(pi.getId())
-        .withCharge(pi.getLatestCharge()).withCard(pi.getCustomer(), pi.getPaymentMethod())
-        .withMethodType(single(pi.getPaymentMethodTypes()));
+    PaymentChange.Builder c = PaymentChange.of(ok ? PaymentChange.Action.COMPLETE : PaymentChange.Action.DECLINED).paymentIntent(pi.getId())
+        .charge(pi.getLatestCharge()).card(pi.getCustomer(), pi.getPaymentMethod())
+        .methodType(single(pi.getPaymentMethodTypes()));
     if (!ok) {
       var error = pi.getLastPaymentError();
-      c = c.withFailure(error == null || error.getMessage() == null ? "the payment failed"
+      c.failure(error == null || error.getMessage() == null ? "the payment failed"
           : error.getMessage() + (error.getCode() == null ? "" : " (" + error.getCode() + ")"));
     }
-    return new Parsed(new Target(paymentId(pi.getMetadata()), pi.getId(), null, null), c);
+    return new Parsed(new Target(paymentId(pi.getMetadata()), pi.getId(), null, null), c.build());
   }
 
   private static Parsed refund(Charge ch) {
     long refunded = ch.getAmountRefunded() == null ? 0 : ch.getAmountRefunded();
-    PaymentChange c = PaymentChange.of(PaymentChange.Action.REFUND).withCharge(ch.getId()).withPaymentIntent(ch.getPaymentIntent())
-        .withRefunded(Amounts.fromCents(refunded));
+    PaymentChange.Builder c = PaymentChange.of(PaymentChange.Action.REFUND).charge(ch.getId()).paymentIntent(ch.getPaymentIntent())
+        .refunded(Amounts.fromCents(refunded));
     if (ch.getPaymentMethodDetails() != null && ch.getPaymentMethodDetails().getType() != null) {
-      c = c.withMethodType(ch.getPaymentMethodDetails().getType());
+      c.methodType(ch.getPaymentMethodDetails().getType());
     }
-    return new Parsed(new Target(paymentId(ch.getMetadata()), ch.getPaymentIntent(), ch.getId(), null), c);
+    return new Parsed(new Target(paymentId(ch.getMetadata()), ch.getPaymentIntent(), ch.getId(), null), c.build());
   }
 
   /**
@@ -99,18 +99,18 @@ final class StripeEvents {
    * closed as won (or an inquiry closed without a chargeback) puts the payment back.
    */
   private static Parsed dispute(String type, Dispute d) {
-    PaymentChange c = PaymentChange.of(PaymentChange.Action.DISPUTE);
+    PaymentChange.Builder c = PaymentChange.of(PaymentChange.Action.DISPUTE);
     if (type.equals("charge.dispute.closed")) {
       String status = d.getStatus() == null ? "" : d.getStatus();
       c = switch (status) {
         case "lost" -> d.getAmount() == null ? PaymentChange.of(PaymentChange.Action.NOTE)
-            : PaymentChange.of(PaymentChange.Action.DISPUTE_LOST).withRefunded(Amounts.fromCents(d.getAmount()));
+            : PaymentChange.of(PaymentChange.Action.DISPUTE_LOST).refunded(Amounts.fromCents(d.getAmount()));
         case "won", "warning_closed", "prevented" -> PaymentChange.of(PaymentChange.Action.DISPUTE_WON);
         default -> PaymentChange.of(PaymentChange.Action.NOTE);
       };
     }
-    c = c.withCharge(d.getCharge()).withPaymentIntent(d.getPaymentIntent());
-    return new Parsed(new Target(paymentId(d.getMetadata()), d.getPaymentIntent(), d.getCharge(), null), c);
+    c.charge(d.getCharge()).paymentIntent(d.getPaymentIntent());
+    return new Parsed(new Target(paymentId(d.getMetadata()), d.getPaymentIntent(), d.getCharge(), null), c.build());
   }
 
   private static UUID paymentId(Map<String, String> metadata) {

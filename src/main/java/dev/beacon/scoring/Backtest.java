@@ -26,20 +26,22 @@ final class Backtest {
 
   private final Vertx vertx;
   private final ScoringRepository repo;
+  private final FeatureQuery features;
   private final int chunkSize;
 
-  Backtest(Vertx vertx, ScoringRepository repo, int chunkSize) {
+  Backtest(Vertx vertx, ScoringRepository repo, FeatureQuery features, int chunkSize) {
     this.vertx = vertx;
     this.repo = repo;
+    this.features = features;
     this.chunkSize = chunkSize;
   }
 
   /** {@code {auc, debtors, payers, lift}} of the model's ranking as of {@code asOf}. */
   Future<RankStats> run(PropensityModel model, OffsetDateTime asOf, int horizonDays) {
     RankStats stats = new RankStats();
-    return Chunks.forEach(repo, ScoringRepository.IDS_AS_OF, asOf, chunkSize,
-            ids -> repo.features(ids, asOf, asOf.plusDays(horizonDays), true).map(features -> {
-              for (ScoringRepository.Features f : features) {
+    return DebtorIdWalk.forEach(repo, ScoringRepository.IDS_AS_OF, asOf, chunkSize,
+            ids -> features.read(ids, asOf, asOf.plusDays(horizonDays), true).map(chunk -> {
+              for (FeatureQuery.Features f : chunk) {
                 if (f.balance() > 0) {
                   stats.add(model.probability(f.raw()), f.paidLater());
                 }
@@ -53,9 +55,9 @@ final class Backtest {
   Future<Fitted> fit(String version, OffsetDateTime asOf, int horizonDays) {
     List<double[]> x = new ArrayList<>();
     List<Boolean> y = new ArrayList<>();
-    return Chunks.forEach(repo, ScoringRepository.IDS_AS_OF, asOf, chunkSize,
-            ids -> repo.features(ids, asOf, asOf.plusDays(horizonDays), true).map(features -> {
-              for (ScoringRepository.Features f : features) {
+    return DebtorIdWalk.forEach(repo, ScoringRepository.IDS_AS_OF, asOf, chunkSize,
+            ids -> features.read(ids, asOf, asOf.plusDays(horizonDays), true).map(chunk -> {
+              for (FeatureQuery.Features f : chunk) {
                 if (f.balance() > 0 && x.size() < MAX_TRAINING_ROWS) {
                   double[] inputs = new double[Feature.COUNT];
                   for (Feature feature : Feature.values()) {

@@ -17,15 +17,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One scoring run: under a PostgreSQL advisory lock (one process of a fleet at a time), rescore the debtors with
- * activity since the last run's start — or everyone when the last full run is a day old — chunk by chunk, then
- * move the watermark. A run that fails leaves the watermark where it was, so the next run redoes its work.
+ * activity since the last run's watermark — or everyone when the last full run is a day old — chunk by chunk,
+ * then move the watermark. The watermark is the run's start, or the request time of the oldest tracking event
+ * still waiting in the journal when earlier (it reaches the event tables with that time, after this run). A run
+ * that fails leaves the watermark where it was, so the next run redoes its work.
  */
 public final class ScoringJob {
   private static final Logger LOG = LoggerFactory.getLogger(ScoringJob.class);
   /** Everyone is rescored once a day, so decay moves scores without new events. */
   static final Duration FULL_EVERY = Duration.ofDays(1);
   /**
-   * Activity is looked for since the last run's start minus this, so a row written by a transaction that was
+   * Activity is looked for since the last run's watermark minus this, so a row written by a transaction that was
    * still open when the last run started (its timestamps are earlier than its commit) is not missed.
    */
   static final Duration LATE_COMMIT_ALLOWANCE = Duration.ofSeconds(10);
@@ -47,13 +49,17 @@ public final class ScoringJob {
 
   private final Pool pool;
   private final ScoringRepository repo;
-  private final Models models;
+  private final ModelCatalog models;
+  private final FeatureQuery features;
+  private final ScoreWriter writer;
   private final int chunkSize;
 
   public ScoringJob(Pool pool, String configuredModel, int chunkSize) {
     this.pool = pool;
     this.repo = new ScoringRepository(pool);
-    this.models = new Models(repo, configuredModel);
+    this.models = new ModelCatalog(repo, configuredModel);
+    this.features = new FeatureQuery(pool);
+    this.writer = new ScoreWriter(pool);
     this.chunkSize = chunkSize;
   }
 
@@ -92,7 +98,7 @@ public final class ScoringJob {
         // transaction that ends before the lock is released. Two pipelines take chunks from it side by side, so
         // the chunks of a busy interval are scored and written by two database backends at once (join: the run
         // ends when both have, even when one fails).
-        work = lock.begin().compose(tx -> ScoringRepository.ChangedIds.open(lock, since)
+        work = lock.begin().compose(tx -> ChangedIds.open(lock, since)
             .compose(changedIds -> Future.join(
                     pipeline(after -> changedIds.next(chunkSize), false, now, model, ScoringRepository.FIRST,
                         Future.succeededFuture(), changed, scoredCount),
@@ -103,7 +109,7 @@ public final class ScoringJob {
             .eventually(tx::rollback));
       }
       return work
-          .compose(done -> repo.finish(now, full).map(x -> {
+          .compose(done -> repo.finish(state.watermark(), now, full).map(x -> {
             Run run = new Run(true, full, scoredCount.get(), changed.get(), model.version(), start, System.nanoTime());
             LOG.info("Scoring run ({}, model {}): {} debtors scored, {} changed, {} ms", full ? "full" : "incremental",
                 model.version(), run.scored(), run.changed(), run.tookMs());
@@ -123,11 +129,11 @@ public final class ScoringJob {
       if (ids.isEmpty()) {
         return previousWrite;
       }
-      return repo.features(ids, now, now, contiguous)
-          .compose(features -> previousWrite.map(features))
-          .compose(features -> {
-            scored.addAndGet(features.size());
-            Future<Void> write = repo.write(changes(model, features), model.version(), now)
+      return features.read(ids, now, now, contiguous)
+          .compose(chunk -> previousWrite.map(chunk))
+          .compose(chunk -> {
+            scored.addAndGet(chunk.size());
+            Future<Void> write = writer.write(changes(model, chunk), model.version(), now)
                 .map(n -> {
                   changed.addAndGet(n);
                   return null;
@@ -139,14 +145,14 @@ public final class ScoringJob {
   }
 
   /** The scores that differ from the stored ones, or whose history row is missing or of another model. */
-  static List<ScoringRepository.Scored> changes(PropensityModel model, List<ScoringRepository.Features> features) {
-    List<ScoringRepository.Scored> out = new ArrayList<>();
-    for (ScoringRepository.Features f : features) {
+  static List<ScoreWriter.Scored> changes(PropensityModel model, List<FeatureQuery.Features> features) {
+    List<ScoreWriter.Scored> out = new ArrayList<>();
+    for (FeatureQuery.Features f : features) {
       PropensityModel.Score s = model.score(f.status(), f.raw());
       boolean update = s.score() != f.current();
       boolean record = f.lastScore() == null || f.lastScore() != s.score() || !model.version().equals(f.lastModel());
       if (update || record) {
-        out.add(new ScoringRepository.Scored(f.id(), s.score(), s.factorsText(), f.lastScore(), update,
+        out.add(new ScoreWriter.Scored(f.id(), s.score(), s.factorsText(), f.lastScore(), update,
             record));
       }
     }

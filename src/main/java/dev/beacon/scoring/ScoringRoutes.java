@@ -19,13 +19,13 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 
-/** Scoring (API.md "Scoring"): explain a score, score now, backtest, fit, choose the model version. */
+/** Scoring (docs/scoring.md): explain a score, score now, backtest, fit, choose the model version. */
 public final class ScoringRoutes {
   static final int DEFAULT_HORIZON_DAYS = 30;
 
   private final BeaconConfig config;
   private final ScoringRepository repo;
-  private final Models models;
+  private final ModelCatalog models;
   private final ScoringJob job;
   private final Backtest backtest;
 
@@ -33,9 +33,9 @@ public final class ScoringRoutes {
     var scoring = config.scoring();
     this.config = config;
     this.repo = new ScoringRepository(pool);
-    this.models = new Models(repo, scoring.model());
+    this.models = new ModelCatalog(repo, scoring.model());
     this.job = new ScoringJob(pool, scoring.model(), scoring.chunkSize());
-    this.backtest = new Backtest(vertx, repo, scoring.chunkSize());
+    this.backtest = new Backtest(vertx, repo, new FeatureQuery(pool), scoring.chunkSize());
   }
 
   public static void mount(Router router, Vertx vertx, Pool pool, BeaconConfig config) {

@@ -1,6 +1,8 @@
 package dev.beacon.worklist;
 
 import dev.beacon.communications.Channel;
+import dev.beacon.core.DebtorStatus;
+import dev.beacon.db.SqlLiterals;
 import dev.beacon.debtors.UsStates;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
@@ -21,6 +23,10 @@ import java.util.UUID;
 
 /** SQL of the worklist: ranked candidates, the human engagement of some debtors, the portfolio's pattern. */
 final class WorklistRepository {
+  /** Statuses that leave the worklist (the ranking index's predicate), and those a debtor may be contacted in. */
+  private static final String CLOSED = SqlLiterals.list(List.of(DebtorStatus.RESOLVED, DebtorStatus.CLOSED));
+  private static final String CONTACTABLE = SqlLiterals.list(List.of(DebtorStatus.ACTIVE, DebtorStatus.PAYMENT_PLAN));
+
   /**
    * Human engagement, the one place that says what counts: human-labelled email opens and clicks (machine and
    * scanner events never count) and page views. Columns {@code debtor_id, at}; filters on them are pushed into
@@ -43,7 +49,7 @@ final class WorklistRepository {
              greatest(d.total_owed - d.amount_paid, 0) AS balance, %1$s AS rank, d.timezone, d.state,
              d.email IS NOT NULL AS has_email, d.phone IS NOT NULL AS has_phone
       FROM debtors d
-      WHERE d.status NOT IN ('resolved', 'closed') AND (%1$s, d.id) < ($1::numeric, $2::uuid) %2$s
+      WHERE d.status NOT IN (%3$s) AND (%1$s, d.id) < ($1::numeric, $2::uuid) %2$s
       ORDER BY %1$s DESC, d.id DESC
       LIMIT $3""";
 
@@ -52,13 +58,15 @@ final class WorklistRepository {
    * and the channel's address. Everything else, and these again, the gate decides in Java.
    */
   private static final String EMAIL_CANDIDATES = RANKED.formatted(RANK, """
-      AND d.status IN ('active', 'payment_plan') AND d.email_consent AND d.email IS NOT NULL
-        AND NOT EXISTS (SELECT 1 FROM debtor_opt_outs o WHERE o.debtor_id = d.id AND o.channel = 'email')""");
+      AND d.status IN (%s) AND d.email_consent AND d.email IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM debtor_opt_outs o WHERE o.debtor_id = d.id AND o.channel = 'email')"""
+      .formatted(CONTACTABLE), CLOSED);
   private static final String PHONE_CANDIDATES = RANKED.formatted(RANK, """
-      AND d.status IN ('active', 'payment_plan') AND d.phone_consent AND NOT d.dnc_registered AND d.phone IS NOT NULL
-        AND NOT EXISTS (SELECT 1 FROM debtor_opt_outs o WHERE o.debtor_id = d.id AND o.channel = $4)""");
+      AND d.status IN (%s) AND d.phone_consent AND NOT d.dnc_registered AND d.phone IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM debtor_opt_outs o WHERE o.debtor_id = d.id AND o.channel = $4)"""
+      .formatted(CONTACTABLE), CLOSED);
   /** Every ranked debtor: the blocked list's candidates (the gate and the address decide who is blocked). */
-  private static final String ALL_RANKED = RANKED.formatted(RANK, "");
+  private static final String ALL_RANKED = RANKED.formatted(RANK, "", CLOSED);
 
   /** The human engagement of some debtors ($1) in ($2, $3]. */
   private static final String EVENTS = """

@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 
 /**
- * The dashboard benchmark (README "Dashboard benchmark"): loads {@code bench.debtors} debtors and
+ * The dashboard benchmark (docs/benchmarks.md "Dashboard"): loads {@code bench.debtors} debtors and
  * {@code bench.events} email events (plus contacts, page views and payments in proportion) into the embedded
  * PostgreSQL in durable mode, builds the rollups, times each dashboard statement inside PostgreSQL as prepared,
  * then measures each endpoint's latency over HTTP (p50/p95/p99, {@code bench.requests} requests per endpoint,

@@ -41,7 +41,7 @@ class InstanceScalingIT {
       InstanceScaler scaler = await(InstanceScaler.create(app.vertx, () -> Routes.httpVerticle(app.services)));
       await(scaler.scale(2));
       // Admin calls open a connection each: a keep-alive connection left idle on an instance being replaced can
-      // be closed by its shutdown just as the next request is sent (HTTP/1.1's idle-close race; see README).
+      // be closed by its shutdown just as the next request is sent (HTTP/1.1's idle-close race; see docs/operations.md).
       WebClient admin = WebClient.create(app.vertx, new WebClientOptions().setDefaultHost("localhost")
           .setDefaultPort(port).setKeepAlive(false));
       assertThat(get(admin, "/admin/instances", OPS_KEY).bodyAsJsonObject()).isEqualTo(new JsonObject().put("http", 2));

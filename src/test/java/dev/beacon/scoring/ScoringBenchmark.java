@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * The scoring benchmark (README "Scoring"): generates debtors and events with set-based SQL into a durable
+ * The scoring benchmark (docs/benchmarks.md "Scoring"): generates debtors and events with set-based SQL into a durable
  * embedded PostgreSQL in a temporary directory, then times a full rescore and an incremental rescore of 10,000
  * active debtors, with the peak heap of each. Not part of the test suite (the name matches neither *Test nor
  * *IT); run it with
@@ -142,7 +142,7 @@ public class ScoringBenchmark {
     ids.forEach(r -> list.add(r.getUUID(0)));
     java.util.UUID[] arr = list.toArray(new java.util.UUID[0]);
     var now = java.time.OffsetDateTime.now();
-    var plan = await(pool.preparedQuery("EXPLAIN (ANALYZE, BUFFERS) " + ScoringRepository.FEATURES)
+    var plan = await(pool.preparedQuery("EXPLAIN (ANALYZE, BUFFERS) " + FeatureQuery.FEATURES)
         .execute(Tuple.of(arr, now, now)));
     plan.forEach(r -> System.out.println("PLAN " + r.getString(0)));
     String[] factors = new String[arr.length];
@@ -150,13 +150,13 @@ public class ScoringBenchmark {
     java.util.Arrays.fill(factors, "[]");
     java.util.Arrays.fill(scores, 3);
     for (int i = 0; i < 3; i++) {
-      var write = await(pool.preparedQuery("EXPLAIN (ANALYZE, BUFFERS) " + ScoringRepository.WRITE)
+      var write = await(pool.preparedQuery("EXPLAIN (ANALYZE, BUFFERS) " + ScoreWriter.WRITE)
           .execute(Tuple.of(arr, scores, factors, "v1", now)));
       write.forEach(r -> System.out.println("WPLAN " + r.getString(0)));
     }
     for (int i = 0; i < 8; i++) {
       long t = System.nanoTime();
-      await(pool.preparedQuery(ScoringRepository.FEATURES).execute(Tuple.of(arr, now, now)));
+      await(pool.preparedQuery(FeatureQuery.FEATURES).execute(Tuple.of(arr, now, now)));
       System.out.printf("FEATURES %.3f s%n", seconds(t));
     }
   }

@@ -25,6 +25,8 @@ import static org.assertj.core.api.Assertions.within;
 @ExtendWith(BeaconExtension.class)
 @Timeout(60)
 class ScoringIT {
+  static final String BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+      + "Chrome/131.0 Safari/537.36";
 
   static ScoringJob job(TestApp app) {
     return new ScoringJob(app.pool, "v1", 5000);
@@ -156,6 +158,42 @@ class ScoringIT {
         + " AND debtor_id IN ('" + ids[0] + "', '" + ids[1] + "', '" + ids[2] + "', '" + ids[4] + "')"))
         .isGreaterThanOrEqualTo(4 + 4); // first-run rows plus a changed score for each
     assertThat(kit.count("SELECT count(*) FROM score_history")).isGreaterThan(before);
+  }
+
+  @Test
+  @DisplayName("an open that waited in the tracking journal past a run (an enricher backlog) is scored by the next run")
+  void incremental_picksEventsEnrichedAfterTheLastRun(TestApp app) {
+    ScoringKit kit = new ScoringKit(app);
+    UUID opened = kit.debtor();
+    UUID other = kit.debtor();
+    assertThat(run(app).full()).isTrue();
+    int before = kit.score(opened);
+
+    app.stopEnricher();
+    try {
+      var pixel = await(app.client.get("/t/o/tok_" + opened.toString().replace("-", "") + ".gif")
+          .putHeader("User-Agent", BROWSER).send());
+      assertThat(pixel.statusCode()).isEqualTo(200);
+      // The request came a minute ago and has waited in the journal since: older than the run below by far more
+      // than the late-commit allowance.
+      kit.sql("UPDATE tracking_journal SET at = now() - interval '1 minute'");
+      assertThat(kit.count("SELECT count(*) FROM tracking_journal")).isEqualTo(1);
+      ScoringJob.Run during = run(app);
+      assertThat(during.full()).isFalse();
+      assertThat(during.scored()).isZero();
+    } finally {
+      app.startEnricher();
+    }
+    app.enriched();
+    assertThat(kit.count("SELECT count(*) FROM email_events WHERE label = 'human' AND debtor_id = '" + opened + "'"
+        + " AND occurred_at < now() - interval '50 seconds'")).isEqualTo(1);
+
+    ScoringJob.Run next = run(app);
+    assertThat(next.full()).isFalse();
+    assertThat(next.scored()).isEqualTo(1);
+    assertThat(kit.score(opened)).isGreaterThan(before);
+    assertThat(kit.score(other)).isEqualTo(before);
+    assertThat(run(app).scored()).isZero(); // once enriched, the watermark moves on
   }
 
   /** A factor's value in the debtor's explanation. */

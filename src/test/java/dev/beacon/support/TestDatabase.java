@@ -1,5 +1,6 @@
 package dev.beacon.support;
 
+import dev.beacon.config.PgUrl;
 import dev.beacon.db.Database;
 import dev.beacon.db.Migrations;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -26,14 +27,14 @@ public final class TestDatabase {
   private static Database start() {
     String url = System.getenv("BEACON_TEST_DB_URL");
     if (url != null && !url.isBlank()) {
-      return Database.of(url.startsWith("jdbc:") ? url.substring(5) : url, null, null);
+      return Database.of(PgUrl.parse(url), null, null);
     }
     if (dockerAvailable()) {
       PostgreSQLContainer<?> pg = new PostgreSQLContainer<>("postgres:17-alpine");
       pg.start();
       Runtime.getRuntime().addShutdownHook(new Thread(pg::stop));
-      return Database.of("postgresql://" + pg.getHost() + ":" + pg.getFirstMappedPort() + "/" + pg.getDatabaseName(),
-          pg.getUsername(), pg.getPassword());
+      return Database.of(PgUrl.of(pg.getHost(), pg.getFirstMappedPort(), pg.getDatabaseName(), pg.getUsername()),
+          null, pg.getPassword());
     }
     try {
       // A throw-away server: the library's test defaults (fsync off), more connections than its 100.
@@ -45,7 +46,7 @@ public final class TestDatabase {
           // the JVM is exiting
         }
       }));
-      return Database.of("postgresql://postgres@localhost:" + pg.getPort() + "/postgres", null, null);
+      return Database.of(PgUrl.of("localhost", pg.getPort(), "postgres", "postgres"), null, null);
     } catch (Exception e) {
       throw new IllegalStateException("Cannot start the embedded PostgreSQL for tests", e);
     }

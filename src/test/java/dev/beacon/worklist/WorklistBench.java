@@ -34,7 +34,7 @@ import java.util.function.IntFunction;
 
 /**
  * The worklist benchmark (docs/worklist.md "Performance"): on the scoring benchmark's database (kept with
- * {@code -Dbench.dir}, README "Scoring benchmark"), gives the debtors the facts a worklist reads and the generator
+ * {@code -Dbench.dir}, docs/benchmarks.md "Scoring"), gives the debtors the facts a worklist reads and the generator
  * leaves out (a timezone among four US zones, a phone number, 5 % on the DNC registry, 1 % opted out of email,
  * once), then times over HTTP, one request at a time, {@code bench.requests} requests of each: the first page of 50
  * per channel, the second page, the blocked list's first page, and next-contact of random debtors; prints

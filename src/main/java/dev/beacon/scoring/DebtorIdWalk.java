@@ -8,8 +8,8 @@ import java.util.UUID;
 import java.util.function.Function;
 
 /** Walks debtor ids chunk by chunk (keyset over id), one chunk in flight at a time: memory stays bounded. */
-final class Chunks {
-  private Chunks() {}
+final class DebtorIdWalk {
+  private DebtorIdWalk() {}
 
   /**
    * Calls {@code each} with every chunk of ids that {@code query} selects and answers the number of ids seen.

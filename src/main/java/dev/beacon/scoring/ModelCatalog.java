@@ -7,11 +7,11 @@ import io.vertx.core.Future;
  * Finds model versions: a model file on the classpath ({@code scoring/model-v1.json}) or a fitted version in
  * {@code scoring_models}. The active version is the one chosen through the API, else {@code scoring.model}.
  */
-final class Models {
+final class ModelCatalog {
   private final ScoringRepository repo;
   private final String configured;
 
-  Models(ScoringRepository repo, String configured) {
+  ModelCatalog(ScoringRepository repo, String configured) {
     this.repo = repo;
     this.configured = configured;
   }
