@@ -34,7 +34,6 @@ public final class LineImport<R> {
   private static final Logger LOG = LoggerFactory.getLogger(LineImport.class);
   /** At most this many rejected lines are listed; {@code rejectedCount} stays exact. */
   public static final int MAX_LISTED_REJECTIONS = 10_000;
-  public static final Set<String> NDJSON = Set.of("application/x-ndjson", "application/ndjson");
   /** The longest record (a line, or a CSV record with its embedded line breaks) an import reads. */
   public static final int MAX_RECORD_BYTES = 64 * 1024;
   /** How the body is split into records. */
@@ -116,12 +115,6 @@ public final class LineImport<R> {
       throw new Rejected(line, "line", "is not a JSON object");
     }
     return o;
-  }
-
-  /** The media type of the request without parameters, lower case; empty when absent. */
-  public static String mediaType(RoutingContext ctx) {
-    String type = ctx.request().getHeader("Content-Type");
-    return type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
   }
 
   /**
