@@ -28,7 +28,7 @@ public final class DebtorRoutes {
   private DebtorRoutes(Vertx vertx, Pool pool, BeaconConfig config) {
     this.config = config;
     this.repo = new DebtorRepository(pool);
-    this.importer = new DebtorImport(pool, config.http().importLimitMb() * 1024L * 1024L);
+    this.importer = new DebtorImport(pool, config.http().importLimitBytes());
   }
 
   public static void mount(Router router, Vertx vertx, Pool pool, BeaconConfig config) {

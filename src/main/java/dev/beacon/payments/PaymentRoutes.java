@@ -3,7 +3,6 @@ package dev.beacon.payments;
 import dev.beacon.config.BeaconConfig;
 import dev.beacon.core.Tokens;
 import dev.beacon.http.Bodies;
-import dev.beacon.http.LineImport;
 import dev.beacon.http.Paging;
 import dev.beacon.http.Problem;
 import dev.beacon.http.RateLimits;
@@ -38,7 +37,7 @@ public final class PaymentRoutes {
     this.webhook = payments.configured() ? new StripeWebhook(pool, ledger, payments.stripeWebhookSecret()) : null;
     this.paidPage = new PaidPage(repo);
     this.limits = RateLimits.of(config);
-    this.importer = new PaymentImport(pool, config.http().importLimitMb() * 1024L * 1024L);
+    this.importer = new PaymentImport(pool, config.http().importLimitBytes());
   }
 
   public static void mount(Router router, Vertx vertx, Pool pool, BeaconConfig config) {
@@ -95,7 +94,7 @@ public final class PaymentRoutes {
   }
 
   private static boolean isForm(RoutingContext ctx) {
-    return LineImport.mediaType(ctx).equals("application/x-www-form-urlencoded");
+    return Requests.mediaType(ctx).equals(Requests.FORM);
   }
 
   private void agentCheckout(RoutingContext ctx) {
@@ -116,7 +115,7 @@ public final class PaymentRoutes {
     if (isForm(ctx)) {
       return CheckoutInput.fromForm(ctx.request().formAttributes(), config.payments());
     }
-    if (LineImport.mediaType(ctx).equals("application/json")) {
+    if (Requests.mediaType(ctx).equals(Requests.JSON)) {
       return CheckoutInput.fromJson(Bodies.object(ctx), config.payments());
     }
     throw Problem.unsupportedMediaType("application/x-www-form-urlencoded or application/json");
