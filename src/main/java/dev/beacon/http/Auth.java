@@ -2,8 +2,8 @@ package dev.beacon.http;
 
 import dev.beacon.config.BeaconConfig.ApiKey;
 import dev.beacon.config.BeaconConfig.Role;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 
@@ -34,7 +34,7 @@ public final class Auth {
   }
 
   private static void authenticate(RoutingContext ctx, ApiKeys keys, java.util.function.Predicate<ApiKey> allowed) {
-    String header = ctx.request().getHeader(HttpHeaderNames.AUTHORIZATION);
+    String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
     if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
       ctx.fail(Problem.unauthorized());
       return;

@@ -8,6 +8,7 @@ import dev.beacon.http.Problem;
 import dev.beacon.http.RateLimits;
 import dev.beacon.http.Requests;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -74,8 +75,8 @@ public final class PaymentRoutes {
       CheckoutInput in = input(ctx);
       checkout.start(token, null, in, Requests.baseUrl(ctx, config))
           .onSuccess(s -> ctx.response().setStatusCode(303)
-              .putHeader("Location", s.checkoutUrl())
-              .putHeader("Cache-Control", "no-store")
+              .putHeader(HttpHeaders.LOCATION, s.checkoutUrl())
+              .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
               .end())
           .onFailure(t -> refused(ctx, token, form, t));
     } catch (Problem p) {

@@ -12,6 +12,7 @@ import dev.beacon.tracking.Origin;
 import dev.beacon.tracking.pages.PageRepository.PageDebtor;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -193,7 +194,7 @@ public final class PageRoutes {
   }
 
   private static String userAgent(RoutingContext ctx) {
-    String ua = ctx.request().getHeader("User-Agent");
+    String ua = ctx.request().getHeader(HttpHeaders.USER_AGENT);
     return ua == null || ua.length() <= USER_AGENT_MAX ? ua : ua.substring(0, USER_AGENT_MAX);
   }
 
