@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A validated communication to record (API.md "Communications"). Every error names its field; all of them
+ * A validated communication to record (docs/compliance.md). Every error names its field; all of them
  * are reported in one 400.
  *
  * @param at when the contact happened: the client's {@code at} (imported history keeps its timestamp) or null

@@ -20,7 +20,7 @@ import java.time.OffsetDateTime;
 import java.util.UUID;
 
 /**
- * The communications audit trail and the compliance gate (API.md "Communications"): record and list
+ * The communications audit trail and the compliance gate (docs/compliance.md): record and list
  * contacts, ask the gate without recording, list follow-ups due.
  */
 public final class CommunicationRoutes {
@@ -98,7 +98,7 @@ public final class CommunicationRoutes {
     UUID debtorId = Requests.uuid(ctx, "id");
     int limit = Paging.limit(ctx);
     Paging.TimeKey before = Paging.timeCursor(ctx, "at");
-    // A viewer must not learn the debtor's token from a recorded message's links (README "Authentication").
+    // A viewer must not learn the debtor's token from a recorded message's links (docs/api.md "Authentication").
     repo.list(pool, debtorId, before.at(), before.id(), limit, !Auth.isAgent(ctx))
         .onSuccess(rows -> Requests.json(ctx, 200, Paging.page(rows.stream().map(Communication::toJson).toList(), limit,
             last -> new JsonObject().put("at", last.getString("at")).put("id", last.getString("id")))))

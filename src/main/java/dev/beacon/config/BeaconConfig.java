@@ -39,7 +39,7 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
   /** One configured API key: only the SHA-256 of the key is ever held. */
   public record ApiKey(String name, Role role, String sha256) {}
 
-  /** Roles, from API.md "Authentication". */
+  /** Roles, from docs/api.md "Authentication". */
   public enum Role { AGENT, VIEWER, OPS }
 
   /** How much of a visitor's IP address is stored; classification always sees the full address. */

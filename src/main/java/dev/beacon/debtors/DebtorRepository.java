@@ -138,7 +138,7 @@ public final class DebtorRepository {
     });
   }
 
-  /** A list query; see API.md "Debtors". */
+  /** A list query; see docs/api.md "Debtors". */
   public record ListQuery(String status, String q, Integer minScore, Integer maxScore, boolean byScore,
                           JsonObject cursor, int limit) {}
 

@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 
-/** {@code /api/debtors}: create, read, change, list, import, timeline (API.md "Debtors"). */
+/** {@code /api/debtors}: create, read, change, list, import, timeline (docs/api.md "Debtors"). */
 public final class DebtorRoutes {
   private final BeaconConfig config;
   private final DebtorRepository repo;

@@ -9,7 +9,7 @@ import io.vertx.ext.web.RoutingContext;
 
 import java.util.Set;
 
-/** Bearer-key authentication with the roles of API.md "Authentication". */
+/** Bearer-key authentication with the roles of docs/api.md "Authentication". */
 public final class Auth {
   public static final String KEY = "beacon.apiKey";
   private static final String BEARER = "Bearer ";
@@ -54,7 +54,7 @@ public final class Auth {
 
   /**
    * Whether an agent key authenticated this request (set by {@link #api}). Viewers read debtors without their
-   * token (README "Authentication").
+   * token (docs/api.md "Authentication").
    */
   public static boolean isAgent(RoutingContext ctx) {
     ApiKey key = ctx.get(KEY);

@@ -15,7 +15,7 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.Set;
 
 /**
- * Operator endpoints (API.md "Operations"), ops key only: {@code GET /metrics} (Prometheus text) and
+ * Operator endpoints (docs/operations.md), ops key only: {@code GET /metrics} (Prometheus text) and
  * {@code GET/PUT /admin/instances} (the number of HTTP verticle instances, changed at run time).
  */
 public final class OpsRoutes {

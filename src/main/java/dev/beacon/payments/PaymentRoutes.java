@@ -17,7 +17,7 @@ import io.vertx.sqlclient.Pool;
 import java.util.List;
 import java.util.UUID;
 
-/** Payments (API.md "Payments (Stripe)"): checkout, the Stripe webhook, the thank-you page, lists, import. */
+/** Payments (docs/payments.md): checkout, the Stripe webhook, the thank-you page, lists, import. */
 public final class PaymentRoutes {
   static final String NOT_CONFIGURED = "payments are not configured";
 
