@@ -19,7 +19,12 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
                            Limits limits) {
 
   /** HTTP server settings. {@code publicUrl} is empty when links should follow the request's own host. */
-  public record Http(String host, int port, int instances, String publicUrl, int bodyLimit, int importLimitMb) {}
+  public record Http(String host, int port, int instances, String publicUrl, int bodyLimit, int importLimitMb) {
+    /** The largest import body in bytes ({@code importLimitMb} MiB), for every import, declared length or chunked. */
+    public long importLimitBytes() {
+      return importLimitMb * 1024L * 1024L;
+    }
+  }
 
   /** Database settings. An empty {@code url} means: start the embedded PostgreSQL under {@code embeddedDir}. */
   public record Db(String url, String user, String password, int poolSize, Path embeddedDir, int embeddedPort,

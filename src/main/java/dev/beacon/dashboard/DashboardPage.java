@@ -1,7 +1,8 @@
 package dev.beacon.dashboard;
 
-import io.netty.handler.codec.http.HttpHeaderNames;
+import dev.beacon.http.Headers;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 
@@ -35,12 +36,12 @@ final class DashboardPage {
 
   private static void serve(Router router, String path, Buffer body, String type, String cache) {
     router.route(path).method(HttpMethod.GET).method(HttpMethod.HEAD).handler(ctx -> ctx.response()
-        .putHeader(HttpHeaderNames.CONTENT_TYPE, type)
-        .putHeader(HttpHeaderNames.CACHE_CONTROL, cache)
-        .putHeader("Content-Security-Policy", CSP)
-        .putHeader("X-Content-Type-Options", "nosniff")
-        .putHeader("X-Frame-Options", "DENY")
-        .putHeader("Referrer-Policy", "no-referrer")
+        .putHeader(HttpHeaders.CONTENT_TYPE, type)
+        .putHeader(HttpHeaders.CACHE_CONTROL, cache)
+        .putHeader(Headers.CONTENT_SECURITY_POLICY, CSP)
+        .putHeader(Headers.X_CONTENT_TYPE_OPTIONS, "nosniff")
+        .putHeader(Headers.X_FRAME_OPTIONS, "DENY")
+        .putHeader(Headers.REFERRER_POLICY, "no-referrer")
         .end(body.copy()));
   }
 

@@ -3,10 +3,10 @@ package dev.beacon.dashboard;
 import dev.beacon.http.Problem;
 import dev.beacon.http.Requests;
 import dev.beacon.http.Times;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -112,7 +112,7 @@ public final class DashboardRoutes {
   private void answer(RoutingContext ctx, String endpoint, String key, int maxAge, Supplier<Future<JsonObject>> body) {
     version.current().compose(v -> {
       String etag = "W/\"" + v + "-" + endpoint + "-" + Integer.toHexString(key.hashCode()) + "\"";
-      if (ETags.matches(ctx.request().getHeader(HttpHeaderNames.IF_NONE_MATCH), etag)) {
+      if (ETags.matches(ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH), etag)) {
         return cacheHeaders(ctx, etag, maxAge).setStatusCode(304).end();
       }
       String cacheKey = endpoint + "?" + key;
@@ -125,14 +125,14 @@ public final class DashboardRoutes {
             return b;
           });
       return json.compose(b -> cacheHeaders(ctx, etag, maxAge)
-          .putHeader(HttpHeaderNames.CONTENT_TYPE, Requests.JSON)
+          .putHeader(HttpHeaders.CONTENT_TYPE, Requests.JSON)
           .end(b.copy()));
     }).onFailure(ctx::fail);
   }
 
   private static HttpServerResponse cacheHeaders(RoutingContext ctx, String etag, int maxAge) {
-    return ctx.response().putHeader(HttpHeaderNames.ETAG, etag)
-        .putHeader(HttpHeaderNames.CACHE_CONTROL, "private, max-age=" + maxAge)
-        .putHeader(HttpHeaderNames.VARY, "Authorization");
+    return ctx.response().putHeader(HttpHeaders.ETAG, etag)
+        .putHeader(HttpHeaders.CACHE_CONTROL, "private, max-age=" + maxAge)
+        .putHeader(HttpHeaders.VARY, HttpHeaders.AUTHORIZATION);
   }
 }

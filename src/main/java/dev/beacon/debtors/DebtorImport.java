@@ -4,6 +4,7 @@ import dev.beacon.core.Tokens;
 import dev.beacon.debtors.DebtorImportRepository.Pending;
 import dev.beacon.http.LineImport;
 import dev.beacon.http.Problem;
+import dev.beacon.http.Requests;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -36,9 +37,9 @@ final class DebtorImport {
   }
 
   void handle(RoutingContext ctx) {
-    String mime = LineImport.mediaType(ctx);
-    boolean csv = mime.equals("text/csv");
-    if (!csv && !LineImport.NDJSON.contains(mime)) {
+    String mime = Requests.mediaType(ctx);
+    boolean csv = mime.equals(Requests.CSV);
+    if (!csv && !Requests.NDJSON.contains(mime)) {
       throw Problem.unsupportedMediaType("text/csv or application/x-ndjson");
     }
     LineImport.run(ctx, maxBytes, BATCH, "Debtor", csv ? LineImport.Framing.CSV : LineImport.Framing.LINES,

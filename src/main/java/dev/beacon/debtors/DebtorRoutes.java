@@ -10,6 +10,7 @@ import dev.beacon.http.Problem;
 import dev.beacon.http.Requests;
 import dev.beacon.http.Times;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -28,7 +29,7 @@ public final class DebtorRoutes {
   private DebtorRoutes(Vertx vertx, Pool pool, BeaconConfig config) {
     this.config = config;
     this.repo = new DebtorRepository(pool);
-    this.importer = new DebtorImport(pool, config.http().importLimitMb() * 1024L * 1024L);
+    this.importer = new DebtorImport(pool, config.http().importLimitBytes());
   }
 
   public static void mount(Router router, Vertx vertx, Pool pool, BeaconConfig config) {
@@ -47,7 +48,7 @@ public final class DebtorRoutes {
     repo.create(in, Tokens.newToken())
         .onSuccess(d -> {
           String base = Requests.baseUrl(ctx, config);
-          ctx.response().putHeader("Location", "/api/debtors/" + d.id());
+          ctx.response().putHeader(HttpHeaders.LOCATION, "/api/debtors/" + d.id());
           Requests.json(ctx, 201, d.toJson(base));
         })
         .onFailure(ctx::fail);

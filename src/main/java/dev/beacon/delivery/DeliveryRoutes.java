@@ -9,6 +9,7 @@ import dev.beacon.metrics.Meters;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -92,7 +93,7 @@ public final class DeliveryRoutes {
 
   private void postmark(RoutingContext ctx) {
     run(ctx, Provider.POSTMARK, postmark, () -> {
-      postmark.authenticate(ctx.request().getHeader("Authorization"));
+      postmark.authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
       return Future.succeededFuture(PostmarkEvents.parse(json(ctx)));
     });
   }
@@ -135,7 +136,7 @@ public final class DeliveryRoutes {
     }
     done.onSuccess(outcome -> {
       count(Provider.TWILIO, "inbound_" + outcome);
-      ctx.response().putHeader("Content-Type", "text/xml").end(TWIML_EMPTY);
+      ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/xml").end(TWIML_EMPTY);
     }).onFailure(t -> fail(ctx, Provider.TWILIO, t));
   }
 

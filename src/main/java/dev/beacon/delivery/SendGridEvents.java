@@ -1,5 +1,6 @@
 package dev.beacon.delivery;
 
+import dev.beacon.http.Headers;
 import dev.beacon.http.Problem;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -22,8 +23,8 @@ import java.util.List;
  * This is what sendgrid-java's {@code EventWebhook} does, with the JDK's own ECDSA instead of BouncyCastle.
  */
 final class SendGridEvents {
-  static final String SIGNATURE = "X-Twilio-Email-Event-Webhook-Signature";
-  static final String TIMESTAMP = "X-Twilio-Email-Event-Webhook-Timestamp";
+  static final String SIGNATURE = Headers.SENDGRID_SIGNATURE.toString();
+  static final String TIMESTAMP = Headers.SENDGRID_TIMESTAMP.toString();
   static final int MAX_EVENTS = 10_000;
 
   private final PublicKey key;

@@ -1,5 +1,6 @@
 package dev.beacon.delivery;
 
+import dev.beacon.http.Headers;
 import dev.beacon.http.Problem;
 import io.vertx.core.MultiMap;
 
@@ -19,7 +20,7 @@ import java.util.UUID;
  * (Twilio signs the URL as it was set up in the console).
  */
 final class TwilioEvents {
-  static final String SIGNATURE = "X-Twilio-Signature";
+  static final String SIGNATURE = Headers.TWILIO_SIGNATURE.toString();
 
   private final byte[] token;
 

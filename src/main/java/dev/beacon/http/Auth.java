@@ -2,14 +2,14 @@ package dev.beacon.http;
 
 import dev.beacon.config.BeaconConfig.ApiKey;
 import dev.beacon.config.BeaconConfig.Role;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.Set;
 
-/** Bearer-key authentication with the roles of API.md "Authentication". */
+/** Bearer-key authentication with the roles of docs/api.md "Authentication". */
 public final class Auth {
   public static final String KEY = "beacon.apiKey";
   private static final String BEARER = "Bearer ";
@@ -34,7 +34,7 @@ public final class Auth {
   }
 
   private static void authenticate(RoutingContext ctx, ApiKeys keys, java.util.function.Predicate<ApiKey> allowed) {
-    String header = ctx.request().getHeader(HttpHeaderNames.AUTHORIZATION);
+    String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
     if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
       ctx.fail(Problem.unauthorized());
       return;
@@ -54,7 +54,7 @@ public final class Auth {
 
   /**
    * Whether an agent key authenticated this request (set by {@link #api}). Viewers read debtors without their
-   * token (README "Authentication").
+   * token (docs/api.md "Authentication").
    */
   public static boolean isAgent(RoutingContext ctx) {
     ApiKey key = ctx.get(KEY);

@@ -16,9 +16,8 @@ public final class Bodies {
 
   /** The body as a JSON object: 415 unless the content type is JSON, 400 unless it parses to an object. */
   public static JsonObject object(RoutingContext ctx) {
-    String type = ctx.request().getHeader("Content-Type");
-    if (type == null || !type.toLowerCase().startsWith("application/json")) {
-      throw Problem.unsupportedMediaType("application/json");
+    if (!Requests.mediaType(ctx).equals(Requests.JSON)) {
+      throw Problem.unsupportedMediaType(Requests.JSON);
     }
     var body = ctx.body();
     if (body == null || body.length() == 0) {

@@ -3,7 +3,6 @@ package dev.beacon.http;
 import dev.beacon.config.BeaconConfig;
 import dev.beacon.core.Cidr;
 import dev.beacon.core.IpAddresses;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 
 import java.net.InetAddress;
@@ -19,10 +18,6 @@ import java.util.Locale;
  * default) no header is even looked at, so the tracking hot path pays nothing.
  */
 public final class ClientAddress {
-  private static final CharSequence FORWARDED = HttpHeaders.createOptimized("Forwarded");
-  private static final CharSequence X_FORWARDED_FOR = HttpHeaders.createOptimized("X-Forwarded-For");
-  private static final CharSequence X_FORWARDED_PROTO = HttpHeaders.createOptimized("X-Forwarded-Proto");
-  private static final CharSequence X_FORWARDED_HOST = HttpHeaders.createOptimized("X-Forwarded-Host");
   private static final ClientAddress DIRECT = new ClientAddress(List.of());
   private static volatile ClientAddress last = DIRECT;
 
@@ -86,7 +81,7 @@ public final class ClientAddress {
     }
     String proto = lastParam(req, "proto");
     if (proto == null) {
-      proto = lastValue(req.headers().getAll(X_FORWARDED_PROTO));
+      proto = lastValue(req.headers().getAll(Headers.X_FORWARDED_PROTO));
     }
     proto = proto == null ? null : proto.toLowerCase(Locale.ROOT);
     return "http".equals(proto) || "https".equals(proto) ? proto : own;
@@ -97,7 +92,7 @@ public final class ClientAddress {
     if (fromTrustedProxy(req)) {
       String host = lastParam(req, "host");
       if (host == null) {
-        host = lastValue(req.headers().getAll(X_FORWARDED_HOST));
+        host = lastValue(req.headers().getAll(Headers.X_FORWARDED_HOST));
       }
       if (host != null && host.matches("[A-Za-z0-9.\\-\\[\\]:]{1,255}")) {
         return host;
@@ -127,7 +122,7 @@ public final class ClientAddress {
   /** The forwarding chain, client first: {@code Forwarded}'s {@code for=} values, else {@code X-Forwarded-For}. */
   static List<String> chain(HttpServerRequest req) {
     List<String> out = new ArrayList<>();
-    List<String> forwarded = req.headers().getAll(FORWARDED);
+    List<String> forwarded = req.headers().getAll(Headers.FORWARDED);
     if (!forwarded.isEmpty()) {
       for (String header : forwarded) {
         for (String element : header.split(",")) {
@@ -137,7 +132,7 @@ public final class ClientAddress {
       }
       return out;
     }
-    for (String header : req.headers().getAll(X_FORWARDED_FOR)) {
+    for (String header : req.headers().getAll(Headers.X_FORWARDED_FOR)) {
       for (String part : header.split(",")) {
         if (!part.isBlank()) {
           out.add(part.trim());
@@ -163,7 +158,7 @@ public final class ClientAddress {
   }
 
   private static String lastParam(HttpServerRequest req, String name) {
-    List<String> forwarded = req.headers().getAll(FORWARDED);
+    List<String> forwarded = req.headers().getAll(Headers.FORWARDED);
     String found = null;
     for (String header : forwarded) {
       for (String element : header.split(",")) {

@@ -5,6 +5,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +61,7 @@ public final class ClientErrors {
     record(FRAMING, cause);
     var response = req.response();
     if (!response.headWritten() && !response.closed()) {
-      response.putHeader("Connection", "close");
+      response.putHeader(HttpHeaders.CONNECTION, "close");
       response.endHandler(v -> req.connection().close());
       Problems.send(response, Problem.malformed("The request could not be decoded"));
     } else {

@@ -3,6 +3,7 @@ package dev.beacon.http;
 import dev.beacon.http.Problem.FieldError;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -34,7 +35,6 @@ public final class LineImport<R> {
   private static final Logger LOG = LoggerFactory.getLogger(LineImport.class);
   /** At most this many rejected lines are listed; {@code rejectedCount} stays exact. */
   public static final int MAX_LISTED_REJECTIONS = 10_000;
-  public static final Set<String> NDJSON = Set.of("application/x-ndjson", "application/ndjson");
   /** The longest record (a line, or a CSV record with its embedded line breaks) an import reads. */
   public static final int MAX_RECORD_BYTES = 64 * 1024;
   /** How the body is split into records. */
@@ -118,12 +118,6 @@ public final class LineImport<R> {
     return o;
   }
 
-  /** The media type of the request without parameters, lower case; empty when absent. */
-  public static String mediaType(RoutingContext ctx) {
-    String type = ctx.request().getHeader("Content-Type");
-    return type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-  }
-
   /**
    * Streams the request body, split into lines, through {@code feature}. The caller has checked the media type;
    * this checks the charset and the size (a declared Content-Length up front, the bytes read as they come) and
@@ -137,7 +131,7 @@ public final class LineImport<R> {
   public static <R> void run(RoutingContext ctx, long maxBytes, int batchSize, String what, Framing framing,
                              Feature<R> feature) {
     Charset charset = charset(ctx);
-    String length = ctx.request().getHeader("Content-Length");
+    String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
     if (length != null && length.matches("[0-9]{1,18}") && Long.parseLong(length) > maxBytes) {
       throw Problem.tooLarge("An import may be at most " + maxBytes / (1024 * 1024) + " MiB");
     }
@@ -152,7 +146,7 @@ public final class LineImport<R> {
       "cp1252", Charset.forName("windows-1252"), "us-ascii", StandardCharsets.US_ASCII);
 
   static Charset charset(RoutingContext ctx) {
-    String type = ctx.request().getHeader("Content-Type");
+    String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
     if (type == null) {
       return StandardCharsets.UTF_8;
     }
@@ -379,7 +373,7 @@ public final class LineImport<R> {
     if (!ctx.response().ended()) {
       if (t instanceof Problem p) {
         // The rest of the body is not read: close the connection after answering.
-        ctx.response().putHeader("Connection", "close");
+        ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
         Problems.send(ctx.response(), p);
       } else {
         ctx.fail(t);

@@ -1,6 +1,7 @@
 package dev.beacon.http;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 
 import java.io.IOException;
@@ -26,8 +27,8 @@ public final class OpenApi {
 
   public static void mount(Router router) {
     router.get("/openapi.yaml").handler(ctx -> ctx.response()
-        .putHeader("Content-Type", "application/yaml; charset=utf-8")
-        .putHeader("Cache-Control", "public, max-age=300")
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml; charset=utf-8")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "public, max-age=300")
         .end(SPEC));
   }
 }

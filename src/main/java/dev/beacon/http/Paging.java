@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * List paging per API.md: {@code limit} (default 50, max 500) and an opaque {@code cursor}; answers
- * {@code {items, nextCursor}}. A cursor is Base64url JSON of the last item's sort key.
+ * List paging per docs/api.md "Conventions": {@code limit} (default 50, max 500) and an opaque {@code cursor};
+ * answers {@code {items, nextCursor}}. A cursor is Base64url JSON of the last item's sort key.
  */
 public final class Paging {
   public static final int DEFAULT_LIMIT = 50;

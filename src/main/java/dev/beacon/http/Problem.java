@@ -1,5 +1,6 @@
 package dev.beacon.http;
 
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -16,7 +17,7 @@ public class Problem extends RuntimeException {
   private final String title;
   private final List<FieldError> errors;
   private final JsonObject extensions;
-  private final Map<String, String> headers;
+  private final Map<CharSequence, String> headers;
 
   /** The longest detail a problem carries; client values inside it are escaped (see {@link Untrusted}). */
   static final int MAX_DETAIL = 1000;
@@ -34,7 +35,7 @@ public class Problem extends RuntimeException {
   }
 
   public Problem(int status, String type, String title, String detail, List<FieldError> errors,
-                 JsonObject extensions, Map<String, String> headers) {
+                 JsonObject extensions, Map<CharSequence, String> headers) {
     super(detail == null ? null : Untrusted.of(detail, MAX_DETAIL), null, false, false);
     this.status = status;
     this.type = type;
@@ -65,7 +66,7 @@ public class Problem extends RuntimeException {
 
   public static Problem unauthorized() {
     return new Problem(401, "unauthorized", "Unauthorized", "A valid API key is required (Authorization: Bearer <key>)",
-        List.of(), new JsonObject(), Map.of("WWW-Authenticate", "Bearer"));
+        List.of(), new JsonObject(), Map.of(Headers.WWW_AUTHENTICATE, "Bearer"));
   }
 
   /** A webhook whose signature, timestamp or credentials do not verify: 401, nothing stored. */
@@ -111,17 +112,17 @@ public class Problem extends RuntimeException {
   public static Problem tooManyRequests(int retryAfterSeconds) {
     return new Problem(429, "rate-limited", "Too many requests",
         "Too many requests for this link or key; retry after " + retryAfterSeconds + " s", List.of(),
-        new JsonObject(), Map.of("Retry-After", Integer.toString(retryAfterSeconds)));
+        new JsonObject(), Map.of(HttpHeaders.RETRY_AFTER, Integer.toString(retryAfterSeconds)));
   }
 
   public static Problem overloaded(int retryAfterSeconds) {
     return new Problem(503, "overloaded", "Service overloaded", "Too many requests in flight; retry shortly",
-        List.of(), new JsonObject(), Map.of("Retry-After", Integer.toString(retryAfterSeconds)));
+        List.of(), new JsonObject(), Map.of(HttpHeaders.RETRY_AFTER, Integer.toString(retryAfterSeconds)));
   }
 
   public static Problem unavailable(String detail, int retryAfterSeconds) {
     return new Problem(503, "unavailable", "Service unavailable", detail, List.of(), new JsonObject(),
-        Map.of("Retry-After", Integer.toString(retryAfterSeconds)));
+        Map.of(HttpHeaders.RETRY_AFTER, Integer.toString(retryAfterSeconds)));
   }
 
   public static Problem badGateway(String detail) {
@@ -132,7 +133,7 @@ public class Problem extends RuntimeException {
     return status;
   }
 
-  public Map<String, String> headers() {
+  public Map<CharSequence, String> headers() {
     return headers;
   }
 

@@ -1,12 +1,12 @@
 package dev.beacon.http;
 
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
 import dev.beacon.db.PgErrors;
+import io.vertx.core.http.HttpHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +27,7 @@ public final class Problems {
       // The client went away or broke the framing: count it, answer if the connection still can, close it.
       ClientErrors.record(clientFault, ctx.failure());
       if (!ctx.response().headWritten() && !ctx.response().closed()) {
-        ctx.response().putHeader(HttpHeaderNames.CONNECTION, "close");
+        ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
         send(ctx.response(), Problem.malformed("The request's body was cut off or not validly framed"));
       }
       return;
@@ -58,13 +58,13 @@ public final class Problems {
   public static void send(HttpServerResponse response, Problem p) {
     p.headers().forEach(response::putHeader);
     var body = p.toJson();
-    String id = response.headers().get(RequestLog.HEADER);
+    String id = response.headers().get(Headers.X_REQUEST_ID);
     if (id != null) {
       body.put("requestId", id);
     }
     response.setStatusCode(p.status())
-        .putHeader(HttpHeaderNames.CONTENT_TYPE, PROBLEM_JSON)
-        .putHeader(HttpHeaderNames.CACHE_CONTROL, "no-store")
+        .putHeader(HttpHeaders.CONTENT_TYPE, PROBLEM_JSON)
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
         .end(body.toBuffer());
   }
 

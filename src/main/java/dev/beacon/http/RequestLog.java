@@ -3,7 +3,6 @@ package dev.beacon.http;
 import dev.beacon.config.BeaconConfig;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.internal.VertxBootstrap;
 import io.vertx.core.spi.VertxServiceProvider;
@@ -27,8 +26,6 @@ import java.util.regex.Pattern;
  * or a key.
  */
 public final class RequestLog {
-  public static final String HEADER = "X-Request-Id";
-  private static final CharSequence REQUEST_ID = HttpHeaders.createOptimized(HEADER);
   static final int MAX_ID = 128;
   private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:\\-]{1," + MAX_ID + "}");
   private static final Logger ACCESS = LoggerFactory.getLogger("beacon.access");
@@ -53,7 +50,7 @@ public final class RequestLog {
 
   /** Called first for every request, on its own context. */
   public void begin(HttpServerRequest req) {
-    String id = req.getHeader(REQUEST_ID);
+    String id = req.getHeader(Headers.X_REQUEST_ID);
     if (id == null || id.length() > MAX_ID || !SAFE_ID.matcher(id).matches()) {
       id = newId();
     }
@@ -61,7 +58,7 @@ public final class RequestLog {
     if (context != null) {
       Local.ID.put(context, id);
     }
-    req.response().putHeader(REQUEST_ID, id);
+    req.response().putHeader(Headers.X_REQUEST_ID, id);
     if (access) {
       long started = System.nanoTime();
       String method = req.method().name();

@@ -1,16 +1,46 @@
 package dev.beacon.http;
 
 import dev.beacon.config.BeaconConfig;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.Locale;
+import java.util.Set;
 import java.util.UUID;
 
-/** Small request helpers shared by features: ids, query parameters, JSON answers, Beacon's public URL. */
+/**
+ * Small request helpers shared by features: the media type, ids, query parameters, JSON answers, Beacon's public
+ * URL.
+ */
 public final class Requests {
   public static final String JSON = "application/json";
+  public static final String FORM = "application/x-www-form-urlencoded";
+  public static final String MULTIPART = "multipart/form-data";
+  public static final String CSV = "text/csv";
+  public static final String TEXT = "text/plain";
+  /** Newline-delimited JSON, under both names clients send. */
+  public static final Set<String> NDJSON = Set.of("application/x-ndjson", "application/ndjson");
 
   private Requests() {}
+
+  /**
+   * The request's media type: its Content-Type without parameters, trimmed, lower case; empty when absent. Compare
+   * it with {@code equals}: {@code application/jsonx} is not {@code application/json}.
+   */
+  public static String mediaType(RoutingContext ctx) {
+    return mediaType(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE));
+  }
+
+  /** The media type of a Content-Type value (see {@link #mediaType(RoutingContext)}). */
+  static String mediaType(String contentType) {
+    if (contentType == null) {
+      return "";
+    }
+    int semicolon = contentType.indexOf(';');
+    String type = semicolon < 0 ? contentType : contentType.substring(0, semicolon);
+    return type.trim().toLowerCase(Locale.ROOT);
+  }
 
   /** A path or query parameter that must be a UUID; 400 naming it otherwise. */
   public static UUID uuid(RoutingContext ctx, String name) {
@@ -50,8 +80,8 @@ public final class Requests {
 
   public static void json(RoutingContext ctx, int status, JsonObject body) {
     ctx.response().setStatusCode(status)
-        .putHeader("Content-Type", JSON)
-        .putHeader("Cache-Control", "no-store")
+        .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
         .end(body.toBuffer());
   }
 

@@ -2,7 +2,9 @@ package dev.beacon.payments;
 
 import dev.beacon.core.Money;
 import dev.beacon.core.Tokens;
+import dev.beacon.http.Headers;
 import dev.beacon.http.Problem;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.UUID;
@@ -73,11 +75,11 @@ final class PaidPage {
 
   private static void send(RoutingContext ctx, int status, String html) {
     ctx.response().setStatusCode(status)
-        .putHeader("Content-Type", "text/html; charset=utf-8")
-        .putHeader("Cache-Control", "no-store")
-        .putHeader("Content-Security-Policy", CSP)
-        .putHeader("Referrer-Policy", "no-referrer")
-        .putHeader("X-Content-Type-Options", "nosniff")
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+        .putHeader(Headers.CONTENT_SECURITY_POLICY, CSP)
+        .putHeader(Headers.REFERRER_POLICY, "no-referrer")
+        .putHeader(Headers.X_CONTENT_TYPE_OPTIONS, "nosniff")
         .end(html);
   }
 

@@ -5,6 +5,7 @@ import dev.beacon.db.SqlLiterals;
 import dev.beacon.http.Bodies;
 import dev.beacon.http.LineImport;
 import dev.beacon.http.Problem;
+import dev.beacon.http.Requests;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -68,7 +69,7 @@ final class PaymentImport {
   }
 
   void handle(RoutingContext ctx) {
-    if (!LineImport.NDJSON.contains(LineImport.mediaType(ctx))) {
+    if (!Requests.NDJSON.contains(Requests.mediaType(ctx))) {
       throw Problem.unsupportedMediaType("application/x-ndjson");
     }
     LineImport.run(ctx, maxBytes, BATCH, "Payment", new Lines());

@@ -3,12 +3,12 @@ package dev.beacon.payments;
 import dev.beacon.config.BeaconConfig;
 import dev.beacon.core.Tokens;
 import dev.beacon.http.Bodies;
-import dev.beacon.http.LineImport;
 import dev.beacon.http.Paging;
 import dev.beacon.http.Problem;
 import dev.beacon.http.RateLimits;
 import dev.beacon.http.Requests;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -38,7 +38,7 @@ public final class PaymentRoutes {
     this.webhook = payments.configured() ? new StripeWebhook(pool, ledger, payments.stripeWebhookSecret()) : null;
     this.paidPage = new PaidPage(repo);
     this.limits = RateLimits.of(config);
-    this.importer = new PaymentImport(pool, config.http().importLimitMb() * 1024L * 1024L);
+    this.importer = new PaymentImport(pool, config.http().importLimitBytes());
   }
 
   public static void mount(Router router, Vertx vertx, Pool pool, BeaconConfig config) {
@@ -75,8 +75,8 @@ public final class PaymentRoutes {
       CheckoutInput in = input(ctx);
       checkout.start(token, null, in, Requests.baseUrl(ctx, config))
           .onSuccess(s -> ctx.response().setStatusCode(303)
-              .putHeader("Location", s.checkoutUrl())
-              .putHeader("Cache-Control", "no-store")
+              .putHeader(HttpHeaders.LOCATION, s.checkoutUrl())
+              .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
               .end())
           .onFailure(t -> refused(ctx, token, form, t));
     } catch (Problem p) {
@@ -95,7 +95,7 @@ public final class PaymentRoutes {
   }
 
   private static boolean isForm(RoutingContext ctx) {
-    return LineImport.mediaType(ctx).equals("application/x-www-form-urlencoded");
+    return Requests.mediaType(ctx).equals(Requests.FORM);
   }
 
   private void agentCheckout(RoutingContext ctx) {
@@ -116,7 +116,7 @@ public final class PaymentRoutes {
     if (isForm(ctx)) {
       return CheckoutInput.fromForm(ctx.request().formAttributes(), config.payments());
     }
-    if (LineImport.mediaType(ctx).equals("application/json")) {
+    if (Requests.mediaType(ctx).equals(Requests.JSON)) {
       return CheckoutInput.fromJson(Bodies.object(ctx), config.payments());
     }
     throw Problem.unsupportedMediaType("application/x-www-form-urlencoded or application/json");

@@ -4,6 +4,7 @@ import com.stripe.exception.EventDataObjectDeserializationException;
 import com.stripe.exception.SignatureVerificationException;
 import com.stripe.model.Event;
 import com.stripe.net.Webhook;
+import dev.beacon.http.Headers;
 import dev.beacon.http.Problem;
 import dev.beacon.http.Requests;
 import dev.beacon.metrics.Meters;
@@ -27,7 +28,7 @@ import java.util.UUID;
  */
 final class StripeWebhook {
   private static final Logger LOG = LoggerFactory.getLogger(StripeWebhook.class);
-  static final String SIGNATURE = "Stripe-Signature";
+  static final CharSequence SIGNATURE = Headers.STRIPE_SIGNATURE;
   /** Stripe's own default: a signature older than five minutes is refused (replay protection). */
   static final long TOLERANCE_SECONDS = 300;
   static final int BODY_LIMIT = 1024 * 1024;

@@ -7,6 +7,7 @@ import dev.beacon.http.Bodies;
 import dev.beacon.http.LineImport;
 import dev.beacon.http.Problem.FieldError;
 import dev.beacon.http.Problem;
+import dev.beacon.http.Requests;
 import dev.beacon.http.Times;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -41,7 +42,7 @@ final class EventImport {
     this.repository = new EventImportRepository(pool);
     this.classifier = classifier;
     this.config = config.tracking();
-    this.maxBytes = config.http().importLimitMb() * 1024L * 1024L;
+    this.maxBytes = config.http().importLimitBytes();
   }
 
   static void mount(Router router, Pool pool, BeaconConfig config, Classifier classifier) {
@@ -50,7 +51,7 @@ final class EventImport {
   }
 
   private void handle(RoutingContext ctx) {
-    if (!LineImport.NDJSON.contains(LineImport.mediaType(ctx))) {
+    if (!Requests.NDJSON.contains(Requests.mediaType(ctx))) {
       throw Problem.unsupportedMediaType("application/x-ndjson");
     }
     LineImport.run(ctx, maxBytes, BATCH, "Events", new Lines());

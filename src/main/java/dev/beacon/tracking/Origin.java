@@ -2,6 +2,7 @@ package dev.beacon.tracking;
 
 import dev.beacon.config.BeaconConfig;
 import dev.beacon.http.ClientAddress;
+import dev.beacon.http.Headers;
 import dev.beacon.core.IpAddresses;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -16,9 +17,9 @@ import java.util.Locale;
  * the classifier needs, the scanner network the full address falls in included.
  */
 public final class Origin {
-  private static final CharSequence SEC_PURPOSE = HttpHeaders.createOptimized("Sec-Purpose");
-  private static final CharSequence PURPOSE = HttpHeaders.createOptimized("Purpose");
-  private static final CharSequence X_MOZ = HttpHeaders.createOptimized("X-Moz");
+  private static final CharSequence SEC_PURPOSE = Headers.SEC_PURPOSE;
+  private static final CharSequence PURPOSE = Headers.PURPOSE;
+  private static final CharSequence X_MOZ = Headers.X_MOZ;
 
   private final BeaconConfig.IpStorage storage;
   private final ClientAddress clients;

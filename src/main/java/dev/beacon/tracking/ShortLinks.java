@@ -1,5 +1,6 @@
 package dev.beacon.tracking;
 
+import dev.beacon.http.Headers;
 import dev.beacon.tracking.pages.PageResponses;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
@@ -59,7 +60,7 @@ final class ShortLinks {
           .onComplete(ar -> ctx.response().setStatusCode(302)
               .putHeader(HttpHeaders.LOCATION, target)
               .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-              .putHeader("Referrer-Policy", "no-referrer")
+              .putHeader(Headers.REFERRER_POLICY, "no-referrer")
               .end());
     });
   }

@@ -6,6 +6,7 @@ import dev.beacon.core.Tokens;
 import dev.beacon.db.Uuids;
 import dev.beacon.http.Bodies;
 import dev.beacon.http.Problem;
+import dev.beacon.http.Requests;
 import dev.beacon.http.StopActions;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -22,7 +23,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.Locale;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -185,9 +185,8 @@ public final class TrackingRoutes {
   }
 
   private static void beaconType(RoutingContext ctx) {
-    String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
-    String mime = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-    if (!mime.equals("text/plain") && !mime.equals("application/json")) {
+    String mime = Requests.mediaType(ctx);
+    if (!mime.equals(Requests.TEXT) && !mime.equals(Requests.JSON)) {
       throw Problem.unsupportedMediaType("text/plain or application/json");
     }
     ctx.next();

@@ -1,7 +1,8 @@
 package dev.beacon.tracking.pages;
 
-import io.netty.handler.codec.http.HttpHeaderNames;
+import dev.beacon.http.Headers;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 
@@ -25,9 +26,9 @@ final class PageAssets {
 
   private static void serve(Router router, String path, Buffer body, String type) {
     router.route(path).method(HttpMethod.GET).method(HttpMethod.HEAD).handler(ctx -> ctx.response()
-        .putHeader(HttpHeaderNames.CONTENT_TYPE, type)
-        .putHeader(HttpHeaderNames.CACHE_CONTROL, CACHE)
-        .putHeader("X-Content-Type-Options", "nosniff")
+        .putHeader(HttpHeaders.CONTENT_TYPE, type)
+        .putHeader(HttpHeaders.CACHE_CONTROL, CACHE)
+        .putHeader(Headers.X_CONTENT_TYPE_OPTIONS, "nosniff")
         .end(body.copy()));
   }
 

@@ -1,7 +1,8 @@
 package dev.beacon.tracking.pages;
 
-import io.netty.handler.codec.http.HttpHeaderNames;
+import dev.beacon.http.Headers;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -27,39 +28,39 @@ public final class PageResponses {
   static void html(RoutingContext ctx, String csp, String page, int status) {
     Buffer body = Buffer.buffer(page);
     headLength(ctx, body);
-    secure(ctx.response(), csp).putHeader(HttpHeaderNames.CONTENT_TYPE, HTML).setStatusCode(status).end(body);
+    secure(ctx.response(), csp).putHeader(HttpHeaders.CONTENT_TYPE, HTML).setStatusCode(status).end(body);
   }
 
   /** A HEAD answer carries the length the GET body would have (Vert.x sends none when there is no body). */
   private static void headLength(RoutingContext ctx, Buffer body) {
     if (ctx.request().method() == HttpMethod.HEAD) {
-      ctx.response().putHeader(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(body.length()));
+      ctx.response().putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(body.length()));
     }
   }
 
   /** The same status, headers and bytes for every unknown or malformed token. */
   public static void notFound(RoutingContext ctx) {
     headLength(ctx, NOT_FOUND);
-    secure(ctx.response(), CSP).putHeader(HttpHeaderNames.CONTENT_TYPE, HTML).setStatusCode(404)
+    secure(ctx.response(), CSP).putHeader(HttpHeaders.CONTENT_TYPE, HTML).setStatusCode(404)
         .end(NOT_FOUND.copy());
   }
 
   static void json(RoutingContext ctx, JsonObject body) {
-    secure(ctx.response(), CSP).putHeader(HttpHeaderNames.CONTENT_TYPE, "application/json").setStatusCode(200)
+    secure(ctx.response(), CSP).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").setStatusCode(200)
         .end(body.toBuffer());
   }
 
   static void text(RoutingContext ctx, String body) {
-    secure(ctx.response(), CSP).putHeader(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+    secure(ctx.response(), CSP).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
         .setStatusCode(200).end(body);
   }
 
   static HttpServerResponse secure(HttpServerResponse r, String csp) {
-    return r.putHeader(HttpHeaderNames.CACHE_CONTROL, "no-store")
-        .putHeader("Referrer-Policy", "no-referrer")
-        .putHeader("Content-Security-Policy", csp)
-        .putHeader("X-Content-Type-Options", "nosniff")
-        .putHeader("X-Frame-Options", "DENY")
-        .putHeader("X-Robots-Tag", "noindex, nofollow");
+    return r.putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+        .putHeader(Headers.REFERRER_POLICY, "no-referrer")
+        .putHeader(Headers.CONTENT_SECURITY_POLICY, csp)
+        .putHeader(Headers.X_CONTENT_TYPE_OPTIONS, "nosniff")
+        .putHeader(Headers.X_FRAME_OPTIONS, "DENY")
+        .putHeader(Headers.X_ROBOTS_TAG, "noindex, nofollow");
   }
 }

@@ -22,7 +22,6 @@ import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -39,8 +38,6 @@ public final class PageRoutes {
   static final Set<String> CHANNELS = Set.of("email", "sms");
   static final String ONE_CLICK_FIELD = "List-Unsubscribe";
   static final String ONE_CLICK_VALUE = "One-Click";
-  private static final String FORM = "application/x-www-form-urlencoded";
-  private static final String MULTIPART = "multipart/form-data";
 
   private final PageRepository repo;
   private final BeaconConfig config;
@@ -124,8 +121,8 @@ public final class PageRoutes {
       PageResponses.notFound(ctx);
       return;
     }
-    String type = contentType(ctx);
-    boolean json = type.startsWith(Requests.JSON);
+    String type = Requests.mediaType(ctx);
+    boolean json = type.equals(Requests.JSON);
     try {
       limits.token(token);
     } catch (Problem p) {
@@ -141,11 +138,11 @@ public final class PageRoutes {
     if (json) {
       Object value = Bodies.object(ctx).getValue("channel");
       channel = value instanceof String s ? s : null;
-    } else if (type.startsWith(FORM)) {
+    } else if (type.equals(Requests.FORM)) {
       // The page's own form is urlencoded; multipart is not in the contract (415).
       channel = ctx.request().getFormAttribute("channel");
     } else {
-      throw Problem.unsupportedMediaType(FORM + " or " + Requests.JSON);
+      throw Problem.unsupportedMediaType(Requests.FORM + " or " + Requests.JSON);
     }
     if (channel == null || channel.isEmpty()) {
       throw Problem.invalid("channel", "is required");
@@ -175,10 +172,10 @@ public final class PageRoutes {
     }
     UUID communicationId = Requests.uuid(ctx, "communicationId");
     limits.token(token);
-    String type = contentType(ctx);
+    String type = Requests.mediaType(ctx);
     // RFC 8058 lets the mail receiver post either form encoding.
-    if (!type.startsWith(FORM) && !type.startsWith(MULTIPART)) {
-      throw Problem.unsupportedMediaType(FORM + " or " + MULTIPART);
+    if (!type.equals(Requests.FORM) && !type.equals(Requests.MULTIPART)) {
+      throw Problem.unsupportedMediaType(Requests.FORM + " or " + Requests.MULTIPART);
     }
     String value = ctx.request().getFormAttribute(ONE_CLICK_FIELD);
     if (!ONE_CLICK_VALUE.equals(value)) {
@@ -194,11 +191,6 @@ public final class PageRoutes {
           }
         })
         .onFailure(ctx::fail);
-  }
-
-  private static String contentType(RoutingContext ctx) {
-    String t = ctx.request().getHeader("Content-Type");
-    return t == null ? "" : t.toLowerCase(Locale.ROOT).trim();
   }
 
   private static String userAgent(RoutingContext ctx) {
