@@ -14,6 +14,21 @@ public final class Uuids {
 
   private Uuids() {}
 
+  /**
+   * The UUID {@code raw} holds in its canonical 36-character form, or null when it is absent or not one (input
+   * from a client or a provider: never an exception).
+   */
+  public static UUID parseOrNull(Object raw) {
+    if (!(raw instanceof String s) || s.length() != 36) {
+      return null;
+    }
+    try {
+      return UUID.fromString(s);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
   public static UUID v7() {
     return v7(System.currentTimeMillis());
   }

@@ -36,18 +36,6 @@ record DeliveryEvent(Provider provider, String eventId, String messageId, UUID c
     code = clip(code, 64);
   }
 
-  /** The UUID in {@code raw}, or null when it is absent or not one (a foreign or tampered argument). */
-  static UUID uuidOrNull(Object raw) {
-    if (!(raw instanceof String s) || s.length() != 36) {
-      return null;
-    }
-    try {
-      return UUID.fromString(s);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
-  }
-
   private static String clip(String s, int max) {
     return s == null || s.length() <= max ? s : s.substring(0, max);
   }

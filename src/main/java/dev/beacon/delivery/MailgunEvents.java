@@ -1,5 +1,6 @@
 package dev.beacon.delivery;
 
+import dev.beacon.db.Uuids;
 import dev.beacon.http.Problem;
 import io.vertx.core.json.JsonObject;
 
@@ -77,7 +78,7 @@ final class MailgunEvents {
     Object code = status.getValue("code");
     long millis = Math.round(ts.doubleValue() * 1000);
     return Parsed.one(new DeliveryEvent(Provider.MAILGUN, id, MessageIds.mailgun(headers.getString("message-id")),
-        DeliveryEvent.uuidOrNull(vars.getValue("beacon_communication_id")), DeliveryEvent.EMAIL, kind, severity,
+        Uuids.parseOrNull(vars.getValue("beacon_communication_id")), DeliveryEvent.EMAIL, kind, severity,
         d.getString("recipient"), reason, code == null ? null : String.valueOf(code), Instant.ofEpochMilli(millis)));
   }
 }

@@ -1,5 +1,6 @@
 package dev.beacon.delivery;
 
+import dev.beacon.db.Uuids;
 import dev.beacon.http.Problem;
 import io.vertx.core.json.JsonObject;
 
@@ -39,7 +40,7 @@ final class PostmarkEvents {
     }
     String messageId = o.getString("MessageID");
     JsonObject meta = o.getValue("Metadata") instanceof JsonObject m ? m : new JsonObject();
-    var communication = DeliveryEvent.uuidOrNull(meta.getValue("beacon_communication_id"));
+    var communication = Uuids.parseOrNull(meta.getValue("beacon_communication_id"));
     return switch (type) {
       case "Delivery" -> Parsed.one(new DeliveryEvent(Provider.POSTMARK, "delivery:" + messageId + ":" + o.getString("Recipient"),
           messageId, communication, DeliveryEvent.EMAIL, DeliveryEvent.DELIVERED, null, o.getString("Recipient"),

@@ -1,5 +1,6 @@
 package dev.beacon.delivery;
 
+import dev.beacon.db.Uuids;
 import dev.beacon.http.Headers;
 import dev.beacon.http.Problem;
 import io.vertx.core.json.DecodeException;
@@ -125,7 +126,7 @@ final class SendGridEvents {
     }
     String reason = o.getString("reason", o.getString("response"));
     return new DeliveryEvent(Provider.SENDGRID, id, messageId(o.getString("sg_message_id")),
-        DeliveryEvent.uuidOrNull(o.getValue("beacon_communication_id")), DeliveryEvent.EMAIL, kind, severity,
+        Uuids.parseOrNull(o.getValue("beacon_communication_id")), DeliveryEvent.EMAIL, kind, severity,
         o.getString("email"), reason, o.getValue("status") == null ? null : String.valueOf(o.getValue("status")),
         Instant.ofEpochSecond(n.longValue()));
   }

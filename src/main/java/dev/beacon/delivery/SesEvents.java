@@ -1,5 +1,6 @@
 package dev.beacon.delivery;
 
+import dev.beacon.db.Uuids;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -82,14 +83,14 @@ final class SesEvents {
 
   private static UUID communication(JsonObject mail) {
     if (mail.getValue("tags") instanceof JsonObject tags && tags.getValue(TAG) instanceof JsonArray a && !a.isEmpty()) {
-      UUID id = DeliveryEvent.uuidOrNull(a.getValue(0));
+      UUID id = Uuids.parseOrNull(a.getValue(0));
       if (id != null) {
         return id;
       }
     }
     for (Object h : array(mail, "headers")) {
       if (h instanceof JsonObject o && HEADER.equalsIgnoreCase(o.getString("name", ""))) {
-        return DeliveryEvent.uuidOrNull(o.getValue("value"));
+        return Uuids.parseOrNull(o.getValue("value"));
       }
     }
     return null;

@@ -1,5 +1,6 @@
 package dev.beacon.delivery;
 
+import dev.beacon.db.Uuids;
 import dev.beacon.http.Headers;
 import dev.beacon.http.Problem;
 import io.vertx.core.MultiMap;
@@ -96,7 +97,7 @@ final class TwilioEvents {
     }
     String code = p.get("ErrorCode");
     String severity = kind.equals(DeliveryEvent.FAILED) ? DeliveryEvent.HARD : null;
-    UUID communication = DeliveryEvent.uuidOrNull(communicationId);
+    UUID communication = Uuids.parseOrNull(communicationId);
     return Parsed.one(new DeliveryEvent(Provider.TWILIO, sid + ":" + status, sid, communication, DeliveryEvent.SMS,
         kind, severity, null, p.get("ErrorMessage"), code == null || code.isEmpty() ? null : code, now));
   }

@@ -2,6 +2,7 @@ package dev.beacon.payments;
 
 import dev.beacon.core.Money;
 import dev.beacon.core.Tokens;
+import dev.beacon.db.Uuids;
 import dev.beacon.http.Headers;
 import dev.beacon.http.Problem;
 import io.vertx.core.http.HttpHeaders;
@@ -31,7 +32,7 @@ final class PaidPage {
       send(ctx, 404, NOT_FOUND);
       return;
     }
-    UUID paymentId = uuid(ctx.request().getParam("payment"));
+    UUID paymentId = Uuids.parseOrNull(ctx.request().getParam("payment"));
     if (paymentId == null) {
       send(ctx, 404, NOT_FOUND);
       return;
@@ -111,14 +112,6 @@ final class PaidPage {
       case "option" -> "The payment choice";
       default -> field;
     };
-  }
-
-  private static UUID uuid(String s) {
-    try {
-      return s == null || s.length() != 36 ? null : UUID.fromString(s);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
   }
 
   static String escape(String s) {

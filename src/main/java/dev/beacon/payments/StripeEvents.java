@@ -1,5 +1,6 @@
 package dev.beacon.payments;
 
+import dev.beacon.db.Uuids;
 import com.stripe.exception.EventDataObjectDeserializationException;
 import com.stripe.model.Charge;
 import com.stripe.model.Dispute;
@@ -59,7 +60,7 @@ final class StripeEvents {
     };
     UUID id = paymentId(s.getMetadata());
     if (id == null) {
-      id = uuid(s.getClientReferenceId());
+      id = Uuids.parseOrNull(s.getClientReferenceId());
     }
     PaymentChange.Builder c = PaymentChange.of(action).session(s.getId()).paymentIntent(s.getPaymentIntent())
         .card(s.getCustomer(), null).methodType(single(s.getPaymentMethodTypes()));
@@ -114,18 +115,7 @@ final class StripeEvents {
   }
 
   private static UUID paymentId(Map<String, String> metadata) {
-    return metadata == null ? null : uuid(metadata.get(Metadata.PAYMENT_ID));
-  }
-
-  private static UUID uuid(String s) {
-    if (s == null || s.length() != 36) {
-      return null;
-    }
-    try {
-      return UUID.fromString(s);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
+    return metadata == null ? null : Uuids.parseOrNull(metadata.get(Metadata.PAYMENT_ID));
   }
 
   private static String single(List<String> types) {

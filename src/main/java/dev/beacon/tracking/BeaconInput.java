@@ -1,7 +1,8 @@
 package dev.beacon.tracking;
 
-import dev.beacon.http.Problem;
+import dev.beacon.db.Uuids;
 import dev.beacon.http.Problem.FieldError;
+import dev.beacon.http.Problem;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -31,7 +32,7 @@ final class BeaconInput {
     UUID pageViewId = null;
     Object pv = o.getValue("pageViewId");
     if (pv != null) {
-      pageViewId = uuid(pv);
+      pageViewId = Uuids.parseOrNull(pv);
       if (pageViewId == null) {
         errors.add(new FieldError("pageViewId", "must be a UUID"));
       }
@@ -43,17 +44,6 @@ final class BeaconInput {
       throw Problem.invalid(errors);
     }
     return new Beacon((String) token, pageViewId, pageType, time, actions);
-  }
-
-  static UUID uuid(Object raw) {
-    if (!(raw instanceof String s) || s.length() != 36) {
-      return null;
-    }
-    try {
-      return UUID.fromString(s);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
   }
 
   static String pageType(Object raw, List<FieldError> errors) {

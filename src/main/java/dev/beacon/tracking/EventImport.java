@@ -119,7 +119,7 @@ final class EventImport {
 
     private Pending event(JsonObject o) {
       List<FieldError> errors = new ArrayList<>();
-      UUID debtorId = BeaconInput.uuid(o.getValue("debtorId"));
+      UUID debtorId = Uuids.parseOrNull(o.getValue("debtorId"));
       if (debtorId == null) {
         errors.add(new FieldError("debtorId", "must be a UUID"));
       }
@@ -139,7 +139,7 @@ final class EventImport {
       }
       UUID comm = null;
       if (o.getValue("communicationId") != null) {
-        comm = BeaconInput.uuid(o.getValue("communicationId"));
+        comm = Uuids.parseOrNull(o.getValue("communicationId"));
         if (comm == null) {
           errors.add(new FieldError("communicationId", "must be a UUID"));
         }

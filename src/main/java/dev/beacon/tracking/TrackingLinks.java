@@ -1,6 +1,7 @@
 package dev.beacon.tracking;
 
 import dev.beacon.config.BeaconConfig;
+import dev.beacon.db.Uuids;
 import dev.beacon.http.Bodies;
 import dev.beacon.http.Problem;
 import dev.beacon.http.Requests;
@@ -33,11 +34,11 @@ final class TrackingLinks {
   private void create(RoutingContext ctx) {
     JsonObject body = Bodies.object(ctx);
     List<Problem.FieldError> errors = new ArrayList<>();
-    UUID debtorId = BeaconInput.uuid(body.getValue("debtorId"));
+    UUID debtorId = Uuids.parseOrNull(body.getValue("debtorId"));
     if (debtorId == null) {
       errors.add(new Problem.FieldError("debtorId", "must be a UUID"));
     }
-    UUID communicationId = BeaconInput.uuid(body.getValue("communicationId"));
+    UUID communicationId = Uuids.parseOrNull(body.getValue("communicationId"));
     if (communicationId == null) {
       errors.add(new Problem.FieldError("communicationId", "must be a UUID"));
     }
