@@ -15,12 +15,12 @@ import java.util.UUID;
  */
 public final class Requests {
   public static final String JSON = "application/json";
+  /** Newline-delimited JSON, under both names clients send. */
+  public static final Set<String> NDJSON = Set.of("application/x-ndjson", "application/ndjson");
   public static final String FORM = "application/x-www-form-urlencoded";
   public static final String MULTIPART = "multipart/form-data";
   public static final String CSV = "text/csv";
   public static final String TEXT = "text/plain";
-  /** Newline-delimited JSON, under both names clients send. */
-  public static final Set<String> NDJSON = Set.of("application/x-ndjson", "application/ndjson");
 
   private Requests() {}
 

@@ -120,6 +120,14 @@ class DebtorApiIT {
   }
 
   @Test
+  void create_aTypeThatOnlyStartsLikeJson_is415_andJsonWithACharsetIsRead(TestApp app) {
+    Http http = new Http(app);
+    assertProblem(http.postRaw("/api/debtors", AGENT_KEY, "application/jsonx", ann().toBuffer()), 415, null);
+    assertThat(http.postRaw("/api/debtors", AGENT_KEY, "Application/JSON; charset=utf-8", ann().toBuffer())
+        .statusCode()).isEqualTo(201);
+  }
+
+  @Test
   void create_oversizeBody_is413(TestApp app) {
     String big = "x".repeat(70_000);
     var r = new Http(app).postRaw("/api/debtors", AGENT_KEY, "application/json",

@@ -28,6 +28,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(120)
 class ImportFormatsIT {
 
+  /** Imports {@code text} encoded as ISO-8859-1, whatever charset {@code type} names. */
+  private static JsonObject importLatin1(TestApp app, String type, String text) {
+    return importBytes(app, type, text.getBytes(StandardCharsets.ISO_8859_1));
+  }
+
   private static JsonObject importBytes(TestApp app, String type, byte[] body) {
     var r = new Http(app).postRaw("/api/debtors/import", AGENT_KEY, type, Buffer.buffer(body));
     assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
@@ -60,18 +65,14 @@ class ImportFormatsIT {
 
   @Test
   void oldMacLineEnds_andLatin1NamedByCharset_import(TestApp app) {
-    byte[] latin1 = "firstName,lastName,email\rJosé,Müller,jose@example.com\rAnn,Lee,ann@example.com"
-        .getBytes(StandardCharsets.ISO_8859_1);
-    JsonObject r = importBytes(app, "text/csv; charset=ISO-8859-1", latin1);
+    JsonObject r = importLatin1(app, "text/csv; charset=ISO-8859-1", "firstName,lastName,email\rJosé,Müller,jose@example.com\rAnn,Lee,ann@example.com");
     assertThat(r.getLong("created")).isEqualTo(2);
     assertThat(names(app)).isEqualTo("Ann|José");
   }
 
   @Test
   void latin1SentAsUtf8_isRejectedByLine_namingTheCharset(TestApp app) {
-    byte[] latin1 = "firstName,lastName,email\nJosé,Müller,jose@example.com\nAnn,Lee,ann@example.com\n"
-        .getBytes(StandardCharsets.ISO_8859_1);
-    JsonObject r = importBytes(app, "text/csv", latin1);
+    JsonObject r = importLatin1(app, "text/csv", "firstName,lastName,email\nJosé,Müller,jose@example.com\nAnn,Lee,ann@example.com\n");
     assertThat(r.getLong("created")).isEqualTo(1);
     assertThat(r.getJsonArray("rejected").getJsonObject(0).getLong("line")).isEqualTo(2);
     assertThat(r.getJsonArray("rejected").getJsonObject(0).encode()).contains("charset=iso-8859-1");

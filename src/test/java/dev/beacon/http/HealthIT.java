@@ -2,6 +2,7 @@ package dev.beacon.http;
 
 import dev.beacon.app.Routes;
 import dev.beacon.app.Services;
+import dev.beacon.db.Database;
 import dev.beacon.support.BeaconExtension;
 import dev.beacon.support.Http;
 import dev.beacon.support.TestApp;
@@ -11,6 +12,8 @@ import io.vertx.ext.web.client.WebClientOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.function.Consumer;
 
 import static dev.beacon.support.TestApp.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,36 +37,29 @@ class HealthIT {
   @Test
   void ready_isDown_whenTheSchemaIsNotTheOneThisCodeExpects_andLiveStaysUp(TestApp app) {
     Services wrong = new Services(app.services.config(), app.services.pool(), app.services.pool(), app.services.keys(), "999");
-    HttpVerticle v = Routes.httpVerticle(wrong);
-    String id = await(app.vertx.deployVerticle(v));
-    try {
-      WebClient c = WebClient.create(app.vertx, new WebClientOptions().setDefaultPort(v.actualPort()).setDefaultHost("localhost"));
+    serve(app, wrong, c -> {
       var ready = await(c.get("/health/ready").send());
       assertThat(ready.statusCode()).isEqualTo(503);
       assertThat(await(c.get("/health/live").send()).statusCode()).isEqualTo(200);
-    } finally {
-      await(app.vertx.undeploy(id));
-    }
+    });
   }
 
   @Test
   void ready_isDown_whenTheDatabaseIsUnreachable(TestApp app) {
-    var unreachable = dev.beacon.db.Database.of("postgresql://nobody@127.0.0.1:1/none", null, null);
+    var unreachable = Database.of("postgresql://nobody@127.0.0.1:1/none", null, null);
     var pool = unreachable.pool(app.vertx, 1);
     Services down = new Services(app.services.config(), pool, pool, app.services.keys(),
         app.services.schemaVersion());
-    HttpVerticle v = Routes.httpVerticle(down);
-    String id = await(app.vertx.deployVerticle(v));
     try {
-      WebClient c = WebClient.create(app.vertx, new WebClientOptions().setDefaultPort(v.actualPort()).setDefaultHost("localhost"));
-      var ready = await(c.get("/health/ready").send());
-      assertThat(ready.statusCode()).isEqualTo(503);
-      var api = await(c.get("/api/debtors").bearerTokenAuthentication(TestApp.AGENT_KEY).send());
-      assertThat(api.statusCode()).isEqualTo(503);
-      assertThat(api.getHeader("Retry-After")).isNotBlank();
-      assertThat(api.bodyAsJsonObject().getString("detail")).doesNotContain("127.0.0.1");
+      serve(app, down, c -> {
+        var ready = await(c.get("/health/ready").send());
+        assertThat(ready.statusCode()).isEqualTo(503);
+        var api = await(c.get("/api/debtors").bearerTokenAuthentication(TestApp.AGENT_KEY).send());
+        assertThat(api.statusCode()).isEqualTo(503);
+        assertThat(api.getHeader("Retry-After")).isNotBlank();
+        assertThat(api.bodyAsJsonObject().getString("detail")).doesNotContain("127.0.0.1");
+      });
     } finally {
-      await(app.vertx.undeploy(id));
       await(pool.close());
     }
   }
@@ -85,5 +81,17 @@ class HealthIT {
     assertThat(wrongMethod.statusCode()).isEqualTo(405);
     assertThat(wrongMethod.bodyAsJsonObject().getInteger("status")).isEqualTo(405);
     assertThat(new JsonObject(wrongMethod.bodyAsString()).containsKey("detail")).isTrue();
+  }
+
+  /** Serves {@code services} beside the app's own server for the length of {@code exchange}. */
+  private static void serve(TestApp app, Services services, Consumer<WebClient> exchange) {
+    HttpVerticle v = Routes.httpVerticle(services);
+    String id = await(app.vertx.deployVerticle(v));
+    try {
+      exchange.accept(WebClient.create(app.vertx,
+          new WebClientOptions().setDefaultPort(v.actualPort()).setDefaultHost("localhost")));
+    } finally {
+      await(app.vertx.undeploy(id));
+    }
   }
 }

@@ -101,7 +101,7 @@ class ArchiveIT {
   void aMonthArchivedAgain_keepsItsEarlierArchive(TestApp app, @TempDir Path dir) {
     UUID debtor = debtor(app);
     YearMonth month = NOW.minusMonths(36);
-    ensure(app, "email_events", "occurred_at", month);
+    ensureEmailEvents(app, month);
     for (int day = 1; day <= 3; day++) {
       insertOpen(app, debtor, month, day);
     }
@@ -112,7 +112,7 @@ class ArchiveIT {
     // A late row of that month lands in the default partition; a backup restore (or an operator) gives the month
     // its partition back, and the next retention run archives it again.
     insertOpen(app, debtor, month, 4);
-    ensure(app, "email_events", "occurred_at", month);
+    ensureEmailEvents(app, month);
     Archive.Manifest second = await(archive.archive(Archive.Table.EMAIL_EVENTS, month));
     assertThat(second.rows()).isEqualTo(1);
 
@@ -168,7 +168,7 @@ class ArchiveIT {
     UUID debtor = debtor(app);
     YearMonth month = NOW.minusMonths(33);
     String part = Archive.Table.EMAIL_EVENTS.partition(month);
-    ensure(app, "email_events", "occurred_at", month);
+    ensureEmailEvents(app, month);
     insertOpen(app, debtor, month, 1);
     insertOpen(app, debtor, month, 2);
     // The process stopped after the detach and before the export.
@@ -189,7 +189,7 @@ class ArchiveIT {
   void aPartitionAheadThatCannotBeCreated_doesNotStopTheArchive(TestApp app, @TempDir Path dir) {
     UUID debtor = debtor(app);
     YearMonth month = NOW.minusMonths(30);
-    ensure(app, "email_events", "occurred_at", month);
+    ensureEmailEvents(app, month);
     insertOpen(app, debtor, month, 1);
     // The last month ahead was created by a session in another time zone (Flyway's JDBC session takes the JVM's,
     // the pool's takes the server's): the next month's bounds overlap it and its creation fails.
@@ -214,7 +214,7 @@ class ArchiveIT {
   void restore_refusesAFileThatDoesNotMatchItsManifest(TestApp app, @TempDir Path dir) throws Exception {
     UUID debtor = debtor(app);
     YearMonth month = NOW.minusMonths(40);
-    ensure(app, "email_events", "occurred_at", month);
+    ensureEmailEvents(app, month);
     await(app.pool.preparedQuery("""
             INSERT INTO email_events (debtor_id, kind, occurred_at, label, reason) VALUES ($1, 'open', $2, 'human', 'b')""")
         .execute(Tuple.of(debtor, month.atDay(2).atStartOfDay().atOffset(ZoneOffset.UTC))));
@@ -260,6 +260,11 @@ class ArchiveIT {
     return await(app.pool.query("""
         INSERT INTO debtors (first_name, last_name, unique_token) VALUES ('Ada', 'Doe', 'tok-archive-0123456789abc')
         RETURNING id""").execute()).iterator().next().getUUID(0);
+  }
+
+  /** The email_events partition of month {@code m}, created if missing. */
+  private static void ensureEmailEvents(TestApp app, YearMonth m) {
+    ensure(app, "email_events", "occurred_at", m);
   }
 
   private static void ensure(TestApp app, String table, String column, YearMonth m) {

@@ -61,11 +61,8 @@ class BackupIT {
         .contains("debtors", "communications", "email_events", "page_views")
         .doesNotContain("flyway_schema_history");
 
-    String name = "restore_" + UUID.randomUUID().toString().replace("-", "");
-    await(app.pool.query("CREATE DATABASE " + name).execute());
-    Database fresh = new Database(new PgConnectOptions(app.database.connect()).setDatabase(name));
-    Migrations.migrate(fresh);
-    Pool freshPool = fresh.pool(app.vertx, 2);
+    FreshDatabase fresh = FreshDatabase.create(app);
+    Pool freshPool = fresh.pool();
     try {
       long rows = await(new Backup(app.vertx, freshPool).restore(backupDir, version));
       assertThat(rows).isEqualTo(before.values().stream().mapToLong(List::size).sum());
@@ -76,8 +73,7 @@ class BackupIT {
       assertThatThrownBy(() -> await(new Backup(app.vertx, freshPool).restore(backupDir, version)))
           .hasMessageContaining("fresh database");
     } finally {
-      await(freshPool.close());
-      await(app.pool.query("DROP DATABASE " + name + " WITH (FORCE)").execute());
+      fresh.close();
     }
   }
 
@@ -97,18 +93,14 @@ class BackupIT {
     String version = Migrations.currentVersion(app.database);
     Path backupDir = Path.of(await(new Backup(app.vertx, app.pool).backup(dir, version)).getString("dir"));
 
-    String name = "restore_" + UUID.randomUUID().toString().replace("-", "");
-    await(app.pool.query("CREATE DATABASE " + name).execute());
-    Database fresh = new Database(new PgConnectOptions(app.database.connect()).setDatabase(name));
-    Migrations.migrate(fresh);
-    Pool freshPool = fresh.pool(app.vertx, 2);
+    FreshDatabase fresh = FreshDatabase.create(app);
+    Pool freshPool = fresh.pool();
     try {
       await(new Backup(app.vertx, freshPool).restore(backupDir, version));
       assertThat(await(freshPool.query("SELECT count(*) FROM email_events").execute()).iterator().next().getLong(0))
           .isEqualTo(1);
     } finally {
-      await(freshPool.close());
-      await(app.pool.query("DROP DATABASE " + name + " WITH (FORCE)").execute());
+      fresh.close();
       await(app.pool.query("DROP TABLE " + part).execute());
     }
   }
@@ -132,5 +124,22 @@ class BackupIT {
       out.put(table, rows);
     }
     return out;
+  }
+
+  /** A new database beside the test's own, migrated and empty; {@link #close} drops it. */
+  private record FreshDatabase(TestApp app, String name, Pool pool) implements AutoCloseable {
+    static FreshDatabase create(TestApp app) {
+      String name = "restore_" + UUID.randomUUID().toString().replace("-", "");
+      await(app.pool.query("CREATE DATABASE " + name).execute());
+      Database db = new Database(new PgConnectOptions(app.database.connect()).setDatabase(name));
+      Migrations.migrate(db);
+      return new FreshDatabase(app, name, db.pool(app.vertx, 2));
+    }
+
+    @Override
+    public void close() {
+      await(pool.close());
+      await(app.pool.query("DROP DATABASE " + name + " WITH (FORCE)").execute());
+    }
   }
 }

@@ -58,13 +58,11 @@ class StripeWebhookIT {
   @DisplayName("a completed session still unpaid (delayed method) waits; async_payment_succeeded completes it")
   void asyncPaymentSucceeded() {
     JsonObject d = kit.debtor("300.00");
-    UUID id = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
+    UUID id = partial(d, "100.00");
     kit.ok(event("evt_a1", "checkout.session.completed", session(id, "cs_a", "pi_a", "unpaid")));
-    assertThat(kit.payment(id).getString("status")).isEqualTo("pending");
-    assertThat(kit.amountPaid(d)).isEqualTo("0.00");
+    assertPaid(id, "pending", d, "0.00");
     kit.ok(event("evt_a2", "checkout.session.async_payment_succeeded", session(id, "cs_a", "pi_a", "paid")));
-    assertThat(kit.payment(id).getString("status")).isEqualTo("completed");
-    assertThat(kit.amountPaid(d)).isEqualTo("100.00");
+    assertPaid(id, "completed", d, "100.00");
     assertThat(kit.status(d)).isEqualTo("active");
   }
 
@@ -72,22 +70,21 @@ class StripeWebhookIT {
   @DisplayName("async_payment_failed fails the payment; expired expires another; neither moves amount_paid")
   void asyncFailedAndExpired() {
     JsonObject d = kit.debtor("300.00");
-    UUID failed = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
-    UUID expired = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "50.00"));
+    UUID failed = partial(d, "100.00");
+    UUID expired = partial(d, "50.00");
     kit.ok(event("evt_f", "checkout.session.async_payment_failed", session(failed, "cs_f", "pi_f", "unpaid")));
     kit.ok(event("evt_e", "checkout.session.expired", session(expired, "cs_e", null, "unpaid")));
     assertThat(kit.payment(failed).getString("status")).isEqualTo("failed");
     assertThat(kit.payment(failed).getString("failure_reason")).isNotBlank();
-    assertThat(kit.payment(expired).getString("status")).isEqualTo("expired");
-    assertThat(kit.amountPaid(d)).isEqualTo("0.00");
+    assertPaid(expired, "expired", d, "0.00");
   }
 
   @Test
   @DisplayName("payment_intent.succeeded completes; a declined attempt inside Checkout keeps the payment pending with the reason")
   void paymentIntentEvents() {
     JsonObject d = kit.debtor("300.00");
-    UUID ok = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
-    UUID declined = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "60.00"));
+    UUID ok = partial(d, "100.00");
+    UUID declined = partial(d, "60.00");
     kit.ok(event("evt_p1", "payment_intent.succeeded", intent(ok, "pi_ok", "succeeded")));
     JsonObject failedIntent = intent(declined, "pi_bad", "requires_payment_method")
         .put("last_payment_error", new JsonObject().put("code", "card_declined").put("message", "Your card was declined."));
@@ -131,17 +128,15 @@ class StripeWebhookIT {
   @DisplayName("a partial refund keeps the rest credited; a later, larger refund event moves it again, never twice")
   void partialRefund() {
     JsonObject d = kit.debtor("200.00");
-    UUID id = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
+    UUID id = partial(d, "100.00");
     kit.ok(completed("evt_pr1", id));
     kit.ok(event("evt_pr2", "charge.refunded", charge("ch_p", "pi_" + id, 10000, 3000)));
-    assertThat(kit.payment(id).getString("status")).isEqualTo("partially_refunded");
-    assertThat(kit.amountPaid(d)).isEqualTo("70.00");
+    assertPaid(id, "partially_refunded", d, "70.00");
     // An older refund event arriving late (cumulative 10.00) changes nothing.
     kit.ok(event("evt_pr0", "charge.refunded", charge("ch_p", "pi_" + id, 10000, 1000)));
     assertThat(kit.amountPaid(d)).isEqualTo("70.00");
     kit.ok(event("evt_pr3", "charge.refunded", charge("ch_p", "pi_" + id, 10000, 10000)));
-    assertThat(kit.payment(id).getString("status")).isEqualTo("refunded");
-    assertThat(kit.amountPaid(d)).isEqualTo("0.00");
+    assertPaid(id, "refunded", d, "0.00");
   }
 
   @Test
@@ -152,8 +147,7 @@ class StripeWebhookIT {
     kit.ok(event("evt_o1", "payment_intent.succeeded", intent(id, "pi_" + id, "succeeded")));
     kit.ok(event("evt_o2", "charge.refunded", charge("ch_o", "pi_" + id, 15000, 15000)));
     kit.ok(completed("evt_o3", id));
-    assertThat(kit.payment(id).getString("status")).isEqualTo("refunded");
-    assertThat(kit.amountPaid(d)).isEqualTo("0.00");
+    assertPaid(id, "refunded", d, "0.00");
     assertThat(kit.status(d)).isEqualTo("active");
   }
 
@@ -161,7 +155,7 @@ class StripeWebhookIT {
   @DisplayName("out of order: a partial refund before the completion events; the completions then count only the rest")
   void refundBeforeCompletion_outOfOrder() {
     JsonObject d = kit.debtor("300.00");
-    UUID id = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
+    UUID id = partial(d, "100.00");
     // Here the charge carries the payment id in its metadata (see refundBeforeAnyMatch_parked for one without).
     JsonObject refunded = charge("ch_early", "pi_" + id, 10000, 4000)
         .put("metadata", new JsonObject().put("payment_id", id.toString()));
@@ -179,7 +173,7 @@ class StripeWebhookIT {
   @DisplayName("out of order: a refund and a lost dispute that name no known payment wait, then apply with the completion")
   void refundBeforeAnyMatch_parked_thenAppliedWithTheCompletion() {
     JsonObject d = kit.debtor("300.00");
-    UUID id = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
+    UUID id = partial(d, "100.00");
     String intent = "pi_park_" + id;
     // No payment_id on the charge, and the payment's PaymentIntent is not known yet: nothing can match.
     var early = kit.deliver(event("evt_pk1", "charge.refunded", charge("ch_park", intent, 10000, 2500)));
@@ -187,8 +181,7 @@ class StripeWebhookIT {
     assertThat(early.bodyAsJsonObject().getString("outcome")).isEqualTo("unmatched");
     kit.ok(event("evt_pk2", "charge.dispute.closed", dispute("ch_park", intent).put("status", "lost")
         .put("amount", 1000)));
-    assertThat(kit.payment(id).getString("status")).isEqualTo("pending");
-    assertThat(kit.amountPaid(d)).isEqualTo("0.00");
+    assertPaid(id, "pending", d, "0.00");
 
     kit.ok(event("evt_pk3", "payment_intent.succeeded", intent(id, intent, "succeeded")));
     JsonObject p = kit.payment(id);
@@ -213,19 +206,18 @@ class StripeWebhookIT {
   @DisplayName("a refund of a charge Beacon never made stays unmatched and moves nothing")
   void foreignRefund_staysUnmatched() {
     JsonObject d = kit.debtor("300.00");
-    UUID id = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
+    UUID id = partial(d, "100.00");
     kit.ok(completed("evt_fr1", id));
     var r = kit.deliver(event("evt_fr2", "charge.refunded", charge("ch_elsewhere", "pi_elsewhere", 5000, 5000)));
     assertThat(r.bodyAsJsonObject().getString("outcome")).isEqualTo("unmatched");
-    assertThat(kit.payment(id).getString("status")).isEqualTo("completed");
-    assertThat(kit.amountPaid(d)).isEqualTo("100.00");
+    assertPaid(id, "completed", d, "100.00");
   }
 
   @Test
   @DisplayName("out of order: failure and expiry events after a success change nothing")
   void failureAfterSuccess_noEffect() {
     JsonObject d = kit.debtor("300.00");
-    UUID id = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
+    UUID id = partial(d, "100.00");
     kit.ok(completed("evt_fs1", id));
     JsonObject failedIntent = intent(id, "pi_" + id, "requires_payment_method")
         .put("last_payment_error", new JsonObject().put("code", "card_declined").put("message", "Your card was declined."));
@@ -242,11 +234,10 @@ class StripeWebhookIT {
   @DisplayName("charge.dispute.created marks the payment disputed")
   void dispute_marksDisputed() {
     JsonObject d = kit.debtor("300.00");
-    UUID id = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
+    UUID id = partial(d, "100.00");
     kit.ok(completed("evt_d1", id));
     kit.ok(event("evt_d2", "charge.dispute.created", dispute("ch_d", "pi_" + id)));
-    assertThat(kit.payment(id).getString("status")).isEqualTo("disputed");
-    assertThat(kit.amountPaid(d)).isEqualTo("100.00");
+    assertPaid(id, "disputed", d, "100.00");
   }
 
   @Test
@@ -275,7 +266,7 @@ class StripeWebhookIT {
   @DisplayName("a partly lost dispute after a partial refund takes back only the disputed amount")
   void disputeLost_partial_afterRefund() {
     JsonObject d = kit.debtor("300.00");
-    UUID id = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
+    UUID id = partial(d, "100.00");
     kit.ok(completed("evt_dp1", id));
     kit.ok(event("evt_dp2", "charge.refunded", charge("ch_dp", "pi_" + id, 10000, 2000)));
     kit.ok(event("evt_dp3", "charge.dispute.closed", dispute("ch_dp", "pi_" + id).put("status", "lost")
@@ -299,7 +290,7 @@ class StripeWebhookIT {
   @DisplayName("the dashboard's collected amount follows disputes as amount_paid does: kept while open, net of a lost part")
   void dispute_dashboardCollected() {
     JsonObject d = kit.debtor("300.00");
-    UUID id = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
+    UUID id = partial(d, "100.00");
     kit.ok(completed("evt_dc1", id));
     JsonObject lost = kit.debtor("150.00");
     UUID lostId = kit.checkoutFull(lost);
@@ -332,7 +323,7 @@ class StripeWebhookIT {
   @DisplayName("a refund reported after a lost dispute adds to it instead of hiding it")
   void refundAfterLostDispute_addsUp() {
     JsonObject d = kit.debtor("300.00");
-    UUID id = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
+    UUID id = partial(d, "100.00");
     kit.ok(completed("evt_rl1", id));
     kit.ok(event("evt_rl2", "charge.dispute.closed", dispute("ch_rl", "pi_" + id).put("status", "lost")
         .put("amount", 1000)));
@@ -347,7 +338,7 @@ class StripeWebhookIT {
   @DisplayName("a won dispute puts the payment back to completed; the money never moved")
   void disputeWon_backToCompleted() {
     JsonObject d = kit.debtor("300.00");
-    UUID id = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
+    UUID id = partial(d, "100.00");
     kit.ok(completed("evt_dw1", id));
     kit.ok(event("evt_dw2", "charge.dispute.created", dispute("ch_dw", "pi_" + id)));
     kit.ok(event("evt_dw3", "charge.dispute.closed", dispute("ch_dw", "pi_" + id).put("status", "won")
@@ -361,7 +352,7 @@ class StripeWebhookIT {
   @DisplayName("the same event delivered twice has one effect")
   void duplicate_oneEffect() {
     JsonObject d = kit.debtor("300.00");
-    UUID id = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
+    UUID id = partial(d, "100.00");
     String payload = completed("evt_dup", id);
     kit.ok(payload);
     var again = kit.deliver(payload);
@@ -374,7 +365,7 @@ class StripeWebhookIT {
   @DisplayName("concurrent deliveries of one event, and of two events completing one payment, count the money once")
   void concurrent_oneEffect() {
     JsonObject d = kit.debtor("1000.00");
-    UUID id = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
+    UUID id = partial(d, "100.00");
     String payload = completed("evt_conc", id);
     String other = event("evt_conc_pi", "payment_intent.succeeded", intent(id, "pi_" + id, "succeeded"));
     List<Future<HttpResponse<Buffer>>> calls = new ArrayList<>();
@@ -415,8 +406,7 @@ class StripeWebhookIT {
       assertThat(r.getHeader("Content-Type")).startsWith("application/problem+json");
     }
     assertThat(kit.count("SELECT count(*) FROM stripe_events")).isZero();
-    assertThat(kit.payment(id).getString("status")).isEqualTo("pending");
-    assertThat(kit.amountPaid(d)).isEqualTo("0.00");
+    assertPaid(id, "pending", d, "0.00");
   }
 
   @Test
@@ -434,17 +424,16 @@ class StripeWebhookIT {
   @DisplayName("an event of another API version is still read (deserializeUnsafe)")
   void otherApiVersion_stillApplied() {
     JsonObject d = kit.debtor("300.00");
-    UUID id = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
+    UUID id = partial(d, "100.00");
     kit.ok(event("evt_v", "checkout.session.completed", session(id, "cs_v", "pi_v", "paid"), "2020-08-27"));
-    assertThat(kit.payment(id).getString("status")).isEqualTo("completed");
-    assertThat(kit.amountPaid(d)).isEqualTo("100.00");
+    assertPaid(id, "completed", d, "100.00");
   }
 
   @Test
   @DisplayName("the thank-you page says processing before the webhook and shows the new balance after")
   void paidPage_processingThenBalance() {
     JsonObject d = kit.debtor("300.00");
-    UUID id = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "100.00"));
+    UUID id = partial(d, "100.00");
     String path = "/p/" + d.getString("uniqueToken") + "/paid?payment=" + id;
     var before = kit.http.get(path, null);
     assertThat(before.statusCode()).isEqualTo(200);
@@ -457,5 +446,16 @@ class StripeWebhookIT {
     var unknown = kit.http.get("/p/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/paid", null);
     assertThat(unknown.statusCode()).isEqualTo(404);
     assertThat(unknown.getHeader("Content-Type")).startsWith("text/html");
+  }
+
+  /** A partial checkout of {@code amount} for debtor {@code d}. */
+  private static UUID partial(JsonObject d, String amount) {
+    return kit.checkout(d, new JsonObject().put("option", "partial").put("amount", amount));
+  }
+
+  /** The payment's status and, after it, the debtor's amount paid. */
+  private static void assertPaid(UUID payment, String status, JsonObject d, String amountPaid) {
+    assertThat(kit.payment(payment).getString("status")).isEqualTo(status);
+    assertThat(kit.amountPaid(d)).isEqualTo(amountPaid);
   }
 }
