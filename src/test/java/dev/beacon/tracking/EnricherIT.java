@@ -328,4 +328,30 @@ class EnricherIT {
     assertThat(row.getString("error")).contains("inet");
     assertThat(TrackingStats.current().rejectedRows() - rejectedBefore).isEqualTo(1);
   }
+
+  @Test
+  void batchesRunWithoutJit_whilePoolConnectionsKeepTheServerDefault(TestApp app) {
+    Fixtures.Debtor ann = Fixtures.debtor(app, "Ann");
+    UUID comm = Fixtures.email(app, ann, 3600);
+    app.stopEnricher();
+    Pool own = app.database.pool(app.vertx, 1);
+    try {
+      assertThat(await(app.client.get("/t/o/" + ann.token() + "/" + comm + ".gif").putHeader("User-Agent", BROWSER)
+          .send()).statusCode()).isEqualTo(200);
+      Promise<String> seen = Promise.promise();
+      Enricher.Hook look = conn -> conn.query("SELECT current_setting('jit')").execute()
+          .map(r -> { seen.tryComplete(r.iterator().next().getString(0)); return null; });
+      String id = await(app.vertx.deployVerticle(new Enricher(own, app.services.config().tracking(), look)));
+      assertThat(await(seen.future())).isEqualTo("off");
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> raw(app, "SELECT count(*) FROM email_events") == 1);
+      await(app.vertx.undeploy(id));
+      // SET LOCAL: the setting ended with the batch's transaction.
+      assertThat(await(own.query("SELECT current_setting('jit')").execute()).iterator().next().getString(0))
+          .isEqualTo(await(app.pool.query("SELECT reset_val FROM pg_settings WHERE name = 'jit'").execute())
+              .iterator().next().getString(0));
+    } finally {
+      app.startEnricher();
+      await(own.close());
+    }
+  }
 }
