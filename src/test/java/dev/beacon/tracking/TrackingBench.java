@@ -221,7 +221,8 @@ public final class TrackingBench {
       Services deps = new Services(config, pool, pool, new ApiKeys(List.of()), Migrations.currentVersion(db));
       vertx.deployVerticle(() -> Routes.httpVerticle(deps), new DeploymentOptions().setInstances(instances))
           .await(60, TimeUnit.SECONDS);
-      vertx.deployVerticle(new Enricher(db.pool(vertx, 2), config.tracking())).await(60, TimeUnit.SECONDS);
+      Pool enricherPool = db.pool(vertx, 2);
+      String enricher = vertx.deployVerticle(new Enricher(enricherPool, config.tracking())).await(60, TimeUnit.SECONDS);
       vertx.deployVerticle(Ceiling::new, new DeploymentOptions().setInstances(instances)).await(60, TimeUnit.SECONDS);
       pool.query("DROP TABLE IF EXISTS bench_minimal").execute().await(30, TimeUnit.SECONDS);
       pool.query("CREATE TABLE bench_minimal (id bigserial PRIMARY KEY, path text, at timestamptz)").execute()
@@ -254,6 +255,12 @@ public final class TrackingBench {
         Written[] w = new Written[2];
         Result pixel = beaconRun("Beacon pixel GET /t/o/{token}/{id}.gif", "email_events", pool, lua, "pixel.lua",
             connections, seconds, w, 0);
+        // The same pixel with the enricher stopped: what accepting alone costs (the journal then drains after).
+        vertx.undeploy(enricher).await(60, TimeUnit.SECONDS);
+        Result accepting = wrk("  pixel, accepting only (enricher off)", BEACON_PORT, lua.resolve("pixel.lua"),
+            connections, seconds);
+        enricher = vertx.deployVerticle(new Enricher(enricherPool, config.tracking())).await(60, TimeUnit.SECONDS);
+        drain(pool);
         var s1 = TrackingStats.current().snapshot();
         Result beacon = beaconRun("Beacon beacon POST /t/b", "page_views", pool, lua, "beacon.lua", connections,
             seconds, w, 1);
@@ -265,9 +272,10 @@ public final class TrackingBench {
         print(minimal, minimalRows, ceiling.rps(), minimal.rps(), null);
         print(single, singleRows, ceiling.rps(), minimal.rps(), null);
         print(pixel, w[0].rows(), ceiling.rps(), minimal.rps(), w[0]);
+        print(accepting, -1, ceiling.rps(), minimal.rps(), null);
         print(beacon, w[1].rows(), ceiling.rps(), minimal.rps(), w[1]);
         System.out.println("CPU per request, µs (JVM / PostgreSQL / wrk and the rest / idle):");
-        for (Result r : List.of(ceiling, minimal, single, pixel, beacon)) {
+        for (Result r : List.of(ceiling, minimal, single, pixel, accepting, beacon)) {
           double n = r.requests();
           System.out.printf(Locale.ROOT, "  %-38s %6.1f / %6.1f / %6.1f / %6.1f%n", r.name(), 1e6 * r.cpu().jvm() / n,
               1e6 * r.cpu().pg() / n, 1e6 * r.cpu().other() / n, 1e6 * r.cpu().idle() / n);
@@ -284,7 +292,8 @@ public final class TrackingBench {
         }
         ratios.add(new double[] {pixel.rps() / minimal.rps(), beacon.rps() / minimal.rps(),
             pixel.rps() / single.rps(), minimal.rps() / ceiling.rps(), pixel.p99ms(), beacon.p99ms(),
-            minimal.p99ms(), w[0].freshP50ms(), w[0].freshP99ms(), w[1].freshP50ms(), w[1].freshP99ms()});
+            minimal.p99ms(), w[0].freshP50ms(), w[0].freshP99ms(), w[1].freshP50ms(), w[1].freshP99ms(),
+            accepting.rps() / minimal.rps(), accepting.p99ms()});
       }
       System.out.printf(Locale.ROOT, "%nmedian over %d rounds: pixel / minimal writer %.2f, beacon / minimal "
               + "writer %.2f, pixel / one INSERT per request %.2f, minimal writer / ceiling %.2f; p99: pixel %.2f ms, "
@@ -292,6 +301,8 @@ public final class TrackingBench {
           rounds, median(ratios, 0), median(ratios, 1), median(ratios, 2), median(ratios, 3), median(ratios, 4),
           median(ratios, 5), median(ratios, 6), median(ratios, 7), median(ratios, 8), median(ratios, 9),
           median(ratios, 10));
+      System.out.printf(Locale.ROOT, "accepting only (pixel, enricher off) / minimal writer %.2f, p99 %.2f ms%n",
+          median(ratios, 11), median(ratios, 12));
       if (sustained > 0) {
         System.out.printf(Locale.ROOT, "%nsustained %d s (uptime: %s)%n", sustained, uptime());
         long before = count(pool, "SELECT count(*) FROM bench_minimal");
