@@ -293,7 +293,8 @@ public final class TrackingBench {
         ratios.add(new double[] {pixel.rps() / minimal.rps(), beacon.rps() / minimal.rps(),
             pixel.rps() / single.rps(), minimal.rps() / ceiling.rps(), pixel.p99ms(), beacon.p99ms(),
             minimal.p99ms(), w[0].freshP50ms(), w[0].freshP99ms(), w[1].freshP50ms(), w[1].freshP99ms(),
-            accepting.rps() / minimal.rps(), accepting.p99ms()});
+            accepting.rps() / minimal.rps(), accepting.p99ms(),
+            pixel.p99ms() * pixel.rps() / (1000.0 * connections), minimal.p99ms() * minimal.rps() / (1000.0 * connections)});
       }
       System.out.printf(Locale.ROOT, "%nmedian over %d rounds: pixel / minimal writer %.2f, beacon / minimal "
               + "writer %.2f, pixel / one INSERT per request %.2f, minimal writer / ceiling %.2f; p99: pixel %.2f ms, "
@@ -303,6 +304,10 @@ public final class TrackingBench {
           median(ratios, 10));
       System.out.printf(Locale.ROOT, "accepting only (pixel, enricher off) / minimal writer %.2f, p99 %.2f ms%n",
           median(ratios, 11), median(ratios, 12));
+      // With wrk's closed loop the mean latency is connections / rate (Little's law): a p99 that is the same multiple
+      // of it for two servers says their tails have the same shape and differ only by their rates.
+      System.out.printf(Locale.ROOT, "p99 over the mean latency (connections / rate): pixel %.1f, minimal writer %.1f%n",
+          median(ratios, 13), median(ratios, 14));
       if (sustained > 0) {
         System.out.printf(Locale.ROOT, "%nsustained %d s (uptime: %s)%n", sustained, uptime());
         long before = count(pool, "SELECT count(*) FROM bench_minimal");
