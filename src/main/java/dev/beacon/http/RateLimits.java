@@ -16,8 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * opt-out and one-click posts, per API key on {@code /api}. Resilience4j's lock-free {@link AtomicRateLimiter}
  * does the counting (a fixed number of permits per period). The composition root builds one instance per process,
  * shared by every HTTP verticle instance: N Beacon processes behind a load balancer allow N times the configured
- * rate. The pixel and beacons are not limited here; they shed by
- * their writer's queue.
+ * rate. The pixel and beacons are not limited here; they shed by their writer's queue.
  */
 public final class RateLimits {
   /** Limiters fully refilled hold nothing a new one would not: past this many, those are dropped. */

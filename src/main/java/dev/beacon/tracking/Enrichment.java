@@ -107,9 +107,12 @@ final class Enrichment {
 
   /** The verdict of each shape, as the five arrays the journal statements join on. */
   private Tuple verdicts(Tuple t, List<Shape> shapes) {
-    List<Judged> judged = shapes.stream().map(s -> new Judged(s, verdict(classifier, s.kind() == Journal.Kind.CLICK
-        ? Classifier.Kind.CLICK : s.kind() == Journal.Kind.VIEW ? Classifier.Kind.VIEW : Classifier.Kind.OPEN,
-        s.signals(), s.userAgent()))).toList();
+    List<Judged> judged = new ArrayList<>(shapes.size());
+    for (Shape s : shapes) {
+      Classifier.Kind kind = s.kind() == Journal.Kind.CLICK ? Classifier.Kind.CLICK
+          : s.kind() == Journal.Kind.VIEW ? Classifier.Kind.VIEW : Classifier.Kind.OPEN;
+      judged.add(new Judged(s, verdict(classifier, kind, s.signals(), s.userAgent())));
+    }
     return Columns.of(judged, t)
         .add(Short.class, j -> j.shape().kind().code)
         .add(Short.class, j -> j.shape().signals())
