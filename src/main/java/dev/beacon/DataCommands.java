@@ -15,20 +15,8 @@ import java.util.concurrent.TimeUnit;
  * {@code restore <file>}: reloads an archive file ({@code *.ndjson.gz}) into its table; {@code restore <dir>}:
  * loads a backup directory into a fresh database. Both run on a migrated database ({@link Beacon} migrates it).
  */
-final class DataCommands {
+record DataCommands(Vertx vertx, Pool pool, Path dataDir, String schemaVersion) {
   private static final long HOURS = 6;
-
-  private final Vertx vertx;
-  private final Pool pool;
-  private final Path dataDir;
-  private final String schemaVersion;
-
-  DataCommands(Vertx vertx, Pool pool, Path dataDir, String schemaVersion) {
-    this.vertx = vertx;
-    this.pool = pool;
-    this.dataDir = dataDir;
-    this.schemaVersion = schemaVersion;
-  }
 
   /** Runs {@code argv} ({@code backup ...} or {@code restore ...}); answers the exit code. */
   int run(List<String> argv) throws Exception {

@@ -8,7 +8,6 @@ import dev.beacon.http.Auth;
 import dev.beacon.http.HttpVerticle;
 import dev.beacon.http.OpenApi;
 import dev.beacon.http.Problems;
-import dev.beacon.http.RateLimits;
 import dev.beacon.http.StopActions;
 import dev.beacon.ops.Health;
 import dev.beacon.ops.OpsRoutes;
@@ -47,20 +46,20 @@ public final class Routes {
 
     Health.mount(router, vertx, s.pool(), s.schemaVersion());
     OpenApi.mount(router);
-    router.route("/api/*").handler(Auth.api(s.keys())).handler(RateLimits.of(s.config()).perApiKey());
+    router.route("/api/*").handler(Auth.api(s.keys())).handler(s.limits().perApiKey());
     // The router tries routes in order, and a route with a path parameter costs a regular expression match
     // (and its allocation) for each request it is tried on: the hot public paths (pixel, click, beacon, then
     // the debtors' pages) come first, so they are not tried against every API route before their own.
     TrackingRoutes.mount(router, vertx, s.pool(), s.config(), stops);
-    PageRoutes.mount(router, vertx, s.pool(), s.config());
-    DebtorRoutes.mount(router, vertx, s.pool(), s.config());
+    PageRoutes.mount(router, s.pool(), s.config(), s.limits());
+    DebtorRoutes.mount(router, s.pool(), s.config());
     CommunicationRoutes.mount(router, vertx, s.pool(), s.config());
-    PaymentRoutes.mount(router, vertx, s.pool(), s.config());
+    PaymentRoutes.mount(router, vertx, s.pool(), s.config(), s.limits());
     DeliveryRoutes.mount(router, vertx, s.pool(), s.config());
     OpsRoutes.mount(router, vertx, s.keys());
     DashboardRoutes.mount(router, vertx, s.pool(), s.readPool());
     ScoringRoutes.mount(router, vertx, s.pool(), s.config());
-    WorklistRoutes.mount(router, vertx, s.pool());
+    WorklistRoutes.mount(router, s.pool());
     SendingRoutes.mount(router, vertx, s.pool(), s.config());
     return router;
   }

@@ -12,6 +12,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * A validated communication to record (docs/compliance.md). Every error names its field; all of them
@@ -137,43 +138,44 @@ public record CommunicationInput(Channel type, boolean outbound, String subject,
     }
 
     Integer integer(String name, int min, int max) {
-      Object v = json.getValue(name);
-      if (v == null) {
-        return null;
-      }
-      if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
-          && n.doubleValue() >= min && n.doubleValue() <= max) {
-        return n.intValue();
-      }
-      errors.add(new FieldError(name, "must be an integer from " + min + " to " + max));
-      return null;
+      return read(name, null, v -> v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
+          && n.doubleValue() >= min && n.doubleValue() <= max ? n.intValue() : null,
+          "must be an integer from " + min + " to " + max);
     }
 
     boolean bool(String name) {
-      Object v = json.getValue(name);
-      if (v == null) {
-        return false;
-      }
-      if (v instanceof Boolean b) {
-        return b;
-      }
-      errors.add(new FieldError(name, "must be true or false"));
-      return false;
+      return read(name, false, v -> v instanceof Boolean b ? b : null, "must be true or false");
     }
 
     OffsetDateTime instant(String name) {
+      return read(name, null, Fields::utcInstant, "must be an ISO-8601 instant such as 2026-11-25T17:00:00Z");
+    }
+
+    /**
+     * The field as {@code parse} reads it, {@code absent} when it is absent or null; when {@code parse} answers
+     * null (not a value of this kind), records {@code error} and answers {@code absent}.
+     */
+    private <T> T read(String name, T absent, Function<Object, T> parse, String error) {
       Object v = json.getValue(name);
       if (v == null) {
-        return null;
+        return absent;
       }
+      T value = parse.apply(v);
+      if (value == null) {
+        errors.add(new FieldError(name, error));
+        return absent;
+      }
+      return value;
+    }
+
+    private static OffsetDateTime utcInstant(Object v) {
       if (v instanceof String s) {
         try {
           return OffsetDateTime.parse(s).withOffsetSameInstant(ZoneOffset.UTC);
         } catch (DateTimeParseException e) {
-          // falls through to the error
+          return null;
         }
       }
-      errors.add(new FieldError(name, "must be an ISO-8601 instant such as 2026-11-25T17:00:00Z"));
       return null;
     }
   }

@@ -1,14 +1,10 @@
 package dev.beacon.dashboard;
 
+import dev.beacon.http.Assets;
 import dev.beacon.http.Headers;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import java.util.Map;
 
 /**
  * The web dashboard: a public HTML shell (no data in it; {@code no-store}, strict CSP, no inline script), its
@@ -21,38 +17,23 @@ final class DashboardPage {
       + "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
   static final String ASSET_CACHE = "public, max-age=3600";
 
+  private static final Map<CharSequence, String> HEADERS = Map.of(Headers.CONTENT_SECURITY_POLICY, CSP,
+      Headers.X_FRAME_OPTIONS, "DENY", Headers.REFERRER_POLICY, "no-referrer");
+
   private DashboardPage() {}
 
   static void mount(Router router) {
-    serve(router, "/dashboard", load("/webroot/dashboard/index.html"), "text/html; charset=utf-8", "no-store");
-    serve(router, "/static/dashboard/app.js", load("/webroot/dashboard/app.js"), "text/javascript; charset=utf-8", ASSET_CACHE);
-    serve(router, "/static/dashboard/app.css", load("/webroot/dashboard/app.css"), "text/css; charset=utf-8", ASSET_CACHE);
-    serve(router, "/static/dashboard/vendor/uPlot.iife.min.js", load(UPLOT + "dist/uPlot.iife.min.js"),
+    serve(router, "/dashboard", "/webroot/dashboard/index.html", "text/html; charset=utf-8", "no-store");
+    serve(router, "/static/dashboard/app.js", "/webroot/dashboard/app.js", "text/javascript; charset=utf-8", ASSET_CACHE);
+    serve(router, "/static/dashboard/app.css", "/webroot/dashboard/app.css", "text/css; charset=utf-8", ASSET_CACHE);
+    serve(router, "/static/dashboard/vendor/uPlot.iife.min.js", UPLOT + "dist/uPlot.iife.min.js",
         "text/javascript; charset=utf-8", ASSET_CACHE);
-    serve(router, "/static/dashboard/vendor/uPlot.min.css", load(UPLOT + "dist/uPlot.min.css"), "text/css; charset=utf-8",
+    serve(router, "/static/dashboard/vendor/uPlot.min.css", UPLOT + "dist/uPlot.min.css", "text/css; charset=utf-8",
         ASSET_CACHE);
-    serve(router, "/static/dashboard/vendor/uPlot.LICENSE", load(UPLOT + "LICENSE"), "text/plain; charset=utf-8", ASSET_CACHE);
+    serve(router, "/static/dashboard/vendor/uPlot.LICENSE", UPLOT + "LICENSE", "text/plain; charset=utf-8", ASSET_CACHE);
   }
 
-  private static void serve(Router router, String path, Buffer body, String type, String cache) {
-    router.route(path).method(HttpMethod.GET).method(HttpMethod.HEAD).handler(ctx -> ctx.response()
-        .putHeader(HttpHeaders.CONTENT_TYPE, type)
-        .putHeader(HttpHeaders.CACHE_CONTROL, cache)
-        .putHeader(Headers.CONTENT_SECURITY_POLICY, CSP)
-        .putHeader(Headers.X_CONTENT_TYPE_OPTIONS, "nosniff")
-        .putHeader(Headers.X_FRAME_OPTIONS, "DENY")
-        .putHeader(Headers.REFERRER_POLICY, "no-referrer")
-        .end(body.copy()));
-  }
-
-  private static Buffer load(String resource) {
-    try (InputStream in = DashboardPage.class.getResourceAsStream(resource)) {
-      if (in == null) {
-        throw new IllegalStateException("Missing resource " + resource);
-      }
-      return Buffer.buffer(in.readAllBytes());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  private static void serve(Router router, String path, String resource, String type, String cache) {
+    Assets.serve(router, path, Assets.load(resource), type, cache, HEADERS);
   }
 }

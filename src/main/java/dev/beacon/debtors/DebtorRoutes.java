@@ -9,7 +9,6 @@ import dev.beacon.http.Paging;
 import dev.beacon.http.Problem;
 import dev.beacon.http.Requests;
 import dev.beacon.http.Times;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -26,14 +25,14 @@ public final class DebtorRoutes {
   private final DebtorRepository repo;
   private final DebtorImport importer;
 
-  private DebtorRoutes(Vertx vertx, Pool pool, BeaconConfig config) {
+  private DebtorRoutes(Pool pool, BeaconConfig config) {
     this.config = config;
     this.repo = new DebtorRepository(pool);
     this.importer = new DebtorImport(pool, config.http().importLimitBytes());
   }
 
-  public static void mount(Router router, Vertx vertx, Pool pool, BeaconConfig config) {
-    DebtorRoutes r = new DebtorRoutes(vertx, pool, config);
+  public static void mount(Router router, Pool pool, BeaconConfig config) {
+    DebtorRoutes r = new DebtorRoutes(pool, config);
     int limit = config.http().bodyLimit();
     router.post("/api/debtors/import").handler(r.importer::handle);
     router.post("/api/debtors").handler(Bodies.limit(limit)).handler(r::create);

@@ -158,9 +158,10 @@ final class DemoDataRepository {
       WHERE d.email LIKE '%@example.com' AND d.amount_paid > 0""".replace("{completed}", PaymentStatus.COMPLETED.literal());
 
   /*
-   * The counters and dates a live debtor gets as its history happens, applied to the demo's history by the same
-   * rules (CommunicationRepository, EventSql): each outbound communication counts as a contact and moves the last
-   * contact date; an inbound one, a human open or click, or a page view moves the last response date.
+   * The counters and dates a live debtor gets as its history happens (communications set them as they are
+   * recorded, the tracking enricher as it writes events), set once here from the demo's whole history: each
+   * outbound communication counts as a contact and moves the last contact date; an inbound one, a human open or
+   * click, or a page view moves the last response date.
    */
   static final String SETTLE_SQL = """
       UPDATE debtors d SET total_contacts = coalesce(c.outbound, 0), last_contact_date = c.last_out,

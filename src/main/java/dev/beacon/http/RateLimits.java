@@ -1,44 +1,35 @@
 package dev.beacon.http;
 
 import dev.beacon.config.BeaconConfig;
-import dev.beacon.config.BeaconConfig;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 
 import java.time.Duration;
-import java.util.Collections;
 import java.util.Map;
-import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Rate limits where a request costs money or changes consent: per debtor token on checkout creation and the
  * opt-out and one-click posts, per API key on {@code /api}. Resilience4j's lock-free {@link AtomicRateLimiter}
- * does the counting (a fixed number of permits per period). State is per process: N Beacon processes behind a
- * load balancer allow N times the configured rate. The pixel and beacons are not limited here; they shed by
- * their writer's queue.
+ * does the counting (a fixed number of permits per period). The composition root builds one instance per process,
+ * shared by every HTTP verticle instance: N Beacon processes behind a load balancer allow N times the configured
+ * rate. The pixel and beacons are not limited here; they shed by their writer's queue.
  */
 public final class RateLimits {
   /** Limiters fully refilled hold nothing a new one would not: past this many, those are dropped. */
   static final int SWEEP_ABOVE = 10_000;
-  private static final Map<BeaconConfig, RateLimits> BY_PROCESS = Collections.synchronizedMap(new WeakHashMap<>());
 
   private final Bucket tokens;
   private final Bucket apiKeys;
 
-  private RateLimits(BeaconConfig.Limits limits) {
+  public RateLimits(BeaconConfig.Limits limits) {
     this.tokens = limits.tokenRequests() == 0 ? null
         : new Bucket("token", limits.tokenRequests(), limits.tokenPeriod());
     this.apiKeys = limits.apiKeyRequests() == 0 ? null
         : new Bucket("apiKey", limits.apiKeyRequests(), limits.apiKeyPeriod());
-  }
-
-  /** The one set of limiters shared by every HTTP verticle instance of this process. */
-  public static RateLimits of(BeaconConfig config) {
-    return BY_PROCESS.computeIfAbsent(config, c -> new RateLimits(c.limits()));
   }
 
   /**

@@ -38,13 +38,25 @@ public final class RequestLog {
     this.access = config.ops().accessLog();
   }
 
-  /** Registers the context-local slot before Vert.x starts (Vert.x requires that), through its service loader. */
+  /**
+   * Registers the context-local slot before any Vert.x instance exists: an instance sizes its contexts' local
+   * storage from the slots registered when it is built, so a slot registered later would not exist on its
+   * contexts. Vert.x's {@link ContextLocal} documentation prescribes this way: a static field of a
+   * {@link VertxServiceProvider}, declared in {@code META-INF/services}, which Vert.x's service loader loads before
+   * it builds each instance (in {@code Beacon}, in tests, wherever {@code Vertx} is built).
+   * <p>
+   * This is Beacon's one reference to {@code io.vertx.core.internal}: {@link VertxServiceProvider}, a public SPI,
+   * declares its only method with the internal {@code VertxBootstrap} parameter, so implementing it names that
+   * type. Vert.x 5 has no public way to register a context local (the public {@code Vertx.builder()} takes
+   * options, metrics, tracing, a transport and a cluster manager, not locals), and {@code Context.put}/{@code get}
+   * would share one value among every request of an event loop. Nothing here calls the bootstrap.
+   */
   public static final class Local implements VertxServiceProvider {
     static final ContextLocal<String> ID = ContextLocal.registerLocal(String.class);
 
     @Override
     public void init(VertxBootstrap builder) {
-      // registering the local above is all
+      // Loading this class registers the local above; there is nothing to set on the builder.
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.beacon.payments;
 
 import dev.beacon.core.DebtorStatus;
+import dev.beacon.db.Columns;
 import dev.beacon.db.SqlLiterals;
 import dev.beacon.http.Bodies;
 import dev.beacon.http.LineImport;
@@ -118,34 +119,18 @@ final class PaymentImport {
   }
 
   private static Tuple tuple(List<LineImport.Row<ImportedPayment>> rows) {
-    int n = rows.size();
-    Long[] lines = new Long[n];
-    UUID[] ids = new UUID[n];
-    String[] emails = new String[n];
-    String[] amounts = new String[n];
-    String[] statuses = new String[n];
-    String[] types = new String[n];
-    String[] methods = new String[n];
-    OffsetDateTime[] created = new OffsetDateTime[n];
-    OffsetDateTime[] completed = new OffsetDateTime[n];
-    String[] credited = new String[n];
-    String[] refunded = new String[n];
-    for (int i = 0; i < n; i++) {
-      var p = rows.get(i);
-      ImportedPayment ip = p.value();
-      lines[i] = p.line();
-      ids[i] = ip.debtorId();
-      emails[i] = ip.email();
-      amounts[i] = ip.amount().toPlainString();
-      statuses[i] = ip.status().sql();
-      types[i] = ip.paymentType();
-      methods[i] = ip.paymentMethod();
-      created[i] = ip.createdAt();
-      completed[i] = ip.completedAt();
-      credited[i] = ip.credit().toPlainString();
-      refunded[i] = ip.refunded().toPlainString();
-    }
-    return Tuple.of(lines, ids, emails, amounts, statuses, types, methods, created, completed)
-        .addValue(credited).addValue(refunded);
+    return Columns.of(rows)
+        .add(Long.class, LineImport.Row::line)
+        .add(UUID.class, r -> r.value().debtorId())
+        .add(String.class, r -> r.value().email())
+        .add(String.class, r -> r.value().amount().toPlainString())
+        .add(String.class, r -> r.value().status().sql())
+        .add(String.class, r -> r.value().paymentType())
+        .add(String.class, r -> r.value().paymentMethod())
+        .add(OffsetDateTime.class, r -> r.value().createdAt())
+        .add(OffsetDateTime.class, r -> r.value().completedAt())
+        .add(String.class, r -> r.value().credit().toPlainString())
+        .add(String.class, r -> r.value().refunded().toPlainString())
+        .tuple();
   }
 }

@@ -29,7 +29,7 @@ public final class PaymentRoutes {
   private final PaymentImport importer;
   private final RateLimits limits;
 
-  private PaymentRoutes(Vertx vertx, Pool pool, BeaconConfig config) {
+  private PaymentRoutes(Vertx vertx, Pool pool, BeaconConfig config, RateLimits limits) {
     this.config = config;
     this.repo = new PaymentRepository(pool);
     var payments = config.payments();
@@ -37,12 +37,12 @@ public final class PaymentRoutes {
     this.checkout = payments.configured() ? new Checkout(repo, new StripeGateway(vertx, payments)) : null;
     this.webhook = payments.configured() ? new StripeWebhook(pool, ledger, payments.stripeWebhookSecret()) : null;
     this.paidPage = new PaidPage(repo);
-    this.limits = RateLimits.of(config);
+    this.limits = limits;
     this.importer = new PaymentImport(pool, config.http().importLimitBytes());
   }
 
-  public static void mount(Router router, Vertx vertx, Pool pool, BeaconConfig config) {
-    PaymentRoutes r = new PaymentRoutes(vertx, pool, config);
+  public static void mount(Router router, Vertx vertx, Pool pool, BeaconConfig config, RateLimits limits) {
+    PaymentRoutes r = new PaymentRoutes(vertx, pool, config, limits);
     int limit = config.http().bodyLimit();
     router.post("/p/:token/checkout").handler(Bodies.limit(limit)).handler(r::publicCheckout);
     router.get("/p/:token/paid").handler(r.paidPage::handle);

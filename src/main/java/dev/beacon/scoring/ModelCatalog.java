@@ -16,8 +16,16 @@ final class ModelCatalog {
     this.configured = configured;
   }
 
+  /** The active model, and whether it was chosen through the API ({@code false}: it is {@code scoring.model}). */
+  record Active(PropensityModel model, boolean chosenByApi) {}
+
   Future<PropensityModel> active() {
-    return repo.activeModel().compose(chosen -> load(chosen == null ? configured : chosen));
+    return activeChoice().map(Active::model);
+  }
+
+  Future<Active> activeChoice() {
+    return repo.activeModel().compose(chosen -> load(chosen == null ? configured : chosen)
+        .map(m -> new Active(m, chosen != null)));
   }
 
   /** The model of this version; fails with 404 when there is none. */

@@ -1,5 +1,6 @@
 package dev.beacon.scoring;
 
+import dev.beacon.db.Columns;
 import dev.beacon.db.Uuids;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
@@ -47,25 +48,18 @@ final class ScoreWriter {
     if (changes.isEmpty()) {
       return Future.succeededFuture(0);
     }
-    int n = changes.size();
-    UUID[] ids = new UUID[n];
-    Integer[] scores = new Integer[n];
-    String[] factors = new String[n];
-    Integer[] previous = new Integer[n];
-    Boolean[] update = new Boolean[n];
-    Boolean[] record = new Boolean[n];
-    // The history rows' ids: time-ordered, so they append to the primary key (V13).
-    UUID[] historyIds = new UUID[n];
-    for (int i = 0; i < n; i++) {
-      Scored s = changes.get(i);
-      ids[i] = s.id();
-      scores[i] = s.score();
-      factors[i] = s.factors();
-      previous[i] = s.previous();
-      update[i] = s.updateScore();
-      record[i] = s.record();
-      historyIds[i] = Uuids.v7();
-    }
+    Tuple columns = Columns.of(changes)
+        .add(UUID.class, Scored::id)
+        .add(Integer.class, Scored::score)
+        .add(String.class, Scored::factors)
+        .add(Integer.class, Scored::previous)
+        .add(Boolean.class, Scored::updateScore)
+        .add(Boolean.class, Scored::record)
+        .value(version)
+        .value(at)
+        // The history rows' ids: time-ordered, so they append to the primary key (V13).
+        .add(UUID.class, s -> Uuids.v7())
+        .tuple();
     // With a chunk's real size known (a custom plan), the planner hashed the whole debtors table for every chunk
     // (a sequential scan of a million rows per chunk written); with the size unknown (the generic plan of the
     // cached statement, estimated at 10 rows), a nested loop is right. Only nested loops are allowed: one
@@ -73,8 +67,7 @@ final class ScoreWriter {
     return pool.withTransaction(conn -> conn.query("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off")
             .execute()
             .compose(x -> conn.preparedQuery(WRITE)
-                .execute(Tuple.from(
-                    new Object[] {ids, scores, factors, previous, update, record, version, at, historyIds}))))
+                .execute(columns)))
         .map(rows -> rows.iterator().next().getLong("updated").intValue());
   }
 }

@@ -1,6 +1,7 @@
 package dev.beacon.scoring;
 
 import dev.beacon.config.BeaconConfig;
+import dev.beacon.db.PgErrors;
 import dev.beacon.http.Bodies;
 import dev.beacon.http.Problem;
 import dev.beacon.http.Requests;
@@ -15,15 +16,16 @@ import io.vertx.sqlclient.Pool;
 
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /** Scoring (docs/scoring.md): explain a score, score now, backtest, fit, choose the model version. */
 public final class ScoringRoutes {
   static final int DEFAULT_HORIZON_DAYS = 30;
 
-  private final BeaconConfig config;
   private final ScoringRepository repo;
   private final ModelCatalog models;
   private final ScoringJob job;
@@ -31,7 +33,6 @@ public final class ScoringRoutes {
 
   private ScoringRoutes(Vertx vertx, Pool pool, BeaconConfig config) {
     var scoring = config.scoring();
-    this.config = config;
     this.repo = new ScoringRepository(pool);
     this.models = new ModelCatalog(repo, scoring.model());
     this.job = new ScoringJob(pool, scoring.model(), scoring.chunkSize());
@@ -61,7 +62,7 @@ public final class ScoringRoutes {
             .put("factors", new JsonArray());
       } else {
         JsonArray factors = ScoringRepository.factorsOf(row);
-        List<Object> sorted = new java.util.ArrayList<>(factors.getList());
+        List<Object> sorted = new ArrayList<>(factors.getList());
         sorted.sort(Comparator.comparingDouble(f -> -Math.abs(contribution(f))));
         body.put("score", row.getInteger("score"))
             .put("scoredAt", Times.format(row.getOffsetDateTime("scored_at")))
@@ -76,7 +77,7 @@ public final class ScoringRoutes {
   }
 
   private static JsonObject asObject(Object o) {
-    return o instanceof JsonObject j ? j : new JsonObject((java.util.Map<String, Object>) o);
+    return o instanceof JsonObject j ? j : new JsonObject((Map<String, Object>) o);
   }
 
   private static double contribution(Object f) {
@@ -118,16 +119,16 @@ public final class ScoringRoutes {
                 .put("horizonDays", horizon).put("trainingDebtors", fitted.debtors())
                 .put("trainingPayers", fitted.payers()).put("backtest", fitted.backtest())
                 .put("model", fitted.model().toJson())))
-        .recover(t -> Future.failedFuture(dev.beacon.db.PgErrors.is(t, dev.beacon.db.PgErrors.UNIQUE_VIOLATION)
+        .recover(t -> Future.failedFuture(PgErrors.is(t, PgErrors.UNIQUE_VIOLATION)
             ? Problem.conflict("Another fit took the same version number at the same time; try again") : t))
         .onSuccess(body -> Requests.json(ctx, 201, body))
         .onFailure(ctx::fail);
   }
 
   private void model(RoutingContext ctx) {
-    repo.activeModel().compose(chosen -> models.load(chosen == null ? config.scoring().model() : chosen)
-            .map(m -> new JsonObject().put("version", m.version()).put("chosenBy", chosen == null ? "config" : "api")
-                .put("model", m.toJson())))
+    models.activeChoice()
+        .map(a -> new JsonObject().put("version", a.model().version())
+            .put("chosenBy", a.chosenByApi() ? "api" : "config").put("model", a.model().toJson()))
         .onSuccess(body -> Requests.json(ctx, 200, body))
         .onFailure(ctx::fail);
   }

@@ -1,5 +1,6 @@
 package dev.beacon.tracking;
 
+import dev.beacon.db.Columns;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.Duration;
@@ -130,36 +131,21 @@ final class EmailEventSql {
     return rows.stream().anyMatch(e -> e.kind() == Classifier.Kind.CLICK) ? EMAIL_BY_ID : OPENS_BY_ID;
   }
 
-  /** The columns every email statement sends, an array each, in the batch's order. */
-  private record EmailColumns(UUID[] comm, OffsetDateTime[] at, String[] ua, String[] ip, String[] label,
-                              String[] reason) {
-    static EmailColumns of(List<EmailEvent> rows) {
-      int n = rows.size();
-      EmailColumns c = new EmailColumns(new UUID[n], new OffsetDateTime[n], new String[n], new String[n],
-          new String[n], new String[n]);
-      for (int k = 0; k < n; k++) {
-        EmailEvent e = rows.get(k);
-        c.comm[k] = e.communicationId();
-        c.at[k] = e.at();
-        c.ua[k] = e.userAgent();
-        c.ip[k] = e.ip();
-        c.label[k] = e.verdict().label().db();
-        c.reason[k] = e.verdict().reason();
-      }
-      return c;
-    }
-  }
-
   /** The import's arrays (see {@link #emailSql}). */
   static Tuple emailTuple(List<EmailEvent> rows, Duration sendWindow) {
-    EmailColumns c = EmailColumns.of(rows);
-    Tuple t = Tuple.tuple().addArrayOfUUID(rows.stream().map(EmailEvent::debtorId).toArray(UUID[]::new))
-        .addArrayOfUUID(c.comm()).addArrayOfString(rows.stream().map(e -> e.kind().db()).toArray(String[]::new))
-        .addArrayOfOffsetDateTime(c.at()).addArrayOfString(c.ua()).addArrayOfString(c.ip())
-        .addArrayOfString(c.label()).addArrayOfString(c.reason())
-        .addArrayOfString(rows.stream().map(EmailEvent::url).toArray(String[]::new))
-        .addArrayOfUUID(EventSql.eventIds(rows.size()))
-        .addDouble(sendWindow.toMillis() / 1000.0);
+    Tuple t = Columns.of(rows)
+        .add(UUID.class, EmailEvent::debtorId)
+        .add(UUID.class, EmailEvent::communicationId)
+        .add(String.class, e -> e.kind().db())
+        .add(OffsetDateTime.class, EmailEvent::at)
+        .add(String.class, EmailEvent::userAgent)
+        .add(String.class, EmailEvent::ip)
+        .add(String.class, e -> e.verdict().label().db())
+        .add(String.class, e -> e.verdict().reason())
+        .add(String.class, EmailEvent::url)
+        .value(EventSql.eventIds(rows.size()))
+        .value(sendWindow.toMillis() / 1000.0)
+        .tuple();
     if (rows.stream().anyMatch(e -> e.kind() == Classifier.Kind.CLICK)) {
       t.addInteger(Classifier.BURST_SECONDS).addInteger(Classifier.BURST_LINKS);
     }

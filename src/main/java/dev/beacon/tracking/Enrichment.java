@@ -1,6 +1,7 @@
 package dev.beacon.tracking;
 
 import dev.beacon.config.BeaconConfig;
+import dev.beacon.db.Columns;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -106,25 +107,23 @@ final class Enrichment {
 
   /** The verdict of each shape, as the five arrays the journal statements join on. */
   private Tuple verdicts(Tuple t, List<Shape> shapes) {
-    int n = shapes.size();
-    Short[] kind = new Short[n];
-    Short[] signals = new Short[n];
-    String[] ua = new String[n];
-    String[] label = new String[n];
-    String[] reason = new String[n];
-    for (int k = 0; k < n; k++) {
-      Shape s = shapes.get(k);
-      Classifier.Verdict v = verdict(classifier, s.kind() == Journal.Kind.CLICK ? Classifier.Kind.CLICK
-          : s.kind() == Journal.Kind.VIEW ? Classifier.Kind.VIEW : Classifier.Kind.OPEN, s.signals(), s.userAgent());
-      kind[k] = s.kind().code;
-      signals[k] = s.signals();
-      ua[k] = s.userAgent();
-      label[k] = v.label().db();
-      reason[k] = v.reason();
+    List<Judged> judged = new ArrayList<>(shapes.size());
+    for (Shape s : shapes) {
+      Classifier.Kind kind = s.kind() == Journal.Kind.CLICK ? Classifier.Kind.CLICK
+          : s.kind() == Journal.Kind.VIEW ? Classifier.Kind.VIEW : Classifier.Kind.OPEN;
+      judged.add(new Judged(s, verdict(classifier, kind, s.signals(), s.userAgent())));
     }
-    return t.addArrayOfShort(kind).addArrayOfShort(signals).addArrayOfString(ua).addArrayOfString(label)
-        .addArrayOfString(reason);
+    return Columns.of(judged, t)
+        .add(Short.class, j -> j.shape().kind().code)
+        .add(Short.class, j -> j.shape().signals())
+        .add(String.class, j -> j.shape().userAgent())
+        .add(String.class, j -> j.verdict().label().db())
+        .add(String.class, j -> j.verdict().reason())
+        .tuple();
   }
+
+  /** A shape and its verdict. */
+  private record Judged(Shape shape, Classifier.Verdict verdict) {}
 
   private Void labelled(int sent, RowSet<Row> counts) {
     int written = 0;

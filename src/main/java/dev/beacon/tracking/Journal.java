@@ -1,5 +1,6 @@
 package dev.beacon.tracking;
 
+import dev.beacon.db.Columns;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.OffsetDateTime;
@@ -96,38 +97,20 @@ final class Journal {
              (SELECT at FROM tracking_journal ORDER BY id LIMIT 1) AS oldest""";
 
   static Tuple insertTuple(List<Entry> rows) {
-    int n = rows.size();
-    Short[] kind = new Short[n];
-    String[] token = new String[n];
-    OffsetDateTime[] at = new OffsetDateTime[n];
-    UUID[] comm = new UUID[n];
-    UUID[] view = new UUID[n];
-    String[] ua = new String[n];
-    String[] ip = new String[n];
-    Short[] signals = new Short[n];
-    String[] url = new String[n];
-    String[] type = new String[n];
-    Integer[] time = new Integer[n];
-    String[] actions = new String[n];
-    for (int k = 0; k < n; k++) {
-      Entry e = rows.get(k);
-      kind[k] = e.kind().code;
-      token[k] = e.token();
-      at[k] = e.at();
-      comm[k] = e.communicationId();
-      view[k] = e.pageViewId();
-      ua[k] = e.userAgent();
-      ip[k] = e.ip();
-      signals[k] = (short) e.signals();
-      url[k] = e.url();
-      type[k] = e.pageType();
-      time[k] = e.timeOnPage();
-      actions[k] = e.actionsJson();
-    }
-    return Tuple.tuple().addArrayOfShort(kind).addArrayOfString(token).addArrayOfOffsetDateTime(at)
-        .addArrayOfUUID(comm).addArrayOfUUID(view).addArrayOfString(ua).addArrayOfString(ip)
-        .addArrayOfShort(signals).addArrayOfString(url).addArrayOfString(type).addArrayOfInteger(time)
-        .addArrayOfString(actions);
+    return Columns.of(rows)
+        .add(Short.class, e -> e.kind().code)
+        .add(String.class, Entry::token)
+        .add(OffsetDateTime.class, Entry::at)
+        .add(UUID.class, Entry::communicationId)
+        .add(UUID.class, Entry::pageViewId)
+        .add(String.class, Entry::userAgent)
+        .add(String.class, Entry::ip)
+        .add(Short.class, e -> (short) e.signals())
+        .add(String.class, Entry::url)
+        .add(String.class, Entry::pageType)
+        .add(Integer.class, Entry::timeOnPage)
+        .add(String.class, Entry::actionsJson)
+        .tuple();
   }
 
 }

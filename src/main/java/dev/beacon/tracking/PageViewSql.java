@@ -1,5 +1,6 @@
 package dev.beacon.tracking;
 
+import dev.beacon.db.Columns;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.OffsetDateTime;
@@ -115,32 +116,18 @@ final class PageViewSql {
       Journal.Kind.UPDATE.code);
 
   static Tuple newViewTuple(List<NewView> rows) {
-    int n = rows.size();
-    UUID[] debtors = new UUID[n];
-    String[] label = new String[n];
-    String[] reason = new String[n];
-    UUID[] id = new UUID[n];
-    String[] type = new String[n];
-    String[] ua = new String[n];
-    String[] ip = new String[n];
-    Integer[] time = new Integer[n];
-    String[] actions = new String[n];
-    OffsetDateTime[] at = new OffsetDateTime[n];
-    for (int k = 0; k < n; k++) {
-      NewView v = rows.get(k);
-      id[k] = v.id();
-      type[k] = v.pageType();
-      ua[k] = v.userAgent();
-      ip[k] = v.ip();
-      time[k] = v.timeOnPage();
-      actions[k] = v.actionsJson();
-      at[k] = v.at();
-      debtors[k] = v.debtorId();
-      label[k] = v.verdict().label().db();
-      reason[k] = v.verdict().reason();
-    }
-    return Tuple.tuple().addArrayOfUUID(id).addArrayOfUUID(debtors).addArrayOfString(type).addArrayOfString(ua)
-        .addArrayOfString(ip).addArrayOfInteger(time).addArrayOfString(actions).addArrayOfOffsetDateTime(at)
-        .addArrayOfString(label).addArrayOfString(reason).addInteger(Classifier.SCANNER_FOLLOW_SECONDS);
+    return Columns.of(rows)
+        .add(UUID.class, NewView::id)
+        .add(UUID.class, NewView::debtorId)
+        .add(String.class, NewView::pageType)
+        .add(String.class, NewView::userAgent)
+        .add(String.class, NewView::ip)
+        .add(Integer.class, NewView::timeOnPage)
+        .add(String.class, NewView::actionsJson)
+        .add(OffsetDateTime.class, NewView::at)
+        .add(String.class, v -> v.verdict().label().db())
+        .add(String.class, v -> v.verdict().reason())
+        .value(Classifier.SCANNER_FOLLOW_SECONDS)
+        .tuple();
   }
 }

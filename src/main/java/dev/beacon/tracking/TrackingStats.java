@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Timer;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The tracking writer's counters, in Vert.x's Micrometer registry when metrics are enabled (else in a
@@ -76,20 +77,22 @@ public final class TrackingStats {
 
   /** Gauges over every writer of a Vert.x instance: requests queued or in flight, and the fullest queue. */
   static void gauges(WriterLoad load) {
-    MeterRegistry registry = Meters.registry();
-    Gauge.builder("beacon_tracking_queue_depth", load, WriterLoad::outstanding)
-        .description("Tracking requests accepted and not yet answered, over every writer").register(registry);
-    Gauge.builder("beacon_tracking_queue_fill_max", load, WriterLoad::maxFill)
-        .description("The fullest writer queue as a fraction of tracking.queueCapacity").register(registry);
+    gauge("beacon_tracking_queue_depth", load, WriterLoad::outstanding,
+        "Tracking requests accepted and not yet answered, over every writer");
+    gauge("beacon_tracking_queue_fill_max", load, WriterLoad::maxFill,
+        "The fullest writer queue as a fraction of tracking.queueCapacity");
   }
 
   /** Gauges of the journal as this process last measured it: rows not yet enriched and the oldest one's age. */
   static void journalGauges(WriterLoad load) {
-    MeterRegistry registry = Meters.registry();
-    Gauge.builder("beacon_tracking_journal_backlog", load, WriterLoad::backlog)
-        .description("Tracking journal rows accepted and not yet moved into the event tables").register(registry);
-    Gauge.builder("beacon_tracking_journal_lag_seconds", load, WriterLoad::lagSeconds)
-        .description("Age of the oldest tracking journal row not yet enriched").register(registry);
+    gauge("beacon_tracking_journal_backlog", load, WriterLoad::backlog,
+        "Tracking journal rows accepted and not yet moved into the event tables");
+    gauge("beacon_tracking_journal_lag_seconds", load, WriterLoad::lagSeconds,
+        "Age of the oldest tracking journal row not yet enriched");
+  }
+
+  private static void gauge(String name, WriterLoad load, ToDoubleFunction<WriterLoad> value, String description) {
+    Gauge.builder(name, load, value).description(description).register(Meters.registry());
   }
 
   /** The counters in the current metrics registry. */

@@ -9,7 +9,6 @@ import dev.beacon.http.Problem;
 import dev.beacon.http.Requests;
 import dev.beacon.http.Times;
 import dev.beacon.worklist.WorklistRepository.Key;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -44,7 +43,7 @@ public final class WorklistRoutes {
     this.service = new WorklistService(pool, repo, new CommunicationRepository(), portfolio);
   }
 
-  public static void mount(Router router, Vertx vertx, Pool pool) {
+  public static void mount(Router router, Pool pool) {
     WorklistRoutes r = new WorklistRoutes(pool);
     // The portfolio's pattern takes one scan of the engagement window (about 20 s on 10 million events): start it
     // now, so the first worklist after a start does not wait for it.

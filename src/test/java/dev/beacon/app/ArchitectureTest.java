@@ -81,4 +81,21 @@ class ArchitectureTest {
     }
     assertThat(found).containsExactly("tracking", "core");
   }
+
+  /**
+   * Vert.x's internals only where Vert.x leaves no public way: RequestLog.Local registers a context local as a
+   * VertxServiceProvider, whose one method takes io.vertx.core.internal.VertxBootstrap (docs/architecture.md).
+   */
+  @Test
+  void onlyTheContextLocalProviderNamesVertxInternals() throws IOException {
+    List<String> users = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(MAIN)) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+        if (Files.readString(f).contains("io.vertx.core.internal")) {
+          users.add(MAIN.relativize(f).toString());
+        }
+      }
+    }
+    assertThat(users).containsExactly("http/RequestLog.java");
+  }
 }

@@ -12,7 +12,6 @@ import dev.beacon.tracking.Origin;
 import dev.beacon.tracking.UserAgent;
 import dev.beacon.tracking.pages.PageRepository.PageDebtor;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -44,24 +43,37 @@ public final class PageRoutes {
   private final Origin origin;
   private final RateLimits limits;
 
-  private PageRoutes(Pool pool, BeaconConfig config) {
+  private PageRoutes(Pool pool, BeaconConfig config, RateLimits limits) {
     this.repo = new PageRepository(pool);
     this.config = config;
     this.origin = new Origin(config);
-    this.limits = RateLimits.of(config);
+    this.limits = limits;
   }
 
-  public static void mount(Router router, Vertx vertx, Pool pool, BeaconConfig config) {
-    PageRoutes r = new PageRoutes(pool, config);
+  public static void mount(Router router, Pool pool, BeaconConfig config, RateLimits limits) {
+    PageRoutes r = new PageRoutes(pool, config, limits);
     PageAssets.mount(router);
-    router.route("/p/:token").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(r::landing);
-    router.route("/p/:token/pay").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(r::payment);
-    router.route("/p/:token/opt-out").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(r::optOutPage);
-    router.post("/p/:token/opt-out").handler(Bodies.limit(BODY_LIMIT)).handler(r::optOut);
+    router.route("/p/:token").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(PageRoutes::token)
+        .handler(r::landing);
+    router.route("/p/:token/pay").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(PageRoutes::token)
+        .handler(r::payment);
+    router.route("/p/:token/opt-out").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(PageRoutes::token)
+        .handler(r::optOutPage);
+    router.post("/p/:token/opt-out").handler(Bodies.limit(BODY_LIMIT)).handler(PageRoutes::token).handler(r::optOut);
     // A mail client without RFC 8058 support opens the List-Unsubscribe URL in a browser: show the page.
     router.route("/t/u/:token/:communicationId").method(HttpMethod.GET).method(HttpMethod.HEAD)
-        .handler(r::optOutPage);
-    router.post("/t/u/:token/:communicationId").handler(Bodies.limit(BODY_LIMIT)).handler(r::oneClick);
+        .handler(PageRoutes::token).handler(r::optOutPage);
+    router.post("/t/u/:token/:communicationId").handler(Bodies.limit(BODY_LIMIT)).handler(PageRoutes::token)
+        .handler(r::oneClick);
+  }
+
+  /** First on every page route: a token that cannot be one gets the pages' 404 before anything is looked up. */
+  private static void token(RoutingContext ctx) {
+    if (Tokens.looksValid(ctx.pathParam("token"))) {
+      ctx.next();
+    } else {
+      PageResponses.notFound(ctx);
+    }
   }
 
   private void landing(RoutingContext ctx) {
@@ -84,13 +96,10 @@ public final class PageRoutes {
 
   /**
    * Records a page view of this type (a GET) or only looks the debtor up (a HEAD: probes and scanners are
-   * not visits). Empty, with nothing stored, for a malformed or unknown token.
+   * not visits). Empty, with nothing stored, for an unknown token.
    */
   private Future<Optional<View>> view(RoutingContext ctx, String pageType) {
     String token = ctx.pathParam("token");
-    if (!Tokens.looksValid(token)) {
-      return Future.succeededFuture(Optional.empty());
-    }
     UUID viewId = Uuids.v7();
     boolean head = ctx.request().method() == HttpMethod.HEAD;
     Future<Optional<PageDebtor>> found = head
@@ -103,10 +112,6 @@ public final class PageRoutes {
 
   private void optOutPage(RoutingContext ctx) {
     String token = ctx.pathParam("token");
-    if (!Tokens.looksValid(token)) {
-      PageResponses.notFound(ctx);
-      return;
-    }
     repo.find(token)
         .onSuccess(d -> d.ifPresentOrElse(
             x -> PageResponses.html(ctx, PageResponses.CSP, PageHtml.optOut(token)),
@@ -117,10 +122,6 @@ public final class PageRoutes {
   /** {@code POST /p/{token}/opt-out}: a form from the page (answered with HTML) or JSON (answered with JSON). */
   private void optOut(RoutingContext ctx) {
     String token = ctx.pathParam("token");
-    if (!Tokens.looksValid(token)) {
-      PageResponses.notFound(ctx);
-      return;
-    }
     String type = Requests.mediaType(ctx);
     boolean json = type.equals(Requests.JSON);
     try {
@@ -166,10 +167,6 @@ public final class PageRoutes {
   /** {@code POST /t/u/{token}/{communicationId}}: RFC 8058 one-click unsubscribe from email. */
   private void oneClick(RoutingContext ctx) {
     String token = ctx.pathParam("token");
-    if (!Tokens.looksValid(token)) {
-      PageResponses.notFound(ctx);
-      return;
-    }
     UUID communicationId = Requests.uuid(ctx, "communicationId");
     limits.token(token);
     String type = Requests.mediaType(ctx);
