@@ -6,6 +6,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -136,7 +137,7 @@ public final class CommunicationRepository {
    * The debtor a contact is about: their page token (for tracking URLs), what merge fields may print (first
    * name, balance) and the gate's facts.
    */
-  public record Subject(String token, String firstName, java.math.BigDecimal balance, ContactFacts facts) {}
+  public record Subject(String token, String firstName, BigDecimal balance, ContactFacts facts) {}
 
   /** A recorded communication and whether it put an SMS opt-out in force. */
   public record Recorded(Communication communication, boolean optedOut) {}

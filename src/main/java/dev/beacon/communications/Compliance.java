@@ -8,6 +8,7 @@ import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The compliance gate for outbound contacts: pure rules over a debtor's {@link ContactFacts}, versioned as
@@ -159,7 +160,7 @@ public final class Compliance {
     return most;
   }
 
-  private static java.util.stream.Stream<Instant> callsInWindow(List<Instant> calls, Instant t) {
+  private static Stream<Instant> callsInWindow(List<Instant> calls, Instant t) {
     Instant from = t.minus(WINDOW);
     return calls.stream().filter(c -> c.isAfter(from) && !c.isAfter(t));
   }

@@ -6,9 +6,13 @@ import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /** Typed, validated reads of configuration keys; every failure names the key and its origin. */
 final class Settings {
@@ -35,7 +39,7 @@ final class Settings {
       return d.toString();
     }
     if (value instanceof Enum<?> e) {
-      return e.name().toLowerCase(java.util.Locale.ROOT);
+      return e.name().toLowerCase(Locale.ROOT);
     }
     return String.valueOf(value);
   }
@@ -97,7 +101,7 @@ final class Settings {
     if (t.isEmpty()) {
       return note(key, List.of());
     }
-    List<Duration> out = new java.util.ArrayList<>();
+    List<Duration> out = new ArrayList<>();
     for (String part : t.split(",")) {
       try {
         Duration d = parseDuration(part.trim());
@@ -201,7 +205,7 @@ final class Settings {
     return new ConfigException("Invalid configuration " + key + ": " + why);
   }
 
-  java.util.Set<String> unknown(java.util.Collection<String> keys, java.util.Collection<String> secrets) {
+  Set<String> unknown(Collection<String> keys, Collection<String> secrets) {
     return source.unknown(keys, secrets);
   }
 

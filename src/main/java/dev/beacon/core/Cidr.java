@@ -1,7 +1,9 @@
 package dev.beacon.core;
 
 import dev.beacon.core.IpAddresses;
+
 import java.net.InetAddress;
+import java.util.Arrays;
 
 /** An IPv4 or IPv6 network such as {@code 52.96.0.0/14}, for scanner lists. */
 public record Cidr(byte[] network, int prefix, String text) {
@@ -29,7 +31,7 @@ public record Cidr(byte[] network, int prefix, String text) {
 
   public boolean contains(InetAddress address) {
     byte[] b = address.getAddress();
-    return b.length == network.length && java.util.Arrays.equals(IpAddresses.mask(b, prefix), network);
+    return b.length == network.length && Arrays.equals(IpAddresses.mask(b, prefix), network);
   }
 
   @Override

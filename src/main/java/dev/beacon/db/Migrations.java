@@ -3,8 +3,12 @@ package dev.beacon.db;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.output.MigrateResult;
+import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.SQLException;
 
 /**
  * Flyway owns every piece of DDL ({@code src/main/resources/db/migration}). Forward-only: a database migrated
@@ -30,7 +34,7 @@ public final class Migrations {
    * Flyway's connections, each set to UTC as it is opened (what Flyway's deprecated {@code initSql} did): the JVM's
    * zone would otherwise reach the session through the driver's {@code TimeZone} start-up parameter.
    */
-  static final class UtcDataSource extends org.postgresql.ds.PGSimpleDataSource {
+  static final class UtcDataSource extends PGSimpleDataSource {
     UtcDataSource(Database db) {
       setUrl(db.jdbcUrl());
       setUser(db.user());
@@ -38,11 +42,11 @@ public final class Migrations {
     }
 
     @Override
-    public java.sql.Connection getConnection(String user, String password) throws java.sql.SQLException {
-      java.sql.Connection c = super.getConnection(user, password);
+    public Connection getConnection(String user, String password) throws SQLException {
+      Connection c = super.getConnection(user, password);
       try (var st = c.createStatement()) {
         st.execute("SET TIME ZONE 'UTC'");
-      } catch (java.sql.SQLException e) {
+      } catch (SQLException e) {
         c.close();
         throw e;
       }

@@ -11,10 +11,12 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * {@code POST /api/debtors/import}: streams a CSV or NDJSON body line by line, validates each row, and writes
@@ -25,8 +27,8 @@ final class DebtorImport {
   static final int BATCH = 1000;
 
   /** CSV header cells by their column key ({@link Csv#columnKey}). */
-  private static final Map<String, DebtorField> COLUMNS = java.util.Arrays.stream(DebtorField.values())
-      .collect(java.util.stream.Collectors.toUnmodifiableMap(f -> Csv.columnKey(f.json), f -> f));
+  private static final Map<String, DebtorField> COLUMNS = Arrays.stream(DebtorField.values())
+      .collect(Collectors.toUnmodifiableMap(f -> Csv.columnKey(f.json), f -> f));
 
   private final DebtorImportRepository repo;
   private final long maxBytes;

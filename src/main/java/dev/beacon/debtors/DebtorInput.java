@@ -6,11 +6,13 @@ import dev.beacon.http.Problem.FieldError;
 import dev.beacon.http.Problem;
 import io.vertx.core.json.JsonObject;
 
+import java.math.BigDecimal;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -41,8 +43,8 @@ public record DebtorInput(Map<DebtorField, Object> values) {
   public DebtorInput requirePaidWithinOwed() {
     Object paid = values.get(DebtorField.AMOUNT_PAID);
     Object owed = values.get(DebtorField.TOTAL_OWED);
-    java.math.BigDecimal p = paid instanceof java.math.BigDecimal b ? b : java.math.BigDecimal.ZERO;
-    java.math.BigDecimal o = owed instanceof java.math.BigDecimal b ? b : java.math.BigDecimal.ZERO;
+    BigDecimal p = paid instanceof BigDecimal b ? b : BigDecimal.ZERO;
+    BigDecimal o = owed instanceof BigDecimal b ? b : BigDecimal.ZERO;
     if (p.compareTo(o) > 0) {
       throw Problem.invalid(DebtorField.AMOUNT_PAID.json, PAID_OVER_OWED);
     }
@@ -64,7 +66,7 @@ public record DebtorInput(Map<DebtorField, Object> values) {
 
   /** Validates a CSV row given as header → text; empty cells are absent. */
   public static DebtorInput fromText(Map<String, String> row) {
-    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    Map<String, Object> m = new LinkedHashMap<>();
     row.forEach((k, v) -> {
       if (v != null && !v.isEmpty()) {
         m.put(k, v);
@@ -95,8 +97,8 @@ public record DebtorInput(Map<DebtorField, Object> values) {
         }
       }
     }
-    if (out.get(DebtorField.AMOUNT_PAID) instanceof java.math.BigDecimal paid
-        && out.get(DebtorField.TOTAL_OWED) instanceof java.math.BigDecimal owed && paid.compareTo(owed) > 0) {
+    if (out.get(DebtorField.AMOUNT_PAID) instanceof BigDecimal paid
+        && out.get(DebtorField.TOTAL_OWED) instanceof BigDecimal owed && paid.compareTo(owed) > 0) {
       errors.add(new FieldError(DebtorField.AMOUNT_PAID.json, PAID_OVER_OWED));
     }
     if (mode == Mode.PATCH && out.isEmpty() && errors.isEmpty()) {

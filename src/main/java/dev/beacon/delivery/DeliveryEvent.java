@@ -1,6 +1,7 @@
 package dev.beacon.delivery;
 
 import java.time.Instant;
+import java.util.Locale;
 import java.util.UUID;
 
 /**
@@ -31,7 +32,7 @@ record DeliveryEvent(Provider provider, String eventId, String messageId, UUID c
   DeliveryEvent {
     eventId = clip(eventId, 300);
     messageId = clip(messageId, 300);
-    recipient = recipient == null ? null : clip(recipient.trim().toLowerCase(java.util.Locale.ROOT), 320);
+    recipient = recipient == null ? null : clip(recipient.trim().toLowerCase(Locale.ROOT), 320);
     reason = clip(reason, 1000);
     code = clip(code, 64);
   }

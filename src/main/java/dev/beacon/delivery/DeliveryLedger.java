@@ -4,6 +4,7 @@ import dev.beacon.http.Problem;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
@@ -153,7 +154,7 @@ final class DeliveryLedger {
             .map(DeliveryLedger::first));
   }
 
-  private static Target first(io.vertx.sqlclient.RowSet<Row> rows) {
+  private static Target first(RowSet<Row> rows) {
     if (rows.size() == 0) {
       return null;
     }

@@ -19,6 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -104,7 +106,7 @@ public final class DeliveryRoutes {
       return sns.verify(m).compose(ok -> switch (m.getString("Type")) {
         case "SubscriptionConfirmation" -> sns.confirm(m).map(v -> {
           LOG.info("SNS subscription to {} confirmed", m.getString("TopicArn"));
-          return new Parsed(java.util.List.of(), 1, 0);
+          return new Parsed(List.of(), 1, 0);
         });
         case "Notification" -> Future.succeededFuture(SesEvents.parse(m.getString("MessageId"), m.getString("Message")));
         default -> Future.succeededFuture(Parsed.ignoredOne());
@@ -215,7 +217,7 @@ public final class DeliveryRoutes {
 
   /** Outcomes of one request: applied, duplicate, unmatched, ignored, invalid. */
   static final class Tally {
-    final Map<String, Integer> counts = new java.util.LinkedHashMap<>();
+    final Map<String, Integer> counts = new LinkedHashMap<>();
 
     Tally(Parsed p) {
       for (String k : new String[] {DeliveryLedger.APPLIED, DeliveryLedger.DUPLICATE, DeliveryLedger.UNMATCHED,

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * Mailgun's webhooks (JSON, one event per request): {@code signature.signature} is the hex HMAC-SHA256, keyed with
@@ -50,7 +51,7 @@ final class MailgunEvents {
   static Parsed parse(JsonObject d) {
     if (!(d.getValue("id") instanceof String id) || !(d.getValue("event") instanceof String type)
         || !(d.getValue("timestamp") instanceof Number ts)) {
-      return new Parsed(java.util.List.of(), 0, 1);
+      return new Parsed(List.of(), 0, 1);
     }
     String kind;
     String severity = null;

@@ -10,6 +10,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * Postmark's webhooks (one JSON record per request, {@code RecordType} Delivery, Bounce, SpamComplaint,
@@ -66,7 +67,7 @@ final class PostmarkEvents {
     };
   }
 
-  private static Parsed bounce(JsonObject o, String messageId, java.util.UUID communication) {
+  private static Parsed bounce(JsonObject o, String messageId, UUID communication) {
     String type = o.getString("Type", "");
     Object id = o.getValue("ID");
     if (id == null) {

@@ -2,13 +2,14 @@ package dev.beacon.delivery;
 
 import dev.beacon.http.Problem;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /** Shared pieces of the providers' signature schemes: HMACs, constant-time comparison, the freshness window. */
 final class Signatures {
@@ -54,6 +55,6 @@ final class Signatures {
   }
 
   static String hex(byte[] bytes) {
-    return java.util.HexFormat.of().formatHex(bytes);
+    return HexFormat.of().formatHex(bytes);
   }
 }

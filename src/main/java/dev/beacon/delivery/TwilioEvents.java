@@ -6,6 +6,7 @@ import dev.beacon.http.Problem;
 import io.vertx.core.MultiMap;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -73,7 +74,7 @@ final class TwilioEvents {
         out.add(new URI(u.getScheme(), u.getUserInfo(), u.getHost(), -1, u.getRawPath(), null, null)
             + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery()));
       }
-    } catch (IllegalArgumentException | java.net.URISyntaxException e) {
+    } catch (IllegalArgumentException | URISyntaxException e) {
       // Only the URL as given.
     }
     return out;

@@ -2,14 +2,18 @@ package dev.beacon.http;
 
 import dev.beacon.config.BeaconConfig.ApiKey;
 import dev.beacon.config.BeaconConfig.Role;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -22,16 +26,17 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /** The known API keys, by the SHA-256 of the key. The plain key is never stored or logged. */
 public final class ApiKeys {
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ApiKeys.class);
+  private static final Logger LOG = LoggerFactory.getLogger(ApiKeys.class);
   /** How often a server whose keys live in the key file looks for changes made by {@code beacon keys}. */
   public static final long WATCH_MILLIS = 2000;
   /** A key's name: what {@code keys revoke} and the logs refer to it by. */
-  public static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+  public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   private volatile Map<String, ApiKey> byHash;
 
   public ApiKeys(List<ApiKey> keys) {
@@ -47,7 +52,7 @@ public final class ApiKeys {
    * a key made or revoked by {@code beacon keys} takes effect in the running server within seconds. A file that
    * cannot be read keeps the keys loaded before and logs why; a deleted file leaves no key valid.
    */
-  public ApiKeys watch(io.vertx.core.Vertx vertx, Path keyFile) {
+  public ApiKeys watch(Vertx vertx, Path keyFile) {
     long[] seen = {modified(keyFile)};
     vertx.setPeriodic(WATCH_MILLIS, WATCH_MILLIS, id -> vertx.executeBlocking(() -> {
       long now = modified(keyFile);
@@ -155,8 +160,8 @@ public final class ApiKeys {
         // not a POSIX file system; the file holds hashes only
       }
       Files.writeString(tmp, entries.encodePrettily());
-      Files.move(tmp, keyFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      Files.move(tmp, keyFile, StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
     } finally {
       Files.deleteIfExists(tmp);
     }

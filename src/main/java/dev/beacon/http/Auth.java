@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.Set;
+import java.util.function.Predicate;
 
 /** Bearer-key authentication with the roles of docs/api.md "Authentication". */
 public final class Auth {
@@ -33,7 +34,7 @@ public final class Auth {
     return ctx -> authenticate(ctx, keys, key -> allowed.contains(key.role()));
   }
 
-  private static void authenticate(RoutingContext ctx, ApiKeys keys, java.util.function.Predicate<ApiKey> allowed) {
+  private static void authenticate(RoutingContext ctx, ApiKeys keys, Predicate<ApiKey> allowed) {
     String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
     if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
       ctx.fail(Problem.unauthorized());

@@ -1,6 +1,7 @@
 package dev.beacon.http;
 
 import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -34,7 +35,7 @@ public final class Bodies {
    * A JSON object from bytes, or null when they are not one; a 400 naming the field for a duplicate key, a number
    * out of range or a lone surrogate (see {@link StrictJson}).
    */
-  public static JsonObject parseObject(io.vertx.core.buffer.Buffer bytes) {
+  public static JsonObject parseObject(Buffer bytes) {
     return StrictJson.object(bytes);
   }
 }

@@ -16,11 +16,12 @@ import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.Map;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -199,7 +200,7 @@ public final class LineImport<R> {
         new Records.Sink() {
           @Override
           public void record(long line, byte[] b, int n) {
-            queue.add(new Raw(line, java.util.Arrays.copyOf(b, n)));
+            queue.add(new Raw(line, Arrays.copyOf(b, n)));
           }
 
           @Override

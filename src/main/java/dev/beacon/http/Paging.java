@@ -9,6 +9,7 @@ import java.time.OffsetDateTime;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * List paging per docs/api.md "Conventions": {@code limit} (default 50, max 500) and an opaque {@code cursor};
@@ -75,7 +76,7 @@ public final class Paging {
   }
 
   /** {@code {items, nextCursor}} from one extra row fetched beyond the limit. */
-  public static JsonObject page(List<JsonObject> rows, int limit, java.util.function.Function<JsonObject, JsonObject> keyOf) {
+  public static JsonObject page(List<JsonObject> rows, int limit, Function<JsonObject, JsonObject> keyOf) {
     boolean more = rows.size() > limit;
     List<JsonObject> items = more ? rows.subList(0, limit) : rows;
     return new JsonObject()

@@ -1,16 +1,19 @@
 package dev.beacon.http;
 
+import dev.beacon.db.PgErrors;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
-import dev.beacon.db.PgErrors;
-import io.vertx.core.http.HttpHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.ConnectException;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /** The one failure handler: every error leaves Beacon as application/problem+json. */
@@ -102,7 +105,7 @@ public final class Problems {
     LOG.error("Unhandled failure {} on {} {}: {}", id, ctx.request().method(),
         Untrusted.of(loggablePath(ctx.normalizedPath())), oneLine(t));
     return new Problem(500, "internal", "Internal error", "Something went wrong; reference " + id,
-        java.util.List.of(), new io.vertx.core.json.JsonObject(), java.util.Map.of());
+        List.of(), new JsonObject(), Map.of());
   }
 
   /** An exception in one log line: its type, escaped message and first frames (a stack trace spans many lines). */

@@ -74,7 +74,7 @@ final class ArchiveFiles {
     try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
       ch.force(true);
     } catch (IOException e) {
-      if (System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("windows")) {
+      if (System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows")) {
         return; // Windows cannot open a directory as a channel; NTFS journals the rename itself.
       }
       throw e;

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Tags;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 
@@ -33,7 +34,7 @@ public final class Metrics {
         .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME))
         // Beacon uses no event bus; and without the side label its local and remote "pending" gauges would share
         // one id, which Micrometer refuses with a WARN at every start.
-        .addDisabledMetricsCategory(io.vertx.micrometer.MetricsDomain.EVENT_BUS)
+        .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)
         .setServerRequestTagsProvider(request -> Tags.of(METHOD, methodLabel(request.method())))
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true));
   }

@@ -16,6 +16,7 @@ import java.math.BigDecimal;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Beacon's Stripe calls. stripe-java blocks, so every call runs on the named worker pool {@value #POOL} and
@@ -124,7 +125,7 @@ final class StripeGateway {
           ? s.getStripeError().getMessage() : s.getClass().getSimpleName();
       return "stripe: " + message + code;
     }
-    if (t instanceof java.util.concurrent.TimeoutException) {
+    if (t instanceof TimeoutException) {
       return "stripe: no answer within the timeout";
     }
     return "stripe: " + (t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage());
@@ -140,7 +141,7 @@ final class StripeGateway {
           + (s.getStatusCode() == null ? "" : ", status " + s.getStatusCode())
           + (s.getRequestId() == null ? "" : ", request " + s.getRequestId());
     }
-    if (t instanceof java.util.concurrent.TimeoutException) {
+    if (t instanceof TimeoutException) {
       return "stripe: no answer within the timeout";
     }
     return t.toString();

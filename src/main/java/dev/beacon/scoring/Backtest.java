@@ -1,5 +1,7 @@
 package dev.beacon.scoring;
 
+import dev.beacon.http.Problem;
+import dev.beacon.http.Times;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -72,7 +74,7 @@ final class Backtest {
         .compose(seen -> {
           long payers = y.stream().filter(b -> b).count();
           if (payers == 0 || payers == y.size()) {
-            return Future.failedFuture(dev.beacon.http.Problem.invalid("asOf",
+            return Future.failedFuture(Problem.invalid("asOf",
                 "needs debtors who paid within the horizon and debtors who did not (found " + y.size()
                     + " debtors, " + payers + " payers)"));
           }
@@ -89,7 +91,7 @@ final class Backtest {
               .compose(fit -> {
                 PropensityModel model = PropensityModel.fitted(version, fit.intercept(), fit.weights(),
                     "fitted by L2-regularised logistic regression on " + rows.length + " debtors (" + payers
-                        + " paid within " + horizonDays + " days) as of " + dev.beacon.http.Times.format(asOf));
+                        + " paid within " + horizonDays + " days) as of " + Times.format(asOf));
                 return run(model, asOf, horizonDays)
                     .map(stats -> new Fitted(model, rows.length, payers, stats.toJson()));
               });

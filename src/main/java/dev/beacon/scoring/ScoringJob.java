@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * One scoring run: under a PostgreSQL advisory lock (one process of a fleet at a time), rescore the debtors with
@@ -122,7 +123,7 @@ public final class ScoringJob {
    * Scores chunk after chunk: the features of the next chunk are read while the previous chunk's changes are
    * written, so at most two chunks are held at a time.
    */
-  private Future<Void> pipeline(java.util.function.Function<UUID, Future<List<UUID>>> nextIds, boolean contiguous,
+  private Future<Void> pipeline(Function<UUID, Future<List<UUID>>> nextIds, boolean contiguous,
                                 OffsetDateTime now, PropensityModel model, UUID after, Future<Void> previousWrite,
                                 AtomicInteger changed, AtomicInteger scored) {
     return nextIds.apply(after).compose(ids -> {

@@ -9,6 +9,7 @@ import dev.beacon.http.Problem;
 import dev.beacon.http.Requests;
 import dev.beacon.http.StopActions;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -175,7 +176,7 @@ public final class TrackingRoutes {
             .end());
   }
 
-  private io.vertx.core.Future<Void> record(HttpServerRequest req, Classifier.Kind kind, String token,
+  private Future<Void> record(HttpServerRequest req, Classifier.Kind kind, String token,
                                             UUID communicationId, String url) {
     String ua = UserAgent.clip(req.getHeader(HttpHeaders.USER_AGENT));
     Origin.Seen seen = origin.of(req);
@@ -208,7 +209,7 @@ public final class TrackingRoutes {
     Journal.Entry entry = b.pageViewId() != null
         ? Journal.Entry.update(b.token(), b.pageViewId(), now(), b.timeOnPage(), b.actionsJson())
         : view(b, req);
-    io.vertx.core.Future<Void> written = writer.submit(entry);
+    Future<Void> written = writer.submit(entry);
     written.onSuccess(v -> ctx.response().setStatusCode(204).end()).onFailure(ctx::fail);
   }
 

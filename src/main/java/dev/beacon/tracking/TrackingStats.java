@@ -7,10 +7,13 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.LongStream;
 
 /**
  * The tracking writer's counters, in Vert.x's Micrometer registry when metrics are enabled (else in a
@@ -38,9 +41,9 @@ public final class TrackingStats {
                          double statementSeconds, long enriched) {}
 
   /** Finer buckets where the freshness targets are (1 s median, 3 s p99). */
-  private static final java.time.Duration[] FRESHNESS_BUCKETS = java.util.stream.LongStream.of(25, 50, 100, 150,
+  private static final Duration[] FRESHNESS_BUCKETS = LongStream.of(25, 50, 100, 150,
       200, 300, 400, 500, 600, 700, 800, 900, 1000, 1250, 1500, 2000, 2500, 3000, 4000, 5000)
-      .mapToObj(java.time.Duration::ofMillis).toArray(java.time.Duration[]::new);
+      .mapToObj(Duration::ofMillis).toArray(Duration[]::new);
 
   private TrackingStats(MeterRegistry registry) {
     committed = counter(registry, "committed", "Tracking requests committed to the journal");
@@ -66,8 +69,8 @@ public final class TrackingStats {
         .publishPercentileHistogram().register(registry);
     visible = Timer.builder("beacon_tracking_visible_after")
         .description("Time from accepting a tracking request to its event's commit in the event tables")
-        .publishPercentileHistogram().minimumExpectedValue(java.time.Duration.ofMillis(1))
-        .maximumExpectedValue(java.time.Duration.ofMinutes(10)).serviceLevelObjectives(FRESHNESS_BUCKETS)
+        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofMinutes(10)).serviceLevelObjectives(FRESHNESS_BUCKETS)
         .register(registry);
     for (Classifier.Label l : Classifier.Label.values()) {
       byLabel.put(l, Counter.builder("beacon_tracking_email_events").tag("label", l.name().toLowerCase())
@@ -147,21 +150,21 @@ public final class TrackingStats {
     enrichBatch.record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  void visibleAfter(java.time.Duration d) {
+  void visibleAfter(Duration d) {
     visible.record(d);
-    java.util.function.LongConsumer o = freshnessObserver;
+    LongConsumer o = freshnessObserver;
     if (o != null) {
       o.accept(d.toNanos());
     }
   }
 
-  private static volatile java.util.function.LongConsumer freshnessObserver;
+  private static volatile LongConsumer freshnessObserver;
 
   /**
    * Also hands every event's time from accepted to visible (ns) to {@code observer}, on the enricher's event
    * loop (the benchmark's exact freshness percentiles; the timer's histogram is windowed). Null: none.
    */
-  public static void observeFreshness(java.util.function.LongConsumer observer) {
+  public static void observeFreshness(LongConsumer observer) {
     freshnessObserver = observer;
   }
 

@@ -1,6 +1,7 @@
 package dev.beacon.tracking.pages;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.text.NumberFormat;
 import java.util.Currency;
 import java.util.Locale;
@@ -49,6 +50,6 @@ public final class Html {
 
   /** An amount as a form value: plain digits and two decimals ({@code 1250.50}). */
   static String plain(BigDecimal amount) {
-    return amount.setScale(2, java.math.RoundingMode.HALF_UP).toPlainString();
+    return amount.setScale(2, RoundingMode.HALF_UP).toPlainString();
   }
 }

@@ -5,6 +5,7 @@ import dev.beacon.tracking.TrackingRoutes;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.templates.RowMapper;
 import io.vertx.sqlclient.templates.SqlTemplate;
 
@@ -58,9 +59,9 @@ final class PageRepository {
       )
       SELECT d.id, (SELECT count(*) FROM ins) AS inserted FROM d""";
 
-  private final SqlTemplate<Map<String, Object>, io.vertx.sqlclient.RowSet<PageDebtor>> find;
-  private final SqlTemplate<Map<String, Object>, io.vertx.sqlclient.RowSet<PageDebtor>> view;
-  private final SqlTemplate<Map<String, Object>, io.vertx.sqlclient.RowSet<Row>> optOut;
+  private final SqlTemplate<Map<String, Object>, RowSet<PageDebtor>> find;
+  private final SqlTemplate<Map<String, Object>, RowSet<PageDebtor>> view;
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> optOut;
 
   PageRepository(Pool pool) {
     this.find = SqlTemplate.forQuery(pool, FIND).mapTo(DEBTOR);
@@ -96,7 +97,7 @@ final class PageRepository {
     return optOut.execute(p).map(rows -> rows.size() > 0);
   }
 
-  private static <T> Optional<T> first(io.vertx.sqlclient.RowSet<T> rows) {
+  private static <T> Optional<T> first(RowSet<T> rows) {
     var it = rows.iterator();
     return it.hasNext() ? Optional.of(it.next()) : Optional.empty();
   }
