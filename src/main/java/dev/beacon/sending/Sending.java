@@ -7,7 +7,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.sqlclient.SqlClient;
-import io.vertx.sqlclient.Tuple;
 
 import java.util.UUID;
 
@@ -19,11 +18,6 @@ public final class Sending {
   /** Named pool for parsing HTML; shared by every HTTP verticle instance. */
   static final String POOL = "sending";
   private static final int POOL_SIZE = 2;
-
-  /** One row per short link; a code that exists already (72 random bits: never in practice) fails the insert. */
-  private static final String INSERT_SHORT_LINKS = """
-      INSERT INTO short_links (code, debtor_id, communication_id, target)
-      SELECT code, $2, $3, target FROM unnest($1::text[], $4::text[]) AS s(code, target)""";
 
   private final WorkerExecutor workers;
   private final Instrumenter instrumenter;
@@ -45,7 +39,6 @@ public final class Sending {
     }
     String[] codes = out.shortLinks().stream().map(Instrumented.ShortLink::code).toArray(String[]::new);
     String[] targets = out.shortLinks().stream().map(Instrumented.ShortLink::target).toArray(String[]::new);
-    return sql.preparedQuery(INSERT_SHORT_LINKS).execute(Tuple.of(codes, debtorId, communicationId, targets))
-        .mapEmpty();
+    return SendingRepository.insertShortLinks(sql, debtorId, communicationId, codes, targets);
   }
 }

@@ -3,6 +3,7 @@ package dev.beacon.sending;
 import dev.beacon.communications.Channel;
 import dev.beacon.communications.MessageParts;
 import dev.beacon.config.BeaconConfig;
+import dev.beacon.db.Uuids;
 import dev.beacon.http.Bodies;
 import dev.beacon.http.Problem.FieldError;
 import dev.beacon.http.Problem;
@@ -12,8 +13,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -30,8 +29,6 @@ public final class SendingRoutes {
   static final String PREVIEW_TOKEN = "PREVIEW_PREVIEW_PREVIEW_PREVIEW_";
   static final UUID PREVIEW_ID = new UUID(0, 0);
   private static final Set<String> FIELDS = Set.of("debtorId", "type", "subject", "html", "text");
-  private static final String DEBTOR = """
-      SELECT first_name, greatest(total_owed - amount_paid, 0) AS balance FROM debtors WHERE id = $1""";
 
   private final Pool pool;
   private final BeaconConfig config;
@@ -56,13 +53,7 @@ public final class SendingRoutes {
         errors.add(new FieldError(name, "is not a known field"));
       }
     }
-    Object rawId = body.getValue("debtorId");
-    UUID debtorId = null;
-    try {
-      debtorId = rawId instanceof String s ? UUID.fromString(s) : null;
-    } catch (IllegalArgumentException e) {
-      // named below
-    }
+    UUID debtorId = Uuids.parseOrNull(body.getValue("debtorId"));
     if (debtorId == null) {
       errors.add(new FieldError("debtorId", "must be a UUID"));
     }
@@ -85,14 +76,11 @@ public final class SendingRoutes {
     UUID id = debtorId;
     Instrumenter.Message m = new Instrumenter.Message(type == Channel.SMS, (String) subject, parts.html(), parts.text());
     String base = Requests.baseUrl(ctx, config);
-    pool.preparedQuery(DEBTOR).execute(Tuple.of(id))
-        .compose(rows -> {
-          if (rows.size() == 0) {
-            throw Problem.notFound("No debtor " + id);
-          }
-          Row r = rows.iterator().next();
-          return sending.instrument(m, new Instrumenter.Recipient(PREVIEW_TOKEN, r.getString("first_name"),
-              r.getBigDecimal("balance")), base, PREVIEW_ID);
+    SendingRepository.mergeData(pool, id)
+        .compose(found -> {
+          var debtor = found.orElseThrow(() -> Problem.notFound("No debtor " + id));
+          return sending.instrument(m, new Instrumenter.Recipient(PREVIEW_TOKEN, debtor.firstName(),
+              debtor.balance()), base, PREVIEW_ID);
         })
         .onSuccess(out -> Requests.json(ctx, 200, new JsonObject().put("debtorId", id.toString())
             .put("type", type.wire()).put("communicationId", PREVIEW_ID.toString()).put("instrumented", out.toJson())))
