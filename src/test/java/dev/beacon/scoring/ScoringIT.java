@@ -258,10 +258,7 @@ class ScoringIT {
   @DisplayName("an incremental run in many small chunks (two pipelines on one cursor) rescores each changed debtor once")
   void incremental_manyChunks_eachChangedDebtorScoredOnce(TestApp app) {
     ScoringKit kit = new ScoringKit(app);
-    UUID[] ids = new UUID[23];
-    for (int i = 0; i < ids.length; i++) {
-      ids[i] = kit.debtor();
-    }
+    UUID[] ids = kit.debtors(23);
     ScoringJob job = new ScoringJob(app.pool, "v1", 3);
     assertThat(await(job.runOnce(false)).scored()).isEqualTo(23);
 
