@@ -16,7 +16,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -265,13 +264,8 @@ class ComplianceGateIT {
   void concurrentContacts_loseNoUpdate(TestApp app) {
     Comms t = new Comms(app);
     String id = t.debtor().getString("id");
-    List<Future<HttpResponse<Buffer>>> posts = new ArrayList<>();
-    for (int i = 0; i < 20; i++) {
-      posts.add(app.client.post("/api/debtors/" + id + "/communications").bearerTokenAuthentication(AGENT_KEY)
-          .sendJsonObject(contact(i % 2 == 0 ? "email" : "sms", "outbound", chicago(1, 12, i))));
-    }
-    await(Future.all(posts));
-    assertThat(posts).allSatisfy(p -> assertThat(p.result().statusCode()).isEqualTo(201));
+    var answers = t.postAtOnce(id, 20, i -> contact(i % 2 == 0 ? "email" : "sms", "outbound", chicago(1, 12, i)));
+    assertThat(answers).allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(201));
     Row d = t.debtorRow(id);
     assertThat(d.getInteger("total_contacts")).isEqualTo(20);
     assertThat(d.getOffsetDateTime("last_contact_date").toInstant()).isEqualTo(chicago(1, 12, 19));
@@ -283,14 +277,9 @@ class ComplianceGateIT {
   void concurrentCalls_onlySevenPass(TestApp app) {
     Comms t = new Comms(app);
     String id = t.debtor().getString("id");
-    List<Future<HttpResponse<Buffer>>> posts = new ArrayList<>();
-    for (int i = 0; i < 12; i++) {
-      posts.add(app.client.post("/api/debtors/" + id + "/communications").bearerTokenAuthentication(AGENT_KEY)
-          .sendJsonObject(contact("phone", "outbound", chicago(1, 13, i)).put("callOutcome", "busy")));
-    }
-    await(Future.all(posts));
-    long passed = posts.stream().filter(p -> p.result().statusCode() == 201).count();
-    long refused = posts.stream().filter(p -> p.result().statusCode() == 422).count();
+    var answers = t.postAtOnce(id, 12, i -> contact("phone", "outbound", chicago(1, 13, i)).put("callOutcome", "busy"));
+    long passed = answers.stream().filter(r -> r.statusCode() == 201).count();
+    long refused = answers.stream().filter(r -> r.statusCode() == 422).count();
     assertThat(passed).isEqualTo(7);
     assertThat(refused).isEqualTo(5);
     assertThat(t.count("SELECT count(*) FROM communications WHERE debtor_id = $1", UUID.fromString(id))).isEqualTo(7);
