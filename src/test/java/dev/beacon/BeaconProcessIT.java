@@ -1,7 +1,7 @@
 package dev.beacon;
 
-import dev.beacon.db.Database;
 import dev.beacon.http.ApiKeys;
+import dev.beacon.support.BeaconJar;
 import dev.beacon.support.TestDatabase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -16,17 +16,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static dev.beacon.support.TestApp.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,7 +30,6 @@ import static org.awaitility.Awaitility.await;
 @Timeout(180)
 class BeaconProcessIT {
   private static final String KEY = "process-test-key";
-  private static final Pattern READY = Pattern.compile("Beacon is ready at (http://\\S+:\\d+)");
 
   private Process process;
   private final List<String> output = new CopyOnWriteArrayList<>();
@@ -51,41 +44,13 @@ class BeaconProcessIT {
   }
 
   private String start(Path dataDir) throws Exception {
-    Database db = TestDatabase.get();
-    var c = db.connect();
-    String url = "postgresql://" + c.getUser() + "@" + c.getHost() + ":" + c.getPort() + "/" + c.getDatabase();
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", Path.of("target", "beacon.jar").toAbsolutePath().toString());
-    pb.environment().put("BEACON_DB_URL", url);
-    if (c.getPassword() != null) {
-      pb.environment().put("BEACON_DB_PASSWORD", c.getPassword());
-    }
-    pb.environment().put("BEACON_HTTP_PORT", "0");
-    pb.environment().put("BEACON_HTTP_INSTANCES", "2");
-    pb.environment().put("BEACON_DATA_DIR", dataDir.toString());
+    ProcessBuilder pb = new ProcessBuilder(BeaconJar.command());
+    pb.environment().putAll(BeaconJar.env(dataDir, 2));
     pb.environment().put("BEACON_AUTH_KEYS",
         "[{\"name\":\"t\",\"role\":\"agent\",\"sha256\":\"" + ApiKeys.sha256(KEY) + "\"}]");
     pb.redirectErrorStream(true);
     process = pb.start();
-    CompletableFuture<String> ready = new CompletableFuture<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          output.add(line);
-          Matcher m = READY.matcher(line);
-          if (m.find()) {
-            ready.complete(m.group(1));
-          }
-        }
-      } catch (Exception ignored) {
-        // the process ended
-      }
-      ready.completeExceptionally(new IllegalStateException("Beacon exited before it was ready: " + output));
-    });
-    reader.setDaemon(true);
-    reader.start();
-    return ready.get(120, TimeUnit.SECONDS);
+    return BeaconJar.awaitReady(process, output, Duration.ofSeconds(120));
   }
 
   @Test

@@ -1,7 +1,6 @@
 package dev.beacon;
 
-import dev.beacon.db.Database;
-import dev.beacon.support.TestDatabase;
+import dev.beacon.support.BeaconJar;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
@@ -16,8 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,8 +26,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static dev.beacon.support.TestApp.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,8 +34,6 @@ import static org.awaitility.Awaitility.await;
 /** The real jar's command line, logs and shutdown, as an operator meets them. */
 @Timeout(240)
 class CommandLineIT {
-  private static final Pattern READY = Pattern.compile("Beacon is ready at (http:..\\S+:\\d+)");
-  private static final Path JAR = Path.of("target", "beacon.jar").toAbsolutePath();
   private static final Path REPO = Path.of("").toAbsolutePath();
 
   private Process server;
@@ -58,10 +51,7 @@ class CommandLineIT {
   record Result(int code, String out, String err) {}
 
   private static Result run(Path cwd, Map<String, String> env, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", JAR.toString()));
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile());
+    ProcessBuilder pb = new ProcessBuilder(BeaconJar.command(args)).directory(cwd.toFile());
     pb.environment().putAll(env);
     Process p = pb.start();
     CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
@@ -80,44 +70,15 @@ class CommandLineIT {
 
   /** The environment of a Beacon on the test database with its keys in dataDir's key file. */
   private static Map<String, String> env(Path dataDir) {
-    Database db = TestDatabase.get();
-    var c = db.connect();
-    Map<String, String> env = new HashMap<>();
-    env.put("BEACON_DB_URL", "postgresql://" + c.getUser() + "@" + c.getHost() + ":" + c.getPort() + "/" + c.getDatabase());
-    if (c.getPassword() != null) {
-      env.put("BEACON_DB_PASSWORD", c.getPassword());
-    }
-    env.put("BEACON_HTTP_PORT", "0");
-    env.put("BEACON_HTTP_INSTANCES", "1");
-    env.put("BEACON_DATA_DIR", dataDir.toString());
-    return env;
+    return BeaconJar.env(dataDir, 1);
   }
 
   private String start(Map<String, String> env) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", JAR.toString()).directory(REPO.toFile());
+    ProcessBuilder pb = new ProcessBuilder(BeaconJar.command()).directory(REPO.toFile());
     pb.environment().putAll(env);
     pb.redirectErrorStream(true);
     server = pb.start();
-    CompletableFuture<String> ready = new CompletableFuture<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          output.add(line);
-          Matcher m = READY.matcher(line);
-          if (m.find()) {
-            ready.complete(m.group(1).replace("\\/", "/"));
-          }
-        }
-      } catch (Exception ignored) {
-        // the process ended
-      }
-      ready.completeExceptionally(new IllegalStateException("Beacon exited before it was ready: " + output));
-    });
-    reader.setDaemon(true);
-    reader.start();
-    return ready.get(150, TimeUnit.SECONDS);
+    return BeaconJar.awaitReady(server, output, Duration.ofSeconds(150));
   }
 
   @Test
