@@ -10,9 +10,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
@@ -24,7 +24,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static dev.beacon.support.TestApp.await;
@@ -36,17 +35,9 @@ import static org.awaitility.Awaitility.await;
 class CommandLineIT {
   private static final Path REPO = Path.of("").toAbsolutePath();
 
-  private Process server;
-  private final List<String> output = new CopyOnWriteArrayList<>();
-  private final Vertx vertx = Vertx.vertx();
-
-  @AfterEach
-  void tearDown() throws Exception {
-    if (server != null && server.isAlive()) {
-      server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    }
-    await(vertx.close());
-  }
+  @RegisterExtension
+  final BeaconJar.Server server = new BeaconJar.Server();
+  private final Vertx vertx = server.vertx();
 
   record Result(int code, String out, String err) {}
 
@@ -76,9 +67,7 @@ class CommandLineIT {
   private String start(Map<String, String> env) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(BeaconJar.command()).directory(REPO.toFile());
     pb.environment().putAll(env);
-    pb.redirectErrorStream(true);
-    server = pb.start();
-    return BeaconJar.awaitReady(server, output, Duration.ofSeconds(150));
+    return server.start(pb, Duration.ofSeconds(150));
   }
 
   @Test
@@ -164,9 +153,9 @@ class CommandLineIT {
     String token = "tok" + "x".repeat(30);
     await(client.get("/t/o/" + token + ".gif?secret=q1").send());
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> output.stream().anyMatch(l -> l.contains("it-req-42")));
+    await().atMost(Duration.ofSeconds(10)).until(() -> server.output().stream().anyMatch(l -> l.contains("it-req-42")));
     List<JsonObject> lines = new ArrayList<>();
-    for (String l : output) {
+    for (String l : server.output()) {
       if (l.startsWith("{")) {
         lines.add(new JsonObject(l));
       }
@@ -179,7 +168,7 @@ class CommandLineIT {
     });
     assertThat(lines).anySatisfy(j -> assertThat(j.getString("formattedMessage")).contains("API keys reloaded"));
     // The access log never holds a key, a token or a query string.
-    assertThat(output).noneMatch(l -> l.contains(key) || l.contains(token) || l.contains("secret=q1"));
+    assertThat(server.output()).noneMatch(l -> l.contains(key) || l.contains(token) || l.contains("secret=q1"));
     // A healthy start writes no WARN line.
     assertThat(lines).noneMatch(j -> j.getString("level").equals("WARN") || j.getString("level").equals("ERROR"));
     client.close();
@@ -207,7 +196,7 @@ class CommandLineIT {
     await(req.write(Buffer.buffer("{\"firstName\":\"A\",\"lastName\":\"" + marker + "\"}\n")));
 
     long t0 = System.nanoTime();
-    server.toHandle().destroy(); // SIGTERM
+    server.process().toHandle().destroy(); // SIGTERM
     await().atMost(Duration.ofSeconds(3)).until(() -> {
       var r = await(client.get("/health/ready").send());
       return r.statusCode() == 503 && r.bodyAsString().contains("shutting down");
@@ -216,10 +205,10 @@ class CommandLineIT {
     assertThat(await(client.get("/health/live").send()).statusCode()).isEqualTo(200);
     await(req.end(Buffer.buffer("{\"firstName\":\"B\",\"lastName\":\"" + marker + "\"}\n")));
     assertThat(await(response)).isEqualTo(200);
-    assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(server.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofSeconds(4));
-    assertThat(output).anyMatch(l -> l.contains("readiness is 503"));
-    assertThat(output).anyMatch(l -> l.contains("Beacon stopped"));
+    assertThat(server.output()).anyMatch(l -> l.contains("readiness is 503"));
+    assertThat(server.output()).anyMatch(l -> l.contains("Beacon stopped"));
     client.close();
   }
 }

@@ -1,6 +1,9 @@
 package dev.beacon.support;
 
+import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -12,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,6 +27,43 @@ public final class BeaconJar {
   private static final Pattern READY = Pattern.compile("Beacon is ready at (http:..\\S+:\\d+)");
 
   private BeaconJar() {
+  }
+
+  /**
+   * One Beacon process per test, killed after the test if it still runs; the lines it logged so far; a Vert.x for
+   * the test's clients, closed after the process.
+   */
+  public static final class Server implements AfterEachCallback {
+    private final List<String> output = new CopyOnWriteArrayList<>();
+    private final Vertx vertx = Vertx.vertx();
+    private Process process;
+
+    /** Starts {@code pb} with stderr into stdout and answers the base URL once Beacon is ready. */
+    public String start(ProcessBuilder pb, Duration atMost) throws Exception {
+      pb.redirectErrorStream(true);
+      process = pb.start();
+      return awaitReady(process, output, atMost);
+    }
+
+    public Process process() {
+      return process;
+    }
+
+    public List<String> output() {
+      return output;
+    }
+
+    public Vertx vertx() {
+      return vertx;
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws InterruptedException {
+      if (process != null && process.isAlive()) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+      TestApp.await(vertx.close());
+    }
   }
 
   /** {@code java -jar beacon.jar args...} with this JVM's java. */
