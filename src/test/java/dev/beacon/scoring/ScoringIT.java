@@ -227,7 +227,7 @@ class ScoringIT {
     Http http = new Http(app);
     var r = http.postRaw("/api/events/import", AGENT_KEY, "application/x-ndjson", io.vertx.core.buffer.Buffer.buffer(body));
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(r.bodyAsJsonObject().getInteger("s.changed()")).isEqualTo(1);
+    assertThat(r.bodyAsJsonObject().getInteger("imported")).isEqualTo(1);
 
     assertNextRunRescoresOnlyTheChanged(app, kit, s);
     assertThat(factor(http, s.changed(), "payment_page_minutes")).isEqualTo(10.0);
