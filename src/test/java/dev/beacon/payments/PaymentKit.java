@@ -220,6 +220,17 @@ final class PaymentKit implements AutoCloseable {
         .put("payment_intent", paymentIntent).put("status", "needs_response").put("metadata", new JsonObject());
   }
 
+  /** A closed dispute of the charge: {@code status} lost or won, for {@code amount} cents. */
+  static JsonObject disputeClosed(String chargeId, String paymentIntent, String status, long amount) {
+    return dispute(chargeId, paymentIntent).put("status", status).put("amount", amount);
+  }
+
+  /** A PaymentIntent whose last attempt failed with {@code code} and {@code message}. */
+  static JsonObject failedIntent(UUID paymentId, String id, String code, String message) {
+    return intent(paymentId, id, "requires_payment_method")
+        .put("last_payment_error", new JsonObject().put("code", code).put("message", message));
+  }
+
   static String sign(String payload, long timestamp, String secret) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");

@@ -195,8 +195,8 @@ class PaymentPlanIT {
     assertThat(attempt.getString("status")).isEqualTo("pending");
     assertThat(attempt.getString("stripe_payment_intent_id")).isEqualTo("pi_slow");
 
-    JsonObject failed = intent(attempt.getUUID("id"), "pi_slow", "requires_payment_method")
-        .put("last_payment_error", new JsonObject().put("code", "insufficient_funds").put("message", "Insufficient funds."));
+    JsonObject failed = PaymentKit.failedIntent(attempt.getUUID("id"), "pi_slow", "insufficient_funds",
+        "Insufficient funds.");
     kit.ok(event("evt_slow", "payment_intent.payment_failed", failed));
     assertThat(installments(d, 2).get(0).getString("status")).isEqualTo("failed");
     assertThat(plan(d).getInteger("attempts")).isEqualTo(1);

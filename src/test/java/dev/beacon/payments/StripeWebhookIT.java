@@ -18,7 +18,9 @@ import java.util.UUID;
 
 import static dev.beacon.payments.PaymentKit.charge;
 import static dev.beacon.payments.PaymentKit.dispute;
+import static dev.beacon.payments.PaymentKit.disputeClosed;
 import static dev.beacon.payments.PaymentKit.event;
+import static dev.beacon.payments.PaymentKit.failedIntent;
 import static dev.beacon.payments.PaymentKit.intent;
 import static dev.beacon.payments.PaymentKit.session;
 import static dev.beacon.support.TestApp.AGENT_KEY;
@@ -111,9 +113,8 @@ class StripeWebhookIT {
     UUID ok = partial(d, "100.00");
     UUID declined = partial(d, "60.00");
     kit.ok(event("evt_p1", "payment_intent.succeeded", intent(ok, "pi_ok", "succeeded")));
-    JsonObject failedIntent = intent(declined, "pi_bad", "requires_payment_method")
-        .put("last_payment_error", new JsonObject().put("code", "card_declined").put("message", "Your card was declined."));
-    kit.ok(event("evt_p2", "payment_intent.payment_failed", failedIntent));
+    kit.ok(event("evt_p2", "payment_intent.payment_failed",
+        failedIntent(declined, "pi_bad", "card_declined", "Your card was declined.")));
 
     assertThat(kit.payment(ok).getString("status")).isEqualTo("completed");
     assertThat(kit.payment(ok).getString("stripe_charge_id")).isEqualTo("ch_pi_ok");
@@ -199,8 +200,7 @@ class StripeWebhookIT {
     var early = kit.deliver(event("evt_pk1", "charge.refunded", charge("ch_park", intent, 10000, 2500)));
     assertThat(early.statusCode()).isEqualTo(200);
     assertThat(early.bodyAsJsonObject().getString("outcome")).isEqualTo("unmatched");
-    kit.ok(event("evt_pk2", "charge.dispute.closed", dispute("ch_park", intent).put("status", "lost")
-        .put("amount", 1000)));
+    kit.ok(event("evt_pk2", "charge.dispute.closed", disputeClosed("ch_park", intent, "lost", 1000)));
     assertPaid(payment, "pending", debtor, "0.00");
 
     kit.ok(event("evt_pk3", "payment_intent.succeeded", intent(payment, intent, "succeeded")));
@@ -235,9 +235,8 @@ class StripeWebhookIT {
   @DisplayName("out of order: failure and expiry events after a success change nothing")
   void failureAfterSuccess_noEffect() {
     partlyPaid("evt_fs1");
-    JsonObject failedIntent = intent(payment, "pi_" + payment, "requires_payment_method")
-        .put("last_payment_error", new JsonObject().put("code", "card_declined").put("message", "Your card was declined."));
-    kit.ok(event("evt_fs2", "payment_intent.payment_failed", failedIntent));
+    kit.ok(event("evt_fs2", "payment_intent.payment_failed",
+        failedIntent(payment, "pi_" + payment, "card_declined", "Your card was declined.")));
     kit.ok(event("evt_fs3", "checkout.session.async_payment_failed", session(payment, "cs_" + payment, "pi_" + payment, "unpaid")));
     kit.ok(event("evt_fs4", "checkout.session.expired", session(payment, "cs_" + payment, "pi_" + payment, "unpaid")));
     JsonObject p = kit.payment(payment);
@@ -260,8 +259,7 @@ class StripeWebhookIT {
     paidInFull("evt_dl1");
     kit.ok(event("evt_dl2", "charge.dispute.created", dispute("ch_dl", "pi_" + payment)));
     assertThat(kit.status(debtor)).isEqualTo("resolved");
-    kit.ok(event("evt_dl3", "charge.dispute.closed", dispute("ch_dl", "pi_" + payment).put("status", "lost")
-        .put("amount", 15000)));
+    kit.ok(event("evt_dl3", "charge.dispute.closed", disputeClosed("ch_dl", "pi_" + payment, "lost", 15000)));
 
     JsonObject p = kit.payment(payment);
     assertThat(p.getString("status")).isEqualTo("disputed");
@@ -269,8 +267,7 @@ class StripeWebhookIT {
     assertThat(kit.amountPaid(debtor)).isEqualTo("0.00");
     assertThat(kit.status(debtor)).isEqualTo("active");
     // The same decision delivered again moves nothing.
-    kit.ok(event("evt_dl3", "charge.dispute.closed", dispute("ch_dl", "pi_" + payment).put("status", "lost")
-        .put("amount", 15000)));
+    kit.ok(event("evt_dl3", "charge.dispute.closed", disputeClosed("ch_dl", "pi_" + payment, "lost", 15000)));
     assertThat(kit.amountPaid(debtor)).isEqualTo("0.00");
   }
 
@@ -279,8 +276,7 @@ class StripeWebhookIT {
   void disputeLost_partial_afterRefund() {
     partlyPaid("evt_dp1");
     kit.ok(event("evt_dp2", "charge.refunded", charge("ch_dp", "pi_" + payment, 10000, 2000)));
-    kit.ok(event("evt_dp3", "charge.dispute.closed", dispute("ch_dp", "pi_" + payment).put("status", "lost")
-        .put("amount", 5000)));
+    kit.ok(event("evt_dp3", "charge.dispute.closed", disputeClosed("ch_dp", "pi_" + payment, "lost", 5000)));
     assertThat(kit.payment(payment).getValue("amount_refunded").toString()).isEqualTo("70.00");
     assertThat(kit.amountPaid(debtor)).isEqualTo("30.00");
   }
@@ -314,10 +310,8 @@ class StripeWebhookIT {
     assertThat(s.getJsonObject("payments").getString("amount")).isEqualTo("250.00");
     assertThat(s.getJsonObject("payments").getLong("count")).isEqualTo(2);
 
-    kit.ok(event("evt_dc5", "charge.dispute.closed", dispute("ch_dc", "pi_" + payment).put("status", "lost")
-        .put("amount", 4000)));
-    kit.ok(event("evt_dc6", "charge.dispute.closed", dispute("ch_dcl", "pi_" + lostId).put("status", "lost")
-        .put("amount", 15000)));
+    kit.ok(event("evt_dc5", "charge.dispute.closed", disputeClosed("ch_dc", "pi_" + payment, "lost", 4000)));
+    kit.ok(event("evt_dc6", "charge.dispute.closed", disputeClosed("ch_dcl", "pi_" + lostId, "lost", 15000)));
     s = dashboardSummary();
     assertThat(kit.amountPaid(debtor)).isEqualTo("60.00");
     assertThat(kit.amountPaid(lost)).isEqualTo("0.00");
@@ -331,8 +325,7 @@ class StripeWebhookIT {
   @DisplayName("a refund reported after a lost dispute adds to it instead of hiding it")
   void refundAfterLostDispute_addsUp() {
     partlyPaid("evt_rl1");
-    kit.ok(event("evt_rl2", "charge.dispute.closed", dispute("ch_rl", "pi_" + payment).put("status", "lost")
-        .put("amount", 1000)));
+    kit.ok(event("evt_rl2", "charge.dispute.closed", disputeClosed("ch_rl", "pi_" + payment, "lost", 1000)));
     kit.ok(event("evt_rl3", "charge.refunded", charge("ch_rl", "pi_" + payment, 10000, 2500)));
     JsonObject p = kit.payment(payment);
     assertThat(p.getValue("amount_refunded").toString()).isEqualTo("35.00");
@@ -345,8 +338,7 @@ class StripeWebhookIT {
   void disputeWon_backToCompleted() {
     partlyPaid("evt_dw1");
     kit.ok(event("evt_dw2", "charge.dispute.created", dispute("ch_dw", "pi_" + payment)));
-    kit.ok(event("evt_dw3", "charge.dispute.closed", dispute("ch_dw", "pi_" + payment).put("status", "won")
-        .put("amount", 10000)));
+    kit.ok(event("evt_dw3", "charge.dispute.closed", disputeClosed("ch_dw", "pi_" + payment, "won", 10000)));
     assertThat(kit.payment(payment).getString("status")).isEqualTo("completed");
     assertThat(kit.payment(payment).getValue("amount_refunded").toString()).isEqualTo("0.00");
     assertThat(kit.amountPaid(debtor)).isEqualTo("100.00");
