@@ -118,7 +118,8 @@ class DashboardBrowserIT {
 
     browser.driver().findElement(By.id("sign-out")).click();
     assertThat(browser.driver().findElement(By.id("login-key")).isDisplayed()).isTrue();
-    assertThat(((JavascriptExecutor) browser.driver()).executeScript("return sessionStorage.getItem('beacon.apiKey')")).isNull();
+    assertThat(((JavascriptExecutor) browser.driver()).executeScript("return sessionStorage.getItem('beacon.apiKey')"))
+        .isNull();
   }
 
   @Test
@@ -131,6 +132,7 @@ class DashboardBrowserIT {
     browser.driver().findElement(By.id("login-submit")).click();
     wait.until(d -> !text("login-error").isEmpty());
     assertThat(text("login-error")).contains("not accepted");
-    assertThat(((JavascriptExecutor) browser.driver()).executeScript("return sessionStorage.getItem('beacon.apiKey')")).isNull();
+    assertThat(((JavascriptExecutor) browser.driver()).executeScript("return sessionStorage.getItem('beacon.apiKey')"))
+        .isNull();
   }
 }

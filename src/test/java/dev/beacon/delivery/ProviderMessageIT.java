@@ -71,7 +71,8 @@ class ProviderMessageIT extends WithProviderKit {
     assertThat(kit.count("SELECT count(*) FROM provider_messages")).isEqualTo(1);
 
     // A later event carrying only the message id now finds the communication at once.
-    kit.assertComplaintApplied(kit.sendgrid(new JsonArray().add(sgUnmatched("pm-s1", "spamreport", s.email(), xMessageId))));
+    kit.assertComplaintApplied(kit.sendgrid(new JsonArray()
+        .add(sgUnmatched("pm-s1", "spamreport", s.email(), xMessageId))));
   }
 
   @Test

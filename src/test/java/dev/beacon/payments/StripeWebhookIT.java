@@ -237,8 +237,10 @@ class StripeWebhookIT {
     partlyPaid("evt_fs1");
     kit.ok(event("evt_fs2", "payment_intent.payment_failed",
         failedIntent(payment, "pi_" + payment, "card_declined", "Your card was declined.")));
-    kit.ok(event("evt_fs3", "checkout.session.async_payment_failed", session(payment, "cs_" + payment, "pi_" + payment, "unpaid")));
-    kit.ok(event("evt_fs4", "checkout.session.expired", session(payment, "cs_" + payment, "pi_" + payment, "unpaid")));
+    kit.ok(event("evt_fs3", "checkout.session.async_payment_failed",
+        session(payment, "cs_" + payment, "pi_" + payment, "unpaid")));
+    kit.ok(event("evt_fs4", "checkout.session.expired",
+        session(payment, "cs_" + payment, "pi_" + payment, "unpaid")));
     JsonObject p = kit.payment(payment);
     assertThat(p.getString("status")).isEqualTo("completed");
     assertThat(p.getString("failure_reason")).isNull();
