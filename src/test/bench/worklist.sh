@@ -5,11 +5,6 @@
 # of the worklist's first and second pages per channel, the blocked list and next-contact, over HTTP.
 # Usage: src/test/bench/worklist.sh DIR [requests=300]
 set -euo pipefail
-cd "$(dirname "$0")/../../.."
-./mvnw -q -B test-compile
-./mvnw -q -B dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt
-# A private copy of the classes, so builds during a long run cannot pull classes from under it.
-rm -rf target/bench-worklist && mkdir -p target/bench-worklist
-cp -r target/classes target/test-classes target/bench-worklist/
+source "$(dirname "$0")/classes.sh" worklist
 exec java -Dbench.dir="$1" -Dbench.requests="${2:-300}" \
-  -cp "target/bench-worklist/classes:target/bench-worklist/test-classes:$(cat target/bench-classpath.txt)" dev.beacon.worklist.WorklistBench
+  -cp "$BENCH_CLASSPATH" dev.beacon.worklist.WorklistBench

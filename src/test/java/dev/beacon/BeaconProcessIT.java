@@ -1,7 +1,7 @@
 package dev.beacon;
 
-import dev.beacon.db.Database;
 import dev.beacon.http.ApiKeys;
+import dev.beacon.support.BeaconJar;
 import dev.beacon.support.TestDatabase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -11,22 +11,14 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static dev.beacon.support.TestApp.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,56 +28,17 @@ import static org.awaitility.Awaitility.await;
 @Timeout(180)
 class BeaconProcessIT {
   private static final String KEY = "process-test-key";
-  private static final Pattern READY = Pattern.compile("Beacon is ready at (http://\\S+:\\d+)");
 
-  private Process process;
-  private final List<String> output = new CopyOnWriteArrayList<>();
-  private final Vertx vertx = Vertx.vertx();
-
-  @AfterEach
-  void tearDown() throws Exception {
-    if (process != null && process.isAlive()) {
-      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    }
-    await(vertx.close());
-  }
+  @RegisterExtension
+  final BeaconJar.Server server = new BeaconJar.Server();
+  private final Vertx vertx = server.vertx();
 
   private String start(Path dataDir) throws Exception {
-    Database db = TestDatabase.get();
-    var c = db.connect();
-    String url = "postgresql://" + c.getUser() + "@" + c.getHost() + ":" + c.getPort() + "/" + c.getDatabase();
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", Path.of("target", "beacon.jar").toAbsolutePath().toString());
-    pb.environment().put("BEACON_DB_URL", url);
-    if (c.getPassword() != null) {
-      pb.environment().put("BEACON_DB_PASSWORD", c.getPassword());
-    }
-    pb.environment().put("BEACON_HTTP_PORT", "0");
-    pb.environment().put("BEACON_HTTP_INSTANCES", "2");
-    pb.environment().put("BEACON_DATA_DIR", dataDir.toString());
+    ProcessBuilder pb = new ProcessBuilder(BeaconJar.command());
+    pb.environment().putAll(BeaconJar.env(dataDir, 2));
     pb.environment().put("BEACON_AUTH_KEYS",
         "[{\"name\":\"t\",\"role\":\"agent\",\"sha256\":\"" + ApiKeys.sha256(KEY) + "\"}]");
-    pb.redirectErrorStream(true);
-    process = pb.start();
-    CompletableFuture<String> ready = new CompletableFuture<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          output.add(line);
-          Matcher m = READY.matcher(line);
-          if (m.find()) {
-            ready.complete(m.group(1));
-          }
-        }
-      } catch (Exception ignored) {
-        // the process ended
-      }
-      ready.completeExceptionally(new IllegalStateException("Beacon exited before it was ready: " + output));
-    });
-    reader.setDaemon(true);
-    reader.start();
-    return ready.get(120, TimeUnit.SECONDS);
+    return server.start(pb, Duration.ofSeconds(120));
   }
 
   @Test
@@ -107,17 +60,17 @@ class BeaconProcessIT {
     // The first batch of 1,000 is committed: the request is certainly in flight on the server.
     await().atMost(Duration.ofSeconds(60)).until(() -> count(pool, marker) - before >= 1000);
 
-    process.toHandle().destroy(); // SIGTERM
+    server.process().toHandle().destroy(); // SIGTERM
     await(req.end(lines(marker, 1500, rows)));
 
     Answer r = await(response);
     assertThat(r.status()).isEqualTo(200);
     JsonObject body = r.body().toJsonObject();
     assertThat(body.getLong("created")).isEqualTo(rows);
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(server.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(count(pool, marker) - before).isEqualTo(rows);
-    assertThat(output).anyMatch(l -> l.contains("Beacon stopped"));
-    assertThat(output).noneMatch(l -> l.contains("Exception"));
+    assertThat(server.output()).anyMatch(l -> l.contains("Beacon stopped"));
+    assertThat(server.output()).noneMatch(l -> l.contains("Exception"));
     await(pool.close());
   }
 
@@ -170,8 +123,8 @@ class BeaconProcessIT {
       vertx.runOnContext(v -> send[0].run());
     }
     await().atMost(Duration.ofSeconds(60)).until(() -> ok.get() >= 300);
-    process.toHandle().destroy(); // SIGTERM
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    server.process().toHandle().destroy(); // SIGTERM
+    assertThat(server.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
     stopSending.set(true);
     await().atMost(Duration.ofSeconds(30)).until(() -> running.get() == 0);
 
@@ -183,7 +136,7 @@ class BeaconProcessIT {
     assertThat(other.get()).isZero();
     // Every 204 is in the database; a request whose answer was lost with its connection may be there too.
     assertThat(stored).isBetween((long) ok.get(), (long) ok.get() + lost.get());
-    assertThat(output).anyMatch(l -> l.contains("Beacon stopped"));
+    assertThat(server.output()).anyMatch(l -> l.contains("Beacon stopped"));
     client.close();
     await(pool.close());
   }

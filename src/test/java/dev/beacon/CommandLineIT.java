@@ -1,7 +1,6 @@
 package dev.beacon;
 
-import dev.beacon.db.Database;
-import dev.beacon.support.TestDatabase;
+import dev.beacon.support.BeaconJar;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
@@ -11,13 +10,11 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,10 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static dev.beacon.support.TestApp.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,29 +33,16 @@ import static org.awaitility.Awaitility.await;
 /** The real jar's command line, logs and shutdown, as an operator meets them. */
 @Timeout(240)
 class CommandLineIT {
-  private static final Pattern READY = Pattern.compile("Beacon is ready at (http:..\\S+:\\d+)");
-  private static final Path JAR = Path.of("target", "beacon.jar").toAbsolutePath();
   private static final Path REPO = Path.of("").toAbsolutePath();
 
-  private Process server;
-  private final List<String> output = new CopyOnWriteArrayList<>();
-  private final Vertx vertx = Vertx.vertx();
-
-  @AfterEach
-  void tearDown() throws Exception {
-    if (server != null && server.isAlive()) {
-      server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    }
-    await(vertx.close());
-  }
+  @RegisterExtension
+  final BeaconJar.Server server = new BeaconJar.Server();
+  private final Vertx vertx = server.vertx();
 
   record Result(int code, String out, String err) {}
 
   private static Result run(Path cwd, Map<String, String> env, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", JAR.toString()));
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile());
+    ProcessBuilder pb = new ProcessBuilder(BeaconJar.command(args)).directory(cwd.toFile());
     pb.environment().putAll(env);
     Process p = pb.start();
     CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
@@ -80,44 +61,13 @@ class CommandLineIT {
 
   /** The environment of a Beacon on the test database with its keys in dataDir's key file. */
   private static Map<String, String> env(Path dataDir) {
-    Database db = TestDatabase.get();
-    var c = db.connect();
-    Map<String, String> env = new HashMap<>();
-    env.put("BEACON_DB_URL", "postgresql://" + c.getUser() + "@" + c.getHost() + ":" + c.getPort() + "/" + c.getDatabase());
-    if (c.getPassword() != null) {
-      env.put("BEACON_DB_PASSWORD", c.getPassword());
-    }
-    env.put("BEACON_HTTP_PORT", "0");
-    env.put("BEACON_HTTP_INSTANCES", "1");
-    env.put("BEACON_DATA_DIR", dataDir.toString());
-    return env;
+    return BeaconJar.env(dataDir, 1);
   }
 
   private String start(Map<String, String> env) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", JAR.toString()).directory(REPO.toFile());
+    ProcessBuilder pb = new ProcessBuilder(BeaconJar.command()).directory(REPO.toFile());
     pb.environment().putAll(env);
-    pb.redirectErrorStream(true);
-    server = pb.start();
-    CompletableFuture<String> ready = new CompletableFuture<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          output.add(line);
-          Matcher m = READY.matcher(line);
-          if (m.find()) {
-            ready.complete(m.group(1).replace("\\/", "/"));
-          }
-        }
-      } catch (Exception ignored) {
-        // the process ended
-      }
-      ready.completeExceptionally(new IllegalStateException("Beacon exited before it was ready: " + output));
-    });
-    reader.setDaemon(true);
-    reader.start();
-    return ready.get(150, TimeUnit.SECONDS);
+    return server.start(pb, Duration.ofSeconds(150));
   }
 
   @Test
@@ -203,9 +153,9 @@ class CommandLineIT {
     String token = "tok" + "x".repeat(30);
     await(client.get("/t/o/" + token + ".gif?secret=q1").send());
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> output.stream().anyMatch(l -> l.contains("it-req-42")));
+    await().atMost(Duration.ofSeconds(10)).until(() -> server.output().stream().anyMatch(l -> l.contains("it-req-42")));
     List<JsonObject> lines = new ArrayList<>();
-    for (String l : output) {
+    for (String l : server.output()) {
       if (l.startsWith("{")) {
         lines.add(new JsonObject(l));
       }
@@ -218,7 +168,7 @@ class CommandLineIT {
     });
     assertThat(lines).anySatisfy(j -> assertThat(j.getString("formattedMessage")).contains("API keys reloaded"));
     // The access log never holds a key, a token or a query string.
-    assertThat(output).noneMatch(l -> l.contains(key) || l.contains(token) || l.contains("secret=q1"));
+    assertThat(server.output()).noneMatch(l -> l.contains(key) || l.contains(token) || l.contains("secret=q1"));
     // A healthy start writes no WARN line.
     assertThat(lines).noneMatch(j -> j.getString("level").equals("WARN") || j.getString("level").equals("ERROR"));
     client.close();
@@ -246,7 +196,7 @@ class CommandLineIT {
     await(req.write(Buffer.buffer("{\"firstName\":\"A\",\"lastName\":\"" + marker + "\"}\n")));
 
     long t0 = System.nanoTime();
-    server.toHandle().destroy(); // SIGTERM
+    server.process().toHandle().destroy(); // SIGTERM
     await().atMost(Duration.ofSeconds(3)).until(() -> {
       var r = await(client.get("/health/ready").send());
       return r.statusCode() == 503 && r.bodyAsString().contains("shutting down");
@@ -255,10 +205,10 @@ class CommandLineIT {
     assertThat(await(client.get("/health/live").send()).statusCode()).isEqualTo(200);
     await(req.end(Buffer.buffer("{\"firstName\":\"B\",\"lastName\":\"" + marker + "\"}\n")));
     assertThat(await(response)).isEqualTo(200);
-    assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(server.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofSeconds(4));
-    assertThat(output).anyMatch(l -> l.contains("readiness is 503"));
-    assertThat(output).anyMatch(l -> l.contains("Beacon stopped"));
+    assertThat(server.output()).anyMatch(l -> l.contains("readiness is 503"));
+    assertThat(server.output()).anyMatch(l -> l.contains("Beacon stopped"));
     client.close();
   }
 }

@@ -2,6 +2,7 @@ package dev.beacon.communications;
 
 import dev.beacon.support.Http;
 import dev.beacon.support.TestApp;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -13,7 +14,10 @@ import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.function.IntFunction;
 
 import static dev.beacon.support.TestApp.AGENT_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -47,6 +51,17 @@ final class Comms {
 
   HttpResponse<Buffer> post(String debtorId, JsonObject body) {
     return http.post("/api/debtors/" + debtorId + "/communications", AGENT_KEY, body);
+  }
+
+  /** {@code n} contacts for one debtor sent at once, the {@code i}-th with {@code body(i)}; the answers in order. */
+  List<HttpResponse<Buffer>> postAtOnce(String debtorId, int n, IntFunction<JsonObject> body) {
+    List<Future<HttpResponse<Buffer>>> posts = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      posts.add(app.client.post("/api/debtors/" + debtorId + "/communications").bearerTokenAuthentication(AGENT_KEY)
+          .sendJsonObject(body.apply(i)));
+    }
+    TestApp.await(Future.all(posts));
+    return posts.stream().map(Future::result).toList();
   }
 
   static JsonObject contact(String type, String direction, Instant at) {

@@ -6,6 +6,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,11 +30,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(BeaconExtension.class)
 @Timeout(60)
 class CommunicationApiIT {
+  private Comms t;
+
+  @BeforeEach
+  void comms(TestApp app) {
+    t = new Comms(app);
+  }
 
   @Test
   @DisplayName("outbound email: 201, checked against the rule set, tracking URLs, counters moved")
   void outboundEmail_isRecordedWithTrackingAndCounters(TestApp app) {
-    Comms t = new Comms(app);
     JsonObject d = t.debtor();
     Instant at = chicago(2, 10, 15);
     var r = t.post(d.getString("id"), contact("email", "outbound", at).put("subject", "Your balance")
@@ -66,7 +72,6 @@ class CommunicationApiIT {
 
   @Test
   void outboundCall_keepsCallFields_andHasNoTracking(TestApp app) {
-    Comms t = new Comms(app);
     JsonObject d = t.debtor();
     var r = t.post(d.getString("id"), contact("phone", "outbound", chicago(1, 11, 0)).put("callDuration", 95)
         .put("callOutcome", "voicemail").put("content", "Left a message"));
@@ -80,7 +85,6 @@ class CommunicationApiIT {
   @Test
   @DisplayName("inbound contact: not gated, moves last_response_date only")
   void inbound_movesLastResponseDate_notContactCount(TestApp app) {
-    Comms t = new Comms(app);
     // No consent at all and in dispute: inbound contacts are still recorded.
     JsonObject d = t.debtor(new JsonObject().put("emailConsent", false).put("phoneConsent", false).put("status", "dispute"));
     Instant at = chicago(3, 23, 30);
@@ -98,7 +102,6 @@ class CommunicationApiIT {
   @Test
   @DisplayName("imported history keeps its timestamp; an older contact does not move last_contact_date back")
   void importedHistory_keepsTimestamps(TestApp app) {
-    Comms t = new Comms(app);
     String id = t.debtor().getString("id");
     Instant recent = chicago(1, 12, 0);
     Instant older = chicago(30, 12, 0);
@@ -114,7 +117,6 @@ class CommunicationApiIT {
   @Test
   @DisplayName("without at, the contact is recorded now (debtor where it is daytime now)")
   void withoutAt_isRecordedNow(TestApp app) {
-    Comms t = new Comms(app);
     String id = t.debtor(new JsonObject().put("timezone", Comms.daytimeZone())).getString("id");
     Instant before = Instant.now().minusSeconds(1);
     var r = t.post(id, contact("email", "outbound", null));
@@ -126,7 +128,6 @@ class CommunicationApiIT {
   @Test
   @DisplayName("every invalid field is named in one 400 and nothing is written")
   void invalidFields_areAllNamed(TestApp app) {
-    Comms t = new Comms(app);
     String id = t.debtor().getString("id");
     JsonObject bad = new JsonObject().put("type", "fax").put("direction", "sideways").put("subject", "x".repeat(501))
         .put("content", 7).put("callDuration", -1).put("callOutcome", "hung_up").put("aiGenerated", "yes")
@@ -142,7 +143,6 @@ class CommunicationApiIT {
 
   @Test
   void missingRequiredFields_andFieldCombinations_are400(TestApp app) {
-    Comms t = new Comms(app);
     String id = t.debtor().getString("id");
     var missing = t.post(id, new JsonObject());
     assertProblem(missing, 400, "type");
@@ -160,7 +160,6 @@ class CommunicationApiIT {
 
   @Test
   void badRequests_malformedJson_wrongType_badId_unknownDebtor(TestApp app) {
-    Comms t = new Comms(app);
     String id = t.debtor().getString("id");
     String path = "/api/debtors/" + id + "/communications";
     assertProblem(t.http.postRaw(path, AGENT_KEY, "application/json", Buffer.buffer("{\"type\":")), 400, null);
@@ -179,7 +178,6 @@ class CommunicationApiIT {
 
   @Test
   void auth_viewerMayList_butNotRecord_andNoKeyIs401(TestApp app) {
-    Comms t = new Comms(app);
     String id = t.debtor().getString("id");
     String path = "/api/debtors/" + id + "/communications";
     assertProblem(t.http.post(path, VIEWER_KEY, contact("email", "outbound", chicago(1, 12, 0))), 403, null);
@@ -189,7 +187,6 @@ class CommunicationApiIT {
 
   @Test
   void agentOptOut_refusesTheChannel_onlyThatOne_andOnce(TestApp app) {
-    Comms t = new Comms(app);
     JsonObject d = t.debtor(new JsonObject().put("emailConsent", true));
     String id = d.getString("id");
     String path = "/api/debtors/" + id + "/opt-outs";
@@ -221,7 +218,6 @@ class CommunicationApiIT {
 
   @Test
   void agentOptOut_badInput_unknownDebtor_andViewer(TestApp app) {
-    Comms t = new Comms(app);
     String id = t.debtor().getString("id");
     String path = "/api/debtors/" + id + "/opt-outs";
     assertProblem(t.http.post(path, AGENT_KEY, new JsonObject()), 400, "channel");
@@ -239,7 +235,6 @@ class CommunicationApiIT {
 
   @Test
   void viewer_seesRecordedMessages_withTheDebtorsTokenMasked(TestApp app) {
-    Comms t = new Comms(app);
     JsonObject d = t.debtor(new JsonObject().put("emailConsent", true));
     String id = d.getString("id");
     String token = d.getString("uniqueToken");
@@ -262,7 +257,6 @@ class CommunicationApiIT {
   @Test
   @DisplayName("list: newest first, paged with limit and cursor, only this debtor's contacts")
   void list_isPagedNewestFirst(TestApp app) {
-    Comms t = new Comms(app);
     String id = t.debtor().getString("id");
     String other = t.debtor().getString("id");
     List<Instant> times = new ArrayList<>();
@@ -293,7 +287,6 @@ class CommunicationApiIT {
   @Test
   @DisplayName("follow-ups: those due by `due`, oldest first, paged; future ones and non-follow-ups left out")
   void followups_dueOldestFirst(TestApp app) {
-    Comms t = new Comms(app);
     String id = t.debtor().getString("id");
     Instant at = chicago(10, 12, 0);
     Instant first = Instant.parse("2026-01-05T15:00:00Z");
@@ -327,7 +320,6 @@ class CommunicationApiIT {
   @Test
   @DisplayName("the timeline shows communications and compliance refusals")
   void timeline_showsCommunicationsAndRefusals(TestApp app) {
-    Comms t = new Comms(app);
     String id = t.debtor(new JsonObject().put("phoneConsent", false)).getString("id");
     assertThat(t.post(id, contact("email", "outbound", chicago(2, 12, 0))).statusCode()).isEqualTo(201);
     Comms.assertRefused(t.post(id, contact("sms", "outbound", chicago(1, 12, 0))), Compliance.PHONE_CONSENT);
@@ -345,7 +337,6 @@ class CommunicationApiIT {
   @Test
   @DisplayName("OffsetDateTime `at` with an offset is stored as the same instant")
   void atWithOffset_isTheSameInstant(TestApp app) {
-    Comms t = new Comms(app);
     String id = t.debtor().getString("id");
     Instant at = chicago(1, 12, 0);
     String withOffset = OffsetDateTime.ofInstant(at, Comms.CHICAGO).toString();

@@ -9,6 +9,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -16,7 +17,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -32,11 +32,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(BeaconExtension.class)
 @Timeout(60)
 class ComplianceGateIT {
+  private Comms t;
+
+  @BeforeEach
+  void comms(TestApp app) {
+    t = new Comms(app);
+  }
 
   @Test
   @DisplayName("a refusal answers 422 with the rule, is logged, and stores nothing as sent")
   void refusal_isLogged_andNothingIsStored(TestApp app) {
-    Comms t = new Comms(app);
     String id = t.debtor(new JsonObject().put("phoneConsent", false)).getString("id");
     Instant at = chicago(1, 12, 0);
     assertRefused(t.post(id, contact("phone", "outbound", at)), Compliance.PHONE_CONSENT);
@@ -56,7 +61,6 @@ class ComplianceGateIT {
   @Test
   @DisplayName("7:59 in the debtor's zone: 422 inconvenient-time with nextAllowedAt 8:00, logged with it")
   void inconvenientTime_namesNextAllowedAt(TestApp app) {
-    Comms t = new Comms(app);
     String id = t.debtor().getString("id");
     HttpResponse<Buffer> r = t.post(id, contact("email", "outbound", chicago(1, 7, 59)));
     assertRefused(r, Compliance.INCONVENIENT_TIME);
@@ -69,7 +73,6 @@ class ComplianceGateIT {
   @Test
   @DisplayName("Regulation F: the 7th call in 7 days passes, the 8th is refused until the first ages out")
   void sevenCallsInSevenDays(TestApp app) {
-    Comms t = new Comms(app);
     String id = t.debtor().getString("id");
     List<Instant> calls = List.of(chicago(6, 10, 0), chicago(5, 10, 0), chicago(4, 10, 0), chicago(3, 10, 0),
         chicago(2, 10, 0), chicago(1, 10, 0), chicago(1, 11, 0));
@@ -88,7 +91,6 @@ class ComplianceGateIT {
   @Test
   @DisplayName("Regulation F: no call for 7 days after an answered call or an inbound call")
   void noCallAfterConversation(TestApp app) {
-    Comms t = new Comms(app);
     String answered = t.debtor().getString("id");
     assertThat(t.post(answered, contact("phone", "outbound", chicago(3, 10, 0)).put("callOutcome", "answered")
         .put("callDuration", 300)).statusCode()).isEqualTo(201);
@@ -106,7 +108,6 @@ class ComplianceGateIT {
   @Test
   @DisplayName("an inbound SMS that is a revocation word records an SMS opt-out that then blocks SMS")
   void inboundSmsRevocation_blocksSms(TestApp app) {
-    Comms t = new Comms(app);
     for (String word : List.of("stop", "QUIT", "End", "revoke", "opt out", "cancel", "Unsubscribe.", "STOP STOP")) {
       String id = t.debtor().getString("id");
       var r = t.post(id, contact("sms", "inbound", chicago(2, 9, 0)).put("content", word));
@@ -123,7 +124,6 @@ class ComplianceGateIT {
 
   @Test
   void inboundSms_otherText_orRepeatedStop_addsNoOptOut(TestApp app) {
-    Comms t = new Comms(app);
     String id = t.debtor().getString("id");
     var r = t.post(id, contact("sms", "inbound", chicago(3, 9, 0)).put("content", "I can pay on Friday, stop calling at work"));
     assertThat(r.bodyAsJsonObject().containsKey("optOut")).isFalse();
@@ -137,7 +137,6 @@ class ComplianceGateIT {
   @Test
   @DisplayName("opt-outs from the opt-out page and one-click unsubscribe block their channel")
   void optOutPages_blockTheirChannel(TestApp app) {
-    Comms t = new Comms(app);
     String page = t.debtor().getString("id");
     optOut(app, page, "sms", "opt_out_page");
     assertRefused(t.post(page, contact("sms", "outbound", chicago(1, 12, 0))), Compliance.OPT_OUT);
@@ -157,7 +156,6 @@ class ComplianceGateIT {
   @Test
   @DisplayName("status and flags: dispute, cease, DNC and missing email consent are refused by name")
   void statusAndFlags_areRefused(TestApp app) {
-    Comms t = new Comms(app);
     Instant at = chicago(1, 12, 0);
     String dispute = t.debtor().getString("id");
     assertThat(t.http.patch("/api/debtors/" + dispute, AGENT_KEY, new JsonObject().put("status", "dispute")).statusCode())
@@ -176,7 +174,6 @@ class ComplianceGateIT {
   @Test
   @DisplayName("a two-zone state is checked in both zones (Texas: Chicago and Denver)")
   void twoZoneState_usesBothZones(TestApp app) {
-    Comms t = new Comms(app);
     JsonObject tx = new JsonObject().put("state", "TX").putNull("timezone");
     String id = t.debtor(tx).getString("id");
     // 8:30 in Chicago is 7:30 in El Paso.
@@ -188,7 +185,6 @@ class ComplianceGateIT {
   @Test
   @DisplayName("compliance check answers without recording anything")
   void check_answersWithoutRecording(TestApp app) {
-    Comms t = new Comms(app);
     String id = t.debtor().getString("id");
     String ok = "/api/compliance/check?debtorId=" + id + "&type=email&at=" + chicago(1, 12, 0);
     JsonObject allowed = t.http.get(ok, AGENT_KEY).bodyAsJsonObject();
@@ -212,7 +208,6 @@ class ComplianceGateIT {
 
   @Test
   void check_badParameters(TestApp app) {
-    Comms t = new Comms(app);
     String id = t.debtor().getString("id");
     assertProblem(t.http.get("/api/compliance/check?type=email", AGENT_KEY), 400, "debtorId");
     assertProblem(t.http.get("/api/compliance/check?debtorId=abc&type=email", AGENT_KEY), 400, "debtorId");
@@ -225,7 +220,6 @@ class ComplianceGateIT {
   @Test
   @DisplayName("the audit trail refuses DELETE and edits; only engagement flags may be set, never unset")
   void trigger_keepsCommunicationsAppendOnly(TestApp app) {
-    Comms t = new Comms(app);
     String id = t.debtor(new JsonObject().put("phoneConsent", false)).getString("id");
     UUID comm = UUID.fromString(t.post(id, contact("email", "outbound", chicago(1, 12, 0))
         .put("content", "original")).bodyAsJsonObject().getString("id"));
@@ -263,15 +257,9 @@ class ComplianceGateIT {
   @Test
   @DisplayName("20 concurrent contacts for one debtor: total_contacts is 20, no lost update")
   void concurrentContacts_loseNoUpdate(TestApp app) {
-    Comms t = new Comms(app);
     String id = t.debtor().getString("id");
-    List<Future<HttpResponse<Buffer>>> posts = new ArrayList<>();
-    for (int i = 0; i < 20; i++) {
-      posts.add(app.client.post("/api/debtors/" + id + "/communications").bearerTokenAuthentication(AGENT_KEY)
-          .sendJsonObject(contact(i % 2 == 0 ? "email" : "sms", "outbound", chicago(1, 12, i))));
-    }
-    await(Future.all(posts));
-    assertThat(posts).allSatisfy(p -> assertThat(p.result().statusCode()).isEqualTo(201));
+    var answers = t.postAtOnce(id, 20, i -> contact(i % 2 == 0 ? "email" : "sms", "outbound", chicago(1, 12, i)));
+    assertThat(answers).allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(201));
     Row d = t.debtorRow(id);
     assertThat(d.getInteger("total_contacts")).isEqualTo(20);
     assertThat(d.getOffsetDateTime("last_contact_date").toInstant()).isEqualTo(chicago(1, 12, 19));
@@ -281,16 +269,10 @@ class ComplianceGateIT {
   @Test
   @DisplayName("12 concurrent calls for one debtor: exactly 7 pass the 7-in-7 limit, 5 are refused and logged")
   void concurrentCalls_onlySevenPass(TestApp app) {
-    Comms t = new Comms(app);
     String id = t.debtor().getString("id");
-    List<Future<HttpResponse<Buffer>>> posts = new ArrayList<>();
-    for (int i = 0; i < 12; i++) {
-      posts.add(app.client.post("/api/debtors/" + id + "/communications").bearerTokenAuthentication(AGENT_KEY)
-          .sendJsonObject(contact("phone", "outbound", chicago(1, 13, i)).put("callOutcome", "busy")));
-    }
-    await(Future.all(posts));
-    long passed = posts.stream().filter(p -> p.result().statusCode() == 201).count();
-    long refused = posts.stream().filter(p -> p.result().statusCode() == 422).count();
+    var answers = t.postAtOnce(id, 12, i -> contact("phone", "outbound", chicago(1, 13, i)).put("callOutcome", "busy"));
+    long passed = answers.stream().filter(r -> r.statusCode() == 201).count();
+    long refused = answers.stream().filter(r -> r.statusCode() == 422).count();
     assertThat(passed).isEqualTo(7);
     assertThat(refused).isEqualTo(5);
     assertThat(t.count("SELECT count(*) FROM communications WHERE debtor_id = $1", UUID.fromString(id))).isEqualTo(7);

@@ -1,5 +1,6 @@
 package dev.beacon.config;
 
+import dev.beacon.config.BeaconConfig.Retention;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
@@ -13,15 +14,11 @@ class RetentionConfigTest {
 
   @Test
   void defaults_keepRawEvents25Months_andRecordsThreeYears_archivingUnderTheDataDir() {
-    BeaconConfig.Retention r = BeaconConfig.of(new JsonObject().put("data", new JsonObject().put("dir", "/srv/b")))
+    Retention r = BeaconConfig.of(new JsonObject().put("data", new JsonObject().put("dir", "/srv/b")))
         .retention();
-    assertThat(r.enabled()).isTrue();
-    assertThat(r.emailEventsMonths()).isEqualTo(25);
-    assertThat(r.pageViewsMonths()).isEqualTo(25);
-    assertThat(r.communicationsYears()).isEqualTo(3);
-    assertThat(r.paymentsYears()).isEqualTo(3);
-    assertThat(r.archiveDir()).isEqualTo(Path.of("/srv/b/archive"));
-    assertThat(r.interval()).isEqualTo(Duration.ofDays(1));
+    assertThat(r).extracting(Retention::enabled, Retention::emailEventsMonths, Retention::pageViewsMonths,
+            Retention::communicationsYears, Retention::paymentsYears, Retention::archiveDir, Retention::interval)
+        .containsExactly(true, 25, 25, 3, 3, Path.of("/srv/b/archive"), Duration.ofDays(1));
   }
 
   @Test
@@ -35,12 +32,11 @@ class RetentionConfigTest {
 
   @Test
   void longerRetentionAndAnotherArchiveDir_areAccepted() {
-    BeaconConfig.Retention r = BeaconConfig.of(retention(new JsonObject().put("communicationsYears", 7)
+    Retention r = BeaconConfig.of(retention(new JsonObject().put("communicationsYears", 7)
         .put("emailEventsMonths", 13).put("archiveDir", "/mnt/cold").put("interval", "6h"))).retention();
-    assertThat(r.communicationsYears()).isEqualTo(7);
-    assertThat(r.emailEventsMonths()).isEqualTo(13);
-    assertThat(r.archiveDir()).isEqualTo(Path.of("/mnt/cold"));
-    assertThat(r.interval()).isEqualTo(Duration.ofHours(6));
+    assertThat(r).extracting(Retention::communicationsYears, Retention::emailEventsMonths, Retention::archiveDir,
+            Retention::interval)
+        .containsExactly(7, 13, Path.of("/mnt/cold"), Duration.ofHours(6));
   }
 
   @Test

@@ -65,13 +65,18 @@ class DashboardApiIT {
     return new UUID[] {a, b, c};
   }
 
-  @Test
-  @DisplayName("summary counts the range's events from the rollups, human and machine apart")
-  void summary(TestApp app) {
+  /** The body of GET {@code path} as {@code key}, over the {@link #seed} portfolio rolled up. */
+  static JsonObject seededAnswer(TestApp app, String path, String key) {
     DashKit kit = new DashKit(app);
     seed(kit);
     kit.rollup();
-    JsonObject s = new Http(app).get("/api/dashboard/summary?" + RANGE, VIEWER_KEY).bodyAsJsonObject();
+    return new Http(app).get(path, key).bodyAsJsonObject();
+  }
+
+  @Test
+  @DisplayName("summary counts the range's events from the rollups, human and machine apart")
+  void summary(TestApp app) {
+    JsonObject s = seededAnswer(app, "/api/dashboard/summary?" + RANGE, VIEWER_KEY);
     assertThat(s.getString("from")).isEqualTo("2026-11-01T00:00:00Z");
     assertThat(s.getString("to")).isEqualTo("2026-11-02T00:00:00Z");
     assertThat(s.getString("generatedAt")).isNotBlank();
@@ -101,10 +106,7 @@ class DashboardApiIT {
   @DisplayName("funnel counts distinct debtors by their latest time at each stage, human only, machine opens, "
       + "bounces and complaints apart")
   void funnel(TestApp app) {
-    DashKit kit = new DashKit(app);
-    seed(kit);
-    kit.rollup();
-    JsonObject f = new Http(app).get("/api/dashboard/funnel?" + RANGE, AGENT_KEY).bodyAsJsonObject();
+    JsonObject f = seededAnswer(app, "/api/dashboard/funnel?" + RANGE, AGENT_KEY);
     JsonArray stages = f.getJsonArray("stages");
     assertThat(stages.stream().map(o -> ((JsonObject) o).getString("stage")))
         .containsExactly("contacted", "delivered", "opened", "clicked", "visited", "paid");
@@ -128,10 +130,7 @@ class DashboardApiIT {
   @Test
   @DisplayName("activity gives dense series per kind and label, by hour or by day")
   void activity(TestApp app) {
-    DashKit kit = new DashKit(app);
-    seed(kit);
-    kit.rollup();
-    JsonObject h = new Http(app).get("/api/dashboard/activity?bucket=hour&" + RANGE, VIEWER_KEY).bodyAsJsonObject();
+    JsonObject h = seededAnswer(app, "/api/dashboard/activity?bucket=hour&" + RANGE, VIEWER_KEY);
     assertThat(h.getJsonArray("buckets")).hasSize(24);
     assertThat(h.getJsonArray("buckets").getString(10)).isEqualTo("2026-11-01T10:00:00Z");
     JsonArray humanOpens = series(h, "open", "human");

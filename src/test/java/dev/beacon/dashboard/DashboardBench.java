@@ -2,18 +2,15 @@ package dev.beacon.dashboard;
 
 import dev.beacon.app.Routes;
 import dev.beacon.app.Services;
-import dev.beacon.config.BeaconConfig;
+import dev.beacon.support.BenchServices;
 import dev.beacon.db.Database;
 import dev.beacon.db.EmbeddedPg;
 import dev.beacon.db.Migrations;
-import dev.beacon.http.ApiKeys;
 import dev.beacon.http.HttpVerticle;
 import dev.beacon.http.Times;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.sqlclient.Pool;
@@ -86,12 +83,7 @@ public final class DashboardBench {
 
       dbTimes(pool);
 
-      BeaconConfig config = BeaconConfig.of(new JsonObject().put("http", new JsonObject().put("port", 0).put("instances", 2))
-          .put("tracking", new JsonObject().put("linkSecret", "bench"))
-          .put("auth", new JsonObject().put("keys", new JsonArray().add(new JsonObject().put("name", "bench")
-              .put("role", "viewer").put("sha256", ApiKeys.sha256(KEY))))));
-      Services deps = new Services(config, pool, pool, new ApiKeys(config.auth().keys()),
-          Migrations.currentVersion(db));
+      Services deps = BenchServices.viewer(db, pool, 2, KEY);
       List<HttpVerticle> verticles = new ArrayList<>();
       vertx.deployVerticle(() -> {
         HttpVerticle v = Routes.httpVerticle(deps);

@@ -3,19 +3,17 @@ package dev.beacon.dashboard;
 import dev.beacon.debtors.DemoData;
 import dev.beacon.delivery.DeliveryDemo;
 import dev.beacon.support.BeaconExtension;
-import dev.beacon.support.Chromium;
+import dev.beacon.support.Browser;
 import dev.beacon.support.Http;
 import dev.beacon.support.TestApp;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -38,21 +36,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(BeaconExtension.class)
 @Timeout(120)
 class DashboardBrowserIT {
-  private Chromium browser;
-  private WebDriver driver;
-
-  @BeforeEach
-  void startBrowser() throws IOException {
-    browser = Chromium.start("412,2400");
-    driver = browser.driver();
-  }
-
-  @AfterEach
-  void stopBrowser() {
-    if (browser != null) {
-      browser.close();
-    }
-  }
+  @RegisterExtension
+  final Browser browser = new Browser("412,2400");
 
   void screenshot(String name) throws IOException {
     browser.screenshot(name);
@@ -60,12 +45,12 @@ class DashboardBrowserIT {
 
   @SuppressWarnings("unchecked")
   Map<String, Object> size(String css) {
-    return (Map<String, Object>) ((JavascriptExecutor) driver).executeScript(
+    return (Map<String, Object>) ((JavascriptExecutor) browser.driver()).executeScript(
         "var r = document.querySelector(arguments[0]).getBoundingClientRect(); return {w: r.width, h: r.height};", css);
   }
 
   String text(String id) {
-    return driver.findElement(By.id(id)).getText();
+    return browser.driver().findElement(By.id(id)).getText();
   }
 
   /**
@@ -88,11 +73,11 @@ class DashboardBrowserIT {
     JsonObject top = new Http(app).get("/api/dashboard/top-debtors?limit=10", VIEWER_KEY).bodyAsJsonObject()
         .getJsonArray("items").getJsonObject(0);
 
-    driver.get(app.baseUrl() + "/dashboard");
-    WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(20));
+    browser.driver().get(app.baseUrl() + "/dashboard");
+    WebDriverWait wait = new WebDriverWait(browser.driver(), Duration.ofSeconds(20));
     wait.until(d -> d.findElement(By.id("login-key")).isDisplayed());
-    driver.findElement(By.id("login-key")).sendKeys(VIEWER_KEY);
-    driver.findElement(By.id("login-submit")).click();
+    browser.driver().findElement(By.id("login-key")).sendKeys(VIEWER_KEY);
+    browser.driver().findElement(By.id("login-submit")).click();
     wait.until(d -> !text("last-updated").equals("never"));
 
     assertThat(text("kpi-debtors")).isEqualTo(String.format(java.util.Locale.US, "%,d",
@@ -110,42 +95,44 @@ class DashboardBrowserIT {
       assertThat(((Number) s.get("h")).doubleValue()).as(chart + " height").isPositive();
     }
     // six stages (contacted, delivered, opened, clicked, visited, paid), machine opens, bounced, complaints
-    assertThat(driver.findElements(By.cssSelector("#funnel rect"))).hasSize(9);
-    assertThat(driver.findElements(By.cssSelector("#scores rect"))).hasSize(10);
+    assertThat(browser.driver().findElements(By.cssSelector("#funnel rect"))).hasSize(9);
+    assertThat(browser.driver().findElements(By.cssSelector("#scores rect"))).hasSize(10);
     // the page fits a phone: nothing wider than the viewport
-    assertThat((Boolean) ((JavascriptExecutor) driver).executeScript(
+    assertThat((Boolean) ((JavascriptExecutor) browser.driver()).executeScript(
         "return document.documentElement.scrollWidth <= window.innerWidth")).isTrue();
     screenshot("dashboard-overview");
 
-    List<WebElement> links = driver.findElements(By.cssSelector("#top-debtors tbody a"));
+    List<WebElement> links = browser.driver().findElements(By.cssSelector("#top-debtors tbody a"));
     assertThat(links).hasSize(10);
     assertThat(links.get(0).getText()).isEqualTo(top.getString("firstName") + " " + top.getString("lastName"));
     links.get(0).click();
     wait.until(d -> d.getCurrentUrl().endsWith("#/debtors/" + top.getString("id")));
     wait.until(d -> text("debtor-name").equals(top.getString("firstName") + " " + top.getString("lastName")));
     wait.until(d -> !d.findElements(By.cssSelector("#debtor-timeline li")).isEmpty());
-    assertThat(driver.findElement(By.id("overview")).isDisplayed()).isFalse();
+    assertThat(browser.driver().findElement(By.id("overview")).isDisplayed()).isFalse();
     // the score explanation from GET /api/debtors/{id}/score: the score and its factors
     JsonObject score = new Http(app).get("/api/debtors/" + top.getString("id") + "/score", AGENT_KEY).bodyAsJsonObject();
     wait.until(d -> text("debtor-score").contains("Score " + score.getInteger("score")));
     assertThat(text("debtor-score")).contains("Factor").doesNotContainIgnoringCase("not available");
     screenshot("dashboard-debtor");
 
-    driver.findElement(By.id("sign-out")).click();
-    assertThat(driver.findElement(By.id("login-key")).isDisplayed()).isTrue();
-    assertThat(((JavascriptExecutor) driver).executeScript("return sessionStorage.getItem('beacon.apiKey')")).isNull();
+    browser.driver().findElement(By.id("sign-out")).click();
+    assertThat(browser.driver().findElement(By.id("login-key")).isDisplayed()).isTrue();
+    assertThat(((JavascriptExecutor) browser.driver()).executeScript("return sessionStorage.getItem('beacon.apiKey')"))
+        .isNull();
   }
 
   @Test
   @DisplayName("a key that may not read the dashboard is refused with a message and forgotten")
   void wrongKey_isRefused(TestApp app) {
-    driver.get(app.baseUrl() + "/dashboard");
-    WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(20));
+    browser.driver().get(app.baseUrl() + "/dashboard");
+    WebDriverWait wait = new WebDriverWait(browser.driver(), Duration.ofSeconds(20));
     wait.until(d -> d.findElement(By.id("login-key")).isDisplayed());
-    driver.findElement(By.id("login-key")).sendKeys("not-a-key");
-    driver.findElement(By.id("login-submit")).click();
+    browser.driver().findElement(By.id("login-key")).sendKeys("not-a-key");
+    browser.driver().findElement(By.id("login-submit")).click();
     wait.until(d -> !text("login-error").isEmpty());
     assertThat(text("login-error")).contains("not accepted");
-    assertThat(((JavascriptExecutor) driver).executeScript("return sessionStorage.getItem('beacon.apiKey')")).isNull();
+    assertThat(((JavascriptExecutor) browser.driver()).executeScript("return sessionStorage.getItem('beacon.apiKey')"))
+        .isNull();
   }
 }

@@ -6,6 +6,7 @@ import dev.beacon.support.TestApp;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -26,6 +27,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(90)
 class RollupJobIT {
   static final OffsetDateTime T0 = OffsetDateTime.parse("2026-11-10T00:00:00Z");
+  private DashKit kit;
+
+  @BeforeEach
+  void kit(TestApp app) {
+    kit = new DashKit(app);
+  }
 
   /** The rollups as text, for comparing runs. */
   static List<String> rollups(TestApp app) {
@@ -107,7 +114,6 @@ class RollupJobIT {
   @Test
   @DisplayName("re-running the job, and recomputing every hour again, changes nothing")
   void reruns(TestApp app) {
-    DashKit kit = new DashKit(app);
     DashboardApiIT.seed(kit);
     var first = kit.rollup();
     assertThat(first.hours()).isPositive();
@@ -135,7 +141,6 @@ class RollupJobIT {
   @Test
   @DisplayName("events inserted concurrently with rollup runs all end up counted exactly once")
   void concurrentInserts(TestApp app) {
-    DashKit kit = new DashKit(app);
     List<UUID> debtors = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
       debtors.add(kit.debtor("active", i * 5, "100.00", "0.00"));
@@ -201,23 +206,24 @@ class RollupJobIT {
     assertThat(dailyMismatches(kit)).isZero();
   }
 
+  /** The debtors the daily funnel counts as opened on {@code day} (midnight UTC). */
+  static long openedOn(DashKit kit, String day) {
+    return kit.scalar("SELECT debtors FROM funnel_daily WHERE stage = 'opened' AND day = '" + day + "'");
+  }
+
   @Test
   @DisplayName("the daily rollups follow the hourly ones when a debtor's latest event moves to another day")
   void dailyFollowsHourly(TestApp app) {
-    DashKit kit = new DashKit(app);
     UUID d = kit.debtor("active", 50, "100.00", "0.00");
     UUID c = kit.contact(d, "email", T0.plusHours(20));
     kit.email(d, c, "open", "human", T0.plusHours(23).plusMinutes(30));
     kit.rollup();
-    assertThat(kit.scalar("""
-        SELECT debtors FROM funnel_daily WHERE stage = 'opened' AND day = '2026-11-10T00:00:00Z'""")).isEqualTo(1);
+    assertThat(openedOn(kit, "2026-11-10T00:00:00Z")).isEqualTo(1);
     kit.email(d, c, "open", "human", T0.plusDays(1).plusHours(2));
     kit.contact(d, "sms", T0.plusDays(2).plusHours(5));
     kit.rollup();
-    assertThat(kit.scalar("""
-        SELECT debtors FROM funnel_daily WHERE stage = 'opened' AND day = '2026-11-10T00:00:00Z'""")).isZero();
-    assertThat(kit.scalar("""
-        SELECT debtors FROM funnel_daily WHERE stage = 'opened' AND day = '2026-11-11T00:00:00Z'""")).isEqualTo(1);
+    assertThat(openedOn(kit, "2026-11-10T00:00:00Z")).isZero();
+    assertThat(openedOn(kit, "2026-11-11T00:00:00Z")).isEqualTo(1);
     assertThat(kit.scalar("""
         SELECT events FROM rollup_daily WHERE kind = 'open' AND label = 'human' AND day = '2026-11-10T00:00:00Z'""")).isEqualTo(1);
     assertThat(dailyMismatches(kit)).isZero();
@@ -226,7 +232,6 @@ class RollupJobIT {
   @Test
   @DisplayName("delivery stages: an unmatched event joins the funnel when it is matched; later events move the debtor")
   void deliveryStages_matchedLater_andMoving(TestApp app) {
-    DashKit kit = new DashKit(app);
     UUID d = kit.debtor("active", 50, "100.00", "0.00");
     UUID e = kit.debtor("active", 40, "100.00", "0.00");
     UUID c = kit.contact(d, "email", T0.plusHours(1));
@@ -259,7 +264,6 @@ class RollupJobIT {
   @Test
   @DisplayName("a second process skips while one holds the rollup lock")
   void advisoryLock(TestApp app) {
-    DashKit kit = new DashKit(app);
     kit.debtor("active", 1, "1.00", "0.00");
     var held = await(app.pool.getConnection());
     try {
@@ -277,7 +281,6 @@ class RollupJobIT {
   @Test
   @DisplayName("a refund recomputes its payment hour: the collected amount drops")
   void refund(TestApp app) {
-    DashKit kit = new DashKit(app);
     UUID d = kit.debtor("active", 1, "500.00", "0.00");
     UUID p = kit.payment(d, "200.00", "completed", T0.plusHours(3));
     kit.payment(d, "50.00", "completed", T0.plusHours(3).plusMinutes(30));

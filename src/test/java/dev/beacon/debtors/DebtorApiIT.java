@@ -9,6 +9,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -274,16 +276,11 @@ class DebtorApiIT {
     assertThat(byUpdated).isEqualTo(seen);
   }
 
-  @Test
-  void list_badParameters_are400(TestApp app) {
-    Http http = new Http(app);
-    assertProblem(http.get("/api/debtors?limit=0", AGENT_KEY), 400, "limit");
-    assertProblem(http.get("/api/debtors?limit=501", AGENT_KEY), 400, "limit");
-    assertProblem(http.get("/api/debtors?sort=name", AGENT_KEY), 400, "sort");
-    assertProblem(http.get("/api/debtors?status=happy", AGENT_KEY), 400, "status");
-    assertProblem(http.get("/api/debtors?minScore=abc", AGENT_KEY), 400, "minScore");
-    assertProblem(http.get("/api/debtors?cursor=abc", AGENT_KEY), 400, "cursor");
-    assertProblem(http.get("/api/debtors?cursor=%%%", AGENT_KEY), 400, null);
+  @ParameterizedTest(name = "GET /api/debtors?{0} is a 400 naming {1}")
+  @CsvSource(nullValues = "-", value = {"limit=0, limit", "limit=501, limit", "sort=name, sort", "status=happy, status",
+      "minScore=abc, minScore", "cursor=abc, cursor", "cursor=%%%, -"})
+  void list_badParameters_are400(String query, String field, TestApp app) {
+    assertProblem(new Http(app).get("/api/debtors?" + query, AGENT_KEY), 400, field);
   }
 
   @Test

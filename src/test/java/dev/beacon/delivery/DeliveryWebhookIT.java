@@ -135,21 +135,20 @@ class DeliveryWebhookIT extends WithProviderKit {
   @Test
   @DisplayName("SendGrid: soft bounces count; three in a row make the address undeliverable, a delivery resets")
   void sendgrid_softBounces_inARow() {
-    JsonObject d = kit.debtor();
-    String email = d.getString("email");
-    List<String> c = kit.sent(d, "email", 4);
-    kit.sendgrid(new JsonArray().add(sgEvent("b1", "bounce", email, c.get(0)).put("type", "blocked"))
-        .add(sgEvent("b2", "blocked", email, c.get(1))));
-    assertThat(kit.gate(d, "email")).isEqualTo("allowed");
-    kit.sendgrid(new JsonArray().add(sgEvent("ok", "delivered", email, c.get(2))));
-    kit.sendgrid(new JsonArray().add(sgEvent("b3", "deferred", email, c.get(3))));
-    assertThat(kit.gate(d, "email")).as("a delivery in between resets the count").isEqualTo("allowed");
-    c.addAll(kit.sent(d, "email", 2));
-    JsonObject later = sgEvent("b4", "blocked", email, c.get(3)).put("timestamp", Instant.now().getEpochSecond() + 1);
+    ProviderKit.Emailed m = kit.emailed(4);
+    kit.sendgrid(new JsonArray().add(sgEvent("b1", "bounce", m.email(), m.ids().get(0)).put("type", "blocked"))
+        .add(sgEvent("b2", "blocked", m.email(), m.ids().get(1))));
+    assertThat(kit.gate(m.debtor(), "email")).isEqualTo("allowed");
+    kit.sendgrid(new JsonArray().add(sgEvent("ok", "delivered", m.email(), m.ids().get(2))));
+    kit.sendgrid(new JsonArray().add(sgEvent("b3", "deferred", m.email(), m.ids().get(3))));
+    assertThat(kit.gate(m.debtor(), "email")).as("a delivery in between resets the count").isEqualTo("allowed");
+    m.ids().addAll(kit.sent(m.debtor(), "email", 2));
+    JsonObject later = sgEvent("b4", "blocked", m.email(), m.ids().get(3))
+        .put("timestamp", Instant.now().getEpochSecond() + 1);
     kit.sendgrid(new JsonArray().add(later)
-        .add(sgEvent("b5", "blocked", email, c.get(4)).put("timestamp", Instant.now().getEpochSecond() + 2))
-        .add(sgEvent("b6", "blocked", email, c.get(5)).put("timestamp", Instant.now().getEpochSecond() + 3)));
-    assertThat(kit.gate(d, "email")).isEqualTo("email-undeliverable");
+        .add(sgEvent("b5", "blocked", m.email(), m.ids().get(4)).put("timestamp", Instant.now().getEpochSecond() + 2))
+        .add(sgEvent("b6", "blocked", m.email(), m.ids().get(5)).put("timestamp", Instant.now().getEpochSecond() + 3)));
+    assertThat(kit.gate(m.debtor(), "email")).isEqualTo("email-undeliverable");
     assertThat(kit.count("SELECT count(*) FROM email_undeliverable WHERE reason = 'soft_bounces'")).isEqualTo(1);
   }
 
@@ -222,7 +221,7 @@ class DeliveryWebhookIT extends WithProviderKit {
         .put("TypeCode", 512).put("MessageID", "pm-" + s.id()).put("Email", s.email()).put("BouncedAt", Instant.now().toString())
         .put("Metadata", meta);
     assertThat(kit.postmark(spam).statusCode()).isEqualTo(200);
-    assertThat(kit.count("SELECT count(*) FROM debtor_opt_outs WHERE source = 'complaint'")).isEqualTo(1);
+    assertThat(kit.complaintOptOuts()).isEqualTo(1);
 
     JsonObject unknown = new JsonObject().put("RecordType", "Open").put("MessageID", "pm-" + s.id());
     HttpResponse<Buffer> u = kit.postmark(unknown);
@@ -271,9 +270,7 @@ class DeliveryWebhookIT extends WithProviderKit {
             .put("emailAddress", s.email()))).put("timestamp", Instant.now().toString()).put("complaintFeedbackType", "abuse"))
         .put("mail", ProviderKit.sesMail(null).put("headers", new JsonArray().add(new JsonObject()
             .put("name", "X-Beacon-Communication-Id").put("value", s.id())))).encode();
-    assertThat(kit.sns(kit.snsSigned("Notification", "n-3", complaint, 2, ProviderKit.TOPIC)).bodyAsJsonObject()
-        .getInteger("applied")).isEqualTo(1);
-    assertThat(kit.count("SELECT count(*) FROM debtor_opt_outs WHERE source = 'complaint'")).isEqualTo(1);
+    kit.assertComplaintApplied(kit.sns(kit.snsSigned("Notification", "n-3", complaint, 2, ProviderKit.TOPIC)));
   }
 
   // ---------------------------------------------------------------- Twilio
@@ -380,16 +377,14 @@ class DeliveryWebhookIT extends WithProviderKit {
   @Test
   @DisplayName("The dashboard summary and funnel show deliveries, hard bounces and complaints and their rates")
   void dashboard_deliveryRates() {
-    JsonObject d = kit.debtor();
-    String email = d.getString("email");
-    List<String> c = kit.sent(d, "email", 4);
+    ProviderKit.Emailed m = kit.emailed(4);
     long at = ProviderKit.noonYesterday().getEpochSecond();
     kit.sendgrid(new JsonArray()
-        .add(sgEvent("r1", "delivered", email, c.get(0)).put("timestamp", at + 60))
-        .add(sgEvent("r2", "delivered", email, c.get(1)).put("timestamp", at + 60))
-        .add(sgEvent("r3", "spamreport", email, c.get(1)).put("timestamp", at + 120))
-        .add(sgEvent("r4", "bounce", email, c.get(2)).put("type", "bounce").put("timestamp", at + 60))
-        .add(sgEvent("r5", "blocked", email, c.get(3)).put("timestamp", at + 60)));
+        .add(sgEvent("r1", "delivered", m.email(), m.ids().get(0)).put("timestamp", at + 60))
+        .add(sgEvent("r2", "delivered", m.email(), m.ids().get(1)).put("timestamp", at + 60))
+        .add(sgEvent("r3", "spamreport", m.email(), m.ids().get(1)).put("timestamp", at + 120))
+        .add(sgEvent("r4", "bounce", m.email(), m.ids().get(2)).put("type", "bounce").put("timestamp", at + 60))
+        .add(sgEvent("r5", "blocked", m.email(), m.ids().get(3)).put("timestamp", at + 60)));
     kit.rollup();
     String range = "from=" + ProviderKit.noonYesterday().minus(Duration.ofHours(1)) + "&to="
         + ProviderKit.noonYesterday().plus(Duration.ofHours(2));

@@ -163,6 +163,14 @@ final class ProviderKit implements AutoCloseable {
   }
 
   /** Records {@code n} outbound contacts of {@code type}; their ids, in order (a list the caller may extend). */
+  /** A new debtor sent {@code n} emails: the debtor, its address and the communications' ids, oldest first. */
+  record Emailed(JsonObject debtor, String email, List<String> ids) {}
+
+  Emailed emailed(int n) {
+    JsonObject d = debtor();
+    return new Emailed(d, d.getString("email"), sent(d, "email", n));
+  }
+
   List<String> sent(JsonObject debtor, String type, int n) {
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -201,6 +209,17 @@ final class ProviderKit implements AutoCloseable {
     long version = await(new dev.beacon.dashboard.RollupJob(app.vertx, app.pool).runOnce(true)).version();
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> http.get("/api/dashboard/scores",
         TestApp.VIEWER_KEY).getHeader("ETag").startsWith("W/\"" + version + "-"));
+  }
+
+  /** The debtor opt-outs a complaint recorded. */
+  long complaintOptOuts() {
+    return count("SELECT count(*) FROM debtor_opt_outs WHERE source = 'complaint'");
+  }
+
+  /** A webhook's answer applied one event, a complaint: it recorded the one complaint opt-out. */
+  void assertComplaintApplied(HttpResponse<Buffer> answer) {
+    assertThat(answer.bodyAsJsonObject().getInteger("applied")).isEqualTo(1);
+    assertThat(complaintOptOuts()).isEqualTo(1);
   }
 
   long count(String sql, Object... params) {

@@ -42,27 +42,65 @@ class ClientFaultsIT {
     return c == null ? 0 : c.count();
   }
 
-  /** A raw connection; answers it with a flag set when the server closes it and the text it answered. */
-  private static NetSocket connect(AtomicBoolean closed, StringBuilder answer) {
-    NetSocket s = TestApp.await(app.vertx.createNetClient().connect(app.port, "localhost"));
-    s.handler(b -> {
+  /** A raw connection to the server: the text it answered so far, and whether the server closed it. */
+  private static final class Raw {
+    final NetSocket socket;
+    final AtomicBoolean closed = new AtomicBoolean();
+    private final StringBuilder answer = new StringBuilder();
+
+    Raw() {
+      socket = TestApp.await(app.vertx.createNetClient().connect(app.port, "localhost"));
+      socket.handler(b -> {
+        synchronized (answer) {
+          answer.append(b.toString());
+        }
+      });
+      socket.closeHandler(v -> closed.set(true));
+    }
+
+    /** A new connection that has sent {@code request} (all or the start of one). */
+    static Raw sending(String request) {
+      Raw raw = new Raw();
+      raw.write(request);
+      return raw;
+    }
+
+    String answer() {
       synchronized (answer) {
-        answer.append(b.toString());
+        return answer.toString();
       }
-    });
-    s.closeHandler(v -> closed.set(true));
-    return s;
+    }
+
+    void write(String text) {
+      TestApp.await(socket.write(text));
+    }
+
+    void close() {
+      TestApp.await(socket.close());
+    }
+
+    void awaitClosed(Duration atMost) {
+      await().atMost(atMost).until(closed::get);
+    }
+
+    /** Waits until the answer so far starts with {@code prefix}. */
+    void awaitAnswer(Duration atMost, String prefix) {
+      await().atMost(atMost).until(() -> answer().startsWith(prefix));
+    }
+  }
+
+  /** The head of an agent's JSON {@code POST /api/debtors}, then {@code rest} (more header lines, the body). */
+  private static String jsonPost(String rest) {
+    return "POST /api/debtors HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + AGENT_KEY
+        + "\r\nContent-Type: application/json\r\n" + rest;
   }
 
   @Test
   void disconnectMidBody_isAClientError_notADatabaseAlarm() {
     double before = clientErrors(ClientErrors.DISCONNECT);
     try (LogCapture logs = new LogCapture()) {
-      AtomicBoolean closed = new AtomicBoolean();
-      NetSocket s = connect(closed, new StringBuilder());
-      TestApp.await(s.write("POST /api/debtors HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + AGENT_KEY
-          + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"firstName\":"));
-      TestApp.await(s.close());
+      Raw s = Raw.sending(jsonPost("Content-Length: 1000\r\n\r\n{\"firstName\":"));
+      s.close();
       await().atMost(Duration.ofSeconds(10)).until(() -> clientErrors(ClientErrors.DISCONNECT) > before);
       assertThat(logs.events()).noneMatch(e -> e.contains("Database unavailable") || e.startsWith("ERROR")
           || e.startsWith("WARN"));
@@ -73,27 +111,21 @@ class ClientFaultsIT {
   void badChunkSize_getsA400_countedAsFraming_withoutAnErrorLog() {
     double before = clientErrors(ClientErrors.FRAMING);
     try (LogCapture logs = new LogCapture()) {
-      AtomicBoolean closed = new AtomicBoolean();
-      StringBuilder answer = new StringBuilder();
-      NetSocket s = connect(closed, answer);
-      TestApp.await(s.write("POST /api/debtors HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + AGENT_KEY
-          + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n"));
+      Raw s = Raw.sending(jsonPost("Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n"));
       await().atMost(Duration.ofSeconds(10)).until(() -> clientErrors(ClientErrors.FRAMING) > before);
-      await().atMost(Duration.ofSeconds(10)).until(closed::get);
-      synchronized (answer) {
-        // Netty may close the connection before an answer can be written; an answer, if any, is a 400.
-        assertThat(answer.toString()).satisfiesAnyOf(a -> assertThat(a).isEmpty(),
-            a -> assertThat(a).startsWith("HTTP/1.1 400"));
-      }
+      s.awaitClosed(Duration.ofSeconds(10));
+      // Netty may close the connection before an answer can be written; an answer, if any, is a 400.
+      assertThat(s.answer()).satisfiesAnyOf(a -> assertThat(a).isEmpty(),
+          a -> assertThat(a).startsWith("HTTP/1.1 400"));
       assertThat(logs.events()).noneMatch(e -> e.startsWith("ERROR") || e.startsWith("WARN") || e.contains("\n"));
     }
   }
 
   /** One header line every 300 ms: the connection is never idle, yet the headers never end. */
-  private static void trickleHeadersUntilClosed(NetSocket s, AtomicBoolean closed, Duration atMost) {
-    long timer = app.vertx.setPeriodic(300, id -> s.write("X-Slow: 1\r\n"));
+  private static void trickleHeadersUntilClosed(Raw s, Duration atMost) {
+    long timer = app.vertx.setPeriodic(300, id -> s.socket.write("X-Slow: 1\r\n"));
     try {
-      await().atMost(atMost).until(closed::get);
+      s.awaitClosed(atMost);
     } finally {
       app.vertx.cancelTimer(timer);
     }
@@ -102,38 +134,29 @@ class ClientFaultsIT {
   @Test
   void slowHeaders_oneLineAtATime_onAKeptAliveConnection_areCutOff() {
     double before = clientErrors(ClientErrors.SLOW);
-    AtomicBoolean closed = new AtomicBoolean();
-    StringBuilder answer = new StringBuilder();
-    NetSocket s = connect(closed, answer);
-    TestApp.await(s.write("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\nGET /health/live HTTP/1.1\r\n"));
-    trickleHeadersUntilClosed(s, closed, Duration.ofSeconds(5));
+    Raw s = Raw.sending("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\nGET /health/live HTTP/1.1\r\n");
+    trickleHeadersUntilClosed(s, Duration.ofSeconds(5));
     assertThat(clientErrors(ClientErrors.SLOW)).isGreaterThan(before);
   }
 
   @Test
   void slowHeaders_oneLineAtATime_onANewConnection_areCutOffAfterTheHeaderTimeout() {
     double before = clientErrors(ClientErrors.SLOW);
-    AtomicBoolean closed = new AtomicBoolean();
-    StringBuilder answer = new StringBuilder();
-    NetSocket s = connect(closed, answer);
+    Raw s = new Raw();
     long opened = System.nanoTime();
     // The first request on the connection. headerTimeout is 1 s: closed within it plus slack, long before the 60 s
     // idle timeout.
-    TestApp.await(s.write("GET /health/live HTTP/1.1\r\nHost: x\r\n"));
-    trickleHeadersUntilClosed(s, closed, Duration.ofSeconds(4));
+    s.write("GET /health/live HTTP/1.1\r\nHost: x\r\n");
+    trickleHeadersUntilClosed(s, Duration.ofSeconds(4));
     assertThat(Duration.ofNanos(System.nanoTime() - opened)).isGreaterThanOrEqualTo(Duration.ofMillis(900));
     assertThat(clientErrors(ClientErrors.SLOW)).isGreaterThan(before);
-    synchronized (answer) {
-      assertThat(answer.toString()).as("no request was answered").isEmpty();
-    }
+    assertThat(s.answer()).as("no request was answered").isEmpty();
   }
 
   @Test
   void aSilentNewConnection_isCutOffAfterTheHeaderTimeout() {
     double before = clientErrors(ClientErrors.SLOW);
-    AtomicBoolean closed = new AtomicBoolean();
-    connect(closed, new StringBuilder());
-    await().atMost(Duration.ofSeconds(4)).until(closed::get);
+    new Raw().awaitClosed(Duration.ofSeconds(4));
     assertThat(clientErrors(ClientErrors.SLOW)).isGreaterThan(before);
   }
 
@@ -141,19 +164,13 @@ class ClientFaultsIT {
   void aNormalClient_onNewConnections_isUnaffected() {
     double before = clientErrors(ClientErrors.SLOW);
     for (int i = 0; i < 5; i++) {
-      AtomicBoolean closed = new AtomicBoolean();
-      StringBuilder answer = new StringBuilder();
-      NetSocket s = connect(closed, answer);
+      Raw s = new Raw();
       // Headers sent in two writes well within the timeout, as a client on a slow link might.
-      TestApp.await(s.write("GET /health/live HTTP/1.1\r\nHost: x\r\n"));
-      TestApp.await(s.write("Accept: */*\r\n\r\n"));
-      await().atMost(Duration.ofSeconds(5)).until(() -> {
-        synchronized (answer) {
-          return answer.toString().startsWith("HTTP/1.1 200");
-        }
-      });
-      assertThat(closed.get()).isFalse();
-      TestApp.await(s.close());
+      s.write("GET /health/live HTTP/1.1\r\nHost: x\r\n");
+      s.write("Accept: */*\r\n\r\n");
+      s.awaitAnswer(Duration.ofSeconds(5), "HTTP/1.1 200");
+      assertThat(s.closed.get()).isFalse();
+      s.close();
     }
     assertThat(clientErrors(ClientErrors.SLOW)).isEqualTo(before);
   }
@@ -166,34 +183,23 @@ class ClientFaultsIT {
         "POST /api/debtors?status=%zz HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + AGENT_KEY
             + "\r\nContent-Type: multipart/form-data; boundary=zz\r\nContent-Length: 8\r\n\r\n--zz--\r\n"};
     for (String request : requests) {
-      AtomicBoolean closed = new AtomicBoolean();
-      StringBuilder answer = new StringBuilder();
-      NetSocket s = connect(closed, answer);
-      TestApp.await(s.write(request));
+      Raw s = Raw.sending(request);
       // Vert.x Web's body handler would throw decoding the query after the body ended, and never answer.
-      await().atMost(Duration.ofSeconds(5)).until(() -> {
-        synchronized (answer) {
-          return answer.indexOf("\r\n\r\n") > 0 && answer.indexOf("}") > 0;
-        }
-      });
-      synchronized (answer) {
-        assertThat(answer.toString()).startsWith("HTTP/1.1 400").contains("application/problem+json")
-            .contains("not valid URL encoding");
-      }
-      TestApp.await(s.close());
+      await().atMost(Duration.ofSeconds(5)).until(() -> s.answer().indexOf("\r\n\r\n") > 0
+          && s.answer().indexOf("}") > 0);
+      assertThat(s.answer()).startsWith("HTTP/1.1 400").contains("application/problem+json")
+          .contains("not valid URL encoding");
+      s.close();
     }
   }
 
   @Test
   void aBodyTrickledByte_byByte_isCutOff() {
-    AtomicBoolean closed = new AtomicBoolean();
-    NetSocket s = connect(closed, new StringBuilder());
-    TestApp.await(s.write("POST /api/debtors HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + AGENT_KEY
-        + "\r\nContent-Type: application/json\r\nContent-Length: 10000\r\n\r\n"));
+    Raw s = Raw.sending(jsonPost("Content-Length: 10000\r\n\r\n"));
     AtomicReference<Long> timer = new AtomicReference<>();
-    timer.set(app.vertx.setPeriodic(200, id -> s.write(Buffer.buffer(" "))));
+    timer.set(app.vertx.setPeriodic(200, id -> s.socket.write(Buffer.buffer(" "))));
     try {
-      await().atMost(Duration.ofSeconds(6)).until(closed::get);
+      s.awaitClosed(Duration.ofSeconds(6));
     } finally {
       app.vertx.cancelTimer(timer.get());
     }
@@ -201,16 +207,9 @@ class ClientFaultsIT {
 
   @Test
   void aKeptAliveConnection_servesRequestsAndIsCutOffOnlyWhenSlow() {
-    AtomicBoolean closed = new AtomicBoolean();
-    StringBuilder answer = new StringBuilder();
-    NetSocket s = connect(closed, answer);
-    TestApp.await(s.write("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n"));
-    await().atMost(Duration.ofSeconds(5)).until(() -> {
-      synchronized (answer) {
-        return answer.toString().startsWith("HTTP/1.1 200");
-      }
-    });
-    assertThat(closed.get()).isFalse();
-    await().atMost(Duration.ofSeconds(5)).until(closed::get);
+    Raw s = Raw.sending("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n");
+    s.awaitAnswer(Duration.ofSeconds(5), "HTTP/1.1 200");
+    assertThat(s.closed.get()).isFalse();
+    s.awaitClosed(Duration.ofSeconds(5));
   }
 }

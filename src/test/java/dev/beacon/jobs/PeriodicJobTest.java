@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -62,16 +63,21 @@ class PeriodicJobTest {
     }
   }
 
-  private static void join(Future<?> f) throws Exception {
-    f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  private static <T> T join(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  /** Deploys the job, waits until {@code until} holds (Awaitility, within 10 s), then undeploys it. */
+  private void runUntil(Slow job, Callable<Boolean> until) throws Exception {
+    String id = join(vertx.deployVerticle(job));
+    await().atMost(Duration.ofSeconds(10)).until(until);
+    join(vertx.undeploy(id));
   }
 
   @Test
   void runsNeverOverlapAndTheNextStartsAnIntervalAfterTheLastEnded() throws Exception {
     Slow job = new Slow(true, Duration.ofMillis(20));
-    String id = vertx.deployVerticle(job).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    await().atMost(Duration.ofSeconds(10)).until(() -> job.runs.size() >= 4);
-    join(vertx.undeploy(id));
+    runUntil(job, () -> job.runs.size() >= 4);
     assertThat(job.maxRunning.get()).isEqualTo(1);
     for (int i = 1; i < job.runs.size(); i++) {
       long gapMs = (job.runs.get(i)[0] - job.runs.get(i - 1)[1]) / 1_000_000;
@@ -83,9 +89,7 @@ class PeriodicJobTest {
   @Test
   void stoppingCancelsTheNextRun() throws Exception {
     Slow job = new Slow(true, Duration.ofMillis(100));
-    String id = vertx.deployVerticle(job).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    await().atMost(Duration.ofSeconds(10)).until(() -> job.runs.size() >= 1);
-    join(vertx.undeploy(id));
+    runUntil(job, () -> job.runs.size() >= 1);
     int after = job.started.get();
     // No run starts after the undeploy (one in flight then does not end either: Vert.x cancels the undeployed
     // verticle's timers, the 30 ms one of the run included). A next run would start 100 ms after the last ended.
@@ -96,7 +100,7 @@ class PeriodicJobTest {
   @Test
   void aJobThatDoesNotPrepareNeverRuns() throws Exception {
     Slow job = new Slow(false, Duration.ofMillis(1));
-    String id = vertx.deployVerticle(job).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    String id = join(vertx.deployVerticle(job));
     await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> job.runs.isEmpty());
     join(vertx.undeploy(id));
     assertThat(job.maxRunning.get()).isZero();

@@ -99,12 +99,8 @@ class ArchiveIT {
 
   @Test
   void aMonthArchivedAgain_keepsItsEarlierArchive(TestApp app, @TempDir Path dir) {
-    UUID debtor = debtor(app);
     YearMonth month = NOW.minusMonths(36);
-    ensureEmailEvents(app, month);
-    for (int day = 1; day <= 3; day++) {
-      insertOpen(app, debtor, month, day);
-    }
+    UUID debtor = monthOfOpens(app, month, 1, 2, 3);
     Archive archive = new Archive(app.vertx, app.pool, dir);
     Archive.Manifest first = await(archive.archive(Archive.Table.EMAIL_EVENTS, month));
     assertThat(first.rows()).isEqualTo(3);
@@ -120,6 +116,16 @@ class ArchiveIT {
     assertThat(await(archive.restore(dir.resolve(first.file())))).isEqualTo(3);
     assertThat(await(archive.restore(dir.resolve(second.file())))).isEqualTo(1);
     assertThat(rows(app, "email_events", month)).hasSize(4);
+  }
+
+  /** A new debtor's opens, one on each of {@code days} of {@code month}, in that month's partition; the debtor. */
+  private static UUID monthOfOpens(TestApp app, YearMonth month, int... days) {
+    UUID debtor = debtor(app);
+    ensureEmailEvents(app, month);
+    for (int day : days) {
+      insertOpen(app, debtor, month, day);
+    }
+    return debtor;
   }
 
   private static void insertOpen(TestApp app, UUID debtor, YearMonth month, int day) {
@@ -165,12 +171,9 @@ class ArchiveIT {
 
   @Test
   void aPartitionDetachedByAnInterruptedRun_isArchivedAndDroppedByTheNextRun(TestApp app, @TempDir Path dir) {
-    UUID debtor = debtor(app);
     YearMonth month = NOW.minusMonths(33);
     String part = Archive.Table.EMAIL_EVENTS.partition(month);
-    ensureEmailEvents(app, month);
-    insertOpen(app, debtor, month, 1);
-    insertOpen(app, debtor, month, 2);
+    monthOfOpens(app, month, 1, 2);
     // The process stopped after the detach and before the export.
     await(app.pool.query("ALTER TABLE email_events DETACH PARTITION " + part).execute());
 
@@ -187,10 +190,8 @@ class ArchiveIT {
 
   @Test
   void aPartitionAheadThatCannotBeCreated_doesNotStopTheArchive(TestApp app, @TempDir Path dir) {
-    UUID debtor = debtor(app);
     YearMonth month = NOW.minusMonths(30);
-    ensureEmailEvents(app, month);
-    insertOpen(app, debtor, month, 1);
+    monthOfOpens(app, month, 1);
     // The last month ahead was created by a session in another time zone (Flyway's JDBC session takes the JVM's,
     // the pool's takes the server's): the next month's bounds overlap it and its creation fails.
     YearMonth last = NOW.plusMonths(RetentionJob.MONTHS_AHEAD);
@@ -212,12 +213,8 @@ class ArchiveIT {
 
   @Test
   void restore_refusesAFileThatDoesNotMatchItsManifest(TestApp app, @TempDir Path dir) throws Exception {
-    UUID debtor = debtor(app);
     YearMonth month = NOW.minusMonths(40);
-    ensureEmailEvents(app, month);
-    await(app.pool.preparedQuery("""
-            INSERT INTO email_events (debtor_id, kind, occurred_at, label, reason) VALUES ($1, 'open', $2, 'human', 'b')""")
-        .execute(Tuple.of(debtor, month.atDay(2).atStartOfDay().atOffset(ZoneOffset.UTC))));
+    monthOfOpens(app, month, 2);
     Archive archive = new Archive(app.vertx, app.pool, dir);
     Archive.Manifest m = await(archive.archive(Archive.Table.EMAIL_EVENTS, month));
     Path file = dir.resolve(m.file());

@@ -2,6 +2,7 @@ package dev.beacon.payments;
 
 import dev.beacon.support.Http;
 import dev.beacon.support.TestApp;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.function.Consumer;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -134,6 +136,13 @@ final class PaymentKit implements AutoCloseable {
     return UUID.fromString(r.bodyAsJsonObject().getString("paymentId"));
   }
 
+  /** An agent checkout of {@code body}, then paid: its PaymentIntent succeeded ({@code evt_<name>_<payment id>}). */
+  UUID paidCheckout(JsonObject debtor, JsonObject body, String name) {
+    UUID id = checkout(debtor, body);
+    ok(event("evt_" + name + "_" + id, "payment_intent.succeeded", intent(id, "pi_" + name + "_" + id, "succeeded")));
+    return id;
+  }
+
   UUID checkoutFull(JsonObject debtor) {
     return checkout(debtor, new JsonObject().put("option", "full"));
   }
@@ -142,6 +151,18 @@ final class PaymentKit implements AutoCloseable {
     Row r = await(app.pool.preparedQuery("SELECT * FROM payments WHERE id = $1").execute(Tuple.of(id)))
         .iterator().next();
     return r.toJson();
+  }
+
+  /** The one payment row there is (status and failure reason). */
+  Row onlyPayment() {
+    return await(app.pool.query("SELECT status, failure_reason FROM payments").execute()).iterator().next();
+  }
+
+  /** The one payment there is failed, with a failure reason that passes {@code reason}. */
+  void assertOnlyPaymentFailed(Consumer<String> reason) {
+    Row row = onlyPayment();
+    assertThat(row.getString("status")).isEqualTo("failed");
+    reason.accept(row.getString("failure_reason"));
   }
 
   JsonObject debtorRow(String id) {
@@ -199,6 +220,17 @@ final class PaymentKit implements AutoCloseable {
         .put("payment_intent", paymentIntent).put("status", "needs_response").put("metadata", new JsonObject());
   }
 
+  /** A closed dispute of the charge: {@code status} lost or won, for {@code amount} cents. */
+  static JsonObject disputeClosed(String chargeId, String paymentIntent, String status, long amount) {
+    return dispute(chargeId, paymentIntent).put("status", status).put("amount", amount);
+  }
+
+  /** A PaymentIntent whose last attempt failed with {@code code} and {@code message}. */
+  static JsonObject failedIntent(UUID paymentId, String id, String code, String message) {
+    return intent(paymentId, id, "requires_payment_method")
+        .put("last_payment_error", new JsonObject().put("code", code).put("message", message));
+  }
+
   static String sign(String payload, long timestamp, String secret) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
@@ -211,12 +243,22 @@ final class PaymentKit implements AutoCloseable {
   }
 
   HttpResponse<Buffer> deliver(String payload) {
-    return deliver(payload, sign(payload, System.currentTimeMillis() / 1000, SECRET));
+    return deliver(payload, signedNow(payload));
   }
 
   HttpResponse<Buffer> deliver(String payload, String signature) {
-    return await(app.client.post("/webhooks/stripe").putHeader("Stripe-Signature", signature)
-        .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(payload)));
+    return await(send(payload, signature));
+  }
+
+  /** The webhook request Stripe makes: the payload signed with {@code signature}; the answer when it comes. */
+  Future<HttpResponse<Buffer>> send(String payload, String signature) {
+    return app.client.post("/webhooks/stripe").putHeader("Stripe-Signature", signature)
+        .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(payload));
+  }
+
+  /** The payload signed now with the webhook secret, as Stripe signs it. */
+  static String signedNow(String payload) {
+    return sign(payload, System.currentTimeMillis() / 1000, SECRET);
   }
 
   /** Delivers and asserts Stripe gets a 2xx. */

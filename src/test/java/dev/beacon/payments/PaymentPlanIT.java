@@ -34,11 +34,29 @@ class PaymentPlanIT {
         job = k.planJob();
       });
 
-  /** A 300.00 debtor on a three-installment plan whose first installment has been paid. */
-  private static JsonObject activePlan(JsonObject debtor) {
-    UUID first = kit.checkout(debtor, new JsonObject().put("option", "plan").put("installments", 3));
-    kit.ok(event("evt_first_" + first, "payment_intent.succeeded", intent(first, "pi_first_" + first, "succeeded")));
-    return plan(debtor);
+  /** A new 300.00 debtor on a three-installment plan whose first installment has been paid. */
+  private static JsonObject debtorOnActivePlan() {
+    JsonObject debtor = kit.debtor("300.00");
+    kit.paidCheckout(debtor, new JsonObject().put("option", "plan").put("installments", 3), "first");
+    return debtor;
+  }
+
+  /** Scripts Stripe's answers to the next PaymentIntents; answers when the second installment falls due. */
+  private static OffsetDateTime secondDueWith(FakeStripe.Answer... stripeAnswers) {
+    kit.stripe.script("/v1/payment_intents", stripeAnswers);
+    return now().plusDays(32);
+  }
+
+  /** The second installment's first attempt, run when due and left pending by {@code stripeAnswer}; when it fell due. */
+  private static OffsetDateTime secondDeferredBy(FakeStripe.Answer stripeAnswer) {
+    OffsetDateTime t0 = secondDueWith(stripeAnswer);
+    assertThat(await(job.runOnce(t0)).deferred()).isEqualTo(1);
+    return t0;
+  }
+
+  /** The installments a job run at {@code at} charged. */
+  private static int chargedAt(OffsetDateTime at) {
+    return await(job.runOnce(at)).charged();
   }
 
   private static JsonObject plan(JsonObject debtor) {
@@ -55,6 +73,12 @@ class PaymentPlanIT {
     return out;
   }
 
+  /** Stripe's answer to a PaymentIntent it is still processing (a bank debit, say). */
+  private static FakeStripe.Answer processing(String intentId) {
+    return new FakeStripe.Answer(200, new JsonObject().put("id", intentId).put("object", "payment_intent")
+        .put("status", "processing").put("customer", "cus_1"), 0);
+  }
+
   private static OffsetDateTime now() {
     return OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
   }
@@ -62,8 +86,8 @@ class PaymentPlanIT {
   @Test
   @DisplayName("installments are charged off-session when due, each as a payment row, until the plan completes")
   void installmentsCharged_untilComplete() {
-    JsonObject d = kit.debtor("300.00");
-    JsonObject plan = activePlan(d);
+    JsonObject d = debtorOnActivePlan();
+    JsonObject plan = plan(d);
     assertThat(plan.getString("status")).isEqualTo("active");
     assertThat(plan.getString("stripe_customer_id")).isEqualTo("cus_1");
     assertThat(plan.getString("stripe_payment_method_id")).isEqualTo("pm_1");
@@ -71,7 +95,7 @@ class PaymentPlanIT {
     assertThat(kit.status(d)).isEqualTo("payment_plan");
     assertThat(kit.amountPaid(d)).isEqualTo("100.00");
 
-    assertThat(await(job.runOnce(now())).charged()).isZero();
+    assertThat(chargedAt(now())).isZero();
     assertThat(kit.stripe.requests("/v1/payment_intents")).isEmpty();
 
     PlanJob.Run run = await(job.runOnce(now().plusDays(32)));
@@ -97,8 +121,8 @@ class PaymentPlanIT {
         intent(second.getUUID("id"), second.getString("stripe_payment_intent_id"), "succeeded")));
     assertThat(kit.amountPaid(d)).isEqualTo("200.00");
 
-    assertThat(await(job.runOnce(now().plusDays(40))).charged()).isZero();
-    assertThat(await(job.runOnce(now().plusDays(63))).charged()).isEqualTo(1);
+    assertThat(chargedAt(now().plusDays(40))).isZero();
+    assertThat(chargedAt(now().plusDays(63))).isEqualTo(1);
     assertThat(plan(d).getString("status")).isEqualTo("completed");
     assertThat(kit.amountPaid(d)).isEqualTo("300.00");
     assertThat(kit.status(d)).isEqualTo("resolved");
@@ -107,11 +131,9 @@ class PaymentPlanIT {
   @Test
   @DisplayName("a declined installment is retried after 1d, 3d and 7d, then the plan is broken and the debtor active again")
   void declined_retriedThenBroken() {
-    JsonObject d = kit.debtor("300.00");
-    activePlan(d);
-    kit.stripe.script("/v1/payment_intents", FakeStripe.declined(), FakeStripe.declined(), FakeStripe.declined(),
+    JsonObject d = debtorOnActivePlan();
+    OffsetDateTime t0 = secondDueWith(FakeStripe.declined(), FakeStripe.declined(), FakeStripe.declined(),
         FakeStripe.declined());
-    OffsetDateTime t0 = now().plusDays(32);
 
     assertThat(await(job.runOnce(t0)).failed()).isEqualTo(1);
     JsonObject plan = plan(d);
@@ -135,18 +157,16 @@ class PaymentPlanIT {
         .hasSize(4);
     assertThat(kit.status(d)).isEqualTo("active");
     assertThat(kit.amountPaid(d)).isEqualTo("100.00");
-    assertThat(await(job.runOnce(t0.plusDays(60))).charged()).isZero();
+    assertThat(chargedAt(t0.plusDays(60))).isZero();
   }
 
   @Test
   @DisplayName("a retry that succeeds moves the plan on and resets its attempts")
   void retrySucceeds() {
-    JsonObject d = kit.debtor("300.00");
-    activePlan(d);
-    kit.stripe.script("/v1/payment_intents", FakeStripe.declined());
-    OffsetDateTime t0 = now().plusDays(32);
+    JsonObject d = debtorOnActivePlan();
+    OffsetDateTime t0 = secondDueWith(FakeStripe.declined());
     assertThat(await(job.runOnce(t0)).failed()).isEqualTo(1);
-    assertThat(await(job.runOnce(t0.plusDays(1))).charged()).isEqualTo(1);
+    assertThat(chargedAt(t0.plusDays(1))).isEqualTo(1);
     JsonObject plan = plan(d);
     assertThat(plan.getInteger("next_installment")).isEqualTo(3);
     assertThat(plan.getInteger("attempts")).isZero();
@@ -156,13 +176,10 @@ class PaymentPlanIT {
   @Test
   @DisplayName("a Stripe timeout leaves the attempt pending and the next run retries it with the same idempotency key")
   void timeout_deferredSameKey() {
-    JsonObject d = kit.debtor("300.00");
-    activePlan(d);
-    kit.stripe.script("/v1/payment_intents", FakeStripe.slow(3000));
-    OffsetDateTime t0 = now().plusDays(32);
-    assertThat(await(job.runOnce(t0)).deferred()).isEqualTo(1);
+    JsonObject d = debtorOnActivePlan();
+    OffsetDateTime t0 = secondDeferredBy(FakeStripe.slow(3000));
     assertThat(installments(d, 2)).hasSize(1).allMatch(r -> r.getString("status").equals("pending"));
-    assertThat(await(job.runOnce(t0.plusMinutes(15))).charged()).isEqualTo(1);
+    assertThat(chargedAt(t0.plusMinutes(15))).isEqualTo(1);
     var keys = kit.stripe.requests("/v1/payment_intents").stream().map(FakeStripe.Request::idempotencyKey).toList();
     assertThat(keys).hasSize(2);
     assertThat(keys.get(0)).isEqualTo(keys.get(1));
@@ -172,35 +189,27 @@ class PaymentPlanIT {
   @Test
   @DisplayName("an installment still processing is settled by its webhook: payment_failed is a failed attempt, retried later")
   void processingInstallment_settledByWebhook() {
-    JsonObject d = kit.debtor("300.00");
-    activePlan(d);
-    kit.stripe.script("/v1/payment_intents", new FakeStripe.Answer(200, new JsonObject().put("id", "pi_slow")
-        .put("object", "payment_intent").put("status", "processing").put("customer", "cus_1"), 0));
-    OffsetDateTime t0 = now().plusDays(32);
-    assertThat(await(job.runOnce(t0)).deferred()).isEqualTo(1);
+    JsonObject d = debtorOnActivePlan();
+    OffsetDateTime t0 = secondDeferredBy(processing("pi_slow"));
     Row attempt = installments(d, 2).get(0);
     assertThat(attempt.getString("status")).isEqualTo("pending");
     assertThat(attempt.getString("stripe_payment_intent_id")).isEqualTo("pi_slow");
 
-    JsonObject failed = intent(attempt.getUUID("id"), "pi_slow", "requires_payment_method")
-        .put("last_payment_error", new JsonObject().put("code", "insufficient_funds").put("message", "Insufficient funds."));
+    JsonObject failed = PaymentKit.failedIntent(attempt.getUUID("id"), "pi_slow", "insufficient_funds",
+        "Insufficient funds.");
     kit.ok(event("evt_slow", "payment_intent.payment_failed", failed));
     assertThat(installments(d, 2).get(0).getString("status")).isEqualTo("failed");
     assertThat(plan(d).getInteger("attempts")).isEqualTo(1);
     assertThat(plan(d).getString("status")).isEqualTo("active");
-    assertThat(await(job.runOnce(t0.plusDays(1))).charged()).isEqualTo(1);
+    assertThat(chargedAt(t0.plusDays(1))).isEqualTo(1);
     assertThat(kit.amountPaid(d)).isEqualTo("200.00");
   }
 
   @Test
   @DisplayName("an attempt already sent to Stripe is looked up by its PaymentIntent, never created again (idempotency keys expire after 24 h)")
   void processingAttempt_retrievedNotRecreated() {
-    JsonObject d = kit.debtor("300.00");
-    activePlan(d);
-    kit.stripe.script("/v1/payment_intents", new FakeStripe.Answer(200, new JsonObject().put("id", "pi_ach")
-        .put("object", "payment_intent").put("status", "processing").put("customer", "cus_1"), 0));
-    OffsetDateTime t0 = now().plusDays(32);
-    assertThat(await(job.runOnce(t0)).deferred()).isEqualTo(1);
+    JsonObject d = debtorOnActivePlan();
+    OffsetDateTime t0 = secondDeferredBy(processing("pi_ach"));
     // A bank debit may stay processing for days; the runs after it must not make a second PaymentIntent.
     PlanJob.Run later = await(job.runOnce(t0.plusDays(2)));
     assertThat(kit.stripe.requests("/v1/payment_intents")).hasSize(1);
@@ -213,17 +222,16 @@ class PaymentPlanIT {
   @Test
   @DisplayName("no installment is charged while the debtor disputes the debt or the account is closed")
   void disputedOrClosed_notCharged_untilTheStatusChangesBack() {
-    JsonObject d = kit.debtor("300.00");
-    activePlan(d);
+    JsonObject d = debtorOnActivePlan();
     for (String status : List.of("dispute", "closed")) {
       setStatus(d, status);
-      assertThat(await(job.runOnce(now().plusDays(32))).charged()).isZero();
+      assertThat(chargedAt(now().plusDays(32))).isZero();
       assertThat(kit.stripe.requests("/v1/payment_intents")).isEmpty();
       assertThat(installments(d, 2)).isEmpty();
       assertThat(plan(d).getString("status")).isEqualTo("active");
     }
     setStatus(d, "payment_plan");
-    assertThat(await(job.runOnce(now().plusDays(33))).charged()).isEqualTo(1);
+    assertThat(chargedAt(now().plusDays(33))).isEqualTo(1);
     assertThat(kit.amountPaid(d)).isEqualTo("200.00");
   }
 
@@ -235,14 +243,12 @@ class PaymentPlanIT {
   @Test
   @DisplayName("a debtor who paid the rest outside the plan is not charged again; the plan completes")
   void paidOffOutsidePlan_notChargedAgain() {
-    JsonObject d = kit.debtor("300.00");
-    activePlan(d);
-    UUID full = kit.checkout(d, new JsonObject().put("option", "full"));
-    kit.ok(event("evt_full_" + full, "payment_intent.succeeded", intent(full, "pi_full_" + full, "succeeded")));
+    JsonObject d = debtorOnActivePlan();
+    kit.paidCheckout(d, new JsonObject().put("option", "full"), "full");
     assertThat(kit.amountPaid(d)).isEqualTo("300.00");
     assertThat(kit.status(d)).isEqualTo("resolved");
 
-    assertThat(await(job.runOnce(now().plusDays(32))).charged()).isZero();
+    assertThat(chargedAt(now().plusDays(32))).isZero();
     assertThat(kit.stripe.requests("/v1/payment_intents")).isEmpty();
     assertThat(plan(d).getString("status")).isEqualTo("completed");
     assertThat(kit.amountPaid(d)).isEqualTo("300.00");
@@ -251,18 +257,16 @@ class PaymentPlanIT {
   @Test
   @DisplayName("after a partial payment outside the plan, an installment charges at most the remaining balance")
   void partialOutsidePlan_installmentCappedAtBalance() {
-    JsonObject d = kit.debtor("300.00");
-    activePlan(d);
-    UUID part = kit.checkout(d, new JsonObject().put("option", "partial").put("amount", "150.00"));
-    kit.ok(event("evt_part_" + part, "payment_intent.succeeded", intent(part, "pi_part_" + part, "succeeded")));
+    JsonObject d = debtorOnActivePlan();
+    kit.paidCheckout(d, new JsonObject().put("option", "partial").put("amount", "150.00"), "part");
     assertThat(kit.amountPaid(d)).isEqualTo("250.00");
 
-    assertThat(await(job.runOnce(now().plusDays(32))).charged()).isEqualTo(1);
+    assertThat(chargedAt(now().plusDays(32))).isEqualTo(1);
     assertThat(kit.stripe.last("/v1/payment_intents").field("amount")).isEqualTo("5000");
     assertThat(installments(d, 2).get(0).getBigDecimal("amount")).isEqualByComparingTo("50.00");
     assertThat(kit.amountPaid(d)).isEqualTo("300.00");
     assertThat(kit.status(d)).isEqualTo("resolved");
-    assertThat(await(job.runOnce(now().plusDays(63))).charged()).isZero();
+    assertThat(chargedAt(now().plusDays(63))).isZero();
     assertThat(kit.stripe.requests("/v1/payment_intents")).hasSize(1);
     assertThat(plan(d).getString("status")).isEqualTo("completed");
   }
@@ -274,7 +278,7 @@ class PaymentPlanIT {
     UUID first = kit.checkout(d, new JsonObject().put("option", "plan").put("installments", 3));
     kit.ok(event("evt_s", "checkout.session.completed", session(first, "cs_s", "pi_s", "paid")));
     assertThat(plan(d).getString("stripe_payment_method_id")).isNull();
-    assertThat(await(job.runOnce(now().plusDays(32))).charged()).isEqualTo(1);
+    assertThat(chargedAt(now().plusDays(32))).isEqualTo(1);
     assertThat(kit.stripe.requests("/v1/payment_intents/pi_s")).hasSize(1);
     FakeStripe.Request req = kit.stripe.last("/v1/payment_intents");
     assertThat(req.field("customer")).isEqualTo("cus_saved");
@@ -284,8 +288,7 @@ class PaymentPlanIT {
   @Test
   @DisplayName("only one process runs the job: while another holds the advisory lock, a run does nothing")
   void advisoryLock_oneRunner() {
-    JsonObject d = kit.debtor("300.00");
-    activePlan(d);
+    JsonObject d = debtorOnActivePlan();
     var conn = await(kit.app.pool.getConnection());
     try {
       await(conn.preparedQuery("SELECT pg_advisory_lock($1)").execute(Tuple.of(PLAN_JOB.id())));
@@ -296,14 +299,13 @@ class PaymentPlanIT {
     } finally {
       await(conn.close());
     }
-    assertThat(await(job.runOnce(now().plusDays(32))).charged()).isEqualTo(1);
+    assertThat(chargedAt(now().plusDays(32))).isEqualTo(1);
   }
 
   @Test
   @DisplayName("the deployed PlanVerticle runs the job on its own timer and charges a due installment")
   void planVerticle_chargesOnItsTimer() {
-    JsonObject d = kit.debtor("300.00");
-    activePlan(d);
+    JsonObject d = debtorOnActivePlan();
     await(kit.app.pool.preparedQuery("UPDATE payment_plans SET next_due_at = now() - interval '1 minute' "
         + "WHERE debtor_id = $1").execute(Tuple.of(UUID.fromString(d.getString("id")))));
     String id = await(kit.app.vertx.deployVerticle(new PlanVerticle(kit.app.pool, kit.app.services.config().payments())));

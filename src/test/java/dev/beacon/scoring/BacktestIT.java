@@ -44,6 +44,12 @@ class BacktestIT {
         FROM generate_series(1, $1) g""").execute(Tuple.of(n)));
   }
 
+  /** Writes {@code n} debtors ({@link #debtors}) and answers the condition for the 30 % of them who pay. */
+  static String debtorsOfWhomPay(TestApp app, int n) {
+    debtors(app, n);
+    return flag("payer", 30);
+  }
+
   /** Human events of a kind for the debtors matching {@code where}, {@code count} of them in the days before asOf. */
   static void events(TestApp app, String kind, String where, int count, OffsetDateTime asOf, int sign) {
     await(app.pool.preparedQuery("""
@@ -90,8 +96,7 @@ class BacktestIT {
   @DisplayName("a history in which payers engaged more gives a backtest AUC above 0.75, with lift in the top deciles")
   void payersEngageMore_aucAboveThreeQuarters(TestApp app) {
     OffsetDateTime asOf = daysAgo(60);
-    debtors(app, 600);
-    String payer = flag("payer", 30);
+    String payer = debtorsOfWhomPay(app, 600);
     events(app, "open", payer, 3, asOf, -1);
     events(app, "click", payer + " AND " + flag("click", 70), 1, asOf, -1);
     paymentPageVisits(app, payer + " AND " + flag("visit", 60), asOf);
@@ -114,8 +119,7 @@ class BacktestIT {
   @DisplayName("a history without signal gives about 0.5, even when payers engage heavily after asOf (no leakage)")
   void noSignal_aucAboutOneHalf_andNoLeakage(TestApp app) {
     OffsetDateTime asOf = daysAgo(60);
-    debtors(app, 1500);
-    String payer = flag("payer", 30);
+    String payer = debtorsOfWhomPay(app, 1500);
     events(app, "open", flag("engaged", 50), 2, asOf, -1);
     events(app, "click", payer, 5, asOf, 1); // after asOf: must not count
     paymentPageVisits(app, payer, asOf.plusDays(5));

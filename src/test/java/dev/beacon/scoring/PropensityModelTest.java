@@ -8,6 +8,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.Random;
+import java.util.function.IntToDoubleFunction;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -28,6 +29,15 @@ class PropensityModelTest {
 
   static int score(double[] x) {
     return V1.score("active", x).score();
+  }
+
+  /** A feature vector whose value at each index is {@code value.applyAsDouble(index)}, asked in index order. */
+  static double[] features(IntToDoubleFunction value) {
+    double[] x = new double[Feature.COUNT];
+    for (int k = 0; k < x.length; k++) {
+      x[k] = value.applyAsDouble(k);
+    }
+    return x;
   }
 
   static double[] with(Feature f, double value) {
@@ -110,15 +120,12 @@ class PropensityModelTest {
   void bounds_andExplanationsSumToTheScore() {
     Random random = new Random(42);
     for (int i = 0; i < 5_000; i++) {
-      double[] x = new double[Feature.COUNT];
-      for (Feature f : Feature.values()) {
-        x[f.ordinal()] = switch (random.nextInt(4)) {
-          case 0 -> 0;
-          case 1 -> random.nextDouble();
-          case 2 -> random.nextDouble() * 1e6;
-          default -> random.nextDouble() * 50;
-        };
-      }
+      double[] x = features(k -> switch (random.nextInt(4)) {
+        case 0 -> 0;
+        case 1 -> random.nextDouble();
+        case 2 -> random.nextDouble() * 1e6;
+        default -> random.nextDouble() * 50;
+      });
       PropensityModel.Score s = V1.score("active", x);
       assertThat(s.score()).isBetween(0, 100);
       double sum = s.factors().stream().mapToDouble(PropensityModel.Factor::contribution).sum();
@@ -217,10 +224,7 @@ class PropensityModelTest {
   void factorsText_equalsTheEncodedTree() {
     Random random = new Random(11);
     for (int i = 0; i < 2_000; i++) {
-      double[] x = new double[Feature.COUNT];
-      for (int k = 0; k < x.length; k++) {
-        x[k] = random.nextInt(4) == 0 ? 0 : random.nextDouble() * (random.nextBoolean() ? 10 : 1e7);
-      }
+      double[] x = features(k -> random.nextInt(4) == 0 ? 0 : random.nextDouble() * (random.nextBoolean() ? 10 : 1e7));
       PropensityModel.Score s = V1.score(i % 50 == 0 ? "dispute" : "active", x);
       assertThat(s.factorsText()).isEqualTo(s.factorsJson().encode());
     }

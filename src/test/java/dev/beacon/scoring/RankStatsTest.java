@@ -3,18 +3,25 @@ package dev.beacon.scoring;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
+import java.util.function.IntPredicate;
+import java.util.function.IntToDoubleFunction;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 class RankStatsTest {
+  /** The stats of {@code n} debtors, debtor {@code i} predicted {@code p(i)} and paying when {@code paid(i)}. */
+  private static RankStats stats(int n, IntToDoubleFunction p, IntPredicate paid) {
+    RankStats s = new RankStats();
+    for (int i = 0; i < n; i++) {
+      s.add(p.applyAsDouble(i), paid.test(i));
+    }
+    return s;
+  }
 
   @Test
   void perfectRanking_hasAucOne_andAllPayersInTheTopDecile() {
-    RankStats s = new RankStats();
-    for (int i = 0; i < 100; i++) {
-      s.add(i / 100.0, i >= 90);
-    }
+    RankStats s = stats(100, i -> i / 100.0, i -> i >= 90);
     assertThat(s.auc()).isEqualTo(1.0);
     assertThat(s.decileRates()[0]).isCloseTo(1.0, within(1e-9));
     assertThat(s.decileRates()[9]).isZero();
@@ -24,18 +31,13 @@ class RankStatsTest {
 
   @Test
   void reversedRanking_hasAucZero() {
-    RankStats s = new RankStats();
-    for (int i = 0; i < 100; i++) {
-      s.add(i / 100.0, i < 30);
-    }
+    RankStats s = stats(100, i -> i / 100.0, i -> i < 30);
     assertThat(s.auc()).isZero();
   }
 
   @Test
   void ties_countHalf() {
-    RankStats s = new RankStats();
-    s.add(0.5, true);
-    s.add(0.5, false);
+    RankStats s = stats(2, i -> 0.5, i -> i == 0);
     assertThat(s.auc()).isEqualTo(0.5);
   }
 
@@ -65,19 +67,14 @@ class RankStatsTest {
 
   @Test
   void oneClassOnly_hasAucOneHalf() {
-    RankStats s = new RankStats();
-    s.add(0.3, false);
-    s.add(0.9, false);
+    RankStats s = stats(2, i -> i == 0 ? 0.3 : 0.9, i -> false);
     assertThat(s.auc()).isEqualTo(0.5);
     assertThat(new RankStats().toJson().getJsonArray("lift")).hasSize(10);
   }
 
   @Test
   void decileRates_shareABinStraddlingADecileBoundary() {
-    RankStats s = new RankStats();
-    for (int i = 0; i < 20; i++) {
-      s.add(0.5, i % 2 == 0); // one bin, pay rate 0.5 everywhere
-    }
+    RankStats s = stats(20, i -> 0.5, i -> i % 2 == 0); // one bin, pay rate 0.5 everywhere
     for (double r : s.decileRates()) {
       assertThat(r).isCloseTo(0.5, within(1e-9));
     }

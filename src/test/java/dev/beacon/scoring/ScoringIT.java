@@ -160,18 +160,34 @@ class ScoringIT {
     assertThat(kit.count("SELECT count(*) FROM score_history")).isGreaterThan(before);
   }
 
+  /** Two debtors scored by a first (full) run: the one the test changes, the other, and the score both have. */
+  record Scored(UUID changed, UUID other, int before) {}
+
+  static Scored scoredPair(TestApp app, ScoringKit kit) {
+    UUID changed = kit.debtor();
+    UUID other = kit.debtor();
+    assertThat(run(app).full()).isTrue();
+    return new Scored(changed, other, kit.score(changed));
+  }
+
+  /** The next run is incremental and rescores only the changed debtor, whose score rose. */
+  static void assertNextRunRescoresOnlyTheChanged(TestApp app, ScoringKit kit, Scored s) {
+    ScoringJob.Run next = run(app);
+    assertThat(next.full()).isFalse();
+    assertThat(next.scored()).isEqualTo(1);
+    assertThat(kit.score(s.changed())).isGreaterThan(s.before());
+    assertThat(kit.score(s.other())).isEqualTo(s.before());
+  }
+
   @Test
   @DisplayName("an open that waited in the tracking journal past a run (an enricher backlog) is scored by the next run")
   void incremental_picksEventsEnrichedAfterTheLastRun(TestApp app) {
     ScoringKit kit = new ScoringKit(app);
-    UUID opened = kit.debtor();
-    UUID other = kit.debtor();
-    assertThat(run(app).full()).isTrue();
-    int before = kit.score(opened);
+    Scored s = scoredPair(app, kit);
 
     app.stopEnricher();
     try {
-      var pixel = await(app.client.get("/t/o/tok_" + opened.toString().replace("-", "") + ".gif")
+      var pixel = await(app.client.get("/t/o/tok_" + s.changed().toString().replace("-", "") + ".gif")
           .putHeader("User-Agent", BROWSER).send());
       assertThat(pixel.statusCode()).isEqualTo(200);
       // The request came a minute ago and has waited in the journal since: older than the run below by far more
@@ -185,14 +201,10 @@ class ScoringIT {
       app.startEnricher();
     }
     app.enriched();
-    assertThat(kit.count("SELECT count(*) FROM email_events WHERE label = 'human' AND debtor_id = '" + opened + "'"
+    assertThat(kit.count("SELECT count(*) FROM email_events WHERE label = 'human' AND debtor_id = '" + s.changed() + "'"
         + " AND occurred_at < now() - interval '50 seconds'")).isEqualTo(1);
 
-    ScoringJob.Run next = run(app);
-    assertThat(next.full()).isFalse();
-    assertThat(next.scored()).isEqualTo(1);
-    assertThat(kit.score(opened)).isGreaterThan(before);
-    assertThat(kit.score(other)).isEqualTo(before);
+    assertNextRunRescoresOnlyTheChanged(app, kit, s);
     assertThat(run(app).scored()).isZero(); // once enriched, the watermark moves on
   }
 
@@ -207,25 +219,18 @@ class ScoringIT {
   @DisplayName("an incremental run rescores a debtor whose events were imported with old timestamps")
   void incremental_picksDebtorsOfImportedEvents(TestApp app) {
     ScoringKit kit = new ScoringKit(app);
-    UUID imported = kit.debtor();
-    UUID other = kit.debtor();
-    assertThat(run(app).full()).isTrue();
-    int before = kit.score(imported);
+    Scored s = scoredPair(app, kit);
 
     String twoDaysAgo = java.time.Instant.now().minus(java.time.Duration.ofDays(2)).toString();
-    String body = new JsonObject().put("debtorId", imported.toString()).put("kind", "page_view")
+    String body = new JsonObject().put("debtorId", s.changed().toString()).put("kind", "page_view")
         .put("at", twoDaysAgo).put("pageType", "payment").put("timeOnPage", 600).encode() + "\n";
     Http http = new Http(app);
     var r = http.postRaw("/api/events/import", AGENT_KEY, "application/x-ndjson", io.vertx.core.buffer.Buffer.buffer(body));
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.bodyAsJsonObject().getInteger("imported")).isEqualTo(1);
 
-    ScoringJob.Run next = run(app);
-    assertThat(next.full()).isFalse();
-    assertThat(next.scored()).isEqualTo(1);
-    assertThat(factor(http, imported, "payment_page_minutes")).isEqualTo(10.0);
-    assertThat(kit.score(imported)).isGreaterThan(before);
-    assertThat(kit.score(other)).isEqualTo(before);
+    assertNextRunRescoresOnlyTheChanged(app, kit, s);
+    assertThat(factor(http, s.changed(), "payment_page_minutes")).isEqualTo(10.0);
   }
 
   @Test
@@ -258,10 +263,7 @@ class ScoringIT {
   @DisplayName("an incremental run in many small chunks (two pipelines on one cursor) rescores each changed debtor once")
   void incremental_manyChunks_eachChangedDebtorScoredOnce(TestApp app) {
     ScoringKit kit = new ScoringKit(app);
-    UUID[] ids = new UUID[23];
-    for (int i = 0; i < ids.length; i++) {
-      ids[i] = kit.debtor();
-    }
+    UUID[] ids = kit.debtors(23);
     ScoringJob job = new ScoringJob(app.pool, "v1", 3);
     assertThat(await(job.runOnce(false)).scored()).isEqualTo(23);
 

@@ -35,6 +35,15 @@ final class ScoringKit {
     return debtor("active", "1000.00", 200);
   }
 
+  /** {@code n} debtors as {@link #debtor()} makes them, in order. */
+  UUID[] debtors(int n) {
+    UUID[] ids = new UUID[n];
+    for (int i = 0; i < n; i++) {
+      ids[i] = debtor();
+    }
+    return ids;
+  }
+
   /** {@code n} email events of a kind and label, {@code daysAgo} days ago. */
   void emailEvents(UUID debtor, String kind, String label, int n, double daysAgo) {
     await(pool.preparedQuery("""

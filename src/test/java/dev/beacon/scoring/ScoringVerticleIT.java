@@ -34,9 +34,7 @@ class ScoringVerticleIT {
   @DisplayName("the verticle runs every interval, each run starting an interval after the previous one ended")
   void schedule_runsRepeatedly_neverOverlapping(TestApp app) {
     ScoringKit kit = new ScoringKit(app);
-    for (int i = 0; i < 20; i++) {
-      kit.debtor();
-    }
+    kit.debtors(20);
     List<ScoringJob.Run> runs = new CopyOnWriteArrayList<>();
     String id = await(app.vertx.deployVerticle(new ScoringVerticle(app.pool, scoring("50ms"), runs::add)));
     try {
@@ -60,9 +58,7 @@ class ScoringVerticleIT {
   @DisplayName("two deployments against one database: each debtor is scored once, by one of them")
   void twoDeployments_eachRunHappensOnce(TestApp app) {
     ScoringKit kit = new ScoringKit(app);
-    for (int i = 0; i < 40; i++) {
-      kit.debtor();
-    }
+    kit.debtors(40);
     Vertx other = Vertx.vertx();
     Pool otherPool = app.database.pool(other, 4);
     List<ScoringJob.Run> mine = new CopyOnWriteArrayList<>();

@@ -1,19 +1,18 @@
 package dev.beacon.sending;
 
 import dev.beacon.support.BeaconExtension;
-import dev.beacon.support.Chromium;
+import dev.beacon.support.Browser;
 import dev.beacon.support.Http;
 import dev.beacon.support.TestApp;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -43,19 +42,8 @@ class SendingBrowserIT {
   static final String DESKTOP_CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
       + "Chrome/131.0.0.0 Safari/537.36";
 
-  private Chromium browser;
-
-  @BeforeEach
-  void startBrowser() throws IOException {
-    browser = Chromium.start("1024,900");
-  }
-
-  @AfterEach
-  void stopBrowser() {
-    if (browser != null) {
-      browser.close();
-    }
-  }
+  @RegisterExtension
+  final Browser browser = new Browser("1024,900");
 
   @Test
   @DisplayName("open the instrumented HTML in Chromium, click a link: the landing page, and a human click on that message")

@@ -14,16 +14,22 @@ class FlushGateTest {
     return () -> granted.add(name);
   }
 
+  /** What {@code gate.acquire} answers for each waiter, asked in order. */
+  static List<Boolean> acquire(FlushGate gate, FlushGate.Waiter... waiters) {
+    List<Boolean> answers = new ArrayList<>();
+    for (FlushGate.Waiter w : waiters) {
+      answers.add(gate.acquire(w));
+    }
+    return answers;
+  }
+
   @Test
   void slotsAreHandedToWaitersInArrivalOrder_thenGoBackToThePool() {
     FlushGate gate = new FlushGate(2);
     FlushGate.Waiter a = waiter("a");
     FlushGate.Waiter b = waiter("b");
     FlushGate.Waiter c = waiter("c");
-    assertThat(gate.acquire(a)).isTrue();
-    assertThat(gate.acquire(b)).isTrue();
-    assertThat(gate.acquire(c)).isFalse();
-    assertThat(gate.acquire(a)).isFalse();
+    assertThat(acquire(gate, a, b, c, a)).containsExactly(true, true, false, false);
     assertThat(granted).isEmpty();
 
     gate.release();
@@ -32,9 +38,7 @@ class FlushGateTest {
     assertThat(granted).containsExactly("c", "a");
     gate.release();
     gate.release();
-    assertThat(gate.acquire(b)).isTrue();
-    assertThat(gate.acquire(c)).isTrue();
-    assertThat(gate.acquire(a)).isFalse();
+    assertThat(acquire(gate, b, c, a)).containsExactly(true, true, false);
   }
 
   @Test
@@ -42,8 +46,7 @@ class FlushGateTest {
     FlushGate gate = new FlushGate(1);
     FlushGate.Waiter a = waiter("a");
     FlushGate.Waiter b = waiter("b");
-    assertThat(gate.acquire(a)).isTrue();
-    assertThat(gate.acquire(b)).isFalse();
+    assertThat(acquire(gate, a, b)).containsExactly(true, false);
     assertThat(gate.withdraw(b)).isTrue();
     assertThat(gate.withdraw(b)).isFalse();
     gate.release();

@@ -1,20 +1,18 @@
 package dev.beacon.worklist;
 
 import dev.beacon.support.BeaconExtension;
-import dev.beacon.support.Chromium;
+import dev.beacon.support.Browser;
 import dev.beacon.support.Http;
 import dev.beacon.support.TestApp;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -36,21 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(BeaconExtension.class)
 @Timeout(120)
 class ContactNextBrowserIT {
-  private Chromium browser;
-  private WebDriver driver;
-
-  @BeforeEach
-  void startBrowser() throws IOException {
-    browser = Chromium.start("412,2400");
-    driver = browser.driver();
-  }
-
-  @AfterEach
-  void stopBrowser() {
-    if (browser != null) {
-      browser.close();
-    }
-  }
+  @RegisterExtension
+  final Browser browser = new Browser("412,2400");
 
   /** A fixed-offset zone where it is now about 14:00, so "now" is inside calling hours whenever the test runs. */
   static String daytimeZone() {
@@ -78,31 +63,31 @@ class ContactNextBrowserIT {
     JsonObject top = email.getJsonObject(0);
     assertThat(top.getString("debtorId")).isEqualTo(reader.toString());
 
-    driver.get(app.baseUrl() + "/dashboard");
-    WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(20));
+    browser.driver().get(app.baseUrl() + "/dashboard");
+    WebDriverWait wait = new WebDriverWait(browser.driver(), Duration.ofSeconds(20));
     wait.until(d -> d.findElement(By.id("login-key")).isDisplayed());
-    driver.findElement(By.id("login-key")).sendKeys(VIEWER_KEY);
-    driver.findElement(By.id("login-submit")).click();
+    browser.driver().findElement(By.id("login-key")).sendKeys(VIEWER_KEY);
+    browser.driver().findElement(By.id("login-submit")).click();
     wait.until(d -> d.findElements(By.cssSelector("#contact-next-email tbody a")).size() == 2);
 
-    List<WebElement> rows = driver.findElements(By.cssSelector("#contact-next-email tbody tr"));
+    List<WebElement> rows = browser.driver().findElements(By.cssSelector("#contact-next-email tbody tr"));
     List<WebElement> cells = rows.get(0).findElements(By.tagName("td"));
     assertThat(cells.get(0).getText()).isEqualTo("W Debtor");
     assertThat(cells.get(1).getText()).isEqualTo(top.getString("localTime").substring(11, 16));
     assertThat(cells.get(2).getText()).isEqualTo("17:00–18:00");
     assertThat(cells.get(3).getText()).isEqualTo("$1,200.00");
     // Phone: only the debtor with phone consent; SMS the same; the disputed debtor in none.
-    assertThat(driver.findElements(By.cssSelector("#contact-next-phone tbody a"))).hasSize(1);
-    assertThat(driver.findElements(By.cssSelector("#contact-next-sms tbody a"))).hasSize(1);
-    assertThat(driver.findElement(By.cssSelector("#contact-next-sms tbody a")).getAttribute("href"))
+    assertThat(browser.driver().findElements(By.cssSelector("#contact-next-phone tbody a"))).hasSize(1);
+    assertThat(browser.driver().findElements(By.cssSelector("#contact-next-sms tbody a"))).hasSize(1);
+    assertThat(browser.driver().findElement(By.cssSelector("#contact-next-sms tbody a")).getAttribute("href"))
         .endsWith("#/debtors/" + reader);
-    assertThat((Boolean) ((JavascriptExecutor) driver).executeScript(
+    assertThat((Boolean) ((JavascriptExecutor) browser.driver()).executeScript(
         "return document.documentElement.scrollWidth <= window.innerWidth")).isTrue();
     browser.screenshot("dashboard-contact-next");
 
-    driver.findElements(By.cssSelector("#contact-next-email tbody a")).get(1).click();
+    browser.driver().findElements(By.cssSelector("#contact-next-email tbody a")).get(1).click();
     wait.until(d -> d.getCurrentUrl().endsWith("#/debtors/" + second));
     wait.until(d -> d.findElement(By.id("debtor-name")).getText().equals("W Debtor"));
-    assertThat(driver.findElement(By.id("overview")).isDisplayed()).isFalse();
+    assertThat(browser.driver().findElement(By.id("overview")).isDisplayed()).isFalse();
   }
 }

@@ -2,16 +2,14 @@ package dev.beacon.worklist;
 
 import dev.beacon.app.Routes;
 import dev.beacon.app.Services;
-import dev.beacon.config.BeaconConfig;
+import dev.beacon.support.BenchServices;
 import dev.beacon.db.Database;
 import dev.beacon.db.EmbeddedPg;
 import dev.beacon.db.Migrations;
-import dev.beacon.http.ApiKeys;
 import dev.beacon.http.HttpVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -63,12 +61,7 @@ public final class WorklistBench {
           + one(pool, "SELECT count(*) FROM email_events WHERE label = 'human'") + ", page views "
           + one(pool, "SELECT count(*) FROM page_views") + ", communications " + one(pool, "SELECT count(*) FROM communications"));
 
-      BeaconConfig config = BeaconConfig.of(new JsonObject().put("http", new JsonObject().put("port", 0).put("instances", 1))
-          .put("tracking", new JsonObject().put("linkSecret", "bench"))
-          .put("auth", new JsonObject().put("keys", new JsonArray().add(new JsonObject().put("name", "bench")
-              .put("role", "viewer").put("sha256", ApiKeys.sha256(KEY))))));
-      Services services = new Services(config, pool, pool, new ApiKeys(config.auth().keys()),
-          Migrations.currentVersion(db));
+      Services services = BenchServices.viewer(db, pool, 1, KEY);
       HttpVerticle verticle = Routes.httpVerticle(services);
       vertx.deployVerticle(verticle).await(60, TimeUnit.SECONDS);
       WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("localhost")

@@ -1,22 +1,20 @@
 package dev.beacon.tracking.pages;
 
 import dev.beacon.support.BeaconExtension;
-import dev.beacon.support.Chromium;
+import dev.beacon.support.Browser;
 import dev.beacon.support.Http;
 import dev.beacon.support.TestApp;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.IOException;
@@ -39,21 +37,8 @@ class PagesBrowserIT {
   /** Measured from navigation start; the script starts its clock a little later, so wait past two seconds. */
   static final long STAY_MS = 2_600;
 
-  private Chromium browser;
-  private WebDriver driver;
-
-  @BeforeEach
-  void startBrowser() throws IOException {
-    browser = Chromium.start("412,915");
-    driver = browser.driver();
-  }
-
-  @AfterEach
-  void stopBrowser() {
-    if (browser != null) {
-      browser.close();
-    }
-  }
+  @RegisterExtension
+  final Browser browser = new Browser("412,915");
 
   static JsonObject debtor(TestApp app) {
     var r = new Http(app).post("/api/debtors", AGENT_KEY, new JsonObject().put("firstName", "Ann").put("lastName", "Leeward")
@@ -73,26 +58,26 @@ class PagesBrowserIT {
   }
 
   Object js(String script) {
-    return ((JavascriptExecutor) driver).executeScript(script);
+    return ((JavascriptExecutor) browser.driver()).executeScript(script);
   }
 
   @Test
   @DisplayName("in Chromium the landing page loads its own style and script under the CSP, and Pay now records a payment view")
   void landing_inChromium_loadsAssetsUnderCsp_andPayNowRecordsPaymentView(TestApp app) throws IOException {
     JsonObject d = debtor(app);
-    driver.get(app.baseUrl() + "/p/" + d.getString("uniqueToken"));
+    browser.driver().get(app.baseUrl() + "/p/" + d.getString("uniqueToken"));
 
-    assertThat(driver.findElement(By.tagName("h1")).getText()).isEqualTo("Hello Ann");
-    assertThat(driver.findElement(By.id("balance")).getText()).isEqualTo("$420.00");
-    assertThat(driver.findElement(By.cssSelector("[data-action=pay-now]")).getCssValue("background-color"))
+    assertThat(browser.driver().findElement(By.tagName("h1")).getText()).isEqualTo("Hello Ann");
+    assertThat(browser.driver().findElement(By.id("balance")).getText()).isEqualTo("$420.00");
+    assertThat(browser.driver().findElement(By.cssSelector("[data-action=pay-now]")).getCssValue("background-color"))
         .as("pages.css applied").isEqualTo("rgba(31, 95, 191, 1)");
     assertThat(js("return performance.getEntriesByType('resource').map(e => new URL(e.name).pathname)"))
         .asList().contains("/static/pages/beacon.js", "/static/pages/pages.css");
     screenshot("landing");
 
-    driver.findElement(By.cssSelector("[data-action=pay-now]")).click();
-    new WebDriverWait(driver, Duration.ofSeconds(10)).until(w -> w.getCurrentUrl().endsWith("/pay"));
-    assertThat(driver.findElement(By.id("payments-not-configured")).getText()).contains("not configured");
+    browser.driver().findElement(By.cssSelector("[data-action=pay-now]")).click();
+    new WebDriverWait(browser.driver(), Duration.ofSeconds(10)).until(w -> w.getCurrentUrl().endsWith("/pay"));
+    assertThat(browser.driver().findElement(By.id("payments-not-configured")).getText()).contains("not configured");
     screenshot("payment");
     assertThat(rows(app, "SELECT page_type FROM page_views ORDER BY \"timestamp\""))
         .extracting(r -> r.getString(0)).containsExactly("landing", "payment");
@@ -102,18 +87,18 @@ class PagesBrowserIT {
   @DisplayName("the script's beacon carries token, view id, page type, visible seconds and the click (sendBeacon recorded in the page)")
   void landing_scriptSendsTimeAndClick_toSendBeacon(TestApp app) {
     JsonObject d = debtor(app);
-    driver.get(app.baseUrl() + "/p/" + d.getString("uniqueToken"));
-    String viewId = driver.findElement(By.tagName("body")).getAttribute("data-page-view-id");
+    browser.driver().get(app.baseUrl() + "/p/" + d.getString("uniqueToken"));
+    String viewId = browser.driver().findElement(By.tagName("body")).getAttribute("data-page-view-id");
     // Same-origin sessionStorage survives the navigation, so the leaving page's beacon can be read afterwards.
     js("navigator.sendBeacon = function (url, data) {"
         + " var sent = JSON.parse(sessionStorage.getItem('beacons') || '[]');"
         + " sent.push({url: url, data: String(data)}); sessionStorage.setItem('beacons', JSON.stringify(sent)); return true; }");
 
-    new WebDriverWait(driver, Duration.ofSeconds(10)).pollingEvery(Duration.ofMillis(100))
+    new WebDriverWait(browser.driver(), Duration.ofSeconds(10)).pollingEvery(Duration.ofMillis(100))
         .until(w -> ((Number) js("return performance.now()")).longValue() >= STAY_MS);
-    driver.findElement(By.id("info")).findElement(By.tagName("summary")).click();
-    driver.findElement(By.cssSelector("[data-action=pay-now]")).click();
-    new WebDriverWait(driver, Duration.ofSeconds(10)).until(w -> w.getCurrentUrl().endsWith("/pay"));
+    browser.driver().findElement(By.id("info")).findElement(By.tagName("summary")).click();
+    browser.driver().findElement(By.cssSelector("[data-action=pay-now]")).click();
+    new WebDriverWait(browser.driver(), Duration.ofSeconds(10)).until(w -> w.getCurrentUrl().endsWith("/pay"));
 
     var sent = new io.vertx.core.json.JsonArray((String) js("return sessionStorage.getItem('beacons') || '[]'"));
     assertThat(sent).isNotEmpty();
@@ -133,16 +118,16 @@ class PagesBrowserIT {
   @DisplayName("stay two seconds, click Pay now, leave: the landing view gets time_on_page >= 2 and the click")
   void landing_reportsTimeOnPageAndClick_throughBeacon(TestApp app) throws IOException {
     JsonObject d = debtor(app);
-    driver.get(app.baseUrl() + "/p/" + d.getString("uniqueToken"));
-    UUID viewId = UUID.fromString(driver.findElement(By.tagName("body")).getAttribute("data-page-view-id"));
+    browser.driver().get(app.baseUrl() + "/p/" + d.getString("uniqueToken"));
+    UUID viewId = UUID.fromString(browser.driver().findElement(By.tagName("body")).getAttribute("data-page-view-id"));
     assertThat(js("return document.visibilityState")).isEqualTo("visible");
 
-    new WebDriverWait(driver, Duration.ofSeconds(10)).pollingEvery(Duration.ofMillis(100))
+    new WebDriverWait(browser.driver(), Duration.ofSeconds(10)).pollingEvery(Duration.ofMillis(100))
         .until(w -> ((Number) js("return performance.now()")).longValue() >= STAY_MS);
     screenshot("landing-before-leaving");
-    driver.findElement(By.cssSelector("[data-action=pay-now]")).click();
-    new WebDriverWait(driver, Duration.ofSeconds(10)).until(w -> w.getCurrentUrl().endsWith("/pay"));
-    driver.get("about:blank");
+    browser.driver().findElement(By.cssSelector("[data-action=pay-now]")).click();
+    new WebDriverWait(browser.driver(), Duration.ofSeconds(10)).until(w -> w.getCurrentUrl().endsWith("/pay"));
+    browser.driver().get("about:blank");
 
     Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
       List<Row> view = rows(app, """
