@@ -1,5 +1,6 @@
 package dev.beacon;
 
+import dev.beacon.core.Tokens;
 import dev.beacon.http.ApiKeys;
 import dev.beacon.support.BeaconJar;
 import dev.beacon.support.TestDatabase;
@@ -8,9 +9,13 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -18,7 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.beacon.support.TestApp.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -79,19 +87,19 @@ class BeaconProcessIT {
     String base = start(dataDir);
     int port = Integer.parseInt(base.substring(base.lastIndexOf(':') + 1));
     Pool pool = TestDatabase.get().pool(vertx, 2);
-    String token = dev.beacon.core.Tokens.newToken();
-    java.util.UUID debtor = await(pool.preparedQuery("""
+    String token = Tokens.newToken();
+    UUID debtor = await(pool.preparedQuery("""
             INSERT INTO debtors (first_name, last_name, unique_token) VALUES ('Sig', 'Term', $1) RETURNING id""")
-        .execute(io.vertx.sqlclient.Tuple.of(token))).iterator().next().getUUID(0);
+        .execute(Tuple.of(token))).iterator().next().getUUID(0);
 
-    var client = io.vertx.ext.web.client.WebClient.create(vertx, new io.vertx.ext.web.client.WebClientOptions()
-        .setDefaultHost("localhost").setDefaultPort(port), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(32));
-    java.util.concurrent.atomic.AtomicInteger ok = new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.atomic.AtomicInteger lost = new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.atomic.AtomicInteger other = new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.atomic.AtomicBoolean stopSending = new java.util.concurrent.atomic.AtomicBoolean();
-    java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger(32);
+    var client = WebClient.create(vertx, new WebClientOptions()
+        .setDefaultHost("localhost").setDefaultPort(port), new PoolOptions().setHttp1MaxSize(32));
+    AtomicInteger ok = new AtomicInteger();
+    AtomicInteger refused = new AtomicInteger();
+    AtomicInteger lost = new AtomicInteger();
+    AtomicInteger other = new AtomicInteger();
+    AtomicBoolean stopSending = new AtomicBoolean();
+    AtomicInteger running = new AtomicInteger(32);
     String body = new JsonObject().put("token", token).put("pageType", "landing").encode();
     Runnable[] send = new Runnable[1];
     send[0] = () -> {
@@ -132,7 +140,7 @@ class BeaconProcessIT {
     long stored = await(pool.preparedQuery("""
             SELECT (SELECT count(*) FROM page_views WHERE debtor_id = $1)
                  + (SELECT count(*) FROM tracking_journal WHERE token = $2)""")
-        .execute(io.vertx.sqlclient.Tuple.of(debtor, token))).iterator().next().getLong(0);
+        .execute(Tuple.of(debtor, token))).iterator().next().getLong(0);
     assertThat(other.get()).isZero();
     // Every 204 is in the database; a request whose answer was lost with its connection may be there too.
     assertThat(stored).isBetween((long) ok.get(), (long) ok.get() + lost.get());
@@ -152,7 +160,7 @@ class BeaconProcessIT {
 
   private static long count(Pool pool, String marker) {
     return await(pool.preparedQuery("SELECT count(*) FROM debtors WHERE last_name = $1")
-        .execute(io.vertx.sqlclient.Tuple.of(marker))).iterator().next().getLong(0);
+        .execute(Tuple.of(marker))).iterator().next().getLong(0);
   }
 
   private record Answer(int status, Buffer body) {}

@@ -1,12 +1,13 @@
 package dev.beacon;
 
+import dev.beacon.http.ApiKeys;
 import dev.beacon.support.BeaconJar;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
@@ -15,6 +16,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,10 +54,10 @@ class CommandLineIT {
     return new Result(p.exitValue(), out.get(), err.get());
   }
 
-  private static String read(java.io.InputStream in) {
+  private static String read(InputStream in) {
     try {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return "";
     }
   }
@@ -128,7 +131,7 @@ class CommandLineIT {
     String key = created.out().trim();
     assertThat(key).startsWith("bk_viewer_").doesNotContain("\n");
     assertThat(Files.readString(data.resolve("api-keys.json"))).doesNotContain(key)
-        .contains(dev.beacon.http.ApiKeys.sha256(key));
+        .contains(ApiKeys.sha256(key));
     assertThat(run(REPO, env, "keys", "create", "--role", "viewer", "--name", "grafana").code()).isEqualTo(1);
 
     Result list = run(REPO, env, "keys", "list");
@@ -178,7 +181,7 @@ class CommandLineIT {
   void sigterm_readinessTurns503First_whileAnInFlightRequestFinishes(@TempDir Path dir) throws Exception {
     Map<String, String> env = new HashMap<>(env(dir.resolve("data")));
     String agent = "drain-test-agent-key";
-    env.put("BEACON_AUTH_KEYS", "[{\"name\":\"a\",\"role\":\"agent\",\"sha256\":\"" + dev.beacon.http.ApiKeys.sha256(agent) + "\"}]");
+    env.put("BEACON_AUTH_KEYS", "[{\"name\":\"a\",\"role\":\"agent\",\"sha256\":\"" + ApiKeys.sha256(agent) + "\"}]");
     env.put("BEACON_HTTP_SHUTDOWN_DELAY", "4s");
     String base = start(env);
     int port = Integer.parseInt(base.substring(base.lastIndexOf(':') + 1));

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -115,33 +116,33 @@ class MarkdownLinksTest {
   }
 
   /** What is wrong with one link target of {@code file}, if anything. */
-  static java.util.Optional<String> check(Path file, String target) {
+  static Optional<String> check(Path file, String target) {
     if (SCHEME.matcher(target).find()) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     int hash = target.indexOf('#');
     String path = hash < 0 ? target : target.substring(0, hash);
     String anchor = hash < 0 ? "" : target.substring(hash + 1);
     if (path.startsWith("/")) {
-      return java.util.Optional.of("absolute path; link relative to the file");
+      return Optional.of("absolute path; link relative to the file");
     }
     Path resolved = path.isEmpty() ? file : file.getParent().resolve(path).normalize();
     if (!resolved.startsWith(ROOT)) {
-      return java.util.Optional.of("outside the repository");
+      return Optional.of("outside the repository");
     }
     if (!Files.exists(resolved)) {
-      return java.util.Optional.of("no such file");
+      return Optional.of("no such file");
     }
     if (!anchor.isEmpty() && resolved.toString().endsWith(".md")) {
       try {
         if (!anchors(Files.readAllLines(resolved)).contains(anchor)) {
-          return java.util.Optional.of("no heading #" + anchor + " in " + ROOT.relativize(resolved));
+          return Optional.of("no heading #" + anchor + " in " + ROOT.relativize(resolved));
         }
       } catch (IOException e) {
-        return java.util.Optional.of("unreadable: " + e.getMessage());
+        return Optional.of("unreadable: " + e.getMessage());
       }
     }
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 
   /** GitHub's heading anchors: lower case, punctuation dropped, spaces as hyphens, repeats numbered. */

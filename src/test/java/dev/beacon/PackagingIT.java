@@ -2,9 +2,11 @@ package dev.beacon;
 
 import dev.beacon.config.BeaconConfig;
 import dev.beacon.config.ConfigSource;
+import dev.beacon.core.Tokens;
 import dev.beacon.support.Http;
 import dev.beacon.support.TestApp;
 import dev.beacon.support.TestDatabase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -16,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -96,11 +99,11 @@ class PackagingIT {
         assertThat(status).as(p).isEqualTo(200);
       }
       // Make the counters that only exist once counted exist: a pixel, a 404, a scoring run, a bad webhook.
-      http.get("/t/o/" + dev.beacon.core.Tokens.newToken() + ".gif", null);
-      http.get("/api/debtors/" + java.util.UUID.randomUUID(), AGENT_KEY);
+      http.get("/t/o/" + Tokens.newToken() + ".gif", null);
+      http.get("/api/debtors/" + UUID.randomUUID(), AGENT_KEY);
       assertThat(http.post("/api/scoring/run?full=true", AGENT_KEY, new JsonObject()).statusCode()).isEqualTo(200);
       assertThat(TestApp.await(app.client.post("/webhooks/stripe").putHeader("Content-Type", "application/json")
-          .putHeader("Stripe-Signature", "t=1,v1=00").sendBuffer(io.vertx.core.buffer.Buffer.buffer("{}")))
+          .putHeader("Stripe-Signature", "t=1,v1=00").sendBuffer(Buffer.buffer("{}")))
           .statusCode()).isEqualTo(400);
       String scrape = http.get("/metrics", OPS_KEY).bodyAsString();
       Set<String> exposed = new TreeSet<>();

@@ -6,6 +6,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -208,7 +209,7 @@ class CommunicationApiIT {
     assertThat(again.statusCode()).isEqualTo(200);
     assertThat(again.bodyAsJsonObject().getString("createdAt")).isEqualTo(first.bodyAsJsonObject().getString("createdAt"));
     long rows = TestApp.await(app.pool.preparedQuery("SELECT count(*) FROM debtor_opt_outs WHERE debtor_id = $1")
-        .execute(io.vertx.sqlclient.Tuple.of(UUID.fromString(id)))).iterator().next().getLong(0);
+        .execute(Tuple.of(UUID.fromString(id)))).iterator().next().getLong(0);
     assertThat(rows).isEqualTo(1);
 
     var phone = t.http.post(path, AGENT_KEY, new JsonObject().put("channel", "phone"));

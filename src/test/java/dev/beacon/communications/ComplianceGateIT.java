@@ -17,6 +17,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
 
@@ -66,7 +67,7 @@ class ComplianceGateIT {
     assertRefused(r, Compliance.INCONVENIENT_TIME);
     assertThat(r.bodyAsJsonObject().getString("nextAllowedAt")).isEqualTo(chicago(1, 8, 0).toString());
     assertThat(t.count("SELECT count(*) FROM compliance_refusals WHERE next_allowed_at = $1",
-        chicago(1, 8, 0).atOffset(java.time.ZoneOffset.UTC))).isEqualTo(1);
+        chicago(1, 8, 0).atOffset(ZoneOffset.UTC))).isEqualTo(1);
     assertThat(t.post(id, contact("email", "outbound", chicago(1, 8, 0))).statusCode()).isEqualTo(201);
   }
 

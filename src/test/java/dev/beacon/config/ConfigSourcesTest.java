@@ -1,5 +1,6 @@
 package dev.beacon.config;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -101,7 +102,7 @@ class ConfigSourcesTest {
   @Test
   void trustedProxies_mustBeNetworks() {
     assertThat(load(new JsonObject().put("http", new JsonObject().put("trustedProxies",
-        new io.vertx.core.json.JsonArray().add("10.0.0.0/8").add("fd00::/8").add("192.0.2.1"))), Map.of())
+        new JsonArray().add("10.0.0.0/8").add("fd00::/8").add("192.0.2.1"))), Map.of())
         .ops().trustedProxies()).hasSize(3);
     assertThatThrownBy(() -> load(new JsonObject(), Map.of("BEACON_HTTP_TRUSTED_PROXIES", "[\"lb.internal\"]")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("http.trustedProxies[0]");

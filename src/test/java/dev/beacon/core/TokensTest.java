@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Base64;
 import java.util.HashSet;
+import java.util.Random;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,7 +50,7 @@ class TokensTest {
 
   @Test
   void shapeCheck_agreesWithTheShapePattern() {
-    java.util.Random random = new java.util.Random(7);
+    Random random = new Random(7);
     String alphabet = "AZaz09_-+/=.~ é\u0000";
     int valid = 0;
     for (int i = 0; i < 20_000; i++) {

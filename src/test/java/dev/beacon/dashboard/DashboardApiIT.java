@@ -9,6 +9,10 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.sqlclient.Pool;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -18,6 +22,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import static dev.beacon.support.TestApp.AGENT_KEY;
@@ -189,19 +196,19 @@ class DashboardApiIT {
     assertThat(longs(m.getJsonObject("opens"))).containsEntry("human", 3L);
   }
 
-  static java.util.Map<String, Long> longs(JsonObject o) {
-    java.util.Map<String, Long> m = new java.util.HashMap<>();
+  static Map<String, Long> longs(JsonObject o) {
+    Map<String, Long> m = new HashMap<>();
     o.forEach(e -> m.put(e.getKey(), ((Number) e.getValue()).longValue()));
     return m;
   }
 
-  static java.util.List<Long> longs(JsonArray a) {
+  static List<Long> longs(JsonArray a) {
     return a.stream().map(x -> ((Number) x).longValue()).toList();
   }
 
   /** The rollup run publishes its version to the HTTP verticle asynchronously: wait until it is in use. */
   static void awaitVersion(TestApp app, long version) {
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
         new Http(app).get("/api/dashboard/scores", VIEWER_KEY).getHeader("ETag").startsWith("W/\"" + version + "-"));
   }
 
@@ -337,13 +344,13 @@ class DashboardApiIT {
     DashKit kit = new DashKit(app);
     long before = kit.rollup().version();
     // A second pool: the HTTP verticle below treats it as the replica (Services.readPool differs from Services.pool).
-    io.vertx.sqlclient.Pool replica = app.database.pool(app.vertx, 2);
+    Pool replica = app.database.pool(app.vertx, 2);
     var deps = new Services(app.services.config(), app.pool, replica, app.services.keys(),
         app.services.schemaVersion());
     var verticle = Routes.httpVerticle(deps);
     String deployment = await(app.vertx.deployVerticle(verticle));
-    var client = io.vertx.ext.web.client.WebClient.create(app.vertx,
-        new io.vertx.ext.web.client.WebClientOptions().setDefaultHost("localhost").setDefaultPort(verticle.actualPort()));
+    var client = WebClient.create(app.vertx,
+        new WebClientOptions().setDefaultHost("localhost").setDefaultPort(verticle.actualPort()));
     try {
       String path = "/api/dashboard/summary";
       var first = await(client.get(path).bearerTokenAuthentication(VIEWER_KEY).send());
@@ -365,7 +372,7 @@ class DashboardApiIT {
       // The replica catches up: the numbers with the payment arrive under a new tag.
       assertThat(await(new RollupJob(app.vertx, app.pool).runOnce(false)).version()).isEqualTo(next);
       String stale = lagging.getHeader("ETag");
-      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
         var r = await(client.get(path).bearerTokenAuthentication(VIEWER_KEY).putHeader("If-None-Match", stale).send());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.bodyAsJsonObject().getJsonObject("payments").getString("amount")).isEqualTo("250.00");

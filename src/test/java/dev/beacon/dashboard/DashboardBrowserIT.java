@@ -7,6 +7,7 @@ import dev.beacon.support.Browser;
 import dev.beacon.support.Http;
 import dev.beacon.support.TestApp;
 import io.vertx.core.json.JsonObject;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -21,6 +22,7 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import static dev.beacon.support.TestApp.AGENT_KEY;
@@ -60,7 +62,7 @@ class DashboardBrowserIT {
   static void assertPercent(String shown, double rate) {
     assertThat(shown).matches("[0-9]+\\.[0-9]%");
     assertThat(Double.parseDouble(shown.substring(0, shown.length() - 1))).isCloseTo(rate * 100,
-        org.assertj.core.data.Offset.offset(0.0501));
+        Offset.offset(0.0501));
   }
 
   @Test
@@ -80,9 +82,9 @@ class DashboardBrowserIT {
     browser.driver().findElement(By.id("login-submit")).click();
     wait.until(d -> !text("last-updated").equals("never"));
 
-    assertThat(text("kpi-debtors")).isEqualTo(String.format(java.util.Locale.US, "%,d",
+    assertThat(text("kpi-debtors")).isEqualTo(String.format(Locale.US, "%,d",
         summary.getJsonObject("debtors").getLong("total")));
-    assertThat(text("kpi-collected")).isEqualTo(String.format(java.util.Locale.US, "$%,.2f",
+    assertThat(text("kpi-collected")).isEqualTo(String.format(Locale.US, "$%,.2f",
         new BigDecimal(summary.getJsonObject("payments").getString("amount"))));
     assertPercent(text("kpi-rate"), summary.getDouble("collectionRate"));
     assertPercent(text("kpi-open-rate"), summary.getJsonObject("humanEngagement").getDouble("openRate"));

@@ -9,7 +9,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 import static dev.beacon.support.TestApp.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,11 +27,11 @@ class SchemaIT {
   @Test
   void theSeedsTablesAndIndexes_existWithTheSeedsNames(TestApp app) {
     var tables = await(app.pool.query("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()").execute());
-    List<String> names = new java.util.ArrayList<>();
+    List<String> names = new ArrayList<>();
     tables.forEach(r -> names.add(r.getString(0)));
     assertThat(names).contains("debtors", "communications", "payments", "page_views");
     var indexes = await(app.pool.query("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()").execute());
-    List<String> idx = new java.util.ArrayList<>();
+    List<String> idx = new ArrayList<>();
     indexes.forEach(r -> idx.add(r.getString(0)));
     assertThat(idx).contains("idx_debtors_token", "idx_debtors_email", "idx_debtors_phone", "idx_debtors_status",
         "idx_communications_debtor", "idx_communications_timestamp", "idx_communications_type",
@@ -83,7 +85,7 @@ class SchemaIT {
         SELECT (SELECT id FROM email_events) AS e, (SELECT id FROM page_views) AS p,
                floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint AS ms""").execute()).iterator().next();
     for (String column : List.of("e", "p")) {
-      java.util.UUID id = ids.getUUID(column);
+      UUID id = ids.getUUID(column);
       assertThat(id.version()).isEqualTo(7);
       assertThat(ids.getLong("ms") - (id.getMostSignificantBits() >>> 16)).isBetween(0L, 60_000L);
     }

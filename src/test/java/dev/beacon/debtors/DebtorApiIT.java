@@ -7,17 +7,19 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 
 import static dev.beacon.support.TestApp.AGENT_KEY;
 import static dev.beacon.support.TestApp.OPS_KEY;
@@ -292,7 +294,7 @@ class DebtorApiIT {
     TestApp.await(app.pool.preparedQuery("""
         INSERT INTO email_events (debtor_id, kind, occurred_at, label, reason, url)
         VALUES ($1, 'click', now() - interval '1 hour', 'human', 'no machine signal', $2)""")
-        .execute(io.vertx.sqlclient.Tuple.of(java.util.UUID.fromString(id), "https://pay.example/p/" + token + "/pay")));
+        .execute(Tuple.of(UUID.fromString(id), "https://pay.example/p/" + token + "/pay")));
 
     JsonObject asAgent = http.get("/api/debtors/" + id + "/timeline", AGENT_KEY).bodyAsJsonObject()
         .getJsonArray("items").getJsonObject(0);

@@ -1,6 +1,8 @@
 package dev.beacon.delivery;
 
 import dev.beacon.delivery.ProviderKit.Sent;
+import dev.beacon.metrics.Meters;
+import dev.beacon.support.TestApp;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -365,7 +367,7 @@ class DeliveryWebhookIT extends WithProviderKit {
     assertThat(counter("sendgrid", "ignored") - before).isEqualTo(1.0);
     assertThat(counter("postmark", "bad_signature") - badBefore).isEqualTo(1.0);
 
-    try (dev.beacon.support.TestApp bare = dev.beacon.support.TestApp.start()) {
+    try (TestApp bare = TestApp.start()) {
       HttpResponse<Buffer> r = await(bare.client.post("/webhooks/sendgrid").sendBuffer(Buffer.buffer("[]")));
       assertThat(r.statusCode()).isEqualTo(503);
       assertThat(r.bodyAsJsonObject().getString("detail")).contains("not configured");
@@ -388,7 +390,7 @@ class DeliveryWebhookIT extends WithProviderKit {
     kit.rollup();
     String range = "from=" + ProviderKit.noonYesterday().minus(Duration.ofHours(1)) + "&to="
         + ProviderKit.noonYesterday().plus(Duration.ofHours(2));
-    JsonObject s = kit.http.get("/api/dashboard/summary?" + range, dev.beacon.support.TestApp.VIEWER_KEY)
+    JsonObject s = kit.http.get("/api/dashboard/summary?" + range, TestApp.VIEWER_KEY)
         .bodyAsJsonObject().getJsonObject("emailDelivery");
     assertThat(s.getLong("sent")).isEqualTo(4);
     assertThat(s.getLong("delivered")).isEqualTo(2);
@@ -399,7 +401,7 @@ class DeliveryWebhookIT extends WithProviderKit {
     assertThat(s.getDouble("complaintRate")).isEqualTo(0.25);
 
     // the funnel counts debtors: this one was delivered to, bounced once and complained once
-    JsonObject f = kit.http.get("/api/dashboard/funnel?" + range, dev.beacon.support.TestApp.VIEWER_KEY)
+    JsonObject f = kit.http.get("/api/dashboard/funnel?" + range, TestApp.VIEWER_KEY)
         .bodyAsJsonObject();
     JsonObject delivered = f.getJsonArray("stages").getJsonObject(1);
     assertThat(delivered.getString("stage")).isEqualTo("delivered");
@@ -410,7 +412,7 @@ class DeliveryWebhookIT extends WithProviderKit {
   }
 
   private static double counter(String provider, String outcome) {
-    var c = dev.beacon.metrics.Meters.registry().find("beacon_delivery_webhook_events").tag("provider", provider)
+    var c = Meters.registry().find("beacon_delivery_webhook_events").tag("provider", provider)
         .tag("outcome", outcome).counter();
     return c == null ? 0 : c.count();
   }

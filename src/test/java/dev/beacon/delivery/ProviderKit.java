@@ -1,7 +1,10 @@
 package dev.beacon.delivery;
 
+import com.twilio.security.RequestValidator;
+import dev.beacon.dashboard.RollupJob;
 import dev.beacon.support.Http;
 import dev.beacon.support.TestApp;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -12,6 +15,7 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import org.awaitility.Awaitility;
 
 import java.io.FileInputStream;
 import java.nio.charset.StandardCharsets;
@@ -206,8 +210,8 @@ final class ProviderKit implements AutoCloseable {
 
   /** Runs the rollup job and waits until the dashboard answers with the version it produced. */
   void rollup() {
-    long version = await(new dev.beacon.dashboard.RollupJob(app.vertx, app.pool).runOnce(true)).version();
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> http.get("/api/dashboard/scores",
+    long version = await(new RollupJob(app.vertx, app.pool).runOnce(true)).version();
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> http.get("/api/dashboard/scores",
         TestApp.VIEWER_KEY).getHeader("ETag").startsWith("W/\"" + version + "-"));
   }
 
@@ -238,7 +242,7 @@ final class ProviderKit implements AutoCloseable {
     return await(sendgridAsync(body, at, tamper));
   }
 
-  io.vertx.core.Future<HttpResponse<Buffer>> sendgridAsync(String body, Instant at, String tamper) {
+  Future<HttpResponse<Buffer>> sendgridAsync(String body, Instant at, String tamper) {
     String ts = Long.toString(at.getEpochSecond());
     String signature;
     try {
@@ -319,8 +323,8 @@ final class ProviderKit implements AutoCloseable {
       m.put("Token", "tok-" + messageId).put("SubscribeURL", certBase + "/confirm?Token=tok-" + messageId);
     }
     String canonical = SnsMessages.canonical(m, type.equals("Notification")
-        ? java.util.List.of("Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type")
-        : java.util.List.of("Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"));
+        ? List.of("Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type")
+        : List.of("Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"));
     try {
       Signature s = Signature.getInstance(version == 1 ? "SHA1withRSA" : "SHA256withRSA");
       s.initSign(snsKey);
@@ -359,7 +363,7 @@ final class ProviderKit implements AutoCloseable {
     params.forEach(form::add);
     String signature = Base64.getEncoder().encodeToString(new TwilioEvents(token).sign(url, form));
     if (token.equals(TWILIO_TOKEN)) {
-      assertThat(new com.twilio.security.RequestValidator(TWILIO_TOKEN).validate(url, params, signature))
+      assertThat(new RequestValidator(TWILIO_TOKEN).validate(url, params, signature))
           .as("the Twilio library accepts the signature").isTrue();
     }
     return await(app.client.post(path).putHeader(TwilioEvents.SIGNATURE, signature).sendForm(form));

@@ -9,6 +9,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -123,7 +124,7 @@ class ProviderMessageIT extends WithProviderKit {
     String header = "20260110123456.1.ABCDEF@mg.example.com";
     JsonObject failed = mgEvent("mg-u1", "failed", "permanent", s.email(), null);
     failed.getJsonObject("message").getJsonObject("headers").put("message-id", header);
-    assertThat(kit.mailgun(failed, "tok-u1", java.time.Instant.now(), ProviderKit.MAILGUN_KEY).bodyAsJsonObject()
+    assertThat(kit.mailgun(failed, "tok-u1", Instant.now(), ProviderKit.MAILGUN_KEY).bodyAsJsonObject()
         .getInteger("unmatched")).isEqualTo(1);
     HttpResponse<Buffer> r = record(s.id(), "mailgun", "<" + header + ">");
     assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(201);

@@ -1,5 +1,6 @@
 package dev.beacon.http;
 
+import dev.beacon.metrics.Meters;
 import dev.beacon.support.LogCapture;
 import dev.beacon.support.TestApp;
 import io.vertx.core.buffer.Buffer;
@@ -38,7 +39,7 @@ class ClientFaultsIT {
   }
 
   private static double clientErrors(String kind) {
-    var c = dev.beacon.metrics.Meters.registry().find(ClientErrors.METER).tag("kind", kind).counter();
+    var c = Meters.registry().find(ClientErrors.METER).tag("kind", kind).counter();
     return c == null ? 0 : c.count();
   }
 

@@ -4,9 +4,12 @@ import dev.beacon.support.BeaconExtension;
 import dev.beacon.support.Http;
 import dev.beacon.support.TestApp;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
@@ -21,15 +24,19 @@ import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
@@ -106,8 +113,8 @@ class FuzzIT {
     long heapBefore = usedHeapAfterGc();
     Fuzzer f = new Fuzzer(app.vertx, random, id, token);
     ConcurrentMap<String, AtomicInteger> statuses = new ConcurrentHashMap<>();
-    Map<Op, Integer> perOperation = new java.util.HashMap<>();
-    List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    Map<Op, Integer> perOperation = new HashMap<>();
+    List<String> failures = Collections.synchronizedList(new ArrayList<>());
     // A sliding window: the next request is generated (on this thread, so the seed reproduces the same requests)
     // as soon as one of IN_FLIGHT completes, so one slow answer holds one slot, not a whole batch.
     Semaphore slots = new Semaphore(IN_FLIGHT);
@@ -161,7 +168,7 @@ class FuzzIT {
 
   /** A request that got no answer: the server closed the connection (allowed), or never answered (a failure). */
   private static String noAnswer(Throwable t) {
-    return t instanceof java.util.concurrent.TimeoutException ? NO_ANSWER_TIMEOUT
+    return t instanceof TimeoutException ? NO_ANSWER_TIMEOUT
         : "no answer (" + t.getClass().getSimpleName().replace("Exception", "") + ")";
   }
 
@@ -177,9 +184,9 @@ class FuzzIT {
     private final Random r;
     private final String id;
     private final String token;
-    private final io.vertx.core.Vertx vertx;
+    private final Vertx vertx;
 
-    Fuzzer(io.vertx.core.Vertx vertx, Random r, String id, String token) {
+    Fuzzer(Vertx vertx, Random r, String id, String token) {
       this.vertx = vertx;
       this.r = r;
       this.id = id;
@@ -188,9 +195,9 @@ class FuzzIT {
 
     String path(Op op) {
       String p = op.path()
-          .replace("{id}", pick(id, java.util.UUID.randomUUID().toString(), "not-a-uuid", "%zz", "%00", "x".repeat(300)))
+          .replace("{id}", pick(id, UUID.randomUUID().toString(), "not-a-uuid", "%zz", "%00", "x".repeat(300)))
           .replace("{token}", pick(token, "zzzzzzzzzzzzzzzzzzzzzzzzzz", "%c3%28", "a", "%", "\u00e9t\u00e9", token + "%0a"))
-          .replace("{communicationId}", pick(java.util.UUID.randomUUID().toString(), "%zz", "0"));
+          .replace("{communicationId}", pick(UUID.randomUUID().toString(), "%zz", "0"));
       return switch (r.nextInt(12)) {
         case 0 -> p + "?" + pick("status=%zz", "limit=99999999999999999999", "q=" + "a".repeat(5000), "a=%", "cursor=%7B");
         case 1 -> p + "/" + "x".repeat(r.nextInt(10_000));
@@ -250,7 +257,7 @@ class FuzzIT {
       boolean chunked = r.nextInt(4) == 0;
       Buffer body = method.equals("GET") || method.equals("HEAD") ? Buffer.buffer() : body();
       return client.request(o).compose(req -> {
-        Future<io.vertx.core.http.HttpClientResponse> res;
+        Future<HttpClientResponse> res;
         if (chunked && body.length() > 0) {
           req.setChunked(true);
           int half = body.length() / 2;
@@ -277,7 +284,7 @@ class FuzzIT {
         default -> op.method() + " " + op.path() + " HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"a\":";
       };
       return net.connect(port, "localhost").compose(so -> {
-        io.vertx.core.Promise<String> answer = io.vertx.core.Promise.promise();
+        Promise<String> answer = Promise.promise();
         Buffer got = Buffer.buffer();
         // The status line and headers are enough; a request cut short would otherwise wait for the body timeout.
         so.handler(b -> {

@@ -5,12 +5,14 @@ import dev.beacon.support.Http;
 import dev.beacon.support.LogCapture;
 import dev.beacon.support.TestApp;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -71,7 +73,7 @@ class HostileInputIT {
       String body = r.bodyAsString();
       if (body.startsWith("{")) {
         JsonObject p = new JsonObject(body);
-        p.getJsonArray("errors", new io.vertx.core.json.JsonArray()).forEach(e -> assertThat(e.toString())
+        p.getJsonArray("errors", new JsonArray()).forEach(e -> assertThat(e.toString())
             .doesNotContain("\u0000").satisfies(x -> assertThat(((JsonObject) e).getString("field"))
                 .doesNotContain("\n", "\r", "\u001b")));
         String detail = p.getString("detail", "");
@@ -94,6 +96,6 @@ class HostileInputIT {
   }
 
   private static String urlEncode(String s) {
-    return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8);
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 }

@@ -4,6 +4,7 @@ import dev.beacon.support.Http;
 import dev.beacon.support.TestApp;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
+import java.util.UUID;
 
 import static dev.beacon.support.TestApp.AGENT_KEY;
 import static dev.beacon.support.TestApp.VIEWER_KEY;
@@ -44,7 +46,7 @@ class RateLimitIT {
     var d = http.post("/api/debtors", AGENT_KEY, new JsonObject().put("firstName", "Ann").put("lastName", "Lee")
         .put("email", "a" + System.nanoTime() + "@example.com"));
     return TestApp.await(app.pool.preparedQuery("SELECT unique_token FROM debtors WHERE id = $1")
-        .execute(io.vertx.sqlclient.Tuple.of(java.util.UUID.fromString(d.bodyAsJsonObject().getString("id")))))
+        .execute(Tuple.of(UUID.fromString(d.bodyAsJsonObject().getString("id")))))
         .iterator().next().getString(0);
   }
 

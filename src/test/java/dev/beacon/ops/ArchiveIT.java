@@ -3,6 +3,7 @@ package dev.beacon.ops;
 import dev.beacon.config.BeaconConfig;
 import dev.beacon.support.BeaconExtension;
 import dev.beacon.support.TestApp;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -15,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -159,7 +160,7 @@ class ArchiveIT {
         .iterator().next().getLong(0) > 0);
     assertThat(archived.isComplete()).as("the export still runs").isFalse();
     var answer = app.client.post("/t/b").putHeader("Content-Type", "application/json")
-        .sendBuffer(io.vertx.core.buffer.Buffer.buffer(new JsonObject().put("token", "tok-archive-0123456789abc")
+        .sendBuffer(Buffer.buffer(new JsonObject().put("token", "tok-archive-0123456789abc")
             .put("pageViewId", view.toString()).put("pageType", "payment").put("timeOnPage", 30).encode()));
 
     assertThat(await(answer).statusCode()).isEqualTo(204);

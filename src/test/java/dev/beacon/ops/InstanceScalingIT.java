@@ -12,10 +12,13 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -95,8 +98,8 @@ class InstanceScalingIT {
     return await(c.put("/admin/instances").bearerTokenAuthentication(key).sendJsonObject(body));
   }
 
-  private static org.awaitility.core.ConditionFactory eventually() {
-    return org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60));
+  private static ConditionFactory eventually() {
+    return Awaitility.await().atMost(Duration.ofSeconds(60));
   }
 
   private static Future<HttpResponse<Buffer>> read(WebClient load) {

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Timeout;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -44,7 +45,7 @@ class MetricsIT {
       for (int i = 0; i < 3; i++) {
         assertThat(http.get("/t/o/" + unknown + ".gif", null).statusCode()).isEqualTo(200);
       }
-      assertThat(http.get("/api/debtors/" + java.util.UUID.randomUUID(), AGENT_KEY).statusCode()).isEqualTo(404);
+      assertThat(http.get("/api/debtors/" + UUID.randomUUID(), AGENT_KEY).statusCode()).isEqualTo(404);
       assertThat(http.post("/api/scoring/run?full=true", AGENT_KEY, new JsonObject()).statusCode()).isEqualTo(200);
 
       HttpResponse<Buffer> res = http.get("/metrics", OPS_KEY);

@@ -8,6 +8,7 @@ import dev.beacon.support.TestApp;
 import dev.beacon.support.TestDatabase;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -65,7 +66,7 @@ class ReadinessIT {
       await(lock.query("LOCK TABLE tracking_journal IN ACCESS EXCLUSIVE MODE").execute());
       // A client of its own with enough connections: the app's client stays free for the health checks.
       WebClient many = WebClient.create(app.vertx, new WebClientOptions().setDefaultHost("localhost")
-          .setDefaultPort(app.port), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(capacity * 2));
+          .setDefaultPort(app.port), new PoolOptions().setHttp1MaxSize(capacity * 2));
       List<Future<HttpResponse<Buffer>>> pixels = new ArrayList<>();
       for (int i = 0; i < capacity + 2; i++) {
         pixels.add(many.get("/t/o/" + Tokens.newToken() + ".gif").send());

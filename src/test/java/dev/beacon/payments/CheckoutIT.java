@@ -4,15 +4,20 @@ import dev.beacon.support.BeaconExtension;
 import dev.beacon.support.Http;
 import dev.beacon.support.TestApp;
 import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.UUID;
 
 import static dev.beacon.support.TestApp.AGENT_KEY;
@@ -27,7 +32,7 @@ class CheckoutIT {
   @RegisterExtension
   static final PaymentKit.PerClass KIT = PaymentKit.perClass(k -> kit = k);
 
-  private static io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer> form(String token, MultiMap form) {
+  private static HttpResponse<Buffer> form(String token, MultiMap form) {
     return await(kit.app.client.post("/p/" + token + "/checkout").sendForm(form));
   }
 
@@ -139,7 +144,7 @@ class CheckoutIT {
   void unknownToken_plain404() {
     var unknown = form("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", MultiMap.caseInsensitiveMultiMap().add("option", "full"));
     var malformed = form("nope", MultiMap.caseInsensitiveMultiMap().add("option", "full"));
-    for (var r : java.util.List.of(unknown, malformed)) {
+    for (var r : List.of(unknown, malformed)) {
       assertThat(r.statusCode()).isEqualTo(404);
       assertThat(r.getHeader("Content-Type")).startsWith("text/html");
       assertThat(r.bodyAsString()).doesNotContain("debtor").doesNotContain("token");
@@ -169,7 +174,7 @@ class CheckoutIT {
     kit.stripe.script("/v1/checkout/sessions", FakeStripe.error(400, "invalid_request_error", "email_invalid",
         "Invalid email address: " + email));
     var log = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
-    var root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    var root = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
     log.start();
     root.addAppender(log);
     try {
@@ -262,7 +267,7 @@ class CheckoutIT {
     assertThat(json.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0).getString("field")).isEqualTo("amount");
     assertThat(kit.stripe.requests("/v1/checkout/sessions")).isEmpty();
     long payments = await(kit.app.pool.preparedQuery("SELECT count(*) FROM payments WHERE debtor_id = $1")
-        .execute(io.vertx.sqlclient.Tuple.of(java.util.UUID.fromString(d.getString("id"))))).iterator().next().getLong(0);
+        .execute(Tuple.of(UUID.fromString(d.getString("id"))))).iterator().next().getLong(0);
     assertThat(payments).isZero();
   }
 
@@ -285,7 +290,7 @@ class CheckoutIT {
     var api = new Http(plain).post("/api/debtors/" + d.getString("id") + "/payments/checkout", AGENT_KEY,
         new JsonObject().put("option", "full"));
     assertThat(api.statusCode()).isEqualTo(503);
-    var hook = await(plain.client.post("/webhooks/stripe").sendBuffer(io.vertx.core.buffer.Buffer.buffer("{}")));
+    var hook = await(plain.client.post("/webhooks/stripe").sendBuffer(Buffer.buffer("{}")));
     assertThat(hook.statusCode()).isEqualTo(503);
   }
 }

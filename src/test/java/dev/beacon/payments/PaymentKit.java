@@ -1,5 +1,8 @@
 package dev.beacon.payments;
 
+import com.stripe.StripeClient;
+import com.stripe.exception.StripeException;
+import com.stripe.param.checkout.SessionCreateParams;
 import dev.beacon.support.Http;
 import dev.beacon.support.TestApp;
 import io.vertx.core.Future;
@@ -18,7 +21,6 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.Consumer;
 import java.util.function.Consumer;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -51,17 +53,17 @@ final class PaymentKit implements AutoCloseable {
    */
   private void warmUp() {
     try {
-      var client = com.stripe.StripeClient.builder().setApiKey("sk_test_x").setApiBase(stripe.apiBase()).build();
-      client.v1().checkout().sessions().create(com.stripe.param.checkout.SessionCreateParams.builder()
-          .setMode(com.stripe.param.checkout.SessionCreateParams.Mode.PAYMENT)
-          .addLineItem(com.stripe.param.checkout.SessionCreateParams.LineItem.builder().setQuantity(1L)
-              .setPriceData(com.stripe.param.checkout.SessionCreateParams.LineItem.PriceData.builder()
+      var client = StripeClient.builder().setApiKey("sk_test_x").setApiBase(stripe.apiBase()).build();
+      client.v1().checkout().sessions().create(SessionCreateParams.builder()
+          .setMode(SessionCreateParams.Mode.PAYMENT)
+          .addLineItem(SessionCreateParams.LineItem.builder().setQuantity(1L)
+              .setPriceData(SessionCreateParams.LineItem.PriceData.builder()
                   .setCurrency("usd").setUnitAmount(100L)
-                  .setProductData(com.stripe.param.checkout.SessionCreateParams.LineItem.PriceData.ProductData
+                  .setProductData(SessionCreateParams.LineItem.PriceData.ProductData
                       .builder().setName("warm-up").build()).build()).build())
           .putMetadata("payment_id", "warm-up").putMetadata("debtor_id", "warm-up").build());
       client.v1().paymentIntents().retrieve("pi_warm_up");
-    } catch (com.stripe.exception.StripeException e) {
+    } catch (StripeException e) {
       throw new IllegalStateException(e);
     }
     stripe.reset();

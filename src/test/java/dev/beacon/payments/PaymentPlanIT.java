@@ -4,14 +4,18 @@ import dev.beacon.support.BeaconExtension;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -68,7 +72,7 @@ class PaymentPlanIT {
     var rows = await(kit.app.pool.preparedQuery(
             "SELECT * FROM payments WHERE debtor_id = $1 AND installment = $2 ORDER BY created_at")
         .execute(Tuple.of(UUID.fromString(debtor.getString("id")), n)));
-    List<Row> out = new java.util.ArrayList<>();
+    List<Row> out = new ArrayList<>();
     rows.forEach(out::add);
     return out;
   }
@@ -80,7 +84,7 @@ class PaymentPlanIT {
   }
 
   private static OffsetDateTime now() {
-    return OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    return OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
   }
 
   @Test
@@ -310,7 +314,7 @@ class PaymentPlanIT {
         + "WHERE debtor_id = $1").execute(Tuple.of(UUID.fromString(d.getString("id")))));
     String id = await(kit.app.vertx.deployVerticle(new PlanVerticle(kit.app.pool, kit.app.services.config().payments())));
     try {
-      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+      Awaitility.await().atMost(Duration.ofSeconds(20))
           .until(() -> kit.amountPaid(d).equals("200.00"));
     } finally {
       await(kit.app.vertx.undeploy(id));

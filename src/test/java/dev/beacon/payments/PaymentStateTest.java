@@ -4,6 +4,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -89,7 +90,7 @@ class PaymentStateTest {
     PaymentState paid = pending().complete().credit();
     PaymentState refundFirst = paid.refund(refunds).credit().disputeLost(lost).credit();
     PaymentState disputeFirst = paid.disputeLost(lost).credit().refund(refunds).credit();
-    for (PaymentState s : java.util.List.of(refundFirst, disputeFirst)) {
+    for (PaymentState s : List.of(refundFirst, disputeFirst)) {
       assertThat(s.refunded()).isEqualByComparingTo("35.00");
       assertThat(s.disputeLost()).isEqualByComparingTo("10.00");
       assertThat(s.targetCredit()).isEqualByComparingTo("65.00");

@@ -1,17 +1,21 @@
 package dev.beacon.payments;
 
+import dev.beacon.dashboard.RollupJob;
 import dev.beacon.support.BeaconExtension;
+import dev.beacon.support.TestApp;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -285,11 +289,11 @@ class StripeWebhookIT {
 
   /** Runs the dashboard's rollup job and answers the summary once the HTTP verticle serves the new version. */
   private static JsonObject dashboardSummary() {
-    long version = await(new dev.beacon.dashboard.RollupJob(kit.app.vertx, kit.app.pool).runOnce(true)).version();
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() ->
-        kit.http.get("/api/dashboard/summary", dev.beacon.support.TestApp.VIEWER_KEY).getHeader("ETag")
+    long version = await(new RollupJob(kit.app.vertx, kit.app.pool).runOnce(true)).version();
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+        kit.http.get("/api/dashboard/summary", TestApp.VIEWER_KEY).getHeader("ETag")
             .startsWith("W/\"" + version + "-"));
-    var r = kit.http.get("/api/dashboard/summary", dev.beacon.support.TestApp.VIEWER_KEY);
+    var r = kit.http.get("/api/dashboard/summary", TestApp.VIEWER_KEY);
     assertThat(r.statusCode()).isEqualTo(200);
     return r.bodyAsJsonObject();
   }

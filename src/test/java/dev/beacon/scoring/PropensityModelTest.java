@@ -7,6 +7,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.Random;
 import java.util.function.IntToDoubleFunction;
 
@@ -213,7 +215,7 @@ class PropensityModelTest {
     for (int i = 0; i < 200_000 + edges.length; i++) {
       double v = i < edges.length ? edges[i]
           : i % 2 == 0 ? (random.nextInt(2_000_000) - 1_000_000) / 100.0 + 0.005 : (random.nextDouble() - 0.5) * 1e4;
-      long expected = java.math.BigDecimal.valueOf(v).setScale(2, java.math.RoundingMode.HALF_UP).movePointRight(2)
+      long expected = BigDecimal.valueOf(v).setScale(2, RoundingMode.HALF_UP).movePointRight(2)
           .longValueExact();
       assertThat(PropensityModel.cents(v)).as("cents of %s", v).isEqualTo(expected);
     }

@@ -15,8 +15,14 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -138,17 +144,17 @@ public class ScoringBenchmark {
   /** Prints the plan of the feature query for the first chunk (for tuning). */
   private static void explain(Pool pool) {
     var ids = await(pool.preparedQuery(ScoringRepository.ALL_IDS).execute(Tuple.of(ScoringRepository.FIRST, CHUNK)));
-    java.util.List<java.util.UUID> list = new java.util.ArrayList<>();
+    List<UUID> list = new ArrayList<>();
     ids.forEach(r -> list.add(r.getUUID(0)));
-    java.util.UUID[] arr = list.toArray(new java.util.UUID[0]);
-    var now = java.time.OffsetDateTime.now();
+    UUID[] arr = list.toArray(new UUID[0]);
+    var now = OffsetDateTime.now();
     var plan = await(pool.preparedQuery("EXPLAIN (ANALYZE, BUFFERS) " + FeatureQuery.FEATURES)
         .execute(Tuple.of(arr, now, now)));
     plan.forEach(r -> System.out.println("PLAN " + r.getString(0)));
     String[] factors = new String[arr.length];
     Integer[] scores = new Integer[arr.length];
-    java.util.Arrays.fill(factors, "[]");
-    java.util.Arrays.fill(scores, 3);
+    Arrays.fill(factors, "[]");
+    Arrays.fill(scores, 3);
     for (int i = 0; i < 3; i++) {
       var write = await(pool.preparedQuery("EXPLAIN (ANALYZE, BUFFERS) " + ScoreWriter.WRITE)
           .execute(Tuple.of(arr, scores, factors, "v1", now)));
@@ -171,7 +177,7 @@ public class ScoringBenchmark {
     System.out.printf("BENCH   %.1f s  %s%n", seconds(t), sql.strip().lines().findFirst().orElse(""));
   }
 
-  private static void measure(Pool pool, String what, java.util.function.Supplier<Future<ScoringJob.Run>> run) {
+  private static void measure(Pool pool, String what, Supplier<Future<ScoringJob.Run>> run) {
     Row wal0 = wal(pool);
     System.gc();
     var pools = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)

@@ -3,6 +3,7 @@ package dev.beacon.scoring;
 import dev.beacon.support.BeaconExtension;
 import dev.beacon.support.Http;
 import dev.beacon.support.TestApp;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;
@@ -11,6 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
@@ -221,11 +224,11 @@ class ScoringIT {
     ScoringKit kit = new ScoringKit(app);
     Scored s = scoredPair(app, kit);
 
-    String twoDaysAgo = java.time.Instant.now().minus(java.time.Duration.ofDays(2)).toString();
+    String twoDaysAgo = Instant.now().minus(Duration.ofDays(2)).toString();
     String body = new JsonObject().put("debtorId", s.changed().toString()).put("kind", "page_view")
         .put("at", twoDaysAgo).put("pageType", "payment").put("timeOnPage", 600).encode() + "\n";
     Http http = new Http(app);
-    var r = http.postRaw("/api/events/import", AGENT_KEY, "application/x-ndjson", io.vertx.core.buffer.Buffer.buffer(body));
+    var r = http.postRaw("/api/events/import", AGENT_KEY, "application/x-ndjson", Buffer.buffer(body));
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.bodyAsJsonObject().getInteger("imported")).isEqualTo(1);
 
@@ -364,7 +367,7 @@ class ScoringIT {
   @Test
   void backtest_rejectsAHorizonThatHasNotEndedYet(TestApp app) {
     Http http = new Http(app);
-    var r = http.get("/api/scoring/backtest?asOf=" + java.time.Instant.now().minusSeconds(86400) + "&horizonDays=30",
+    var r = http.get("/api/scoring/backtest?asOf=" + Instant.now().minusSeconds(86400) + "&horizonDays=30",
         AGENT_KEY);
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(http.get("/api/scoring/backtest?horizonDays=0", AGENT_KEY).statusCode()).isEqualTo(400);

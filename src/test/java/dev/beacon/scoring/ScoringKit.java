@@ -4,6 +4,7 @@ import dev.beacon.support.TestApp;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 
+import java.math.BigDecimal;
 import java.util.UUID;
 
 import static dev.beacon.support.TestApp.await;
@@ -27,7 +28,7 @@ final class ScoringKit {
             INSERT INTO debtors (id, first_name, last_name, unique_token, total_owed, status, created_at, updated_at)
             VALUES ($1, 'Test', 'Debtor', $2, $3, $4, now() - make_interval(days => $5),
                     now() - make_interval(days => $5))""")
-        .execute(Tuple.of(id, "tok_" + id.toString().replace("-", ""), new java.math.BigDecimal(owed), status, daysAgo)));
+        .execute(Tuple.of(id, "tok_" + id.toString().replace("-", ""), new BigDecimal(owed), status, daysAgo)));
     return id;
   }
 
@@ -66,7 +67,7 @@ final class ScoringKit {
             INSERT INTO payments (debtor_id, amount, payment_type, status, created_at, completed_at, updated_at)
             VALUES ($1, $2, 'partial', 'completed', now() - make_interval(secs => $3 * 86400),
                     now() - make_interval(secs => $3 * 86400), now() - make_interval(secs => $3 * 86400))""")
-        .execute(Tuple.of(debtor, new java.math.BigDecimal(amount), daysAgo)));
+        .execute(Tuple.of(debtor, new BigDecimal(amount), daysAgo)));
   }
 
   void contact(UUID debtor, String direction, double daysAgo) {

@@ -14,6 +14,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 /**
@@ -28,7 +30,7 @@ public final class Chromium implements AutoCloseable {
 
   static {
     // Selenium looks for a DevTools binding matching the browser and warns when there is none; we use none.
-    java.util.logging.Logger.getLogger("org.openqa.selenium.devtools").setLevel(java.util.logging.Level.SEVERE);
+    Logger.getLogger("org.openqa.selenium.devtools").setLevel(Level.SEVERE);
   }
 
   private final Path profile;

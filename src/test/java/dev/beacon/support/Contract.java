@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
@@ -36,7 +37,7 @@ public final class Contract {
   private static final String BASE = "https://beacon.dev/openapi.yaml";
   private static volatile Contract instance;
   /** Statuses every operation may answer with a problem+json (authentication, size, media type, limits, load). */
-  static final java.util.Set<Integer> COMMON_PROBLEMS = java.util.Set.of(400, 401, 403, 405, 413, 415, 429, 503);
+  static final Set<Integer> COMMON_PROBLEMS = Set.of(400, 401, 403, 405, 413, 415, 429, 503);
 
   private final JsonObject spec;
   private final SchemaRepository repository;

@@ -5,8 +5,10 @@ import dev.beacon.app.Services;
 import dev.beacon.config.BeaconConfig;
 import dev.beacon.config.ConfigSource;
 import dev.beacon.db.Database;
+import dev.beacon.db.Migrations;
 import dev.beacon.http.ApiKeys;
 import dev.beacon.http.HttpVerticle;
+import dev.beacon.ops.Metrics;
 import dev.beacon.tracking.Enricher;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -14,9 +16,12 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.ext.web.client.impl.WebClientInternal;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
+import org.awaitility.Awaitility;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -52,7 +57,7 @@ public final class TestApp implements AutoCloseable {
         .mergeIn(overrides, true);
     BeaconConfig config = BeaconConfig.load(new ConfigSource(file, Map.of(), Map.of()));
     this.pool = database.pool(vertx, 8);
-    String version = dev.beacon.db.Migrations.currentVersion(database);
+    String version = Migrations.currentVersion(database);
     this.services = new Services(config, pool, pool, new ApiKeys(config.auth().keys()), version);
     HttpVerticle verticle = Routes.httpVerticle(services);
     this.deploymentId = await(vertx.deployVerticle(verticle));
@@ -61,7 +66,7 @@ public final class TestApp implements AutoCloseable {
     this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("localhost").setDefaultPort(port)
         .setFollowRedirects(false));
     // Every exchange through this client is checked against openapi.yaml (see Contract).
-    ((io.vertx.ext.web.client.impl.WebClientInternal) client).addInterceptor(Contract.get()::intercept);
+    ((WebClientInternal) client).addInterceptor(Contract.get()::intercept);
   }
 
   public static TestApp start() {
@@ -78,7 +83,7 @@ public final class TestApp implements AutoCloseable {
    */
   public static TestApp startWithMetrics(JsonObject configOverrides, Database database) {
     TestDatabase.get();
-    return new TestApp(Vertx.vertx(dev.beacon.ops.Metrics.vertxOptions()), configOverrides, database);
+    return new TestApp(Vertx.vertx(Metrics.vertxOptions()), configOverrides, database);
   }
 
   private static JsonObject key(String role, String key) {
@@ -90,8 +95,8 @@ public final class TestApp implements AutoCloseable {
    * tables (the enricher moves and deletes journal rows in one transaction).
    */
   public void enriched() {
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
-        .pollInterval(java.time.Duration.ofMillis(10))
+    Awaitility.await().atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(10))
         .until(() -> await(pool.query("SELECT count(*) FROM tracking_journal").execute())
             .iterator().next().getLong(0) == 0);
   }

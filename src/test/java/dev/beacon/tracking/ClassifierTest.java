@@ -4,6 +4,7 @@ import dev.beacon.core.IpAddresses;
 import dev.beacon.tracking.Classifier.Kind;
 import dev.beacon.tracking.Classifier.Label;
 import dev.beacon.tracking.Classifier.Signals;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -116,7 +117,7 @@ class ClassifierTest {
   @ParameterizedTest
   @MethodSource("badCidrs")
   void badScannerCidr_isRefusedNamingTheKey(String cidr) {
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Classifier.of(List.of(cidr)))
+    Assertions.assertThatThrownBy(() -> Classifier.of(List.of(cidr)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tracking.scannerCidrs");
   }
 

@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -43,7 +44,7 @@ class EventImportIT {
     UUID comm = Fixtures.email(app, ann, 86_400);
     UUID bobs = Fixtures.email(app, bob, 86_400);
     String sent = await(app.pool.preparedQuery("SELECT \"timestamp\" FROM communications WHERE id = $1")
-        .execute(io.vertx.sqlclient.Tuple.of(comm))).iterator().next().getOffsetDateTime(0).toInstant().toString();
+        .execute(Tuple.of(comm))).iterator().next().getOffsetDateTime(0).toInstant().toString();
     String hourLater = Instant.parse(sent).plus(1, ChronoUnit.HOURS).toString();
     String body = ndjson(
         new JsonObject().put("debtorId", ann.id().toString()).put("kind", "open").put("at", hourLater)

@@ -3,6 +3,8 @@ package dev.beacon.tracking;
 import dev.beacon.support.Http;
 import dev.beacon.support.TestApp;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.UUID;
@@ -42,7 +44,7 @@ final class Fixtures {
   }
 
   /** Rows of a query once every tracking request answered so far has been enriched into the event tables. */
-  static io.vertx.sqlclient.RowSet<io.vertx.sqlclient.Row> rows(TestApp app, String sql) {
+  static RowSet<Row> rows(TestApp app, String sql) {
     app.enriched();
     return await(app.pool.query(sql).execute());
   }

@@ -6,6 +6,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -37,7 +38,7 @@ class JournalWriterIT {
 
   static WebClient wide(TestApp app) {
     return WebClient.create(app.vertx, new WebClientOptions().setDefaultHost("localhost").setDefaultPort(app.port),
-        new io.vertx.core.http.PoolOptions().setHttp1MaxSize(64));
+        new PoolOptions().setHttp1MaxSize(64));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.beacon.tracking;
 
+import com.sun.management.OperatingSystemMXBean;
 import dev.beacon.app.Routes;
 import dev.beacon.app.Services;
 import dev.beacon.config.BeaconConfig;
@@ -28,6 +29,7 @@ import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -70,7 +72,7 @@ public final class TrackingBench {
   private static Pool cpuPool;
 
   private static Cpu cpuNow() throws Exception {
-    double jvm = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+    double jvm = ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime() / 1e9;
     double pg = 0;
     for (Row r : cpuPool.query("SELECT pid FROM pg_stat_activity").execute().await(30, TimeUnit.SECONDS)) {
@@ -362,7 +364,7 @@ public final class TrackingBench {
 
     synchronized void add(long nanos) {
       if (n == values.length) {
-        values = java.util.Arrays.copyOf(values, n * 2);
+        values = Arrays.copyOf(values, n * 2);
       }
       values[n++] = nanos;
     }
@@ -371,8 +373,8 @@ public final class TrackingBench {
       if (n == 0) {
         return Double.NaN;
       }
-      long[] v = java.util.Arrays.copyOf(values, n);
-      java.util.Arrays.sort(v);
+      long[] v = Arrays.copyOf(values, n);
+      Arrays.sort(v);
       return v[Math.min(n - 1, (int) Math.ceil(q * n) - 1)] / 1e6;
     }
   }

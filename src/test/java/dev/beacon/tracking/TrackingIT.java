@@ -16,7 +16,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.TreeSet;
 import java.util.UUID;
 
 import static dev.beacon.support.TestApp.AGENT_KEY;
@@ -75,7 +77,7 @@ class TrackingIT {
         "/t/o/" + d.token(), "/t/o/"}) {
       var r = get(app, path, BROWSER);
       assertGif(r);
-      assertThat(new java.util.TreeSet<>(r.headers().names())).as(path).isEqualTo(new java.util.TreeSet<>(known.headers().names()));
+      assertThat(new TreeSet<>(r.headers().names())).as(path).isEqualTo(new TreeSet<>(known.headers().names()));
     }
     assertThat(count(app, "SELECT count(*) FROM email_events")).isEqualTo(1);
   }
@@ -211,7 +213,7 @@ class TrackingIT {
           .isEqualTo(302);
     }
     var rows = Fixtures.rows(app, "SELECT label, reason FROM email_events ORDER BY occurred_at");
-    var labels = new java.util.ArrayList<String>();
+    var labels = new ArrayList<String>();
     rows.forEach(r -> labels.add(r.getString("label")));
     assertThat(labels).containsExactly("human", "human", "scanner");
   }

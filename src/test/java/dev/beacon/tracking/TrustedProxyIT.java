@@ -9,6 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 import static dev.beacon.support.TestApp.AGENT_KEY;
@@ -22,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(60)
 class TrustedProxyIT {
   private static JsonObject trusting(String... cidrs) {
-    return new JsonObject().put("http", new JsonObject().put("trustedProxies", new JsonArray(java.util.List.of(cidrs))));
+    return new JsonObject().put("http", new JsonObject().put("trustedProxies", new JsonArray(List.of(cidrs))));
   }
 
   private static final String LOOPBACK_V4 = "127.0.0.0/8";
@@ -79,7 +81,7 @@ class TrustedProxyIT {
       open(app, d.token(), "X-Forwarded-For", "198.51.100.9");
       shared.enriched();
       var labels = await(shared.pool.query("SELECT label FROM email_events ORDER BY occurred_at, id").execute());
-      java.util.List<String> got = new java.util.ArrayList<>();
+      List<String> got = new ArrayList<>();
       labels.forEach(r -> got.add(r.getString("label")));
       assertThat(got).containsExactlyInAnyOrder("scanner", "human");
     }

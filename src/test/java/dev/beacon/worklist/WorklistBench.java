@@ -2,11 +2,11 @@ package dev.beacon.worklist;
 
 import dev.beacon.app.Routes;
 import dev.beacon.app.Services;
-import dev.beacon.support.BenchServices;
 import dev.beacon.db.Database;
 import dev.beacon.db.EmbeddedPg;
 import dev.beacon.db.Migrations;
 import dev.beacon.http.HttpVerticle;
+import dev.beacon.support.BenchServices;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -20,6 +20,8 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -159,7 +161,7 @@ public final class WorklistBench {
   /** The scoring benchmark's debtor ids: md5 of the sequence number. */
   static UUID md5Uuid(int g) throws RuntimeException {
     try {
-      byte[] d = java.security.MessageDigest.getInstance("MD5").digest(String.valueOf(g).getBytes(StandardCharsets.UTF_8));
+      byte[] d = MessageDigest.getInstance("MD5").digest(String.valueOf(g).getBytes(StandardCharsets.UTF_8));
       StringBuilder hex = new StringBuilder();
       for (byte b : d) {
         hex.append(String.format("%02x", b));
@@ -167,7 +169,7 @@ public final class WorklistBench {
       String h = hex.toString();
       return UUID.fromString(h.substring(0, 8) + "-" + h.substring(8, 12) + "-" + h.substring(12, 16) + "-"
           + h.substring(16, 20) + "-" + h.substring(20));
-    } catch (java.security.NoSuchAlgorithmException e) {
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }

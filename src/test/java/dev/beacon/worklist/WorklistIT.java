@@ -12,12 +12,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.DayOfWeek;
@@ -207,7 +208,7 @@ class WorklistIT {
       JsonObject first = worklist.get(0);
       assertThat(new BigDecimal(first.getString("expectedCollection")))
           .isEqualByComparingTo(new BigDecimal(first.getString("balance")).multiply(BigDecimal.valueOf(first.getInteger("score")))
-              .movePointLeft(2).setScale(2, java.math.RoundingMode.HALF_UP));
+              .movePointLeft(2).setScale(2, RoundingMode.HALF_UP));
 
       List<JsonObject> blocked = all(http, "/api/worklist/blocked?channel=" + channel + "&at=" + q(at), 5);
       assertThat(blocked.stream().map(r -> new JsonObject().put("debtorId", r.getString("debtorId"))

@@ -4,6 +4,7 @@ import dev.beacon.support.BeaconExtension;
 import dev.beacon.support.Browser;
 import dev.beacon.support.Http;
 import dev.beacon.support.TestApp;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -19,6 +20,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -48,7 +50,7 @@ class PagesBrowserIT {
   }
 
   static List<Row> rows(TestApp app, String sql, Object... params) {
-    var out = new java.util.ArrayList<Row>();
+    var out = new ArrayList<Row>();
     await(app.pool.preparedQuery(sql).execute(Tuple.from(params))).forEach(out::add);
     return out;
   }
@@ -100,7 +102,7 @@ class PagesBrowserIT {
     browser.driver().findElement(By.cssSelector("[data-action=pay-now]")).click();
     new WebDriverWait(browser.driver(), Duration.ofSeconds(10)).until(w -> w.getCurrentUrl().endsWith("/pay"));
 
-    var sent = new io.vertx.core.json.JsonArray((String) js("return sessionStorage.getItem('beacons') || '[]'"));
+    var sent = new JsonArray((String) js("return sessionStorage.getItem('beacons') || '[]'"));
     assertThat(sent).isNotEmpty();
     JsonObject beacon = sent.getJsonObject(0);
     assertThat(beacon.getString("url")).isEqualTo("/t/b");

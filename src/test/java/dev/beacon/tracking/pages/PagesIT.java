@@ -7,6 +7,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.multipart.MultipartForm;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.DisplayName;
@@ -302,7 +303,7 @@ class PagesIT {
     JsonObject d = ann(app);
     UUID comm = communication(app, d.getString("id"));
     var r = await(app.client.post("/t/u/" + d.getString("uniqueToken") + "/" + comm)
-        .sendMultipartForm(io.vertx.ext.web.multipart.MultipartForm.create().attribute("List-Unsubscribe", "One-Click")));
+        .sendMultipartForm(MultipartForm.create().attribute("List-Unsubscribe", "One-Click")));
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(rows(app, "SELECT communication_id FROM debtor_opt_outs")).extracting(row -> row.getUUID(0)).containsExactly(comm);
   }
