@@ -16,6 +16,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.function.IntSupplier;
 
 /**
@@ -70,6 +71,9 @@ public final class EmbeddedPg implements AutoCloseable {
     throw new IOException("The embedded PostgreSQL found no free port in " + PORT_ATTEMPTS + " attempts", last);
   }
 
+  /** How long a start may take before it counts as failed. */
+  static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
+
   private static EmbeddedPg start(Path dir, int port, boolean ownShutdownHook) throws IOException {
     Files.createDirectories(dir);
     EmbeddedPostgres pg = EmbeddedPostgres.builder()
@@ -85,6 +89,8 @@ public final class EmbeddedPg implements AutoCloseable {
         .setServerConfig("shared_buffers", sharedBuffersMb() + "MB")
         // The start-up probe must not wait for ever on a process that accepts and never answers.
         .setConnectConfig("loginTimeout", "5")
+        // initdb and the first start fsync everything: on a slow or busy disk that takes more than the default 10 s.
+        .setPGStartupWait(STARTUP_WAIT)
         .start();
     if (!servesFrom(pg, dir)) {
       pg.close(); // ours exited at bind: this only releases the data directory's lock

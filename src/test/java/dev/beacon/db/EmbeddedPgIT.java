@@ -31,7 +31,7 @@ class EmbeddedPgIT {
   @Test
   @DisplayName("a free port taken by another PostgreSQL before ours binds it: ours starts on the next port, never uses the other")
   void portTakenBetweenChoiceAndBind_retriesOnAnotherPort(@TempDir Path dir) throws Exception {
-    try (EmbeddedPostgres other = EmbeddedPostgres.builder().start()) {
+    try (EmbeddedPostgres other = EmbeddedPostgres.builder().setPGStartupWait(EmbeddedPg.STARTUP_WAIT).start()) {
       int taken = other.getPort();
       AtomicInteger asked = new AtomicInteger();
       List<Integer> offered = new ArrayList<>();
