@@ -93,13 +93,35 @@ public final class EmbeddedPg implements AutoCloseable {
         .setPGStartupWait(STARTUP_WAIT)
         .start();
     if (!servesFrom(pg, dir)) {
-      pg.close(); // ours exited at bind: this only releases the data directory's lock
+      pg.close(); // ours exits at bind: this only releases the data directory's lock
+      awaitExit(dir);
       throw new PortTaken(port);
     }
     EmbeddedPg e = new EmbeddedPg(pg);
     LOG.info("Embedded PostgreSQL started on port {} with data in {}", e.port(), dir);
     return e;
   }
+
+  /**
+   * Waits (at most {@link #EXIT_WAIT}) until the postmaster that failed to bind has exited and removed its lock
+   * file. The start-up probe returns as soon as the other server answers, often before ours has given up; a retry
+   * started meanwhile would find the data directory locked and never come up.
+   */
+  private static void awaitExit(Path dir) throws IOException {
+    Path lock = dir.resolve("postmaster.pid");
+    long deadline = System.nanoTime() + EXIT_WAIT.toNanos();
+    while (Files.exists(lock) && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(20); // a worker thread at start-up, before anything else runs
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while the embedded PostgreSQL's failed start exits", e);
+      }
+    }
+  }
+
+  /** How long a postmaster that could not bind may take to exit before the next port is tried anyway. */
+  static final Duration EXIT_WAIT = Duration.ofSeconds(10);
 
   /** True when the server answering on the embedded server's port runs from {@code dir}. */
   private static boolean servesFrom(EmbeddedPostgres pg, Path dir) throws IOException {
