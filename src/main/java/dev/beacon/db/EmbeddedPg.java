@@ -17,6 +17,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.IntSupplier;
 
 /**
@@ -47,6 +50,7 @@ public final class EmbeddedPg implements AutoCloseable {
    * {@code port} 0: a free port, see {@link #startOnFreePort}.
    */
   public static EmbeddedPg startDurable(Path dir, int port, boolean ownShutdownHook) throws IOException {
+    stopOrphan(dir);
     return port > 0 ? start(dir, port, ownShutdownHook) : startOnFreePort(dir, EmbeddedPg::freePort, ownShutdownHook);
   }
 
@@ -119,6 +123,46 @@ public final class EmbeddedPg implements AutoCloseable {
       }
     }
   }
+
+  /**
+   * A postmaster left running from {@code dir} by a Beacon that was killed (kill -9, an OOM kill: no shutdown hook
+   * ran) holds the data directory, and a new start there would fail. Its clients died with that process, so it is
+   * asked to shut down (SIGTERM: PostgreSQL's smart shutdown, which commits nothing new and loses nothing
+   * committed) and waited for, at most {@link #ORPHAN_WAIT}. Only a live postgres process whose command line names
+   * this directory is signalled.
+   */
+  static void stopOrphan(Path dir) throws IOException {
+    Path lock = dir.resolve("postmaster.pid");
+    if (!Files.exists(lock)) {
+      return;
+    }
+    long pid;
+    try {
+      pid = Long.parseLong(Files.readAllLines(lock).get(0).trim());
+    } catch (RuntimeException e) {
+      return; // not a lock file PostgreSQL wrote: let PostgreSQL judge it
+    }
+    var orphan = ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(h -> h.info().commandLine()
+        .map(c -> c.contains("postgres") && c.contains(dir.toAbsolutePath().toString())).orElse(false));
+    if (orphan.isEmpty()) {
+      return;
+    }
+    LOG.warn("An embedded PostgreSQL (pid {}) was still running from {} (Beacon was killed before it could stop "
+        + "it): stopping it", pid, dir);
+    orphan.get().destroy();
+    try {
+      orphan.get().onExit().get(ORPHAN_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while an orphaned embedded PostgreSQL stops", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IOException("an embedded PostgreSQL (pid " + pid + ") still runs from " + dir
+          + " and did not stop within " + ORPHAN_WAIT.toSeconds() + " s: stop it, then start Beacon again", e);
+    }
+  }
+
+  /** How long an orphaned postmaster may take to shut down. */
+  static final Duration ORPHAN_WAIT = Duration.ofSeconds(30);
 
   /** How long a postmaster that could not bind may take to exit before the next port is tried anyway. */
   static final Duration EXIT_WAIT = Duration.ofSeconds(10);

@@ -1,9 +1,11 @@
 package dev.beacon.db;
 
+import dev.beacon.support.BeaconJar;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -11,8 +13,10 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -50,6 +54,36 @@ class EmbeddedPgIT {
         assertThat(Files.isSameFile(Path.of(theirs), dir.resolve("pg"))).isFalse();
       }
     }
+  }
+
+  @RegisterExtension
+  final BeaconJar.Server server = new BeaconJar.Server();
+
+  @Test
+  @DisplayName("Beacon killed with kill -9 leaves its embedded PostgreSQL running: the next start stops it and starts")
+  void killedBeacon_orphanedPostmaster_isStoppedByTheNextStart(@TempDir Path dir) throws Exception {
+    Process first = start(dir);
+    Path lock = dir.resolve("pg").resolve("postmaster.pid");
+    long orphan = Long.parseLong(Files.readAllLines(lock).get(0).trim());
+    first.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: no shutdown hook runs
+    assertThat(ProcessHandle.of(orphan).map(ProcessHandle::isAlive)).contains(true);
+
+    Process next = start(dir);
+    assertThat(ProcessHandle.of(orphan).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    assertThat(server.output()).anyMatch(l -> l.contains("was still running from"));
+    next.destroy(); // SIGTERM: the graceful shutdown stops the embedded database
+    assertThat(next.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(Files.exists(lock)).isFalse();
+  }
+
+  /** Beacon from its jar on its own embedded PostgreSQL in {@code dir}; answers once it is ready. */
+  private Process start(Path dir) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(BeaconJar.command());
+    pb.environment().putAll(BeaconJar.env(dir, 1));
+    pb.environment().remove("BEACON_DB_URL");
+    pb.environment().remove("BEACON_DB_PASSWORD");
+    server.start(pb, Duration.ofSeconds(120));
+    return server.process();
   }
 
   @Test
