@@ -17,6 +17,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -107,20 +108,15 @@ public final class EmbeddedPg implements AutoCloseable {
   }
 
   /**
-   * Waits (at most {@link #EXIT_WAIT}) until the postmaster that failed to bind has exited and removed its lock
-   * file. The start-up probe returns as soon as the other server answers, often before ours has given up; a retry
-   * started meanwhile would find the data directory locked and never come up.
+   * Waits (at most {@link #EXIT_WAIT}) until the postmaster that failed to bind has exited. The start-up probe
+   * returns as soon as the other server answers, often before ours has given up; a retry started meanwhile would
+   * find the data directory locked and never come up.
    */
   private static void awaitExit(Path dir) throws IOException {
-    Path lock = dir.resolve("postmaster.pid");
-    long deadline = System.nanoTime() + EXIT_WAIT.toNanos();
-    while (Files.exists(lock) && System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(20); // a worker thread at start-up, before anything else runs
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted while the embedded PostgreSQL's failed start exits", e);
-      }
+    Optional<ProcessHandle> failed = postmaster(dir);
+    if (failed.isPresent() && !exited(failed.get(), EXIT_WAIT)) {
+      LOG.warn("The embedded PostgreSQL that could not bind (pid {}) has not exited; trying the next port anyway",
+          failed.get().pid());
     }
   }
 
@@ -128,36 +124,54 @@ public final class EmbeddedPg implements AutoCloseable {
    * A postmaster left running from {@code dir} by a Beacon that was killed (kill -9, an OOM kill: no shutdown hook
    * ran) holds the data directory, and a new start there would fail. Its clients died with that process, so it is
    * asked to shut down (SIGTERM: PostgreSQL's smart shutdown, which commits nothing new and loses nothing
-   * committed) and waited for, at most {@link #ORPHAN_WAIT}. Only a live postgres process whose command line names
-   * this directory is signalled.
+   * committed) and waited for, at most {@link #ORPHAN_WAIT}.
    */
   static void stopOrphan(Path dir) throws IOException {
+    Optional<ProcessHandle> orphan = postmaster(dir);
+    if (orphan.isEmpty()) {
+      return;
+    }
+    LOG.warn("An embedded PostgreSQL (pid {}) was still running from {} (Beacon was killed before it could stop "
+        + "it): stopping it", orphan.get().pid(), dir);
+    orphan.get().destroy();
+    if (!exited(orphan.get(), ORPHAN_WAIT)) {
+      throw new IOException("an embedded PostgreSQL (pid " + orphan.get().pid() + ") still runs from " + dir
+          + " and did not stop within " + ORPHAN_WAIT.toSeconds() + " s: stop it, then start Beacon again");
+    }
+  }
+
+  /**
+   * The live postmaster that holds {@code dir} by its lock file, if any: only a postgres process whose command line
+   * names this directory counts (a stale lock file's pid may belong to anything by now).
+   */
+  private static Optional<ProcessHandle> postmaster(Path dir) throws IOException {
     Path lock = dir.resolve("postmaster.pid");
     if (!Files.exists(lock)) {
-      return;
+      return Optional.empty();
     }
     long pid;
     try {
       pid = Long.parseLong(Files.readAllLines(lock).get(0).trim());
     } catch (RuntimeException e) {
-      return; // not a lock file PostgreSQL wrote: let PostgreSQL judge it
+      return Optional.empty(); // not (yet) a lock file PostgreSQL wrote: let PostgreSQL judge it
     }
-    var orphan = ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(h -> h.info().commandLine()
-        .map(c -> c.contains("postgres") && c.contains(dir.toAbsolutePath().toString())).orElse(false));
-    if (orphan.isEmpty()) {
-      return;
-    }
-    LOG.warn("An embedded PostgreSQL (pid {}) was still running from {} (Beacon was killed before it could stop "
-        + "it): stopping it", pid, dir);
-    orphan.get().destroy();
+    String data = dir.toAbsolutePath().toString();
+    return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(h -> h.info().commandLine()
+        .map(c -> c.contains("postgres") && c.contains(data)).orElse(false));
+  }
+
+  /** Whether {@code postmaster} exited within {@code atMost}. */
+  private static boolean exited(ProcessHandle postmaster, Duration atMost) throws IOException {
     try {
-      orphan.get().onExit().get(ORPHAN_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      postmaster.onExit().get(atMost.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    } catch (ExecutionException e) {
+      return !postmaster.isAlive();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IOException("interrupted while an orphaned embedded PostgreSQL stops", e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IOException("an embedded PostgreSQL (pid " + pid + ") still runs from " + dir
-          + " and did not stop within " + ORPHAN_WAIT.toSeconds() + " s: stop it, then start Beacon again", e);
+      throw new IOException("interrupted while an embedded PostgreSQL (pid " + postmaster.pid() + ") stops", e);
     }
   }
 
