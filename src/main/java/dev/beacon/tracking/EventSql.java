@@ -26,19 +26,20 @@ final class EventSql {
   static final String BY_ID = "d.id = i.debtor";
 
   /*
-   * How a live batch reads the journal: $1 the journal ids in order (with, for opens and clicks, $2 the event ids
-   * made for them), then the verdicts of the batch's request shapes (kind, signals, user agent or '') as arrays:
-   * few distinct shapes per batch, so the rows themselves never leave PostgreSQL. Each id is looked up by the
-   * primary key (the OFFSET 0 keeps the planner from turning the lookup into a join over the whole journal:
-   * with a backlog, and the journal's statistics those of a nearly empty table, it chose a scan of every
-   * row per batch, so each batch cost more the further it fell behind).
+   * How a live batch reads the journal: $1 the rows' tuple ids (ctid, as text) in journal-id order (with, for
+   * opens and clicks, $2 the event ids made for them), then the verdicts of the batch's request shapes (kind,
+   * signals, user agent or '') as arrays: few distinct shapes per batch, so the rows themselves never leave
+   * PostgreSQL. Each row is fetched by its tuple id, one page read, where the primary key took an index descent
+   * as well. The tuple ids hold for the whole transaction: only the enricher, under its lock, deletes journal
+   * rows, and VACUUM never moves a live row. (The OFFSET 0 keeps the planner from turning the lookup into a join
+   * over the whole journal.)
    */
   static String journal(String columns, boolean eventIds, String kinds) {
     int v = eventIds ? 3 : 2;
     return """
             SELECT %1$s
-            FROM unnest($1::bigint[]%2$s) WITH ORDINALITY AS x(journal_id%3$s, n)
-            CROSS JOIN LATERAL (SELECT * FROM tracking_journal j WHERE j.id = x.journal_id OFFSET 0) j
+            FROM unnest($1::text[]%2$s) WITH ORDINALITY AS x(tid%3$s, n)
+            CROSS JOIN LATERAL (SELECT * FROM tracking_journal j WHERE j.ctid = x.tid::tid OFFSET 0) j
             JOIN unnest($%4$d::smallint[], $%5$d::smallint[], $%6$d::text[], $%7$d::text[], $%8$d::text[])
               AS v(kind, signals, user_agent, label, reason)
               ON v.kind = j.kind AND v.signals = j.signals AND v.user_agent = coalesce(j.user_agent, '')

@@ -89,8 +89,8 @@ final class PageViewSql {
   static final String JOURNAL_VIEW_UPDATES = """
       WITH i AS (
         SELECT j.page_view_id, j.token, j.time_on_page, j.actions, x.n
-        FROM unnest($1::bigint[]) WITH ORDINALITY AS x(journal_id, n)
-        CROSS JOIN LATERAL (SELECT * FROM tracking_journal j WHERE j.id = x.journal_id OFFSET 0) j
+        FROM unnest($1::text[]) WITH ORDINALITY AS x(tid, n)
+        CROSS JOIN LATERAL (SELECT * FROM tracking_journal j WHERE j.ctid = x.tid::tid OFFSET 0) j
         WHERE j.kind = %d
       ),
       agg AS (

@@ -33,6 +33,7 @@ public final class TrackingStats {
   private final Map<Classifier.Label, Counter> byLabel = new EnumMap<>(Classifier.Label.class);
   private final Counter enriched;
   private final Counter rejected;
+  private final Counter vacuums;
   private final Timer enrichBatch;
   private final Timer visible;
 
@@ -63,6 +64,9 @@ public final class TrackingStats {
         .register(registry);
     rejected = Counter.builder("beacon_tracking_journal_rejected")
         .description("Journal rows the event tables refused (invalid data), set aside in tracking_journal_rejected")
+        .register(registry);
+    vacuums = Counter.builder("beacon_tracking_journal_vacuums")
+        .description("VACUUMs of tracking_journal run by the enricher after the rows it deleted")
         .register(registry);
     enrichBatch = Timer.builder("beacon_tracking_enrich_batch")
         .description("Time of one enrichment transaction, from reading the journal to its commit")
@@ -138,6 +142,10 @@ public final class TrackingStats {
 
   void rejected() {
     rejected.increment();
+  }
+
+  void vacuumed() {
+    vacuums.increment();
   }
 
   /** Journal rows set aside in tracking_journal_rejected by this process. */

@@ -354,4 +354,30 @@ class EnricherIT {
       await(own.close());
     }
   }
+
+  @Test
+  void theEnricherVacuumsTheJournal_afterEveryFourFullBatchesOfDeletedRows(TestApp app) {
+    Fixtures.Debtor ann = Fixtures.debtor(app, "Ann");
+    UUID comm = Fixtures.email(app, ann, 3600);
+    app.stopEnricher();
+    Pool own = app.database.pool(app.vertx, 2);
+    String vacuums = "SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = 'tracking_journal'";
+    try {
+      long before = raw(app, vacuums);
+      await(app.pool.preparedQuery("""
+          INSERT INTO tracking_journal (kind, token, at, communication_id, user_agent, signals)
+          SELECT 1, $1, now(), $2, $3, 0 FROM generate_series(1, 30)""")
+          .execute(Tuple.of(ann.token(), comm, BROWSER)));
+      // Batches of 5: a VACUUM once 20 rows are deleted, not before; autovacuum does not count in vacuum_count.
+      String id = await(app.vertx.deployVerticle(new Enricher(own, withBatch(app.services.config().tracking(), 5))));
+      Awaitility.await().atMost(Duration.ofSeconds(20))
+          .until(() -> raw(app, vacuums) > before && raw(app, "SELECT count(*) FROM tracking_journal") == 0);
+      await(app.vertx.undeploy(id));
+      assertThat(raw(app, "SELECT count(*) FROM email_events")).isEqualTo(30);
+      assertThat(raw(app, vacuums) - before).isEqualTo(1);
+    } finally {
+      app.startEnricher();
+      await(own.close());
+    }
+  }
 }

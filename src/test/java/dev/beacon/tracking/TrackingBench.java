@@ -205,8 +205,14 @@ public final class TrackingBench {
     Vertx vertx = Vertx.vertx();
     try {
       Database db = Database.of(url.isEmpty() ? pg.url() : url, null, null);
-      Migrations.migrate(db);
       Pool pool = db.pool(vertx, 16);
+      if (!url.isEmpty()) {
+        // Every run starts from an empty schema, as the embedded one does: event tables grown by earlier runs
+        // (millions of rows, indexes many times shared_buffers) would make the figures of two runs incomparable.
+        pool.query("DROP SCHEMA IF EXISTS public CASCADE").execute().await(600, TimeUnit.SECONDS);
+        pool.query("CREATE SCHEMA public").execute().await(30, TimeUnit.SECONDS);
+      }
+      Migrations.migrate(db);
       cpuPool = db.pool(vertx, 1);
       System.out.println("PostgreSQL: " + settings(pool) + (url.isEmpty() ? " (embedded)" : " (" + url + ")"));
       List<String> tokens = seed(pool);
@@ -234,8 +240,11 @@ public final class TrackingBench {
       vertx.deployVerticle(() -> new PerRequestWriter(pool), new DeploymentOptions().setInstances(instances))
           .await(60, TimeUnit.SECONDS);
 
+      // Warm-up long enough for the JIT compilers to settle on Beacon's paths (with 3 s, compiler threads still took
+      // a quarter of the JVM's CPU during the first round's Beacon runs).
       wrk("warm-up", CEILING_PORT, lua.resolve("pixel.lua"), connections, 3);
-      wrk("warm-up", BEACON_PORT, lua.resolve("pixel.lua"), connections, 3);
+      wrk("warm-up", BEACON_PORT, lua.resolve("pixel.lua"), connections, 10);
+      wrk("warm-up", BEACON_PORT, lua.resolve("beacon.lua"), connections, 5);
       wrk("warm-up", MINIMAL_PORT, lua.resolve("pixel.lua"), connections, 3);
       drain(pool);
       System.out.printf(Locale.ROOT, "%nconnections=%d duration=%ds rounds=%d instances=%d flushSlots=%d "
@@ -276,12 +285,7 @@ public final class TrackingBench {
         print(pixel, w[0].rows(), ceiling.rps(), minimal.rps(), w[0]);
         print(accepting, -1, ceiling.rps(), minimal.rps(), null);
         print(beacon, w[1].rows(), ceiling.rps(), minimal.rps(), w[1]);
-        System.out.println("CPU per request, µs (JVM / PostgreSQL / wrk and the rest / idle):");
-        for (Result r : List.of(ceiling, minimal, single, pixel, accepting, beacon)) {
-          double n = r.requests();
-          System.out.printf(Locale.ROOT, "  %-38s %6.1f / %6.1f / %6.1f / %6.1f%n", r.name(), 1e6 * r.cpu().jvm() / n,
-              1e6 * r.cpu().pg() / n, 1e6 * r.cpu().other() / n, 1e6 * r.cpu().idle() / n);
-        }
+        printCpu(List.of(ceiling, minimal, single, pixel, accepting, beacon));
         System.out.printf(Locale.ROOT, "journal writer: pixel %.1f events per flush, beacon %.1f; statement to "
                 + "commit: pixel %.2f ms, beacon %.2f ms; shed %d, failed %d%n",
             (s1.committed() - s0.committed()) / (double) Math.max(1, s1.batches() - s0.batches()),
@@ -321,6 +325,7 @@ public final class TrackingBench {
             connections, sustained, w, 0);
         print(minimal, minimalRows, minimal.rps(), minimal.rps(), null);
         print(pixel, w[0].rows(), minimal.rps(), minimal.rps(), w[0]);
+        printCpu(List.of(minimal, pixel));
         System.out.printf(Locale.ROOT, "sustained pixel / minimal writer %.2f (rate counted over the run and its "
             + "drain: %.0f events/s)%n", pixel.rps() / minimal.rps(), w[0].rows() / (sustained + w[0].drainSeconds()));
       }
@@ -331,6 +336,15 @@ public final class TrackingBench {
       if (pg != null) {
         pg.close();
       }
+    }
+  }
+
+  private static void printCpu(List<Result> runs) {
+    System.out.println("CPU per request, µs (JVM / PostgreSQL / wrk and the rest / idle):");
+    for (Result r : runs) {
+      double n = r.requests();
+      System.out.printf(Locale.ROOT, "  %-38s %6.1f / %6.1f / %6.1f / %6.1f%n", r.name(), 1e6 * r.cpu().jvm() / n,
+          1e6 * r.cpu().pg() / n, 1e6 * r.cpu().other() / n, 1e6 * r.cpu().idle() / n);
     }
   }
 
