@@ -29,6 +29,26 @@ public final class Uuids {
     }
   }
 
+  /**
+   * True when {@code s} is a UUID's canonical form: 36 characters, hex digits of either case with dashes at 8, 13,
+   * 18 and 23 (what {@link UUID#fromString} then reads exactly). Checked by hand: it runs on the tracking hot path.
+   */
+  public static boolean canonical(String s) {
+    if (s == null || s.length() != 36) {
+      return false;
+    }
+    for (int i = 0; i < 36; i++) {
+      char c = s.charAt(i);
+      boolean ok = i == 8 || i == 13 || i == 18 || i == 23
+          ? c == '-'
+          : c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   public static UUID v7() {
     return v7(System.currentTimeMillis());
   }

@@ -51,6 +51,11 @@ public final class ClientAddress {
     }
   }
 
+  /** True when no proxy is trusted: the client is always the connection's peer. */
+  public boolean direct() {
+    return trusted.isEmpty();
+  }
+
   /** The client's address (never a DNS lookup), or null when the peer's address is unknown. */
   public InetAddress client(HttpServerRequest req) {
     InetAddress peer = IpAddresses.parse(req.remoteAddress() == null ? null : req.remoteAddress().hostAddress());
