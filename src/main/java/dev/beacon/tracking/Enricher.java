@@ -35,13 +35,24 @@ public final class Enricher extends VerticleBase {
       WITH r AS (DELETE FROM tracking_journal WHERE id = (SELECT min(id) FROM tracking_journal) RETURNING *)
       INSERT INTO tracking_journal_rejected SELECT r.*, $1, left($2, 500) FROM r RETURNING id""";
   /*
-   * PostgreSQL's JIT compiler is off for the enricher's transaction. A batch's statements are estimated above
-   * jit_above_cost as soon as the journal's statistics lag behind a backlog, and compiling (with inlining and
-   * optimisation: some 95 functions) then costs three times what running the statement does: on Debian's
-   * PostgreSQL 15 a 5,000-row batch of opens took about 1 s with it (0.75 s of it compiling) and 0.2-0.25 s
-   * without. Builds without LLVM (the embedded PostgreSQL) accept the setting and change nothing.
+   * Two planner settings for the enricher's transaction.
+   *
+   * Custom plans only (plan_cache_mode): the journal fills and empties between two batches, so a plan made for
+   * its size at one moment is wrong at the next. PostgreSQL caches a prepared statement's generic plan after five
+   * executions and keeps it until the table's statistics change; a generic DELETE by tuple id made while the
+   * journal held a few pages was a sequential scan comparing every row with the whole array of tuple ids, and
+   * once a backlog had built up (500,000 rows, on Debian's PostgreSQL 15) one batch's delete took 24 to 97 s, the
+   * backlog grew and the enricher fell minutes behind. A custom plan is made with the batch's own array and the
+   * table's current size (read from the file at each planning), so it scans by tuple id; planning each batch's
+   * statements costs well under a millisecond against the 100 ms or more a full batch takes.
+   *
+   * JIT off: a batch's statements are estimated above jit_above_cost as soon as the journal's statistics lag
+   * behind a backlog, and compiling (with inlining and optimisation: some 95 functions) then costs three times
+   * what running the statement does: on Debian's PostgreSQL 15 a 5,000-row batch of opens took about 1 s with
+   * it (0.75 s of it compiling) and 0.2-0.25 s without. Builds without LLVM (the embedded PostgreSQL) accept the
+   * setting and change nothing.
    */
-  static final String NO_JIT = "SET LOCAL jit = off";
+  static final String SETTINGS = "SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL jit = off";
   /*
    * The enricher vacuums the journal itself, every VACUUM_EVERY_BATCHES full batches' worth of deleted rows.
    * Autovacuum visits a database at most once per autovacuum_naptime (a minute by default), and at 15,000 events
@@ -205,7 +216,7 @@ public final class Enricher extends VerticleBase {
       if (!locked) {
         return Future.succeededFuture(new Enrichment.Batch(List.of()));
       }
-      return conn.query(NO_JIT).execute().compose(v -> conn.preparedQuery(Enrichment.READ_SHAPES)
+      return conn.query(SETTINGS).execute().compose(v -> conn.preparedQuery(Enrichment.READ_SHAPES)
           .execute(Tuple.of(size))).compose(rows -> {
         List<Enrichment.Shape> shapes = new ArrayList<>(rows.size());
         rows.forEach(r -> shapes.add(Enrichment.Shape.of(r)));

@@ -28,6 +28,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -356,12 +357,52 @@ class EnricherIT {
   }
 
   @Test
+  void batchesArePlannedForTheirOwnRows_neverByACachedGenericPlan(TestApp app) {
+    // A generic plan cached while the journal was small scanned all of it for every batch's delete once a backlog
+    // had grown (Enricher.SETTINGS): on the enricher's connection every journal statement must be planned anew.
+    Fixtures.Debtor ann = Fixtures.debtor(app, "Ann");
+    UUID comm = Fixtures.email(app, ann, 3600);
+    app.stopEnricher();
+    Pool own = app.database.pool(app.vertx, 1);
+    try {
+      await(app.pool.preparedQuery("""
+          INSERT INTO tracking_journal (kind, token, at, communication_id, user_agent, signals)
+          SELECT 1, $1, now(), $2, $3, 0 FROM generate_series(1, 40)""")
+          .execute(Tuple.of(ann.token(), comm, BROWSER)));
+      AtomicReference<long[]> plans = new AtomicReference<>(new long[2]);
+      Enricher.Hook look = conn -> conn.query("""
+          SELECT coalesce(sum(generic_plans), 0)::bigint, coalesce(sum(custom_plans), 0)::bigint
+          FROM pg_prepared_statements WHERE statement LIKE '%tracking_journal%'""").execute()
+          .map(r -> {
+            var row = r.iterator().next();
+            plans.set(new long[] {row.getLong(0), row.getLong(1)});
+            return null;
+          });
+      // Batches of 5: eight executions of each statement on one connection, past the five after which PostgreSQL
+      // would otherwise cache a generic plan.
+      String id = await(app.vertx.deployVerticle(
+          new Enricher(own, withBatch(app.services.config().tracking(), 5), look)));
+      Awaitility.await().atMost(Duration.ofSeconds(20))
+          .until(() -> raw(app, "SELECT count(*) FROM tracking_journal") == 0);
+      await(app.vertx.undeploy(id));
+      assertThat(raw(app, "SELECT count(*) FROM email_events")).isEqualTo(40);
+      assertThat(plans.get()[0]).as("generic plans").isZero();
+      assertThat(plans.get()[1]).as("custom plans").isGreaterThanOrEqualTo(7 * 2);
+    } finally {
+      app.startEnricher();
+      await(own.close());
+    }
+  }
+
+  @Test
   void theEnricherVacuumsTheJournal_afterEveryFourFullBatchesOfDeletedRows(TestApp app) {
     Fixtures.Debtor ann = Fixtures.debtor(app, "Ann");
     UUID comm = Fixtures.email(app, ann, 3600);
     app.stopEnricher();
     Pool own = app.database.pool(app.vertx, 2);
     String vacuums = "SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = 'tracking_journal'";
+    // An autovacuum of the journal running at the enricher's turn would make its VACUUM (SKIP_LOCKED) skip.
+    await(app.pool.query("ALTER TABLE tracking_journal SET (autovacuum_enabled = false)").execute());
     try {
       long before = raw(app, vacuums);
       await(app.pool.preparedQuery("""
@@ -376,6 +417,7 @@ class EnricherIT {
       assertThat(raw(app, "SELECT count(*) FROM email_events")).isEqualTo(30);
       assertThat(raw(app, vacuums) - before).isEqualTo(1);
     } finally {
+      await(app.pool.query("ALTER TABLE tracking_journal RESET (autovacuum_enabled)").execute());
       app.startEnricher();
       await(own.close());
     }
