@@ -19,14 +19,7 @@ public final class Uuids {
    * from a client or a provider: never an exception).
    */
   public static UUID parseOrNull(Object raw) {
-    if (!(raw instanceof String s) || s.length() != 36) {
-      return null;
-    }
-    try {
-      return UUID.fromString(s);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
+    return raw instanceof String s && canonical(s) ? UUID.fromString(s) : null;
   }
 
   /**

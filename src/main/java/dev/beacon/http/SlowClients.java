@@ -28,7 +28,6 @@ import java.util.Map;
  * server's idle timeout.
  */
 final class SlowClients {
-  private static final long NONE = Long.MAX_VALUE;
   private final long headerNanos;
   private final long bodyNanos;
   private final Map<HttpConnection, Watch> watches = new IdentityHashMap<>();
@@ -48,7 +47,7 @@ final class SlowClients {
     private long headersBy;
     /** The request whose body is being read (one at a time on an HTTP/1.1 connection), and when it must end. */
     private HttpServerRequest reading;
-    private long bodyBy = NONE;
+    private long bodyBy;
     private int inFlight;
 
     Watch(HttpConnection conn, long headersBy) {
@@ -101,7 +100,8 @@ final class SlowClients {
     }
     if (late != null) {
       for (HttpConnection c : late) {
-        // Once per connection: its close handler removes it, and a closing connection is not swept again.
+        // Collected first: a close can run the close handler, which removes from the map, at once. Removed here so
+        // that a closing connection is not swept (and counted) again.
         if (watches.remove(c) != null) {
           ClientErrors.record(ClientErrors.SLOW, null);
           c.close();

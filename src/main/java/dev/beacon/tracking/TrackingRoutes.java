@@ -220,7 +220,7 @@ public final class TrackingRoutes {
   }
 
   /** Now, in UTC. (OffsetDateTime.now builds the offset's ZoneRules on every call; this does no lookup.) */
-  static OffsetDateTime now() {
+  private static OffsetDateTime now() {
     Instant t = Instant.now();
     return OffsetDateTime.of(LocalDateTime.ofEpochSecond(t.getEpochSecond(), t.getNano(), ZoneOffset.UTC),
         ZoneOffset.UTC);

@@ -356,6 +356,14 @@ class EnricherIT {
     }
   }
 
+  /** {@code n} browser opens of {@code comm} written straight into the journal, as the hot path would. */
+  private static void journalOpens(TestApp app, Fixtures.Debtor debtor, UUID comm, int n) {
+    await(app.pool.preparedQuery("""
+        INSERT INTO tracking_journal (kind, token, at, communication_id, user_agent, signals)
+        SELECT 1, $1, now(), $2, $3, 0 FROM generate_series(1, $4)""")
+        .execute(Tuple.of(debtor.token(), comm, BROWSER, n)));
+  }
+
   @Test
   void batchesArePlannedForTheirOwnRows_neverByACachedGenericPlan(TestApp app) {
     // A generic plan cached while the journal was small scanned all of it for every batch's delete once a backlog
@@ -365,10 +373,7 @@ class EnricherIT {
     app.stopEnricher();
     Pool own = app.database.pool(app.vertx, 1);
     try {
-      await(app.pool.preparedQuery("""
-          INSERT INTO tracking_journal (kind, token, at, communication_id, user_agent, signals)
-          SELECT 1, $1, now(), $2, $3, 0 FROM generate_series(1, 40)""")
-          .execute(Tuple.of(ann.token(), comm, BROWSER)));
+      journalOpens(app, ann, comm, 40);
       AtomicReference<long[]> plans = new AtomicReference<>(new long[2]);
       Enricher.Hook look = conn -> conn.query("""
           SELECT coalesce(sum(generic_plans), 0)::bigint, coalesce(sum(custom_plans), 0)::bigint
@@ -405,10 +410,7 @@ class EnricherIT {
     await(app.pool.query("ALTER TABLE tracking_journal SET (autovacuum_enabled = false)").execute());
     try {
       long before = raw(app, vacuums);
-      await(app.pool.preparedQuery("""
-          INSERT INTO tracking_journal (kind, token, at, communication_id, user_agent, signals)
-          SELECT 1, $1, now(), $2, $3, 0 FROM generate_series(1, 30)""")
-          .execute(Tuple.of(ann.token(), comm, BROWSER)));
+      journalOpens(app, ann, comm, 30);
       // Batches of 5: a VACUUM once 20 rows are deleted, not before; autovacuum does not count in vacuum_count.
       String id = await(app.vertx.deployVerticle(new Enricher(own, withBatch(app.services.config().tracking(), 5))));
       Awaitility.await().atMost(Duration.ofSeconds(20))
