@@ -78,6 +78,8 @@ public final class Enricher extends VerticleBase {
   private TrackingStats stats;
   private WriterLoad load;
   private volatile boolean stopped;
+  /** The batch (or the setting aside of a refused row) in flight: stop waits for it (event-loop only). */
+  private Future<?> inFlight = Future.succeededFuture();
   private long measureTimer;
   /** The next batch's size: tracking.enrichBatch, halved while a batch holds a row the event tables refuse. */
   private int limit;
@@ -111,7 +113,9 @@ public final class Enricher extends VerticleBase {
   public Future<?> stop() {
     stopped = true;
     vertx.cancelTimer(measureTimer);
-    return Future.succeededFuture();
+    // Undeployed only once the transaction in flight has ended: a batch begun before the stop must not move rows
+    // journaled after it (or hold the lock) while the caller believes this enricher gone.
+    return inFlight.transform(ar -> Future.succeededFuture());
   }
 
   private void run() {
@@ -119,7 +123,9 @@ public final class Enricher extends VerticleBase {
       return;
     }
     int size = limit;
-    batch(size).onComplete(ar -> {
+    Future<Integer> running = batch(size);
+    inFlight = running;
+    running.onComplete(ar -> {
       if (stopped) {
         return;
       }
@@ -137,7 +143,9 @@ public final class Enricher extends VerticleBase {
           limit = (size + 1) / 2;
           vertx.runOnContext(v -> run());
         } else {
-          reject(ar.cause()).onComplete(r -> {
+          Future<Void> rejecting = reject(ar.cause());
+          inFlight = rejecting;
+          rejecting.onComplete(r -> {
             if (r.failed()) {
               LOG.warn("A refused tracking journal row was not set aside (retried): {}", r.cause().toString());
             }
