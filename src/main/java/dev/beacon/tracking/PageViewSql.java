@@ -21,14 +21,15 @@ final class PageViewSql {
   /*
    * New page views, classified like opens and clicks: the request's own verdict ($9, $10), then the timing rule:
    * a human-looking view within SCANNER_FOLLOW_SECONDS ($11) after a scanner's click of the same debtor is the
-   * scanner following the link it checked. Only human views move last_response_date.
+   * scanner following the link it checked. Only human views move last_response_date, and only views that can
+   * move it forward are aggregated (see EmailEventSql's APPLY).
    */
   private static final String NEW_VIEW = """
       WITH i AS (
 %4$s
       ),
       r AS (
-        SELECT i.*, d.id AS debtor_id FROM i JOIN debtors d ON %s
+        SELECT i.*, d.id AS debtor_id, d.last_response_date AS responded_at FROM i JOIN debtors d ON %s
       ),
       classified AS MATERIALIZED (
         SELECT r.*, CASE WHEN r.label = 'human' AND EXISTS (
@@ -45,15 +46,16 @@ final class PageViewSql {
                coalesce(split_part(timing, ':', 1), label),
                left(coalesce(substr(timing, strpos(timing, ':') + 1), reason), 200)
         FROM classified
-        RETURNING debtor_id, "timestamp", label
       ),
       dirty AS (
-        INSERT INTO rollup_dirty (hour, source) SELECT DISTINCT date_trunc('hour', "timestamp", 'UTC'), 'page' FROM ins
+        INSERT INTO rollup_dirty (hour, source) SELECT DISTINCT date_trunc('hour', at, 'UTC'), 'page' FROM classified
       ),
       debtor AS (
         UPDATE debtors d SET last_response_date = h.at
-        FROM (SELECT debtor_id, max("timestamp") AS at FROM ins WHERE label = 'human' GROUP BY debtor_id) h
-        WHERE d.id = h.debtor_id AND (d.last_response_date IS NULL OR d.last_response_date < h.at - %s)
+        FROM (SELECT debtor_id, max(at) AS at FROM classified
+              WHERE label = 'human' AND timing IS NULL AND (responded_at IS NULL OR responded_at < at - %3$s)
+              GROUP BY debtor_id) h
+        WHERE d.id = h.debtor_id AND (d.last_response_date IS NULL OR d.last_response_date < h.at - %3$s)
         RETURNING d.id
       )
       SELECT k.n FROM classified k""";

@@ -68,6 +68,33 @@ class TrackingIT {
   }
 
   @Test
+  void laterEvents_setWhatIsStillUnset_andMoveLastResponseOnlyForward(TestApp app) {
+    var d = Fixtures.debtor(app, "Ann");
+    UUID comm = Fixtures.email(app, d, 3600);
+    String click = trackedUrl(app, d, comm, "https://pay.example.com/").substring(app.baseUrl().length());
+    String open = "/t/o/" + d.token() + "/" + comm + ".gif";
+    String lastResponseWithin = "SELECT count(*) FROM debtors WHERE id = $1 AND last_response_date BETWEEN now() + make_interval(mins => $2) "
+        + "AND now() + make_interval(mins => $3)";
+    // Responded ten minutes ago: an open moves last_response_date up to the open.
+    await(app.pool.preparedQuery("UPDATE debtors SET last_response_date = now() - interval '10 minutes' WHERE id = $1")
+        .execute(Tuple.of(d.id())));
+    assertGif(get(app, open, BROWSER));
+    assertThat(count(app, lastResponseWithin, d.id(), -1, 1)).isEqualTo(1);
+    assertThat(count(app, "SELECT count(*) FROM communications WHERE email_opened AND NOT email_clicked")).isEqualTo(1);
+    // Already opened: a later click still marks the message clicked.
+    assertThat(get(app, click, BROWSER).statusCode()).isEqualTo(302);
+    assertThat(count(app, "SELECT count(*) FROM communications WHERE email_opened AND email_clicked")).isEqualTo(1);
+    // A response recorded after these events (an inbound reply, say): later opens and views never move it back.
+    await(app.pool.preparedQuery("UPDATE debtors SET last_response_date = now() + interval '1 hour' WHERE id = $1")
+        .execute(Tuple.of(d.id())));
+    assertGif(get(app, open, BROWSER));
+    assertThat(get(app, "/p/" + d.token(), BROWSER).statusCode()).isEqualTo(200);
+    assertThat(count(app, "SELECT count(*) FROM email_events WHERE label = 'human'")).isEqualTo(3);
+    assertThat(count(app, "SELECT count(*) FROM page_views WHERE label = 'human'")).isEqualTo(1);
+    assertThat(count(app, lastResponseWithin, d.id(), 59, 61)).isEqualTo(1);
+  }
+
+  @Test
   void openPixel_unknownAndMalformedTokens_answerTheSameGifAndStoreNothing(TestApp app) {
     var d = Fixtures.debtor(app, "Ann");
     var known = get(app, "/t/o/" + d.token() + ".gif", BROWSER);
