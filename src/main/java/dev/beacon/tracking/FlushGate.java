@@ -1,6 +1,8 @@
 package dev.beacon.tracking;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * How many tracking writer statements the process runs at once ({@code tracking.flushSlots}), shared by the
@@ -16,11 +18,31 @@ final class FlushGate {
     void granted();
   }
 
+  private int slots;
+  /** Slots not held; below zero after {@link #resize} took away slots that were held. */
   private int free;
   private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
 
   FlushGate(int slots) {
+    this.slots = slots;
     this.free = slots;
+  }
+
+  /**
+   * Changes the number of slots (the tracking benchmark compares two settings in one run). Slots held now count
+   * against the new number; writers in line get the slots added.
+   */
+  void resize(int slots) {
+    List<Waiter> granted = new ArrayList<>();
+    synchronized (this) {
+      free += slots - this.slots;
+      this.slots = slots;
+      while (free > 0 && !waiting.isEmpty()) {
+        free--;
+        granted.add(waiting.poll());
+      }
+    }
+    granted.forEach(Waiter::granted);
   }
 
   /** True when a slot was free and is now held; otherwise {@code w} is called once one is handed to it. */
@@ -42,7 +64,7 @@ final class FlushGate {
   void release() {
     Waiter next;
     synchronized (this) {
-      next = waiting.poll();
+      next = free < 0 ? null : waiting.poll();
       if (next == null) {
         free++;
         return;

@@ -53,4 +53,23 @@ class FlushGateTest {
     assertThat(granted).isEmpty();
     assertThat(gate.acquire(b)).isTrue();
   }
+
+  @Test
+  void resize_handsAddedSlotsToTheWaiters_andCountsHeldSlotsAgainstFewer() {
+    FlushGate gate = new FlushGate(1);
+    FlushGate.Waiter a = waiter("a");
+    FlushGate.Waiter b = waiter("b");
+    FlushGate.Waiter c = waiter("c");
+    assertThat(acquire(gate, a, b, c)).containsExactly(true, false, false);
+    gate.resize(2);
+    assertThat(granted).containsExactly("b");
+    // Three held now, one allowed: two releases only pay back what the resize took.
+    gate.resize(1);
+    gate.release();
+    gate.release();
+    assertThat(granted).containsExactly("b", "c");
+    assertThat(gate.acquire(a)).isFalse();
+    gate.release();
+    assertThat(granted).containsExactly("b", "c", "a");
+  }
 }

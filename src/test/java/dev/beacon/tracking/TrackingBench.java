@@ -198,6 +198,7 @@ public final class TrackingBench {
     int rounds = Integer.parseInt(System.getProperty("bench.rounds", "3"));
     int sustained = Integer.parseInt(System.getProperty("bench.sustained", "60"));
     String url = System.getProperty("bench.url", "");
+    int slotsB = Integer.getInteger("bench.slotsB", 0);
     int instances = Integer.parseInt(System.getProperty("bench.instances",
         Integer.toString(Runtime.getRuntime().availableProcessors())));
     Path work = Files.createTempDirectory("beacon-bench");
@@ -252,6 +253,7 @@ public final class TrackingBench {
           config.tracking().flushSlots(), config.tracking().batchMax(), config.tracking().enrichBatch(),
           Runtime.getRuntime().availableProcessors());
       List<double[]> ratios = new ArrayList<>();
+      List<double[]> slotRatios = new ArrayList<>();
       for (int round = 1; round <= rounds; round++) {
         System.out.printf(Locale.ROOT, "%nround %d of %d (uptime: %s)%n", round, rounds, uptime());
         Result ceiling = wrk("ceiling (bare Vert.x GIF)", CEILING_PORT, lua.resolve("pixel.lua"), connections, seconds);
@@ -262,6 +264,14 @@ public final class TrackingBench {
         Result single = wrk("one INSERT per request", PER_REQUEST_PORT, lua.resolve("pixel.lua"), connections,
             seconds);
         long singleRows = count(pool, "SELECT count(*) FROM bench_minimal") - minimalBefore - minimalRows;
+        // With bench.slotsB, the pixel and accepting-only runs again with that many flush slots, before the
+        // configured ones in even rounds and after them in odd ones.
+        Result[] other = new Result[2];
+        Written[] wOther = new Written[1];
+        if (slotsB > 0 && round % 2 == 0) {
+          enricher = slotsRun(vertx, slotsB, config.tracking().flushSlots(), enricher, enricherPool, config, pool, lua,
+              connections, seconds, other, wOther);
+        }
         var s0 = TrackingStats.current().snapshot();
         Written[] w = new Written[2];
         Result pixel = beaconRun("Beacon pixel GET /t/o/{token}/{id}.gif", "email_events", pool, lua, "pixel.lua",
@@ -273,6 +283,11 @@ public final class TrackingBench {
         enricher = vertx.deployVerticle(new Enricher(enricherPool, config.tracking())).await(60, TimeUnit.SECONDS);
         drain(pool);
         var s1 = TrackingStats.current().snapshot();
+        if (slotsB > 0 && round % 2 == 1) {
+          enricher = slotsRun(vertx, slotsB, config.tracking().flushSlots(), enricher, enricherPool, config, pool, lua,
+              connections, seconds, other, wOther);
+          s1 = TrackingStats.current().snapshot();
+        }
         Result beacon = beaconRun("Beacon beacon POST /t/b", "page_views", pool, lua, "beacon.lua", connections,
             seconds, w, 1);
         var s2 = TrackingStats.current().snapshot();
@@ -285,7 +300,14 @@ public final class TrackingBench {
         print(pixel, w[0].rows(), ceiling.rps(), minimal.rps(), w[0]);
         print(accepting, -1, ceiling.rps(), minimal.rps(), null);
         print(beacon, w[1].rows(), ceiling.rps(), minimal.rps(), w[1]);
-        printCpu(List.of(ceiling, minimal, single, pixel, accepting, beacon));
+        if (slotsB > 0) {
+          print(other[0], wOther[0].rows(), ceiling.rps(), minimal.rps(), wOther[0]);
+          print(other[1], -1, ceiling.rps(), minimal.rps(), null);
+          slotRatios.add(new double[] {other[0].rps() / minimal.rps(), other[1].rps() / minimal.rps(),
+              other[0].p99ms(), other[1].p99ms(), other[0].rps() / pixel.rps(), other[1].rps() / accepting.rps()});
+        }
+        printCpu(slotsB > 0 ? List.of(ceiling, minimal, single, pixel, accepting, beacon, other[0], other[1])
+            : List.of(ceiling, minimal, single, pixel, accepting, beacon));
         System.out.printf(Locale.ROOT, "journal writer: pixel %.1f events per flush, beacon %.1f; statement to "
                 + "commit: pixel %.2f ms, beacon %.2f ms; shed %d, failed %d%n",
             (s1.committed() - s0.committed()) / (double) Math.max(1, s1.batches() - s0.batches()),
@@ -310,6 +332,13 @@ public final class TrackingBench {
           median(ratios, 10));
       System.out.printf(Locale.ROOT, "accepting only (pixel, enricher off) / minimal writer %.2f, p99 %.2f ms%n",
           median(ratios, 11), median(ratios, 12));
+      if (slotsB > 0) {
+        System.out.printf(Locale.ROOT, "with flushSlots=%d: pixel / minimal writer %.2f, accepting only / minimal "
+                + "writer %.2f, p99 pixel %.2f ms, accepting only %.2f ms; against flushSlots=%d in the same round: "
+                + "pixel %.2f, accepting only %.2f%n", slotsB, median(slotRatios, 0), median(slotRatios, 1),
+            median(slotRatios, 2), median(slotRatios, 3), config.tracking().flushSlots(), median(slotRatios, 4),
+            median(slotRatios, 5));
+      }
       // With wrk's closed loop the mean latency is connections / rate (Little's law): a p99 that is the same multiple
       // of it for two servers says their tails have the same shape and differ only by their rates.
       System.out.printf(Locale.ROOT, "p99 over the mean latency (connections / rate): pixel %.1f, minimal writer %.1f%n",
@@ -345,6 +374,30 @@ public final class TrackingBench {
       double n = r.requests();
       System.out.printf(Locale.ROOT, "  %-38s %6.1f / %6.1f / %6.1f / %6.1f%n", r.name(), 1e6 * r.cpu().jvm() / n,
           1e6 * r.cpu().pg() / n, 1e6 * r.cpu().other() / n, 1e6 * r.cpu().idle() / n);
+    }
+  }
+
+  /**
+   * The pixel and accepting-only runs with {@code slots} flush slots instead of {@code configured} (into
+   * {@code out} and {@code written}); answers the enricher's new deployment id.
+   */
+  private static String slotsRun(Vertx vertx, int slots, int configured, String enricher, Pool enricherPool,
+                                 BeaconConfig config, Pool pool, Path lua, int connections, int seconds, Result[] out,
+                                 Written[] written) throws Exception {
+    FlushGate gate = WriterLoad.of(vertx).gate(configured);
+    gate.resize(slots);
+    try {
+      out[0] = beaconRun("Beacon pixel, flushSlots=" + slots, "email_events", pool, lua, "pixel.lua", connections,
+          seconds, written, 0);
+      vertx.undeploy(enricher).await(60, TimeUnit.SECONDS);
+      out[1] = wrk("  accepting only, flushSlots=" + slots, BEACON_PORT, lua.resolve("pixel.lua"), connections,
+          seconds);
+      String redeployed = vertx.deployVerticle(new Enricher(enricherPool, config.tracking()))
+          .await(60, TimeUnit.SECONDS);
+      drain(pool);
+      return redeployed;
+    } finally {
+      gate.resize(configured);
     }
   }
 
