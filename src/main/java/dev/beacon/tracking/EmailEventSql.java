@@ -63,17 +63,14 @@ final class EmailEventSql {
                left(coalesce(substr(timing, strpos(timing, ':') + 1), reason), 200), url
         FROM classified ORDER BY n
       ),
-      dirty AS (
-        INSERT INTO rollup_dirty (hour, source) SELECT DISTINCT date_trunc('hour', at, 'UTC'), 'email' FROM classified
-      )%3$s""";
+%5$s%3$s""";
 
   /*
    * What every email batch adds: the communications' flags, the debtors' last_response_date, and per written
    * row its place in the batch and its final label. A row ends human when its request looked human and no timing
-   * rule fired. Only rows that would change something are aggregated: the flags only ever go from false to true
-   * and last_response_date only forward, so the values read with the batch's rows (r) tell which rows can; the
-   * UPDATEs check again on the rows they lock. (Aggregating every human row of a batch of repeat opens, when
-   * almost none changes anything, was a fifth of the statement.)
+   * rule fired. As for last_response_date (EventSql.LAST_RESPONSE), only rows that would change a flag are
+   * aggregated: the flags only ever go from false to true, so the values read with the batch's rows (r) tell
+   * which rows can; the UPDATE checks again on the rows it locks.
    */
   private static final String APPLY = """
       ,
@@ -86,14 +83,7 @@ final class EmailEventSql {
         WHERE c.id = h.communication_id AND (NOT c.email_opened OR (h.clicked AND NOT c.email_clicked))
         RETURNING c.id
       ),
-      debtor AS (
-        UPDATE debtors d SET last_response_date = h.at
-        FROM (SELECT debtor_id, max(at) AS at FROM classified
-              WHERE label = 'human' AND timing IS NULL AND (responded_at IS NULL OR responded_at < at - %1$s)
-              GROUP BY debtor_id) h
-        WHERE d.id = h.debtor_id AND (d.last_response_date IS NULL OR d.last_response_date < h.at - %1$s)
-        RETURNING d.id
-      )
+%s
       SELECT k.n, coalesce(split_part(k.timing, ':', 1), k.label) AS label FROM classified k""";
 
   private static final String BURST = """
@@ -109,7 +99,7 @@ final class EmailEventSql {
               THEN 'scanner:' || {BURST_LINKS}::int || ' distinct links of one message clicked within ' || {BURST_SECONDS}::int || ' s'
       """;
 
-  private static final String APPLY_SQL = APPLY.formatted(EventSql.RESPONSE_GRANULARITY);
+  private static final String APPLY_SQL = APPLY.formatted(EventSql.LAST_RESPONSE);
 
   /** What a live batch answers: the final labels and how many of each (unknown tokens are not there). */
   private static final String LABEL_COUNTS = """
@@ -119,7 +109,7 @@ final class EmailEventSql {
       "SELECT k.n, coalesce(split_part(k.timing, ':', 1), k.label) AS label FROM classified k";
 
   private static String email(String input, String join, boolean clicks, int window, boolean counts) {
-    String sql = EMAIL.formatted(join, clicks ? BURST : "", APPLY_SQL, input)
+    String sql = EMAIL.formatted(join, clicks ? BURST : "", APPLY_SQL, input, EventSql.dirtyHours("email"))
         .replace("{WINDOW}", "$" + window).replace("{BURST_SECONDS}", "$" + (window + 1))
         .replace("{BURST_LINKS}", "$" + (window + 2));
     return counts ? sql.replace(PER_ROW_LABELS, LABEL_COUNTS) : sql;

@@ -23,6 +23,31 @@ final class EventSql {
   static final Duration RESPONSE_STEP = Duration.ofMinutes(1);
   static final String RESPONSE_GRANULARITY = "interval '" + RESPONSE_STEP.toSeconds() + " seconds'";
   static final String BY_TOKEN = "d.unique_token = i.debtor";
+
+  /** The batch's UTC hours, for the dashboard's rollup job: every classified row is inserted. */
+  static String dirtyHours(String source) {
+    return """
+              dirty AS (
+                INSERT INTO rollup_dirty (hour, source) SELECT DISTINCT date_trunc('hour', at, 'UTC'), '%s' FROM classified
+              )""".formatted(source);
+  }
+
+  /*
+   * last_response_date moved up to the batch's latest human row (the request looked human and no timing rule
+   * fired). It only ever moves forward, so only the rows that can move it are aggregated, by the value read with
+   * them (responded_at); the UPDATE checks again on the rows it locks. (Aggregating every human row of a batch of
+   * repeat opens, when almost none changes anything, was a fifth of the statement.)
+   */
+  static final String LAST_RESPONSE = """
+              debtor AS (
+                UPDATE debtors d SET last_response_date = h.at
+                FROM (SELECT debtor_id, max(at) AS at FROM classified
+                      WHERE label = 'human' AND timing IS NULL AND (responded_at IS NULL OR responded_at < at - %1$s)
+                      GROUP BY debtor_id) h
+                WHERE d.id = h.debtor_id AND (d.last_response_date IS NULL OR d.last_response_date < h.at - %1$s)
+                RETURNING d.id
+              )""".formatted(RESPONSE_GRANULARITY);
+
   static final String BY_ID = "d.id = i.debtor";
 
   /*

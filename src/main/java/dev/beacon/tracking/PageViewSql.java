@@ -21,8 +21,7 @@ final class PageViewSql {
   /*
    * New page views, classified like opens and clicks: the request's own verdict ($9, $10), then the timing rule:
    * a human-looking view within SCANNER_FOLLOW_SECONDS ($11) after a scanner's click of the same debtor is the
-   * scanner following the link it checked. Only human views move last_response_date, and only views that can
-   * move it forward are aggregated (see EmailEventSql's APPLY).
+   * scanner following the link it checked. Only human views move last_response_date (EventSql.LAST_RESPONSE).
    */
   private static final String NEW_VIEW = """
       WITH i AS (
@@ -47,17 +46,8 @@ final class PageViewSql {
                left(coalesce(substr(timing, strpos(timing, ':') + 1), reason), 200)
         FROM classified
       ),
-      dirty AS (
-        INSERT INTO rollup_dirty (hour, source) SELECT DISTINCT date_trunc('hour', at, 'UTC'), 'page' FROM classified
-      ),
-      debtor AS (
-        UPDATE debtors d SET last_response_date = h.at
-        FROM (SELECT debtor_id, max(at) AS at FROM classified
-              WHERE label = 'human' AND timing IS NULL AND (responded_at IS NULL OR responded_at < at - %3$s)
-              GROUP BY debtor_id) h
-        WHERE d.id = h.debtor_id AND (d.last_response_date IS NULL OR d.last_response_date < h.at - %3$s)
-        RETURNING d.id
-      )
+%5$s,
+%3$s
       SELECT k.n FROM classified k""";
 
   /** The reason a view gets from the scanner-follow rule. */
@@ -74,7 +64,8 @@ final class PageViewSql {
                    v.label, v.reason, x.n""", false, String.valueOf(Journal.Kind.VIEW.code));
 
   private static String newView(String input, String join, int follow, boolean count) {
-    String sql = NEW_VIEW.formatted(join, FOLLOWED_SCANNER.replace("'", "''"), EventSql.RESPONSE_GRANULARITY, input)
+    String sql = NEW_VIEW.formatted(join, FOLLOWED_SCANNER.replace("'", "''"), EventSql.LAST_RESPONSE, input,
+        EventSql.dirtyHours("page"))
         .replace("{FOLLOW}", "$" + follow);
     return count ? sql.replace("SELECT k.n FROM classified k", "SELECT count(*)::int AS n FROM classified k") : sql;
   }

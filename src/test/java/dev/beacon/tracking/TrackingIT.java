@@ -73,8 +73,8 @@ class TrackingIT {
     UUID comm = Fixtures.email(app, d, 3600);
     String click = trackedUrl(app, d, comm, "https://pay.example.com/").substring(app.baseUrl().length());
     String open = "/t/o/" + d.token() + "/" + comm + ".gif";
-    String lastResponseWithin = "SELECT count(*) FROM debtors WHERE id = $1 AND last_response_date BETWEEN now() + make_interval(mins => $2) "
-        + "AND now() + make_interval(mins => $3)";
+    String lastResponseWithin = "SELECT count(*) FROM debtors WHERE id = $1 AND last_response_date "
+        + "BETWEEN now() + make_interval(mins => $2) AND now() + make_interval(mins => $3)";
     // Responded ten minutes ago: an open moves last_response_date up to the open.
     await(app.pool.preparedQuery("UPDATE debtors SET last_response_date = now() - interval '10 minutes' WHERE id = $1")
         .execute(Tuple.of(d.id())));
