@@ -99,7 +99,7 @@ public final class EmbeddedPg implements AutoCloseable {
         .start();
     if (!servesFrom(pg, dir)) {
       pg.close(); // ours exits at bind: this only releases the data directory's lock
-      awaitExit(dir);
+      awaitExit(pg.getProcess(), dir);
       throw new PortTaken(port);
     }
     EmbeddedPg e = new EmbeddedPg(pg);
@@ -109,14 +109,19 @@ public final class EmbeddedPg implements AutoCloseable {
 
   /**
    * Waits (at most {@link #EXIT_WAIT}) until the postmaster that failed to bind has exited. The start-up probe
-   * returns as soon as the other server answers, often before ours has given up; a retry started meanwhile would
-   * find the data directory locked and never come up.
+   * returns as soon as the other server answers, often before ours has given up, and even before {@code pg_ctl} has
+   * launched it (no lock file yet to find it by); a retry started meanwhile would find the data directory locked
+   * and never come up. {@code pg_ctl start -w} exits only once its postmaster is ready or dead, so it is waited for
+   * first, then whatever postmaster still holds the lock file.
    */
-  private static void awaitExit(Path dir) throws IOException {
+  private static void awaitExit(Process pgCtl, Path dir) throws IOException {
+    long deadline = System.nanoTime() + EXIT_WAIT.toNanos();
+    boolean ctlExited = exited(pgCtl.toHandle(), EXIT_WAIT);
     Optional<ProcessHandle> failed = postmaster(dir);
-    if (failed.isPresent() && !exited(failed.get(), EXIT_WAIT)) {
+    Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+    if (!ctlExited || failed.isPresent() && !exited(failed.get(), left)) {
       LOG.warn("The embedded PostgreSQL that could not bind (pid {}) has not exited; trying the next port anyway",
-          failed.get().pid());
+          failed.map(ProcessHandle::pid).orElse(pgCtl.pid()));
     }
   }
 
