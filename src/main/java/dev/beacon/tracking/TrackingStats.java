@@ -132,6 +132,20 @@ public final class TrackingStats {
   void statement(int size, long nanos) {
     batchSize.record(size);
     commitLatency.record(nanos, TimeUnit.NANOSECONDS);
+    LongConsumer o = commitObserver;
+    if (o != null) {
+      o.accept(nanos);
+    }
+  }
+
+  private static volatile LongConsumer commitObserver;
+
+  /**
+   * Also hands every writer statement's time from sending to commit (ns) to {@code observer}, on the writer's
+   * event loop (the benchmark's statement-to-commit percentiles of one run). Null: none.
+   */
+  public static void observeCommits(LongConsumer observer) {
+    commitObserver = observer;
   }
 
   void unknownTokens(int n) {

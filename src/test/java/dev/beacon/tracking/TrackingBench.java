@@ -190,7 +190,7 @@ public final class TrackingBench {
   }
 
   /** A Beacon run's figures beyond wrk's: rows in the event tables, drain time, freshness. */
-  record Written(long rows, double drainSeconds, double freshP50ms, double freshP99ms) {}
+  record Written(long rows, double drainSeconds, double freshP50ms, double freshP99ms, double commitP99ms) {}
 
   public static void main(String[] args) throws Exception {
     int connections = Integer.parseInt(System.getProperty("bench.connections", "64"));
@@ -278,8 +278,11 @@ public final class TrackingBench {
             connections, seconds, w, 0);
         // The same pixel with the enricher stopped: what accepting alone costs (the journal then drains after).
         vertx.undeploy(enricher).await(60, TimeUnit.SECONDS);
+        Freshness acceptingCommits = new Freshness();
+        TrackingStats.observeCommits(acceptingCommits::add);
         Result accepting = wrk("  pixel, accepting only (enricher off)", BEACON_PORT, lua.resolve("pixel.lua"),
             connections, seconds);
+        TrackingStats.observeCommits(null);
         enricher = vertx.deployVerticle(new Enricher(enricherPool, config.tracking())).await(60, TimeUnit.SECONDS);
         drain(pool);
         var s1 = TrackingStats.current().snapshot();
@@ -315,6 +318,9 @@ public final class TrackingBench {
             1000 * (s1.statementSeconds() - s0.statementSeconds()) / Math.max(1, s1.statements() - s0.statements()),
             1000 * (s2.statementSeconds() - s1.statementSeconds()) / Math.max(1, s2.statements() - s1.statements()),
             s2.shed() - s0.shed(), s2.failed() - s0.failed());
+        // The writer's own tail: the part of the HTTP p99 spent between sending a statement and its commit.
+        System.out.printf(Locale.ROOT, "statement to commit p99: pixel %.2f ms, accepting only %.2f ms, beacon %.2f "
+            + "ms%n", w[0].commitP99ms(), acceptingCommits.percentileMs(0.99), w[1].commitP99ms());
         if (w[0].rows() < pixel.ok() || w[1].rows() < beacon.ok() || minimalRows < minimal.ok()) {
           System.out.println("ROWS MISSING: fewer rows than 2xx answers");
         }
@@ -406,12 +412,15 @@ public final class TrackingBench {
                                   int seconds, Written[] written, int slot) throws Exception {
     long before = count(pool, "SELECT count(*) FROM " + table);
     Freshness fresh = new Freshness();
+    Freshness commits = new Freshness();
     TrackingStats.observeFreshness(fresh::add);
+    TrackingStats.observeCommits(commits::add);
     Result r = wrk(name, BEACON_PORT, lua.resolve(script), connections, seconds);
+    TrackingStats.observeCommits(null);
     double drain = drain(pool);
     TrackingStats.observeFreshness(null);
     written[slot] = new Written(count(pool, "SELECT count(*) FROM " + table) - before, drain,
-        fresh.percentileMs(0.5), fresh.percentileMs(0.99));
+        fresh.percentileMs(0.5), fresh.percentileMs(0.99), commits.percentileMs(0.99));
     return r;
   }
 
