@@ -24,6 +24,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import static dev.beacon.support.TestApp.await;
@@ -84,6 +85,19 @@ class JournalWriterIT {
     return tx;
   }
 
+  /**
+   * Ends the locking transaction however the test went (a rollback after its commit does nothing) and gives the
+   * connection back: a lock left held would block every later test's reset on the shared database.
+   */
+  static void release(SqlConnection conn, Transaction tx) {
+    try {
+      tx.rollback().await(30, TimeUnit.SECONDS);
+    } catch (Exception alreadyEnded) {
+      // committed by the test
+    }
+    await(conn.close());
+  }
+
   static void awaitBlockedWriter(TestApp app) {
     Awaitility.await().atMost(Duration.ofSeconds(20)).until(() ->
         count(app, "SELECT count(*) FROM pg_locks WHERE NOT granted") > 0);
@@ -95,28 +109,31 @@ class JournalWriterIT {
     try (TestApp tiny = TestApp.start(new JsonObject().put("tracking", new JsonObject().put("queueCapacity", 1)))) {
       SqlConnection conn = await(shared.pool.getConnection());
       Transaction tx = lockTables(shared, conn);
-      Future<HttpResponse<Buffer>> first = tiny.client.post("/t/b").putHeader("Content-Type", "application/json")
-          .sendBuffer(Buffer.buffer(new JsonObject().put("token", ann.token()).put("pageType", "landing").encode()));
-      awaitBlockedWriter(shared);
-      long shedBefore = TrackingStats.current().snapshot().shed();
+      try {
+        Future<HttpResponse<Buffer>> first = tiny.client.post("/t/b").putHeader("Content-Type", "application/json")
+            .sendBuffer(Buffer.buffer(new JsonObject().put("token", ann.token()).put("pageType", "landing").encode()));
+        awaitBlockedWriter(shared);
+        long shedBefore = TrackingStats.current().snapshot().shed();
 
-      HttpResponse<Buffer> second = await(tiny.client.post("/t/b").putHeader("Content-Type", "application/json")
-          .sendBuffer(Buffer.buffer(new JsonObject().put("token", ann.token()).put("pageType", "landing").encode())));
-      assertThat(second.statusCode()).isEqualTo(503);
-      assertThat(second.getHeader("Retry-After")).isEqualTo("1");
-      assertThat(second.getHeader("Content-Type")).startsWith("application/problem+json");
+        HttpResponse<Buffer> second = await(tiny.client.post("/t/b").putHeader("Content-Type", "application/json")
+            .sendBuffer(Buffer.buffer(new JsonObject().put("token", ann.token()).put("pageType", "landing").encode())));
+        assertThat(second.statusCode()).isEqualTo(503);
+        assertThat(second.getHeader("Retry-After")).isEqualTo("1");
+        assertThat(second.getHeader("Content-Type")).startsWith("application/problem+json");
 
-      HttpResponse<Buffer> pixel = await(tiny.client.get("/t/o/" + ann.token() + ".gif").putHeader("User-Agent", BROWSER).send());
-      TrackingIT.assertGif(pixel);
-      assertThat(TrackingStats.current().snapshot().shed() - shedBefore).isEqualTo(2);
-      assertThat(first.isComplete()).isFalse();
+        HttpResponse<Buffer> pixel = await(tiny.client.get("/t/o/" + ann.token() + ".gif").putHeader("User-Agent", BROWSER).send());
+        TrackingIT.assertGif(pixel);
+        assertThat(TrackingStats.current().snapshot().shed() - shedBefore).isEqualTo(2);
+        assertThat(first.isComplete()).isFalse();
 
-      await(tx.commit());
-      await(conn.close());
-      assertThat(await(first).statusCode()).isEqualTo(204);
-      shared.enriched();
-      assertThat(count(shared, "SELECT count(*) FROM page_views")).isEqualTo(1);
-      assertThat(count(shared, "SELECT count(*) FROM email_events")).isZero();
+        await(tx.commit());
+        assertThat(await(first).statusCode()).isEqualTo(204);
+        shared.enriched();
+        assertThat(count(shared, "SELECT count(*) FROM page_views")).isEqualTo(1);
+        assertThat(count(shared, "SELECT count(*) FROM email_events")).isZero();
+      } finally {
+        release(conn, tx);
+      }
     }
   }
 
@@ -136,25 +153,28 @@ class JournalWriterIT {
         null, null, 0, "info", null, null);
     SqlConnection conn = await(app.pool.getConnection());
     Transaction tx = lockTables(app, conn);
-    Future<Void> inFlight = on(ctx, () -> writer.submit(view.get()));
-    awaitBlockedWriter(app);
-    Future<Void> queued1 = on(ctx, () -> writer.submit(view.get()));
-    Future<Void> queued2 = on(ctx, () -> writer.submit(view.get()));
-    Future<Void> stopped = on(ctx, writer::stop);
+    try {
+      Future<Void> inFlight = on(ctx, () -> writer.submit(view.get()));
+      awaitBlockedWriter(app);
+      Future<Void> queued1 = on(ctx, () -> writer.submit(view.get()));
+      Future<Void> queued2 = on(ctx, () -> writer.submit(view.get()));
+      Future<Void> stopped = on(ctx, writer::stop);
 
-    Awaitility.await().until(() -> queued1.isComplete() && queued2.isComplete());
-    assertThat(queued1.cause()).isSameAs(JournalWriter.OVERLOADED);
-    assertThat(queued2.cause()).isSameAs(JournalWriter.OVERLOADED);
-    assertThat(stopped.isComplete()).isFalse();
-    Future<Void> afterStop = on(ctx, () -> writer.submit(view.get()));
-    Awaitility.await().until(afterStop::isComplete);
-    assertThat(afterStop.cause()).isSameAs(JournalWriter.OVERLOADED);
+      Awaitility.await().until(() -> queued1.isComplete() && queued2.isComplete());
+      assertThat(queued1.cause()).isSameAs(JournalWriter.OVERLOADED);
+      assertThat(queued2.cause()).isSameAs(JournalWriter.OVERLOADED);
+      assertThat(stopped.isComplete()).isFalse();
+      Future<Void> afterStop = on(ctx, () -> writer.submit(view.get()));
+      Awaitility.await().until(afterStop::isComplete);
+      assertThat(afterStop.cause()).isSameAs(JournalWriter.OVERLOADED);
 
-    await(tx.commit());
-    await(conn.close());
-    await(inFlight);
-    await(stopped);
-    app.enriched();
-    assertThat(count(app, "SELECT count(*) FROM page_views")).isEqualTo(1);
+      await(tx.commit());
+      await(inFlight);
+      await(stopped);
+      app.enriched();
+      assertThat(count(app, "SELECT count(*) FROM page_views")).isEqualTo(1);
+    } finally {
+      release(conn, tx);
+    }
   }
 }
