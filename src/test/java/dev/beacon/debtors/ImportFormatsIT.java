@@ -138,9 +138,7 @@ class ImportFormatsIT {
           if (pixels.incrementAndGet() > 3) {
             millis.add((System.nanoTime() - t0) / 1_000_000);
           }
-          if (status != 200) {
-            throw new AssertionError("pixel answered " + status);
-          }
+          assertThat(status).isEqualTo(200);
         }
       } catch (Throwable t) {
         proberFailed.set(t);

@@ -278,7 +278,7 @@ public final class TrackingBench {
             connections, seconds, w, 0);
         // The same pixel with the enricher stopped: what accepting alone costs (the journal then drains after).
         vertx.undeploy(enricher).await(60, TimeUnit.SECONDS);
-        Freshness acceptingCommits = new Freshness();
+        Samples acceptingCommits = new Samples();
         TrackingStats.observeCommits(acceptingCommits::add);
         Result accepting = wrk("  pixel, accepting only (enricher off)", BEACON_PORT, lua.resolve("pixel.lua"),
             connections, seconds);
@@ -411,8 +411,8 @@ public final class TrackingBench {
   private static Result beaconRun(String name, String table, Pool pool, Path lua, String script, int connections,
                                   int seconds, Written[] written, int slot) throws Exception {
     long before = count(pool, "SELECT count(*) FROM " + table);
-    Freshness fresh = new Freshness();
-    Freshness commits = new Freshness();
+    Samples fresh = new Samples();
+    Samples commits = new Samples();
     TrackingStats.observeFreshness(fresh::add);
     TrackingStats.observeCommits(commits::add);
     Result r = wrk(name, BEACON_PORT, lua.resolve(script), connections, seconds);
@@ -433,8 +433,11 @@ public final class TrackingBench {
     return (System.nanoTime() - t0) / 1e9;
   }
 
-  /** Every event's time from accepted to visible in the event tables during one run (ns). */
-  static final class Freshness {
+  /**
+   * Times of one run (ns): each event's from accepted to visible in the event tables, or each writer statement's
+   * from sending to its commit.
+   */
+  static final class Samples {
     private long[] values = new long[1 << 16];
     private int n;
 
