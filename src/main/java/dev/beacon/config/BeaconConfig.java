@@ -48,12 +48,13 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
 
   /**
    * Tracking: {@code linkSecret} signs click links (empty: generated once and kept under data/);
-   * the writer queue bounds; how many writer statements the process runs at once ({@code flushSlots}); the
+   * the writer queue bounds; how many writer statements the process runs at once ({@code flushSlots}) and how long
+   * a batch waits for one before it runs on a spare ({@code flushHedge}, zero: never); the
    * window after a send in which an open or click counts as machine; optional CIDR lists of scanner networks;
    * the enricher's batch size and idle interval, and the journal backlog over which the hot path sheds.
    */
   public record Tracking(String linkSecret, IpStorage ipStorage, int queueCapacity, int batchMax, int flushSlots,
-                         Duration sendWindow, List<String> scannerCidrs, int enrichBatch,
+                         Duration flushHedge, Duration sendWindow, List<String> scannerCidrs, int enrichBatch,
                          Duration enrichInterval, int journalBacklogMax) {}
 
   /**
@@ -128,7 +129,7 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
       "db.url", "db.user", "db.password", "db.poolSize", "db.embeddedDir", "db.embeddedPort", "db.readUrl",
       "auth.keys", "data.dir",
       "tracking.linkSecret", "tracking.ipStorage", "tracking.queueCapacity", "tracking.batchMax",
-      "tracking.flushSlots", "tracking.sendWindow", "tracking.scannerCidrs", "tracking.enrichBatch",
+      "tracking.flushSlots", "tracking.flushHedge", "tracking.sendWindow", "tracking.scannerCidrs", "tracking.enrichBatch",
       "tracking.enrichInterval", "tracking.journalBacklogMax",
       "payments.stripeApiKey", "payments.stripeWebhookSecret", "payments.stripeApiBase", "payments.currency",
       "payments.minPartial", "payments.planMinInstallments", "payments.planMaxInstallments",
@@ -202,7 +203,7 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
   public BeaconConfig withLinkSecret(String secret) {
     Tracking t = tracking;
     return new BeaconConfig(http, db, auth, dataDir, new Tracking(secret, t.ipStorage(), t.queueCapacity(),
-        t.batchMax(), t.flushSlots(), t.sendWindow(), t.scannerCidrs(), t.enrichBatch(), t.enrichInterval(),
+        t.batchMax(), t.flushSlots(), t.flushHedge(), t.sendWindow(), t.scannerCidrs(), t.enrichBatch(), t.enrichInterval(),
         t.journalBacklogMax()), payments, retention, scoring, sending, delivery, ops, limits);
   }
 

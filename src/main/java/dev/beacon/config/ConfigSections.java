@@ -168,6 +168,7 @@ final class ConfigSections {
         s.integer("tracking.queueCapacity", 10_000, 1, 10_000_000),
         s.integer("tracking.batchMax", 500, 1, 10_000),
         flushSlots(s.integer("tracking.flushSlots", 0, 0, 1024)),
+        s.duration("tracking.flushHedge", Duration.ofMillis(2)),
         s.duration("tracking.sendWindow", Duration.ofSeconds(5)),
         List.copyOf(cidrs),
         s.integer("tracking.enrichBatch", 5_000, 1, 100_000),

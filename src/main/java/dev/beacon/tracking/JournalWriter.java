@@ -17,7 +17,8 @@ import java.util.function.BooleanSupplier;
  * The hot path's group-commit writer, one per HTTP verticle instance, used only on that instance's event loop.
  * Requests are queued; one flush at a time writes everything queued (up to {@code batchMax} rows) into the
  * journal in one INSERT and completes each request's Future only once it has committed; the {@link Enricher}
- * does the rest later. While a flush is in flight the next batch accumulates. At most {@code capacity} requests
+ * does the rest later. While a flush is in flight the next batch accumulates; a batch that has waited
+ * {@code tracking.flushHedge} for a slot flushes on a spare one ({@link FlushGate#hedge}). At most {@code capacity} requests
  * are accepted and unanswered, and nothing is accepted while the journal's backlog is over its bound; beyond
  * either {@link #submit} answers a failed Future ({@link #OVERLOADED}) at once and counts it.
  */
@@ -37,6 +38,8 @@ final class JournalWriter {
   private final TrackingStats stats;
   private final FlushGate gate;
   private final BooleanSupplier backlogFull;
+  /** The timer that asks for a spare slot, while waiting for one; -1: none. */
+  private long hedgeTimer = -1;
   /** Handed a slot of the gate: flush on this writer's event loop (or pass the slot on once stopped). */
   private final FlushGate.Waiter onSlot = this::slotGranted;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
@@ -86,7 +89,18 @@ final class JournalWriter {
   private void requestSlot() {
     if (gate.acquire(onSlot)) {
       // Let the requests read in this event-loop turn join the batch.
-      context.runOnContext(v -> flush());
+      context.runOnContext(v -> flush(false));
+    } else if (gate.hedgeMillis() > 0) {
+      hedgeTimer = context.owner().setTimer(gate.hedgeMillis(), id -> hedge());
+    }
+  }
+
+  /** Still in line after the gate's hedge delay: flush on a spare slot if one is free (else keep waiting for a slot). */
+  private void hedge() {
+    hedgeTimer = -1;
+    if (!stopped && gate.hedge(onSlot)) {
+      stats.hedged();
+      flush(true);
     }
   }
 
@@ -94,14 +108,29 @@ final class JournalWriter {
     if (stopped) {
       gate.release();
     } else {
-      context.runOnContext(v -> flush());
+      context.runOnContext(v -> flush(false));
     }
   }
 
-  /** Holds a slot of the gate: writes what is queued, gives the slot back, and asks again if more came. */
-  private void flush() {
-    if (queue.isEmpty()) {
+  private void giveBack(boolean spare) {
+    if (spare) {
+      gate.returnSpare();
+    } else {
       gate.release();
+    }
+  }
+
+  /**
+   * Holds a slot of the gate (or a spare one): writes what is queued, gives the slot back, and asks again if
+   * more came.
+   */
+  private void flush(boolean spare) {
+    if (hedgeTimer != -1) {
+      context.owner().cancelTimer(hedgeTimer);
+      hedgeTimer = -1;
+    }
+    if (queue.isEmpty()) {
+      giveBack(spare);
       idle();
       return;
     }
@@ -117,7 +146,7 @@ final class JournalWriter {
     long started = System.nanoTime();
     pool.preparedQuery(Journal.INSERT).execute(Journal.insertTuple(rows)).onComplete(ar -> {
       // Committed or failed: the next flush may start while this one answers.
-      gate.release();
+      giveBack(spare);
       outstanding -= n;
       if (ar.succeeded()) {
         stats.committed(n);
@@ -162,6 +191,10 @@ final class JournalWriter {
     }
     if (flushing && gate.withdraw(onSlot)) {
       flushing = false;
+    }
+    if (hedgeTimer != -1) {
+      context.owner().cancelTimer(hedgeTimer);
+      hedgeTimer = -1;
     }
     if (dropped > 0) {
       LOG.info("Tracking writer stopping: {} queued requests answered 503", dropped);

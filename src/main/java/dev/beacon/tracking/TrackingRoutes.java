@@ -70,7 +70,7 @@ public final class TrackingRoutes {
     Context context = vertx.getOrCreateContext();
     WriterLoad load = WriterLoad.of(vertx);
     JournalWriter writer = new JournalWriter(context, pool, t.queueCapacity(), t.batchMax(),
-        TrackingStats.current(), load.gate(t.flushSlots()), load::backlogFull);
+        TrackingStats.current(), load.gate(t.flushSlots(), t.flushHedge().toMillis()), load::backlogFull);
     // Stopped after the instance's server has shut down: queued requests are committed or refused.
     load.add(writer);
     stops.add(() -> writer.stop().onComplete(ar -> load.remove(writer)));

@@ -27,6 +27,7 @@ public final class TrackingStats {
   private final Counter shed;
   private final Counter failed;
   private final Counter batches;
+  private final Counter hedged;
   private final DistributionSummary batchSize;
   private final Timer commitLatency;
   private final Counter unknownTokens;
@@ -38,7 +39,7 @@ public final class TrackingStats {
   private final Timer visible;
 
   /** A snapshot of the counters. */
-  public record Snapshot(long committed, long shed, long failed, long batches, long statements,
+  public record Snapshot(long committed, long shed, long failed, long batches, long hedged, long statements,
                          double statementSeconds, long enriched) {}
 
   /** Finer buckets where the freshness targets are (1 s median, 3 s p99). */
@@ -51,6 +52,9 @@ public final class TrackingStats {
     shed = counter(registry, "shed", "Tracking requests not recorded because the writer queue was full or the journal's backlog over its bound");
     failed = counter(registry, "failed", "Tracking events whose statement failed");
     batches = Counter.builder("beacon_tracking_batches").description("Tracking writer flushes").register(registry);
+    hedged = Counter.builder("beacon_tracking_batches_hedged")
+        .description("Tracking writer flushes that waited tracking.flushHedge for a slot and ran on a spare one")
+        .register(registry);
     batchSize = DistributionSummary.builder("beacon_tracking_batch_size")
         .description("Requests written by one tracking statement").publishPercentileHistogram()
         .minimumExpectedValue(1.0).maximumExpectedValue(10_000.0).register(registry);
@@ -128,6 +132,10 @@ public final class TrackingStats {
     batches.increment();
   }
 
+  void hedged() {
+    hedged.increment();
+  }
+
   /** One statement of {@code size} requests committed after {@code nanos}. */
   void statement(int size, long nanos) {
     batchSize.record(size);
@@ -202,6 +210,6 @@ public final class TrackingStats {
 
   public Snapshot snapshot() {
     return new Snapshot((long) committed.count(), (long) shed.count(), (long) failed.count(), (long) batches.count(),
-        commitLatency.count(), commitLatency.totalTime(TimeUnit.NANOSECONDS) / 1e9, (long) enriched.count());
+        (long) hedged.count(), commitLatency.count(), commitLatency.totalTime(TimeUnit.NANOSECONDS) / 1e9, (long) enriched.count());
   }
 }

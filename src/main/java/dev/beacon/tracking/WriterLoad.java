@@ -30,10 +30,10 @@ public final class WriterLoad implements Shareable {
     return (WriterLoad) vertx.sharedData().getLocalMap(MAP).computeIfAbsent(KEY, k -> new WriterLoad());
   }
 
-  /** The process's flush slots, created with the first writer's {@code tracking.flushSlots}. */
-  synchronized FlushGate gate(int slots) {
+  /** The process's flush slots, created with the first writer's {@code tracking.flushSlots} and flushHedge. */
+  synchronized FlushGate gate(int slots, long hedgeMillis) {
     if (gate == null) {
-      gate = new FlushGate(slots);
+      gate = new FlushGate(slots, hedgeMillis);
     }
     return gate;
   }

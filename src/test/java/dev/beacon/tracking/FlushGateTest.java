@@ -25,7 +25,7 @@ class FlushGateTest {
 
   @Test
   void slotsAreHandedToWaitersInArrivalOrder_thenGoBackToThePool() {
-    FlushGate gate = new FlushGate(2);
+    FlushGate gate = new FlushGate(2, 0);
     FlushGate.Waiter a = waiter("a");
     FlushGate.Waiter b = waiter("b");
     FlushGate.Waiter c = waiter("c");
@@ -43,7 +43,7 @@ class FlushGateTest {
 
   @Test
   void aWithdrawnWaiter_isNeverHandedASlot() {
-    FlushGate gate = new FlushGate(1);
+    FlushGate gate = new FlushGate(1, 0);
     FlushGate.Waiter a = waiter("a");
     FlushGate.Waiter b = waiter("b");
     assertThat(acquire(gate, a, b)).containsExactly(true, false);
@@ -56,7 +56,7 @@ class FlushGateTest {
 
   @Test
   void resize_handsAddedSlotsToTheWaiters_andCountsHeldSlotsAgainstFewer() {
-    FlushGate gate = new FlushGate(1);
+    FlushGate gate = new FlushGate(1, 0);
     FlushGate.Waiter a = waiter("a");
     FlushGate.Waiter b = waiter("b");
     FlushGate.Waiter c = waiter("c");
@@ -71,5 +71,30 @@ class FlushGateTest {
     assertThat(gate.acquire(a)).isFalse();
     gate.release();
     assertThat(granted).containsExactly("b", "c", "a");
+  }
+
+  @Test
+  void hedge_lendsAsManySparesAsSlots_onlyToWaitersStillInLine() {
+    FlushGate gate = new FlushGate(1, 2);
+    FlushGate.Waiter a = waiter("a");
+    FlushGate.Waiter b = waiter("b");
+    FlushGate.Waiter c = waiter("c");
+    assertThat(gate.hedgeMillis()).isEqualTo(2);
+    assertThat(acquire(gate, a, b, c)).containsExactly(true, false, false);
+    assertThat(gate.hedge(a)).as("a holds a slot, it is not in line").isFalse();
+    assertThat(gate.hedge(b)).isTrue();
+    assertThat(gate.hedge(c)).as("the one spare is lent").isFalse();
+    assertThat(gate.hedge(b)).as("b left the line").isFalse();
+
+    // The slot a gives back goes to c, still in line, never to b, which runs on the spare.
+    gate.release();
+    assertThat(granted).containsExactly("c");
+    gate.returnSpare();
+    assertThat(acquire(gate, b)).containsExactly(false);
+    assertThat(gate.hedge(b)).as("the spare is free again").isTrue();
+    gate.returnSpare();
+    gate.release();
+    assertThat(granted).containsExactly("c");
+    assertThat(gate.acquire(a)).isTrue();
   }
 }

@@ -147,7 +147,7 @@ class JournalWriterIT {
   void stop_answersQueuedRequests503_andCommitsThoseInFlight(TestApp app) {
     var ann = Fixtures.debtor(app, "Ann");
     Context ctx = app.vertx.getOrCreateContext();
-    JournalWriter writer = new JournalWriter(ctx, app.pool, 100, 500, TrackingStats.current(), new FlushGate(1),
+    JournalWriter writer = new JournalWriter(ctx, app.pool, 100, 500, TrackingStats.current(), new FlushGate(1, 0),
         () -> false);
     Supplier<Journal.Entry> view = () -> Journal.Entry.view(ann.token(), UUID.randomUUID(), OffsetDateTime.now(),
         null, null, 0, "info", null, null);
@@ -176,5 +176,57 @@ class JournalWriterIT {
     } finally {
       release(conn, tx);
     }
+  }
+
+  /**
+   * Two writers, one slot: while the first one's statement cannot commit, the second one's batch does not wait
+   * for it past the hedge delay but runs on a spare slot, and a third batch (the spare lent) waits in line. All
+   * three commit once the journal is free again, each row once.
+   */
+  @Test
+  void aBatchWaitingPastTheHedge_runsOnASpareSlot_andEveryRowCommitsOnce(TestApp app) {
+    var ann = Fixtures.debtor(app, "Ann");
+    FlushGate gate = new FlushGate(1, 5);
+    Context ctxA = app.vertx.getOrCreateContext();
+    Context ctxB = app.vertx.getOrCreateContext();
+    Context ctxC = app.vertx.getOrCreateContext();
+    TrackingStats stats = TrackingStats.current();
+    List<JournalWriter> writers = List.of(
+        new JournalWriter(ctxA, app.pool, 100, 500, stats, gate, () -> false),
+        new JournalWriter(ctxB, app.pool, 100, 500, stats, gate, () -> false),
+        new JournalWriter(ctxC, app.pool, 100, 500, stats, gate, () -> false));
+    Supplier<Journal.Entry> view = () -> Journal.Entry.view(ann.token(), UUID.randomUUID(), OffsetDateTime.now(),
+        null, null, 0, "info", null, null);
+    double hedgedBefore = hedged();
+    SqlConnection conn = await(app.pool.getConnection());
+    Transaction tx = lockTables(app, conn);
+    try {
+      Future<Void> a = on(ctxA, () -> writers.get(0).submit(view.get()));
+      awaitBlockedWriter(app);
+      Future<Void> b = on(ctxB, () -> writers.get(1).submit(view.get()));
+      Awaitility.await().atMost(Duration.ofSeconds(20)).until(() ->
+          count(app, "SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'relation'") == 2);
+      assertThat(hedged() - hedgedBefore).isEqualTo(1);
+      Future<Void> c = on(ctxC, () -> writers.get(2).submit(view.get()));
+      // Well past c's hedge delay, c's statement is still not sent: the one spare is b's.
+      Awaitility.await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(5)).until(() ->
+          writers.get(2).outstanding() == 1
+              && count(app, "SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'relation'") == 2);
+      assertThat(a.isComplete() || b.isComplete() || c.isComplete()).isFalse();
+
+      await(tx.commit());
+      await(a);
+      await(b);
+      await(c);
+      assertThat(hedged() - hedgedBefore).as("c got a's slot").isEqualTo(1);
+      app.enriched();
+      assertThat(count(app, "SELECT count(*) FROM page_views")).isEqualTo(3);
+    } finally {
+      release(conn, tx);
+    }
+  }
+
+  static double hedged() {
+    return dev.beacon.metrics.Meters.registry().find("beacon_tracking_batches_hedged").counter().count();
   }
 }

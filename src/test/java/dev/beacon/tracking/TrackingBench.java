@@ -199,6 +199,7 @@ public final class TrackingBench {
     int sustained = Integer.parseInt(System.getProperty("bench.sustained", "60"));
     String url = System.getProperty("bench.url", "");
     int slotsB = Integer.getInteger("bench.slotsB", 0);
+    long hedgeB = Long.getLong("bench.hedgeB", -1);
     int instances = Integer.parseInt(System.getProperty("bench.instances",
         Integer.toString(Runtime.getRuntime().availableProcessors())));
     Path work = Files.createTempDirectory("beacon-bench");
@@ -225,6 +226,7 @@ public final class TrackingBench {
           .put("http", new JsonObject().put("port", BEACON_PORT).put("instances", instances))
           .put("tracking", new JsonObject().put("linkSecret", "bench")
               .put("flushSlots", Integer.getInteger("bench.flushSlots", 0))
+              .put("flushHedge", System.getProperty("bench.flushHedge", "2ms"))
               .put("batchMax", Integer.getInteger("bench.batchMax", 500))
               .put("enrichBatch", Integer.getInteger("bench.enrichBatch", 5000))));
       Services deps = new Services(config, pool, pool, new ApiKeys(List.of()), Migrations.currentVersion(db));
@@ -254,6 +256,7 @@ public final class TrackingBench {
           Runtime.getRuntime().availableProcessors());
       List<double[]> ratios = new ArrayList<>();
       List<double[]> slotRatios = new ArrayList<>();
+      Variant b = Variant.of(config.tracking(), slotsB, hedgeB);
       for (int round = 1; round <= rounds; round++) {
         System.out.printf(Locale.ROOT, "%nround %d of %d (uptime: %s)%n", round, rounds, uptime());
         Result ceiling = wrk("ceiling (bare Vert.x GIF)", CEILING_PORT, lua.resolve("pixel.lua"), connections, seconds);
@@ -268,8 +271,8 @@ public final class TrackingBench {
         // configured ones in even rounds and after them in odd ones.
         Result[] other = new Result[2];
         Written[] wOther = new Written[1];
-        if (slotsB > 0 && round % 2 == 0) {
-          enricher = slotsRun(vertx, slotsB, config.tracking().flushSlots(), enricher, enricherPool, config, pool, lua,
+        if (b != null && round % 2 == 0) {
+          enricher = slotsRun(vertx, b, config.tracking(), enricher, enricherPool, config, pool, lua,
               connections, seconds, other, wOther);
         }
         var s0 = TrackingStats.current().snapshot();
@@ -286,8 +289,8 @@ public final class TrackingBench {
         enricher = vertx.deployVerticle(new Enricher(enricherPool, config.tracking())).await(60, TimeUnit.SECONDS);
         drain(pool);
         var s1 = TrackingStats.current().snapshot();
-        if (slotsB > 0 && round % 2 == 1) {
-          enricher = slotsRun(vertx, slotsB, config.tracking().flushSlots(), enricher, enricherPool, config, pool, lua,
+        if (b != null && round % 2 == 1) {
+          enricher = slotsRun(vertx, b, config.tracking(), enricher, enricherPool, config, pool, lua,
               connections, seconds, other, wOther);
           s1 = TrackingStats.current().snapshot();
         }
@@ -303,20 +306,23 @@ public final class TrackingBench {
         print(pixel, w[0].rows(), ceiling.rps(), minimal.rps(), w[0]);
         print(accepting, -1, ceiling.rps(), minimal.rps(), null);
         print(beacon, w[1].rows(), ceiling.rps(), minimal.rps(), w[1]);
-        if (slotsB > 0) {
+        if (b != null) {
           print(other[0], wOther[0].rows(), ceiling.rps(), minimal.rps(), wOther[0]);
           print(other[1], -1, ceiling.rps(), minimal.rps(), null);
           slotRatios.add(new double[] {other[0].rps() / minimal.rps(), other[1].rps() / minimal.rps(),
               other[0].p99ms(), other[1].p99ms(), other[0].rps() / pixel.rps(), other[1].rps() / accepting.rps()});
         }
-        printCpu(slotsB > 0 ? List.of(ceiling, minimal, single, pixel, accepting, beacon, other[0], other[1])
+        printCpu(b != null ? List.of(ceiling, minimal, single, pixel, accepting, beacon, other[0], other[1])
             : List.of(ceiling, minimal, single, pixel, accepting, beacon));
         System.out.printf(Locale.ROOT, "journal writer: pixel %.1f events per flush, beacon %.1f; statement to "
-                + "commit: pixel %.2f ms, beacon %.2f ms; shed %d, failed %d%n",
+                + "commit: pixel %.2f ms, beacon %.2f ms; on a spare slot: pixel %.2f %%, beacon %.2f %% of flushes; shed %d, "
+                + "failed %d%n",
             (s1.committed() - s0.committed()) / (double) Math.max(1, s1.batches() - s0.batches()),
             (s2.committed() - s1.committed()) / (double) Math.max(1, s2.batches() - s1.batches()),
             1000 * (s1.statementSeconds() - s0.statementSeconds()) / Math.max(1, s1.statements() - s0.statements()),
             1000 * (s2.statementSeconds() - s1.statementSeconds()) / Math.max(1, s2.statements() - s1.statements()),
+            100.0 * (s1.hedged() - s0.hedged()) / Math.max(1, s1.batches() - s0.batches()),
+            100.0 * (s2.hedged() - s1.hedged()) / Math.max(1, s2.batches() - s1.batches()),
             s2.shed() - s0.shed(), s2.failed() - s0.failed());
         // The writer's own tail: the part of the HTTP p99 spent between sending a statement and its commit.
         System.out.printf(Locale.ROOT, "statement to commit p99: pixel %.2f ms, accepting only %.2f ms, beacon %.2f "
@@ -338,11 +344,11 @@ public final class TrackingBench {
           median(ratios, 10));
       System.out.printf(Locale.ROOT, "accepting only (pixel, enricher off) / minimal writer %.2f, p99 %.2f ms%n",
           median(ratios, 11), median(ratios, 12));
-      if (slotsB > 0) {
-        System.out.printf(Locale.ROOT, "with flushSlots=%d: pixel / minimal writer %.2f, accepting only / minimal "
-                + "writer %.2f, p99 pixel %.2f ms, accepting only %.2f ms; against flushSlots=%d in the same round: "
-                + "pixel %.2f, accepting only %.2f%n", slotsB, median(slotRatios, 0), median(slotRatios, 1),
-            median(slotRatios, 2), median(slotRatios, 3), config.tracking().flushSlots(), median(slotRatios, 4),
+      if (b != null) {
+        System.out.printf(Locale.ROOT, "with %s: pixel / minimal writer %.2f, accepting only / minimal "
+                + "writer %.2f, p99 pixel %.2f ms, accepting only %.2f ms; against %s in the same round: "
+                + "pixel %.2f, accepting only %.2f%n", b, median(slotRatios, 0), median(slotRatios, 1),
+            median(slotRatios, 2), median(slotRatios, 3), Variant.of(config.tracking()), median(slotRatios, 4),
             median(slotRatios, 5));
       }
       // With wrk's closed loop the mean latency is connections / rate (Little's law): a p99 that is the same multiple
@@ -383,27 +389,47 @@ public final class TrackingBench {
     }
   }
 
+  /** A writer setting compared with the configured one in the same run (bench.slotsB, bench.hedgeB). */
+  record Variant(int slots, long hedgeMillis) {
+    static Variant of(BeaconConfig.Tracking t) {
+      return new Variant(t.flushSlots(), t.flushHedge().toMillis());
+    }
+
+    /** The variant the properties ask for, or null when they ask for none. */
+    static Variant of(BeaconConfig.Tracking t, int slots, long hedgeMillis) {
+      return slots <= 0 && hedgeMillis < 0 ? null
+          : new Variant(slots > 0 ? slots : t.flushSlots(), hedgeMillis >= 0 ? hedgeMillis : t.flushHedge().toMillis());
+    }
+
+    @Override
+    public String toString() {
+      return "flushSlots=" + slots + " flushHedge=" + hedgeMillis + "ms";
+    }
+  }
+
   /**
-   * The pixel and accepting-only runs with {@code slots} flush slots instead of {@code configured} (into
+   * The pixel and accepting-only runs with the writer setting {@code b} instead of the configured one (into
    * {@code out} and {@code written}); answers the enricher's new deployment id.
    */
-  private static String slotsRun(Vertx vertx, int slots, int configured, String enricher, Pool enricherPool,
-                                 BeaconConfig config, Pool pool, Path lua, int connections, int seconds, Result[] out,
-                                 Written[] written) throws Exception {
-    FlushGate gate = WriterLoad.of(vertx).gate(configured);
-    gate.resize(slots);
+  private static String slotsRun(Vertx vertx, Variant b, BeaconConfig.Tracking configured, String enricher,
+                                 Pool enricherPool, BeaconConfig config, Pool pool, Path lua, int connections,
+                                 int seconds, Result[] out, Written[] written) throws Exception {
+    FlushGate gate = WriterLoad.of(vertx).gate(configured.flushSlots(), configured.flushHedge().toMillis());
+    gate.resize(b.slots());
+    gate.hedgeAfter(b.hedgeMillis());
     try {
-      out[0] = beaconRun("Beacon pixel, flushSlots=" + slots, "email_events", pool, lua, "pixel.lua", connections,
+      out[0] = beaconRun("Beacon pixel, " + b, "email_events", pool, lua, "pixel.lua", connections,
           seconds, written, 0);
       vertx.undeploy(enricher).await(60, TimeUnit.SECONDS);
-      out[1] = wrk("  accepting only, flushSlots=" + slots, BEACON_PORT, lua.resolve("pixel.lua"), connections,
+      out[1] = wrk("  accepting only, " + b, BEACON_PORT, lua.resolve("pixel.lua"), connections,
           seconds);
       String redeployed = vertx.deployVerticle(new Enricher(enricherPool, config.tracking()))
           .await(60, TimeUnit.SECONDS);
       drain(pool);
       return redeployed;
     } finally {
-      gate.resize(configured);
+      gate.resize(configured.flushSlots());
+      gate.hedgeAfter(configured.flushHedge().toMillis());
     }
   }
 
