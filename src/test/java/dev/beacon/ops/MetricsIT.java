@@ -60,6 +60,7 @@ class MetricsIT {
       assertThat(sum(samples, "beacon_tracking_unknown_tokens_total", "")).isGreaterThanOrEqualTo(3);
       assertThat(sum(samples, "beacon_tracking_batch_size_count", "")).isPositive();
       assertThat(sum(samples, "beacon_tracking_commit_seconds_count", "")).isPositive();
+      assertThat(samples).containsKey("beacon_tracking_batches_hedged_total");
       assertThat(samples).containsKey("beacon_tracking_queue_depth");
       assertThat(samples).containsKey("beacon_tracking_queue_fill_max");
       assertThat(samples.keySet()).anyMatch(k -> k.startsWith("beacon_tracking_events_total{outcome=\"shed\""));
