@@ -129,8 +129,8 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
       "db.url", "db.user", "db.password", "db.poolSize", "db.embeddedDir", "db.embeddedPort", "db.readUrl",
       "auth.keys", "data.dir",
       "tracking.linkSecret", "tracking.ipStorage", "tracking.queueCapacity", "tracking.batchMax",
-      "tracking.flushSlots", "tracking.flushHedge", "tracking.sendWindow", "tracking.scannerCidrs", "tracking.enrichBatch",
-      "tracking.enrichInterval", "tracking.journalBacklogMax",
+      "tracking.flushSlots", "tracking.flushHedge", "tracking.sendWindow", "tracking.scannerCidrs",
+      "tracking.enrichBatch", "tracking.enrichInterval", "tracking.journalBacklogMax",
       "payments.stripeApiKey", "payments.stripeWebhookSecret", "payments.stripeApiBase", "payments.currency",
       "payments.minPartial", "payments.planMinInstallments", "payments.planMaxInstallments",
       "payments.stripeTimeout", "payments.planRetrySchedule", "payments.planJobInterval",
@@ -203,8 +203,8 @@ public record BeaconConfig(Http http, Db db, Auth auth, Path dataDir, Tracking t
   public BeaconConfig withLinkSecret(String secret) {
     Tracking t = tracking;
     return new BeaconConfig(http, db, auth, dataDir, new Tracking(secret, t.ipStorage(), t.queueCapacity(),
-        t.batchMax(), t.flushSlots(), t.flushHedge(), t.sendWindow(), t.scannerCidrs(), t.enrichBatch(), t.enrichInterval(),
-        t.journalBacklogMax()), payments, retention, scoring, sending, delivery, ops, limits);
+        t.batchMax(), t.flushSlots(), t.flushHedge(), t.sendWindow(), t.scannerCidrs(), t.enrichBatch(),
+        t.enrichInterval(), t.journalBacklogMax()), payments, retention, scoring, sending, delivery, ops, limits);
   }
 
   /** Convenience for tests and tools: a config from a file-shaped JSON object alone. */

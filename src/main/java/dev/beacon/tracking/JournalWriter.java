@@ -18,9 +18,9 @@ import java.util.function.BooleanSupplier;
  * Requests are queued; one flush at a time writes everything queued (up to {@code batchMax} rows) into the
  * journal in one INSERT and completes each request's Future only once it has committed; the {@link Enricher}
  * does the rest later. While a flush is in flight the next batch accumulates; a batch that has waited
- * {@code tracking.flushHedge} for a slot flushes on a spare one ({@link FlushGate#hedge}). At most {@code capacity} requests
- * are accepted and unanswered, and nothing is accepted while the journal's backlog is over its bound; beyond
- * either {@link #submit} answers a failed Future ({@link #OVERLOADED}) at once and counts it.
+ * {@code tracking.flushHedge} for a slot flushes on a spare one ({@link FlushGate#hedge}). At most
+ * {@code capacity} requests are accepted and unanswered, and nothing is accepted while the journal's backlog
+ * is over its bound; beyond either {@link #submit} answers a failed Future ({@link #OVERLOADED}) at once and counts it.
  */
 final class JournalWriter {
   private static final Logger LOG = LoggerFactory.getLogger(JournalWriter.class);
@@ -95,7 +95,7 @@ final class JournalWriter {
     }
   }
 
-  /** Still in line after the gate's hedge delay: flush on a spare slot if one is free (else keep waiting for a slot). */
+  /** Still in line after the gate's hedge delay: flush on a spare slot if one is free, else keep waiting. */
   private void hedge() {
     hedgeTimer = -1;
     if (!stopped && gate.hedge(onSlot)) {

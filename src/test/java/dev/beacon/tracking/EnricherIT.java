@@ -71,8 +71,8 @@ class EnricherIT {
   }
 
   static BeaconConfig.Tracking withBatch(BeaconConfig.Tracking t, int batch) {
-    return new BeaconConfig.Tracking(t.linkSecret(), t.ipStorage(), t.queueCapacity(), t.batchMax(), t.flushSlots(), t.flushHedge(),
-        t.sendWindow(), t.scannerCidrs(), batch, t.enrichInterval(), t.journalBacklogMax());
+    return new BeaconConfig.Tracking(t.linkSecret(), t.ipStorage(), t.queueCapacity(), t.batchMax(), t.flushSlots(),
+        t.flushHedge(), t.sendWindow(), t.scannerCidrs(), batch, t.enrichInterval(), t.journalBacklogMax());
   }
 
   @Test

@@ -315,8 +315,8 @@ public final class TrackingBench {
         printCpu(b != null ? List.of(ceiling, minimal, single, pixel, accepting, beacon, other[0], other[1])
             : List.of(ceiling, minimal, single, pixel, accepting, beacon));
         System.out.printf(Locale.ROOT, "journal writer: pixel %.1f events per flush, beacon %.1f; statement to "
-                + "commit: pixel %.2f ms, beacon %.2f ms; on a spare slot: pixel %.2f %%, beacon %.2f %% of flushes; shed %d, "
-                + "failed %d%n",
+                + "commit: pixel %.2f ms, beacon %.2f ms; on a spare slot: pixel %.2f %%, beacon %.2f %% of flushes; "
+                + "shed %d, failed %d%n",
             (s1.committed() - s0.committed()) / (double) Math.max(1, s1.batches() - s0.batches()),
             (s2.committed() - s1.committed()) / (double) Math.max(1, s2.batches() - s1.batches()),
             1000 * (s1.statementSeconds() - s0.statementSeconds()) / Math.max(1, s1.statements() - s0.statements()),
