@@ -112,6 +112,13 @@ final class JournalWriter {
     }
   }
 
+  private void cancelHedge() {
+    if (hedgeTimer != -1) {
+      context.owner().cancelTimer(hedgeTimer);
+      hedgeTimer = -1;
+    }
+  }
+
   private void giveBack(boolean spare) {
     if (spare) {
       gate.returnSpare();
@@ -125,10 +132,7 @@ final class JournalWriter {
    * more came.
    */
   private void flush(boolean spare) {
-    if (hedgeTimer != -1) {
-      context.owner().cancelTimer(hedgeTimer);
-      hedgeTimer = -1;
-    }
+    cancelHedge();
     if (queue.isEmpty()) {
       giveBack(spare);
       idle();
@@ -192,10 +196,7 @@ final class JournalWriter {
     if (flushing && gate.withdraw(onSlot)) {
       flushing = false;
     }
-    if (hedgeTimer != -1) {
-      context.owner().cancelTimer(hedgeTimer);
-      hedgeTimer = -1;
-    }
+    cancelHedge();
     if (dropped > 0) {
       LOG.info("Tracking writer stopping: {} queued requests answered 503", dropped);
     }

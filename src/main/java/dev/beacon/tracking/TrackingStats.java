@@ -210,6 +210,7 @@ public final class TrackingStats {
 
   public Snapshot snapshot() {
     return new Snapshot((long) committed.count(), (long) shed.count(), (long) failed.count(), (long) batches.count(),
-        (long) hedged.count(), commitLatency.count(), commitLatency.totalTime(TimeUnit.NANOSECONDS) / 1e9, (long) enriched.count());
+        (long) hedged.count(), commitLatency.count(), commitLatency.totalTime(TimeUnit.NANOSECONDS) / 1e9,
+        (long) enriched.count());
   }
 }

@@ -10,6 +10,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FlushGateTest {
   final List<String> granted = new ArrayList<>();
 
+  final FlushGate.Waiter a = waiter("a");
+  final FlushGate.Waiter b = waiter("b");
+  final FlushGate.Waiter c = waiter("c");
+
   FlushGate.Waiter waiter(String name) {
     return () -> granted.add(name);
   }
@@ -26,9 +30,6 @@ class FlushGateTest {
   @Test
   void slotsAreHandedToWaitersInArrivalOrder_thenGoBackToThePool() {
     FlushGate gate = new FlushGate(2, 0);
-    FlushGate.Waiter a = waiter("a");
-    FlushGate.Waiter b = waiter("b");
-    FlushGate.Waiter c = waiter("c");
     assertThat(acquire(gate, a, b, c, a)).containsExactly(true, true, false, false);
     assertThat(granted).isEmpty();
 
@@ -44,8 +45,6 @@ class FlushGateTest {
   @Test
   void aWithdrawnWaiter_isNeverHandedASlot() {
     FlushGate gate = new FlushGate(1, 0);
-    FlushGate.Waiter a = waiter("a");
-    FlushGate.Waiter b = waiter("b");
     assertThat(acquire(gate, a, b)).containsExactly(true, false);
     assertThat(gate.withdraw(b)).isTrue();
     assertThat(gate.withdraw(b)).isFalse();
@@ -57,9 +56,6 @@ class FlushGateTest {
   @Test
   void resize_handsAddedSlotsToTheWaiters_andCountsHeldSlotsAgainstFewer() {
     FlushGate gate = new FlushGate(1, 0);
-    FlushGate.Waiter a = waiter("a");
-    FlushGate.Waiter b = waiter("b");
-    FlushGate.Waiter c = waiter("c");
     assertThat(acquire(gate, a, b, c)).containsExactly(true, false, false);
     gate.resize(2);
     assertThat(granted).containsExactly("b");
@@ -76,9 +72,6 @@ class FlushGateTest {
   @Test
   void hedge_lendsAsManySparesAsSlots_onlyToWaitersStillInLine() {
     FlushGate gate = new FlushGate(1, 2);
-    FlushGate.Waiter a = waiter("a");
-    FlushGate.Waiter b = waiter("b");
-    FlushGate.Waiter c = waiter("c");
     assertThat(gate.hedgeMillis()).isEqualTo(2);
     assertThat(acquire(gate, a, b, c)).containsExactly(true, false, false);
     assertThat(gate.hedge(a)).as("a holds a slot, it is not in line").isFalse();

@@ -197,28 +197,26 @@ class JournalWriterIT {
         new JournalWriter(ctxC, app.pool, 100, 500, stats, gate, () -> false));
     Supplier<Journal.Entry> view = () -> Journal.Entry.view(ann.token(), UUID.randomUUID(), OffsetDateTime.now(),
         null, null, 0, "info", null, null);
-    double hedgedBefore = hedged();
+    long hedgedBefore = stats.snapshot().hedged();
     SqlConnection conn = await(app.pool.getConnection());
     Transaction tx = lockTables(app, conn);
     try {
       Future<Void> a = on(ctxA, () -> writers.get(0).submit(view.get()));
       awaitBlockedWriter(app);
       Future<Void> b = on(ctxB, () -> writers.get(1).submit(view.get()));
-      Awaitility.await().atMost(Duration.ofSeconds(20)).until(() ->
-          count(app, "SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'relation'") == 2);
-      assertThat(hedged() - hedgedBefore).isEqualTo(1);
+      Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> blockedStatements(app) == 2);
+      assertThat(stats.snapshot().hedged() - hedgedBefore).isEqualTo(1);
       Future<Void> c = on(ctxC, () -> writers.get(2).submit(view.get()));
       // Well past c's hedge delay, c's statement is still not sent: the one spare is b's.
       Awaitility.await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(5)).until(() ->
-          writers.get(2).outstanding() == 1
-              && count(app, "SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'relation'") == 2);
+          writers.get(2).outstanding() == 1 && blockedStatements(app) == 2);
       assertThat(a.isComplete() || b.isComplete() || c.isComplete()).isFalse();
 
       await(tx.commit());
       await(a);
       await(b);
       await(c);
-      assertThat(hedged() - hedgedBefore).as("c got a's slot").isEqualTo(1);
+      assertThat(stats.snapshot().hedged() - hedgedBefore).as("c got a's slot").isEqualTo(1);
       app.enriched();
       assertThat(count(app, "SELECT count(*) FROM page_views")).isEqualTo(3);
     } finally {
@@ -226,7 +224,8 @@ class JournalWriterIT {
     }
   }
 
-  static double hedged() {
-    return dev.beacon.metrics.Meters.registry().find("beacon_tracking_batches_hedged").counter().count();
+  /** Statements waiting for a table lock: writers the journal's lock holds up. */
+  static long blockedStatements(TestApp app) {
+    return count(app, "SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'relation'");
   }
 }
