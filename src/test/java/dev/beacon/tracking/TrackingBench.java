@@ -32,14 +32,18 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The tracking benchmark (docs/benchmarks.md): on a durable PostgreSQL (the embedded one, or {@code bench.url}),
  * alternated over rounds at one connection count: a bare Vert.x GIF server (the ceiling), a minimal group-commit
- * writer, one INSERT per request, Beacon's pixel and Beacon's beacon; then a sustained run of the minimal writer
- * and the pixel. Prints requests/s, p50/p99, 2xx answers vs rows in the event tables once the journal drained,
- * the ratios, freshness (accepted to visible in the event tables) and drain time. Not a test: run it with
+ * writer, one INSERT per request, the floor of an accept-then-enrich design (the minimal writer plus a bulk mover
+ * doing the least an enrichment must, {@link FloorMover}), the floor of enriching on the hot path instead
+ * ({@link DirectWriter}), Beacon's pixel and Beacon's beacon; then a sustained run of the minimal writer and the
+ * pixel. Prints requests/s, p50/p99, 2xx answers vs rows in the event tables once the journal drained, the ratios,
+ * freshness (accepted to visible in the event tables) and drain time. Not a test: run it with
  * src/test/bench/tracking.sh.
  */
 public final class TrackingBench {
@@ -48,6 +52,8 @@ public final class TrackingBench {
   private static final int CEILING_PORT = 18081;
   private static final int MINIMAL_PORT = 18082;
   private static final int PER_REQUEST_PORT = 18083;
+  private static final int FLOOR_PORT = 18084;
+  private static final int DIRECT_PORT = 18085;
   /** The ceiling's and the reference's server: no compression, no WebSocket extension handler (Beacon has none). */
   private static final HttpServerOptions PLAIN = new HttpServerOptions()
       .setPerFrameWebSocketCompressionSupported(false).setPerMessageWebSocketCompressionSupported(false);
@@ -116,15 +122,23 @@ public final class TrackingBench {
    * The reference the issue measures Beacon against: a minimal group-commit writer. Per verticle instance one
    * queue and one statement in flight; each flush inserts everything queued (the path's token and the time) in
    * one {@code unnest} INSERT into a table with only a bigserial key, and answers the GIF once it has committed.
-   * No classification, no token lookup, no partitions, no secondary index.
+   * No classification, no token lookup, no partitions, no secondary index. Subclasses write the batch otherwise.
    */
-  static final class MinimalWriter extends VerticleBase {
-    private final Pool pool;
+  static class MinimalWriter extends VerticleBase {
+    final Pool pool;
+    private final String insert;
+    private final int port;
     private final ArrayDeque<HttpServerRequest> queue = new ArrayDeque<>();
     private boolean flushing;
 
     MinimalWriter(Pool pool) {
+      this(pool, "bench_minimal", MINIMAL_PORT);
+    }
+
+    MinimalWriter(Pool pool, String table, int port) {
       this.pool = pool;
+      this.insert = "INSERT INTO " + table + " (path, at) SELECT * FROM unnest($1::text[], $2::timestamptz[])";
+      this.port = port;
     }
 
     @Override
@@ -135,32 +149,134 @@ public final class TrackingBench {
           flushing = true;
           context.runOnContext(v -> flush());
         }
-      }).listen(MINIMAL_PORT);
+      }).listen(port);
     }
 
-    private void flush() {
-      List<HttpServerRequest> batch = new ArrayList<>(queue);
-      queue.clear();
+    /** Writes the batch in one statement; the GIFs are answered once it has committed. */
+    Future<?> write(List<HttpServerRequest> batch) {
       String[] paths = new String[batch.size()];
       OffsetDateTime[] at = new OffsetDateTime[batch.size()];
       for (int k = 0; k < paths.length; k++) {
         paths[k] = batch.get(k).path();
         at[k] = OffsetDateTime.now();
       }
-      pool.preparedQuery("INSERT INTO bench_minimal (path, at) SELECT * FROM unnest($1::text[], $2::timestamptz[])")
-          .execute(Tuple.tuple().addArrayOfString(paths).addArrayOfOffsetDateTime(at)).onComplete(ar -> {
-            for (HttpServerRequest r : batch) {
-              if (ar.succeeded()) {
-                r.response().putHeader(HttpHeaders.CONTENT_TYPE, "image/gif")
-                    .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(TrackingRoutes.GIF);
-              } else {
-                r.response().setStatusCode(503).end();
-              }
+      return pool.preparedQuery(insert).execute(Tuple.tuple().addArrayOfString(paths).addArrayOfOffsetDateTime(at));
+    }
+
+    private void flush() {
+      List<HttpServerRequest> batch = new ArrayList<>(queue);
+      queue.clear();
+      write(batch).onComplete(ar -> {
+        for (HttpServerRequest r : batch) {
+          if (ar.succeeded()) {
+            r.response().putHeader(HttpHeaders.CONTENT_TYPE, "image/gif")
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(TrackingRoutes.GIF);
+          } else {
+            r.response().setStatusCode(503).end();
+          }
+        }
+        if (queue.isEmpty()) {
+          flushing = false;
+        } else {
+          flush();
+        }
+      });
+    }
+  }
+
+  /**
+   * The floor of the other design, enriching on the hot path with what the process keeps in memory: the minimal
+   * writer, but each flush writes the rich row straight into a table with email_events' columns and indexes,
+   * the token resolved to its debtor from a map loaded at start (no lookup in the database, no journal, no
+   * mover; no classification, message check, flags, last_response_date or dirty hours either).
+   */
+  static final class DirectWriter extends MinimalWriter {
+    static final String INSERT = "INSERT INTO bench_direct_events (id, debtor_id, kind, occurred_at, label, reason) "
+        + "SELECT e.id, e.debtor, 'open', e.at, 'human', '' "
+        + "FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[]) AS e(id, debtor, at)";
+    private final Map<String, UUID> debtors;
+
+    DirectWriter(Pool pool, Map<String, UUID> debtors) {
+      super(pool, "bench_direct_events", DIRECT_PORT);
+      this.debtors = debtors;
+    }
+
+    @Override
+    Future<?> write(List<HttpServerRequest> batch) {
+      UUID[] ids = EventSql.eventIds(batch.size());
+      UUID[] debtor = new UUID[batch.size()];
+      OffsetDateTime[] at = new OffsetDateTime[batch.size()];
+      for (int k = 0; k < debtor.length; k++) {
+        String path = batch.get(k).path();
+        int from = "/t/o/".length();
+        debtor[k] = debtors.get(path.substring(from, path.indexOf('/', from)));
+        at[k] = OffsetDateTime.now();
+      }
+      return pool.preparedQuery(INSERT).execute(Tuple.tuple().addArrayOfUUID(ids)
+          .addArrayOfUUID(debtor).addArrayOfOffsetDateTime(at));
+    }
+  }
+
+  /**
+   * The floor of any design that accepts into a journal and enriches later, on this machine: the minimal writer
+   * (into its own table) plus a mover that does the least an enrichment must, in batches of 5,000 as Beacon's
+   * enricher does: resolve each row's token to its debtor (a join on the debtors' unique token), insert it into a
+   * table with email_events' columns and indexes (event ids made in Java, as Beacon does), delete what it moved by
+   * tuple id in the same statement, and vacuum the journal every four batches. No classification, no message
+   * check, no communication flags, no last_response_date, no dirty hours: everything Beacon's enricher does beyond
+   * this costs more, so Beacon's pixel cannot be above this server's rate.
+   */
+  static final class FloorMover extends VerticleBase {
+    static final int BATCH = 5000;
+    static final String MOVE = """
+        WITH b AS (SELECT ctid AS tid, id, path, at FROM bench_floor_journal ORDER BY id LIMIT $1),
+             n AS (SELECT b.*, row_number() OVER (ORDER BY b.id) AS k FROM b),
+             ins AS (INSERT INTO bench_floor_events (id, debtor_id, kind, occurred_at, label, reason)
+                     SELECT e.id, d.id, 'open', n.at, 'human', ''
+                     FROM n JOIN unnest($2::uuid[]) WITH ORDINALITY AS e(id, k) USING (k)
+                     JOIN debtors d ON d.unique_token = split_part(n.path, '/', 4)),
+             del AS (DELETE FROM bench_floor_journal WHERE ctid = ANY(ARRAY(SELECT tid FROM b)) RETURNING 1)
+        SELECT count(*)::int AS n FROM del""";
+    private final Pool pool;
+    private volatile boolean stopped;
+    private long deleted;
+
+    FloorMover(Pool pool) {
+      this.pool = pool;
+    }
+
+    @Override
+    public Future<?> start() {
+      vertx.setTimer(1, id -> move());
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<?> stop() {
+      stopped = true;
+      return Future.succeededFuture();
+    }
+
+    private void move() {
+      if (stopped) {
+        return;
+      }
+      pool.withTransaction(conn -> conn.query(Enricher.SETTINGS).execute().compose(v -> conn.preparedQuery(MOVE)
+          .execute(Tuple.of(BATCH).addArrayOfUUID(EventSql.eventIds(BATCH)))))
+          .onComplete(ar -> {
+            if (ar.failed()) {
+              System.out.println("floor mover failed: " + ar.cause());
             }
-            if (queue.isEmpty()) {
-              flushing = false;
+            int n = ar.succeeded() ? ar.result().iterator().next().getInteger("n") : 0;
+            deleted += n;
+            if (deleted >= 4L * BATCH) {
+              deleted = 0;
+              pool.query("VACUUM (SKIP_LOCKED) bench_floor_journal").execute();
+            }
+            if (n >= BATCH) {
+              vertx.runOnContext(v -> move());
             } else {
-              flush();
+              vertx.setTimer(100, id -> move());
             }
           });
     }
@@ -242,6 +358,25 @@ public final class TrackingBench {
           .await(60, TimeUnit.SECONDS);
       vertx.deployVerticle(() -> new PerRequestWriter(pool), new DeploymentOptions().setInstances(instances))
           .await(60, TimeUnit.SECONDS);
+      pool.query("DROP TABLE IF EXISTS bench_floor_journal, bench_floor_events").execute().await(30, TimeUnit.SECONDS);
+      pool.query("CREATE TABLE bench_floor_journal (id bigserial PRIMARY KEY, path text, at timestamptz)").execute()
+          .await(30, TimeUnit.SECONDS);
+      // bench.floorBare: the mover's target without email_events' indexes (what the indexes cost the floor).
+      pool.query("CREATE TABLE bench_floor_events (LIKE email_events INCLUDING DEFAULTS"
+          + (Boolean.getBoolean("bench.floorBare") ? ")" : " INCLUDING INDEXES)")).execute()
+          .await(30, TimeUnit.SECONDS);
+      vertx.deployVerticle(() -> new MinimalWriter(pool, "bench_floor_journal", FLOOR_PORT),
+          new DeploymentOptions().setInstances(instances)).await(60, TimeUnit.SECONDS);
+      vertx.deployVerticle(new FloorMover(db.pool(vertx, 2))).await(60, TimeUnit.SECONDS);
+      pool.query("DROP TABLE IF EXISTS bench_direct_events").execute().await(30, TimeUnit.SECONDS);
+      pool.query("CREATE TABLE bench_direct_events (LIKE email_events INCLUDING DEFAULTS INCLUDING INDEXES)")
+          .execute().await(30, TimeUnit.SECONDS);
+      Map<String, UUID> debtorOfToken = new java.util.HashMap<>();
+      for (Row r : pool.query("SELECT unique_token, id FROM debtors").execute().await(30, TimeUnit.SECONDS)) {
+        debtorOfToken.put(r.getString(0), r.getUUID(1));
+      }
+      vertx.deployVerticle(() -> new DirectWriter(pool, debtorOfToken), new DeploymentOptions().setInstances(instances))
+          .await(60, TimeUnit.SECONDS);
 
       // Warm-up long enough for the JIT compilers to settle on Beacon's paths (with 3 s, compiler threads still took
       // a quarter of the JVM's CPU during the first round's Beacon runs).
@@ -249,6 +384,9 @@ public final class TrackingBench {
       wrk("warm-up", BEACON_PORT, lua.resolve("pixel.lua"), connections, 10);
       wrk("warm-up", BEACON_PORT, lua.resolve("beacon.lua"), connections, 5);
       wrk("warm-up", MINIMAL_PORT, lua.resolve("pixel.lua"), connections, 3);
+      wrk("warm-up", FLOOR_PORT, lua.resolve("pixel.lua"), connections, 3);
+      wrk("warm-up", DIRECT_PORT, lua.resolve("pixel.lua"), connections, 3);
+      drain(pool, "bench_floor_journal");
       drain(pool);
       System.out.printf(Locale.ROOT, "%nconnections=%d duration=%ds rounds=%d instances=%d flushSlots=%d "
               + "batchMax=%d enrichBatch=%d cpus=%d%n", connections, seconds, rounds, instances,
@@ -267,6 +405,15 @@ public final class TrackingBench {
         Result single = wrk("one INSERT per request", PER_REQUEST_PORT, lua.resolve("pixel.lua"), connections,
             seconds);
         long singleRows = count(pool, "SELECT count(*) FROM bench_minimal") - minimalBefore - minimalRows;
+        long floorBefore = count(pool, "SELECT count(*) FROM bench_floor_events");
+        Result floor = wrk("floor: minimal writer + bulk mover", FLOOR_PORT, lua.resolve("pixel.lua"), connections,
+            seconds);
+        double floorDrain = drain(pool, "bench_floor_journal");
+        long floorRows = count(pool, "SELECT count(*) FROM bench_floor_events") - floorBefore;
+        long directBefore = count(pool, "SELECT count(*) FROM bench_direct_events");
+        Result direct = wrk("direct: rich row, tokens in memory", DIRECT_PORT,
+            lua.resolve("pixel.lua"), connections, seconds);
+        long directRows = count(pool, "SELECT count(*) FROM bench_direct_events") - directBefore;
         // With bench.slotsB, the pixel and accepting-only runs again with that many flush slots, before the
         // configured ones in even rounds and after them in odd ones.
         Result[] other = new Result[2];
@@ -303,6 +450,8 @@ public final class TrackingBench {
         print(ceiling, -1, ceiling.rps(), minimal.rps(), null);
         print(minimal, minimalRows, ceiling.rps(), minimal.rps(), null);
         print(single, singleRows, ceiling.rps(), minimal.rps(), null);
+        print(floor, floorRows, ceiling.rps(), minimal.rps(), new Written(floorRows, floorDrain, Double.NaN, Double.NaN, Double.NaN));
+        print(direct, directRows, ceiling.rps(), minimal.rps(), null);
         print(pixel, w[0].rows(), ceiling.rps(), minimal.rps(), w[0]);
         print(accepting, -1, ceiling.rps(), minimal.rps(), null);
         print(beacon, w[1].rows(), ceiling.rps(), minimal.rps(), w[1]);
@@ -312,8 +461,11 @@ public final class TrackingBench {
           slotRatios.add(new double[] {other[0].rps() / minimal.rps(), other[1].rps() / minimal.rps(),
               other[0].p99ms(), other[1].p99ms(), other[0].rps() / pixel.rps(), other[1].rps() / accepting.rps()});
         }
-        printCpu(b != null ? List.of(ceiling, minimal, single, pixel, accepting, beacon, other[0], other[1])
-            : List.of(ceiling, minimal, single, pixel, accepting, beacon));
+        List<Result> runs = new ArrayList<>(List.of(ceiling, minimal, single, floor, direct, pixel, accepting, beacon));
+        if (b != null) {
+          runs.addAll(List.of(other[0], other[1]));
+        }
+        printCpu(runs);
         System.out.printf(Locale.ROOT, "journal writer: pixel %.1f events per flush, beacon %.1f; statement to "
                 + "commit: pixel %.2f ms, beacon %.2f ms; on a spare slot: pixel %.2f %%, beacon %.2f %% of flushes; "
                 + "shed %d, failed %d%n",
@@ -327,14 +479,18 @@ public final class TrackingBench {
         // The writer's own tail: the part of the HTTP p99 spent between sending a statement and its commit.
         System.out.printf(Locale.ROOT, "statement to commit p99: pixel %.2f ms, accepting only %.2f ms, beacon %.2f "
             + "ms%n", w[0].commitP99ms(), acceptingCommits.percentileMs(0.99), w[1].commitP99ms());
-        if (w[0].rows() < pixel.ok() || w[1].rows() < beacon.ok() || minimalRows < minimal.ok()) {
+        if (w[0].rows() < pixel.ok() || w[1].rows() < beacon.ok() || minimalRows < minimal.ok()
+            || floorRows < floor.ok() || directRows < direct.ok()) {
           System.out.println("ROWS MISSING: fewer rows than 2xx answers");
         }
         ratios.add(new double[] {pixel.rps() / minimal.rps(), beacon.rps() / minimal.rps(),
             pixel.rps() / single.rps(), minimal.rps() / ceiling.rps(), pixel.p99ms(), beacon.p99ms(),
             minimal.p99ms(), w[0].freshP50ms(), w[0].freshP99ms(), w[1].freshP50ms(), w[1].freshP99ms(),
             accepting.rps() / minimal.rps(), accepting.p99ms(),
-            pixel.p99ms() * pixel.rps() / (1000.0 * connections), minimal.p99ms() * minimal.rps() / (1000.0 * connections)});
+            pixel.p99ms() * pixel.rps() / (1000.0 * connections),
+            minimal.p99ms() * minimal.rps() / (1000.0 * connections),
+            floor.rps() / minimal.rps(), pixel.rps() / floor.rps(), floor.p99ms(), direct.rps() / minimal.rps(),
+            direct.p99ms()});
       }
       System.out.printf(Locale.ROOT, "%nmedian over %d rounds: pixel / minimal writer %.2f, beacon / minimal "
               + "writer %.2f, pixel / one INSERT per request %.2f, minimal writer / ceiling %.2f; p99: pixel %.2f ms, "
@@ -344,6 +500,10 @@ public final class TrackingBench {
           median(ratios, 10));
       System.out.printf(Locale.ROOT, "accepting only (pixel, enricher off) / minimal writer %.2f, p99 %.2f ms%n",
           median(ratios, 11), median(ratios, 12));
+      System.out.printf(Locale.ROOT, "floor (minimal writer + bulk mover) / minimal writer %.2f, p99 %.2f ms; "
+          + "pixel / floor %.2f%n", median(ratios, 15), median(ratios, 17), median(ratios, 16));
+      System.out.printf(Locale.ROOT, "direct (rich row on the hot path, tokens in memory) / minimal writer %.2f, "
+          + "p99 %.2f ms%n", median(ratios, 18), median(ratios, 19));
       if (b != null) {
         System.out.printf(Locale.ROOT, "with %s: pixel / minimal writer %.2f, accepting only / minimal "
                 + "writer %.2f, p99 pixel %.2f ms, accepting only %.2f ms; against %s in the same round: "
@@ -452,8 +612,13 @@ public final class TrackingBench {
 
   /** Seconds until the journal is empty. */
   private static double drain(Pool pool) throws Exception {
+    return drain(pool, "tracking_journal");
+  }
+
+  /** Seconds until {@code table} is empty. */
+  private static double drain(Pool pool, String table) throws Exception {
     long t0 = System.nanoTime();
-    while (count(pool, "SELECT count(*) FROM tracking_journal") > 0) {
+    while (count(pool, "SELECT count(*) FROM " + table) > 0) {
       Thread.sleep(20);
     }
     return (System.nanoTime() - t0) / 1e9;
@@ -509,8 +674,8 @@ public final class TrackingBench {
   private static void print(Result r, long rows, double ceilingRps, double minimalRps, Written w) {
     System.out.printf(Locale.ROOT, "%-40s %10.0f %8.2f %8.2f %10d %10s %8.2f %8.2f %9s %9s %8s%n", r.name(), r.rps(),
         r.p50ms(), r.p99ms(), r.ok(), rows < 0 ? "-" : Long.toString(rows), r.rps() / ceilingRps, r.rps() / minimalRps,
-        w == null ? "-" : String.format(Locale.ROOT, "%.0f ms", w.freshP50ms()),
-        w == null ? "-" : String.format(Locale.ROOT, "%.0f ms", w.freshP99ms()),
+        w == null || Double.isNaN(w.freshP50ms()) ? "-" : String.format(Locale.ROOT, "%.0f ms", w.freshP50ms()),
+        w == null || Double.isNaN(w.freshP99ms()) ? "-" : String.format(Locale.ROOT, "%.0f ms", w.freshP99ms()),
         w == null ? "-" : String.format(Locale.ROOT, "%.2f", w.drainSeconds()));
   }
 
