@@ -7,7 +7,7 @@ import io.vertx.sqlclient.Pool;
 /**
  * The dashboard data version as this verticle instance last saw it: read from {@code rollup_state} at most
  * once per {@link #TTL_MS} (concurrent callers share one read) and pushed at once by a rollup run in this
- * process. Within the TTL a matching {@code If-None-Match} is answered from memory, without the database.
+ * process (the enricher's counts only say it changed: it is then read again at the next request). Within the TTL a matching {@code If-None-Match} is answered from memory, without the database.
  *
  * <p>A pushed version comes from the primary, where the run committed. When the dashboard reads a replica, the
  * replica may not have replayed that commit yet: numbers read then would be tagged with the new version and kept
@@ -18,12 +18,15 @@ import io.vertx.sqlclient.Pool;
 final class DataVersion {
   static final String ADDRESS = "beacon.dashboard.version";
   static final long TTL_MS = 2_000;
+  /** Pushed instead of a version when it changed but is not known here (the enricher's counts): read it again. */
+  static final long CHANGED = -1;
 
   private final Pool pool;
   private long version = -1;
   private long checkedAt;
   private Future<Long> reading;
   private long reads;
+  private long changes;
 
   /** {@code readsPrimary}: {@code pool} is the pool the rollup job commits through, so pushed versions apply. */
   DataVersion(Vertx vertx, Pool pool, boolean readsPrimary) {
@@ -40,12 +43,14 @@ final class DataVersion {
     if (reading == null) {
       reads++;
       DashboardRepository.QUERIES.incrementAndGet();
+      long seen = changes;
       reading = pool.query(RollupSql.VERSION).execute()
           .map(rows -> rows.iterator().next().getLong("version"))
           .onComplete(r -> reading = null)
           .onSuccess(v -> {
             version = v;
-            checkedAt = System.currentTimeMillis();
+            // A change announced while this read was in flight may be newer than what it read.
+            checkedAt = seen == changes ? System.currentTimeMillis() : 0;
           });
     }
     return reading;
@@ -57,6 +62,11 @@ final class DataVersion {
   }
 
   private void offer(long v) {
+    if (v == CHANGED) {
+      changes++;
+      checkedAt = 0;
+      return;
+    }
     version = v;
     checkedAt = System.currentTimeMillis();
   }

@@ -40,6 +40,7 @@ public final class AdvisoryLock {
   static final String TRY_LOCK = "SELECT pg_try_advisory_lock($1) AS ok";
   static final String UNLOCK = "SELECT pg_advisory_unlock($1)";
   static final String TRY_XACT_LOCK = "SELECT pg_try_advisory_xact_lock($1) AS ok";
+  static final String XACT_LOCK = "SELECT pg_advisory_xact_lock($1)";
 
   private AdvisoryLock() {}
 
@@ -58,6 +59,11 @@ public final class AdvisoryLock {
           return work.apply(conn).eventually(() -> conn.preparedQuery(UNLOCK).execute(Tuple.of(key.id())));
         })
         .eventually(conn::close));
+  }
+
+  /** Takes the transaction-scoped lock {@code key} in the caller's transaction, waiting while another holds it. */
+  public static Future<Void> inTransaction(SqlConnection conn, Key key) {
+    return conn.preparedQuery(XACT_LOCK).execute(Tuple.of(key.id())).mapEmpty();
   }
 
   /** Takes the transaction-scoped lock {@code key} in the caller's transaction; false when another holds it. */

@@ -1,5 +1,6 @@
 package dev.beacon.tracking;
 
+import dev.beacon.dashboard.LiveCounts;
 import dev.beacon.db.Columns;
 import io.vertx.sqlclient.Tuple;
 
@@ -11,7 +12,8 @@ import java.util.UUID;
 /**
  * Opens and clicks into {@code email_events}: a live batch from the journal ({@link #JOURNAL_OPENS},
  * {@link #JOURNAL_EMAIL_EVENTS}) or an import's arrays ({@link #emailSql}); the timing rules, the communication
- * flags, last_response_date and the dashboard's dirty hours in the same statement.
+ * flags, last_response_date and the dashboard's counts (a live batch, {@link LiveCounts}) or dirty hours (an
+ * import) in the same statement.
  */
 final class EmailEventSql {
   private EmailEventSql() {}
@@ -108,11 +110,20 @@ final class EmailEventSql {
   private static final String PER_ROW_LABELS =
       "SELECT k.n, coalesce(split_part(k.timing, ':', 1), k.label) AS label FROM classified k";
 
-  private static String email(String input, String join, boolean clicks, int window, boolean counts) {
-    String sql = EMAIL.formatted(join, clicks ? BURST : "", APPLY_SQL, input, EventSql.dirtyHours("email"))
+  /** What a live batch adds to the dashboard's counts: every written row, with its final label. */
+  private static final String LIVE_ROWS =
+      "SELECT debtor_id, at, kind, coalesce(split_part(timing, ':', 1), label) AS label FROM classified";
+
+  /*
+   * live: a batch from the journal, answering its label counts and adding to the dashboard's counts itself; an
+   * import answers per-row labels and leaves its hours to the rollup job.
+   */
+  private static String email(String input, String join, boolean clicks, int window, boolean live) {
+    String sql = EMAIL.formatted(join, clicks ? BURST : "", APPLY_SQL, input,
+            live ? LiveCounts.email(LIVE_ROWS) : EventSql.dirtyHours("email"))
         .replace("{WINDOW}", "$" + window).replace("{BURST_SECONDS}", "$" + (window + 1))
         .replace("{BURST_LINKS}", "$" + (window + 2));
-    return counts ? sql.replace(PER_ROW_LABELS, LABEL_COUNTS) : sql;
+    return live ? sql.replace(PER_ROW_LABELS, LABEL_COUNTS) : sql;
   }
 
   /** A live batch's opens and clicks, from the journal, without and with the burst rule. */

@@ -2,6 +2,7 @@ package dev.beacon.tracking;
 
 import dev.beacon.config.BeaconConfig;
 import dev.beacon.db.PgErrors;
+import dev.beacon.dashboard.LiveCounts;
 import dev.beacon.db.AdvisoryLock;
 import io.vertx.pgclient.PgException;
 import io.vertx.core.Future;
@@ -22,7 +23,7 @@ import java.util.List;
  * Moves the tracking journal into the event tables, one process of a fleet at a time: each batch is one
  * transaction that takes a transaction-scoped advisory lock (a process that does not get it skips the turn),
  * reads the oldest {@code tracking.enrichBatch} journal rows, applies them ({@link Enrichment}: tokens resolved,
- * classified, written with the communication flags, last_response_date and the dashboard's dirty hours) and
+ * classified, written with the communication flags, last_response_date and the dashboard's counts) and
  * deletes them. A process that dies mid-batch leaves its transaction rolled back, so every journal row is applied
  * exactly once. A full batch is followed at once by the next; otherwise the next waits
  * {@code tracking.enrichInterval}. Every process also measures the journal's backlog for its writers (shedding),
@@ -241,6 +242,7 @@ public final class Enricher extends VerticleBase {
       int n = batch.size();
       if (n > 0) {
         long now = System.currentTimeMillis();
+        LiveCounts.changed(vertx);
         stats.enriched(n, System.nanoTime() - started);
         for (Enrichment.Shape s : batch.shapes()) {
           for (Long at : s.atMillis()) {

@@ -24,7 +24,10 @@ final class EventSql {
   static final String RESPONSE_GRANULARITY = "interval '" + RESPONSE_STEP.toSeconds() + " seconds'";
   static final String BY_TOKEN = "d.unique_token = i.debtor";
 
-  /** The batch's UTC hours, for the dashboard's rollup job: every classified row is inserted. */
+  /**
+   * An import's UTC hours, for the dashboard's rollup job to recount (a live batch adds to the counts itself:
+   * {@link dev.beacon.dashboard.LiveCounts}).
+   */
   static String dirtyHours(String source) {
     return """
               dirty AS (

@@ -1,5 +1,6 @@
 package dev.beacon.tracking;
 
+import dev.beacon.dashboard.LiveCounts;
 import dev.beacon.db.Columns;
 import io.vertx.sqlclient.Tuple;
 
@@ -63,9 +64,14 @@ final class PageViewSql {
       j.page_view_id AS id, j.token AS debtor, j.page_type, j.user_agent, j.ip, j.time_on_page, j.actions, j.at,
                    v.label, v.reason, x.n""", false, String.valueOf(Journal.Kind.VIEW.code));
 
+  /** What a live batch adds to the dashboard's counts: the people's views, by page type. */
+  private static final String LIVE_ROWS = "SELECT debtor_id, at, 'page_view' AS kind, page_type AS label "
+      + "FROM classified WHERE coalesce(split_part(timing, ':', 1), label) = 'human'";
+
+  /* live (count): a batch from the journal adds to the dashboard's counts; an import leaves its hours dirty. */
   private static String newView(String input, String join, int follow, boolean count) {
     String sql = NEW_VIEW.formatted(join, FOLLOWED_SCANNER.replace("'", "''"), EventSql.LAST_RESPONSE, input,
-        EventSql.dirtyHours("page"))
+        count ? LiveCounts.page(LIVE_ROWS) : EventSql.dirtyHours("page"))
         .replace("{FOLLOW}", "$" + follow);
     return count ? sql.replace("SELECT k.n FROM classified k", "SELECT count(*)::int AS n FROM classified k") : sql;
   }

@@ -24,9 +24,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
@@ -243,6 +246,120 @@ class EnricherIT {
               FROM page_views WHERE label = 'human' GROUP BY 1, 2, 3) x
             ORDER BY 1, 2, 3"""));
     assertThat(count(app, "SELECT count(*) FROM page_views WHERE label = 'scanner'")).isEqualTo(3);
+  }
+
+  /** The dashboard's hourly email and page counts, summed per kind and label (other tests' hours included). */
+  private static Map<String, Long> hourlyTotals(TestApp app) {
+    Map<String, Long> totals = new TreeMap<>();
+    for (Row r : await(app.pool.query("SELECT kind, label, sum(events)::bigint FROM rollup_hourly "
+        + "WHERE kind IN ('open', 'click', 'page_view') GROUP BY 1, 2").execute())) {
+      totals.put(r.getString(0) + " " + r.getString(1), r.getLong(2));
+    }
+    return totals;
+  }
+
+  private static long dataVersion(TestApp app) {
+    return raw(app, "SELECT coalesce((SELECT version FROM rollup_state), 0)");
+  }
+
+  @Test
+  void aLiveBatch_addsItsEventsToTheDashboardsCountsAndFunnel_withoutARollupRun(TestApp app) {
+    var ann = Fixtures.debtor(app, "Ann");
+    var bob = Fixtures.debtor(app, "Bob");
+    UUID annMail = Fixtures.email(app, ann, 3600);
+    UUID bobMail = Fixtures.email(app, bob, 0);
+    Map<String, Long> before = hourlyTotals(app);
+    long version = dataVersion(app);
+    long marks = count(app, "SELECT count(*) FROM rollup_dirty");
+
+    // Ann opens and clicks (a person), and pays a visit; Bob's open comes on delivery (a machine); a scanner's
+    // view of Bob's page is not a visit.
+    await(app.client.get("/t/o/" + ann.token() + "/" + annMail + ".gif").putHeader("User-Agent", BROWSER).send());
+    URI link = URI.create(TrackingIT.trackedUrl(app, ann, annMail, "https://pay.example.com/x"));
+    assertThat(await(app.client.get(link.getRawPath() + "?" + link.getRawQuery()).putHeader("User-Agent", BROWSER)
+        .putHeader("Accept", Fixtures.HTML).send()).statusCode()).isEqualTo(302);
+    get(app, "/p/" + ann.token() + "/pay", BROWSER);
+    await(app.client.get("/t/o/" + bob.token() + "/" + bobMail + ".gif").putHeader("User-Agent", BROWSER).send());
+    get(app, "/p/" + bob.token(), HEADLESS);
+    app.enriched();
+
+    Map<String, Long> added = new TreeMap<>();
+    hourlyTotals(app).forEach((k, v) -> {
+      long d = v - before.getOrDefault(k, 0L);
+      if (d != 0) {
+        added.put(k, d);
+      }
+    });
+    assertThat(added).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "open human", 1L, "click human", 1L, "open machine", 1L, "page_view payment", 1L));
+    assertThat(count(app, "SELECT count(*) FROM rollup_dirty")).isEqualTo(marks);
+    assertThat(count(app, "SELECT sum(events) FROM rollup_daily WHERE kind IN ('open', 'click', 'page_view')"))
+        .isEqualTo(count(app, "SELECT sum(events) FROM rollup_hourly WHERE kind IN ('open', 'click', 'page_view')"));
+    Row annFunnel = Fixtures.rows(app, "SELECT * FROM debtor_funnel WHERE debtor_id = '" + ann.id() + "'")
+        .iterator().next();
+    assertThat(annFunnel.getOffsetDateTime("opened_at")).isNotNull();
+    assertThat(annFunnel.getOffsetDateTime("clicked_at")).isNotNull();
+    assertThat(annFunnel.getOffsetDateTime("visited_at")).isNotNull();
+    assertThat(annFunnel.getOffsetDateTime("machine_opened_at")).isNull();
+    Row bobFunnel = Fixtures.rows(app, "SELECT * FROM debtor_funnel WHERE debtor_id = '" + bob.id() + "'")
+        .iterator().next();
+    assertThat(bobFunnel.getOffsetDateTime("machine_opened_at")).isNotNull();
+    assertThat(bobFunnel.getOffsetDateTime("opened_at")).isNull();
+    assertThat(bobFunnel.getOffsetDateTime("visited_at")).isNull();
+    // Every debtor at a stage is in exactly one hour and one day of it.
+    for (String stage : List.of("opened", "clicked", "visited", "machine_opened")) {
+      String column = stage + "_at";
+      long debtors = count(app, "SELECT count(*) FROM debtor_funnel WHERE " + column + " IS NOT NULL");
+      assertThat(count(app, "SELECT coalesce(sum(debtors), 0) FROM funnel_hourly WHERE stage = $1", stage))
+          .as(stage).isEqualTo(debtors);
+      assertThat(count(app, "SELECT coalesce(sum(debtors), 0) FROM funnel_daily WHERE stage = $1", stage))
+          .as(stage).isEqualTo(debtors);
+    }
+    assertThat(dataVersion(app)).isGreaterThan(version);
+
+    // A second open of Ann's adds to the count but moves her funnel only forward: still one debtor opened.
+    await(app.client.get("/t/o/" + ann.token() + "/" + annMail + ".gif").putHeader("User-Agent", BROWSER).send());
+    app.enriched();
+    assertThat(hourlyTotals(app).get("open human") - before.getOrDefault("open human", 0L)).isEqualTo(2);
+    assertThat(count(app, "SELECT coalesce(sum(debtors), 0) FROM funnel_hourly WHERE stage = 'opened'"))
+        .isEqualTo(count(app, "SELECT count(*) FROM debtor_funnel WHERE opened_at IS NOT NULL"));
+
+    // As if Ann's latest open had been an hour earlier (her funnel time and its count moved back): her next open
+    // moves her out of that hour (-1) into the new one (+1).
+    String annOpened = "(SELECT opened_at FROM debtor_funnel WHERE debtor_id = '" + ann.id() + "')";
+    String earlier = "date_trunc('hour', " + annOpened + ", 'UTC')";
+    await(app.pool.query("UPDATE funnel_hourly SET debtors = debtors - 1 WHERE stage = 'opened' AND hour = "
+        + earlier + "; UPDATE debtor_funnel SET opened_at = opened_at - interval '1 hour' WHERE debtor_id = '"
+        + ann.id() + "'; INSERT INTO funnel_hourly (hour, stage, debtors) VALUES (" + earlier + ", 'opened', 1) "
+        + "ON CONFLICT (hour, stage) DO UPDATE SET debtors = funnel_hourly.debtors + 1").execute());
+    OffsetDateTime moved = Fixtures.rows(app, "SELECT " + earlier).iterator().next().getOffsetDateTime(0);
+    long inEarlierHour = count(app, "SELECT debtors FROM funnel_hourly WHERE stage = 'opened' AND hour = $1", moved);
+    await(app.client.get("/t/o/" + ann.token() + "/" + annMail + ".gif").putHeader("User-Agent", BROWSER).send());
+    app.enriched();
+    assertThat(count(app, "SELECT debtors FROM funnel_hourly WHERE stage = 'opened' AND hour = $1", moved))
+        .isEqualTo(inEarlierHour - 1);
+    assertThat(Fixtures.rows(app, "SELECT " + earlier).iterator().next().getOffsetDateTime(0)).isAfter(moved);
+    assertThat(count(app, "SELECT coalesce(sum(debtors), 0) FROM funnel_hourly WHERE stage = 'opened'"))
+        .isEqualTo(count(app, "SELECT count(*) FROM debtor_funnel WHERE opened_at IS NOT NULL"));
+  }
+
+  @Test
+  void aRecountOfEmailHours_waitsForTheEnrichersBatchInFlight(TestApp app) {
+    SqlConnection held = await(app.pool.getConnection());
+    try {
+      await(held.query("BEGIN").execute());
+      await(AdvisoryLock.inTransaction(held, AdvisoryLock.Key.ENRICHER));
+      await(app.pool.query("INSERT INTO rollup_dirty (hour, source) VALUES (date_trunc('hour', now(), 'UTC'), 'email')")
+          .execute());
+      Future<RollupJob.Result> run = new RollupJob(app.vertx, app.pool).runOnce(false);
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> count(app,
+          "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted") == 1);
+      assertThat(run.isComplete()).isFalse();
+      await(held.query("COMMIT").execute());
+      assertThat(await(run).hours()).isEqualTo(1);
+    } finally {
+      await(held.close());
+    }
   }
 
   static List<String> lines(TestApp app, String sql) {

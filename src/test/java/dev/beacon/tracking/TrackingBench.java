@@ -607,7 +607,19 @@ public final class TrackingBench {
     TrackingStats.observeFreshness(null);
     written[slot] = new Written(count(pool, "SELECT count(*) FROM " + table) - before, drain,
         fresh.percentileMs(0.5), fresh.percentileMs(0.99), commits.percentileMs(0.99));
+    checkDashboard(pool);
     return r;
+  }
+
+  /** The dashboard's counts, which the enricher adds to as it moves events, against a recount of the tables. */
+  private static void checkDashboard(Pool pool) throws Exception {
+    long counted = count(pool, "SELECT coalesce(sum(events), 0) FROM rollup_hourly "
+        + "WHERE kind IN ('open', 'click', 'page_view')");
+    long rows = count(pool, "SELECT (SELECT count(*) FROM email_events) "
+        + "+ (SELECT count(*) FROM page_views WHERE label = 'human')");
+    if (counted != rows) {
+      System.out.printf(Locale.ROOT, "DASHBOARD COUNTS DIFFER: %d counted, %d rows%n", counted, rows);
+    }
   }
 
   /** Seconds until the journal is empty. */
