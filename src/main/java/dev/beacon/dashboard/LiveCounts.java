@@ -51,16 +51,13 @@ public final class LiveCounts {
                 SELECT date_trunc('day', hour, 'UTC'), kind, label, sum(n) FROM live_counts GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
                 ON CONFLICT (day, kind, label) DO UPDATE SET events = t.events + EXCLUDED.events
               ),
-              live_latest AS (
-                SELECT r.debtor_id, s.stage, max(r.at) AS at
-                FROM live_rows r CROSS JOIN LATERAL (VALUES %2$s) AS s(stage, reached)
-                WHERE s.reached GROUP BY 1, 2
-              ),
               live_moved AS (
-                SELECT l.debtor_id, l.stage, l.at, p.prev
-                FROM live_latest l LEFT JOIN debtor_funnel f ON f.debtor_id = l.debtor_id
-                CROSS JOIN LATERAL (SELECT CASE l.stage %3$s END AS prev) p
-                WHERE p.prev IS NULL OR date_trunc('hour', l.at, 'UTC') > date_trunc('hour', p.prev, 'UTC')
+                SELECT g.debtor_id, s.stage, s.at, s.prev
+                FROM (SELECT debtor_id, %2$s FROM live_rows GROUP BY 1) g
+                LEFT JOIN debtor_funnel f ON f.debtor_id = g.debtor_id
+                CROSS JOIN LATERAL (VALUES %3$s) AS s(stage, at, prev)
+                WHERE s.at IS NOT NULL
+                  AND (s.prev IS NULL OR date_trunc('hour', s.at, 'UTC') > date_trunc('hour', s.prev, 'UTC'))
               ),
               live_funnel AS (
                 INSERT INTO debtor_funnel AS f (debtor_id, %4$s)
@@ -89,9 +86,12 @@ public final class LiveCounts {
               )""";
 
   private static String ctes(String rows, List<Stage> stages) {
+    // Per debtor one row: the latest time of the batch at each stage, then one lookup of its funnel row.
     return CTES.formatted(rows,
-        stages.stream().map(s -> "('" + s.name() + "', " + s.reached() + ")").collect(Collectors.joining(", ")),
-        stages.stream().map(s -> "WHEN '" + s.name() + "' THEN f." + s.column()).collect(Collectors.joining(" ")),
+        stages.stream().map(s -> "max(at) FILTER (WHERE " + s.reached() + ") AS " + s.column())
+            .collect(Collectors.joining(", ")),
+        stages.stream().map(s -> "('" + s.name() + "', g." + s.column() + ", f." + s.column() + ")")
+            .collect(Collectors.joining(", ")),
         stages.stream().map(Stage::column).collect(Collectors.joining(", ")),
         stages.stream().map(s -> "max(at) FILTER (WHERE stage = '" + s.name() + "')")
             .collect(Collectors.joining(", ")),

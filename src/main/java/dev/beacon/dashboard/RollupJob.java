@@ -5,13 +5,13 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 import static dev.beacon.db.AdvisoryLock.Key.ENRICHER;
 import static dev.beacon.db.AdvisoryLock.Key.ROLLUP_JOB;
@@ -24,9 +24,6 @@ import static dev.beacon.db.AdvisoryLock.Key.ROLLUP_JOB;
 public final class RollupJob {
   /** What a run did; {@code version} is the data version after it (unchanged when nothing changed). */
   public record Result(boolean ran, int hours, boolean debtorsChanged, long version) {}
-
-  /** The sources the enricher adds to (LiveCounts). */
-  static final Set<String> LIVE_SOURCES = Set.of("email", "page");
 
   private final Vertx vertx;
   private final Pool pool;
@@ -52,30 +49,28 @@ public final class RollupJob {
         return Future.succeededFuture(new Result(false, 0, false, -1));
       }
       return conn.query(RollupSql.DRAIN).execute()
-          .compose(drained -> waitForEnricher(conn, drained).compose(v -> recompute(conn, drained)))
-          .compose(hours -> (withDebtors ? snapshot(conn) : Future.succeededFuture((String) null))
-              .compose(digest -> finish(conn, hours, withDebtors, digest)));
+          .compose(drained -> (withDebtors ? snapshot(conn) : Future.succeededFuture((String) null))
+              .compose(digest -> waitForEnricher(conn, drained)
+                  .compose(v -> recompute(conn, drained))
+                  .compose(hours -> finish(conn, hours, withDebtors, digest))));
     }));
   }
 
   /*
-   * The enricher adds its batches' events to the email and page counts as it moves them (LiveCounts). Before
-   * recounting such hours from the raw rows, wait for the batch in flight and keep the next out until this run
-   * commits: a batch committing in between would be counted by this run and added again by itself, or added to
-   * counts this run then replaces. The enricher skips its turn meanwhile. Nothing is locked here before this
-   * (the drain only deletes dirty marks, which the enricher never touches), so the enricher never waits on this
-   * run while holding its lock.
+   * The enricher adds its batches' events to the email and page counts and moves the funnel as it moves them
+   * (LiveCounts). Before recounting any hour, wait for the batch in flight and keep the next out until this run
+   * commits: a batch committing in between would be counted by a recount of its hour and added again by itself,
+   * or added to counts the recount then replaces; and a recount of any source moves debtor_funnel rows (another
+   * stage's column of the same debtors) and bumps rollup_state, which a batch locks too, so the two would
+   * deadlock. The enricher skips its turns meanwhile. Nothing the enricher locks is locked here before this (the
+   * drain deletes dirty marks, the portfolio snapshot writes rollup_debtors), so it never waits on this run
+   * while holding its lock.
    */
-  private static Future<Void> waitForEnricher(SqlConnection conn, Iterable<Row> drained) {
-    for (Row row : drained) {
-      if (LIVE_SOURCES.contains(row.getString("source"))) {
-        return AdvisoryLock.inTransaction(conn, ENRICHER);
-      }
-    }
-    return Future.succeededFuture();
+  private static Future<Void> waitForEnricher(SqlConnection conn, RowSet<Row> drained) {
+    return drained.size() > 0 ? AdvisoryLock.inTransaction(conn, ENRICHER) : Future.succeededFuture();
   }
 
-  private Future<Integer> recompute(SqlConnection conn, Iterable<Row> drained) {
+  private Future<Integer> recompute(SqlConnection conn, RowSet<Row> drained) {
     Future<Integer> f = Future.succeededFuture(0);
     for (Row row : drained) {
       RollupSql.Source source = RollupSql.SOURCES.get(row.getString("source"));

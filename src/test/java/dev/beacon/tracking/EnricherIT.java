@@ -343,22 +343,25 @@ class EnricherIT {
         .isEqualTo(count(app, "SELECT count(*) FROM debtor_funnel WHERE opened_at IS NOT NULL"));
   }
 
+  /** Email hours (which the enricher adds to) and any other (whose funnel rows and version a batch locks too). */
   @Test
-  void aRecountOfEmailHours_waitsForTheEnrichersBatchInFlight(TestApp app) {
-    SqlConnection held = await(app.pool.getConnection());
-    try {
-      await(held.query("BEGIN").execute());
-      await(AdvisoryLock.inTransaction(held, AdvisoryLock.Key.ENRICHER));
-      await(app.pool.query("INSERT INTO rollup_dirty (hour, source) VALUES (date_trunc('hour', now(), 'UTC'), 'email')")
-          .execute());
-      Future<RollupJob.Result> run = new RollupJob(app.vertx, app.pool).runOnce(false);
-      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> count(app,
-          "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted") == 1);
-      assertThat(run.isComplete()).isFalse();
-      await(held.query("COMMIT").execute());
-      assertThat(await(run).hours()).isEqualTo(1);
-    } finally {
-      await(held.close());
+  void aRecount_waitsForTheEnrichersBatchInFlight(TestApp app) {
+    for (String source : List.of("email", "contact")) {
+      SqlConnection held = await(app.pool.getConnection());
+      try {
+        await(held.query("BEGIN").execute());
+        await(AdvisoryLock.inTransaction(held, AdvisoryLock.Key.ENRICHER));
+        await(app.pool.preparedQuery("INSERT INTO rollup_dirty (hour, source) "
+            + "VALUES (date_trunc('hour', now(), 'UTC'), $1)").execute(Tuple.of(source)));
+        Future<RollupJob.Result> run = new RollupJob(app.vertx, app.pool).runOnce(false);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> count(app,
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted") == 1);
+        assertThat(run.isComplete()).as(source).isFalse();
+        await(held.query("COMMIT").execute());
+        assertThat(await(run).hours()).as(source).isEqualTo(1);
+      } finally {
+        await(held.close());
+      }
     }
   }
 
