@@ -31,8 +31,9 @@ public final class LiveCounts {
    * the row locks in one order. The funnel moves only forward, as the rollup job's does: a debtor's latest time
    * at a stage leaves its old hour and day (-1) for the new one (+1). It moves only when the hour changes: the
    * counts are per hour, and a debtor opening again within the hour would otherwise rewrite its funnel row at
-   * every batch (measured: with 1,000 debtors opening at the benchmark's rate, that was most of what counting
-   * cost). So debtor_funnel holds the first time of the debtor's latest hour at each stage.
+   * every batch (with the benchmark's 1,000 debtors opening all the time, the pixel measured 0.58 of the minimal
+   * writer that way and 0.63 moving only across hours). So debtor_funnel holds the first time of the debtor's
+   * latest hour at each stage.
    */
   private static final String CTES = """
               live_rows AS (
