@@ -7,7 +7,8 @@ import io.vertx.sqlclient.Pool;
 /**
  * The dashboard data version as this verticle instance last saw it: read from {@code rollup_state} at most
  * once per {@link #TTL_MS} (concurrent callers share one read) and pushed at once by a rollup run in this
- * process (the enricher's counts only say it changed: it is then read again at the next request). Within the TTL a matching {@code If-None-Match} is answered from memory, without the database.
+ * process (the enricher's counts only say it changed: it is then read again at the next request). Within the
+ * TTL a matching {@code If-None-Match} is answered from memory, without the database.
  *
  * <p>A pushed version comes from the primary, where the run committed. When the dashboard reads a replica, the
  * replica may not have replayed that commit yet: numbers read then would be tagged with the new version and kept

@@ -9,8 +9,8 @@ import java.util.stream.Collectors;
  * The dashboard's counts as the tracking enricher moves events (docs/dashboard.md, "Rollups"): CTEs that a live
  * batch's statement adds to what it writes, so that its events are in the hourly and daily counts, the funnel
  * and the data version in the same transaction, without waiting for the rollup job and without recounting an
- * hour. The counts are added to, never recomputed: the rollup job, when it recomputes email or page hours from
- * the raw rows (an import, a relabelled view), takes the enricher's lock first, so the two never overlap.
+ * hour. The counts are added to, never recomputed: the rollup job, before it recounts any hour from the raw rows
+ * (an import, a relabelled view, contacts, payments), takes the enricher's lock, so the two never overlap.
  */
 public final class LiveCounts {
   private LiveCounts() {}
@@ -49,7 +49,8 @@ public final class LiveCounts {
               ),
               live_daily AS (
                 INSERT INTO rollup_daily AS t (day, kind, label, events)
-                SELECT date_trunc('day', hour, 'UTC'), kind, label, sum(n) FROM live_counts GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+                SELECT date_trunc('day', hour, 'UTC'), kind, label, sum(n) FROM live_counts
+                GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
                 ON CONFLICT (day, kind, label) DO UPDATE SET events = t.events + EXCLUDED.events
               ),
               live_moved AS (

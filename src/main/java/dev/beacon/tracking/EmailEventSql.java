@@ -112,7 +112,7 @@ final class EmailEventSql {
 
   /** What a live batch adds to the dashboard's counts: every written row, with its final label. */
   private static final String LIVE_ROWS =
-      "SELECT debtor_id, at, kind, coalesce(split_part(timing, ':', 1), label) AS label FROM classified";
+      "SELECT debtor_id, at, kind, " + EventSql.FINAL_LABEL + " AS label FROM classified";
 
   /*
    * live: a batch from the journal, answering its label counts and adding to the dashboard's counts itself; an

@@ -1,8 +1,8 @@
 package dev.beacon.tracking;
 
 import dev.beacon.config.BeaconConfig;
-import dev.beacon.db.PgErrors;
 import dev.beacon.dashboard.LiveCounts;
+import dev.beacon.db.PgErrors;
 import dev.beacon.db.AdvisoryLock;
 import io.vertx.pgclient.PgException;
 import io.vertx.core.Future;

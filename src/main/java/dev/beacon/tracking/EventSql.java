@@ -23,6 +23,8 @@ final class EventSql {
   static final Duration RESPONSE_STEP = Duration.ofMinutes(1);
   static final String RESPONSE_GRANULARITY = "interval '" + RESPONSE_STEP.toSeconds() + " seconds'";
   static final String BY_TOKEN = "d.unique_token = i.debtor";
+  /** A classified row's final label: the timing rule's verdict when one fired, else the request's own. */
+  static final String FINAL_LABEL = "coalesce(split_part(timing, ':', 1), label)";
 
   /**
    * An import's UTC hours, for the dashboard's rollup job to recount (a live batch adds to the counts itself:

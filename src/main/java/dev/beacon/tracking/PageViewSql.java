@@ -66,7 +66,7 @@ final class PageViewSql {
 
   /** What a live batch adds to the dashboard's counts: the people's views, by page type. */
   private static final String LIVE_ROWS = "SELECT debtor_id, at, 'page_view' AS kind, page_type AS label "
-      + "FROM classified WHERE coalesce(split_part(timing, ':', 1), label) = 'human'";
+      + "FROM classified WHERE " + EventSql.FINAL_LABEL + " = 'human'";
 
   /* live (count): a batch from the journal adds to the dashboard's counts; an import leaves its hours dirty. */
   private static String newView(String input, String join, int follow, boolean count) {

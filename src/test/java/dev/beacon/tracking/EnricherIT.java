@@ -258,6 +258,11 @@ class EnricherIT {
     return totals;
   }
 
+  /** A browser's open of the debtor's email. */
+  private static void open(TestApp app, Fixtures.Debtor d, UUID comm) {
+    await(app.client.get("/t/o/" + d.token() + "/" + comm + ".gif").putHeader("User-Agent", BROWSER).send());
+  }
+
   private static long dataVersion(TestApp app) {
     return raw(app, "SELECT coalesce((SELECT version FROM rollup_state), 0)");
   }
@@ -274,12 +279,12 @@ class EnricherIT {
 
     // Ann opens and clicks (a person), and pays a visit; Bob's open comes on delivery (a machine); a scanner's
     // view of Bob's page is not a visit.
-    await(app.client.get("/t/o/" + ann.token() + "/" + annMail + ".gif").putHeader("User-Agent", BROWSER).send());
+    open(app, ann, annMail);
     URI link = URI.create(TrackingIT.trackedUrl(app, ann, annMail, "https://pay.example.com/x"));
     assertThat(await(app.client.get(link.getRawPath() + "?" + link.getRawQuery()).putHeader("User-Agent", BROWSER)
         .putHeader("Accept", Fixtures.HTML).send()).statusCode()).isEqualTo(302);
     get(app, "/p/" + ann.token() + "/pay", BROWSER);
-    await(app.client.get("/t/o/" + bob.token() + "/" + bobMail + ".gif").putHeader("User-Agent", BROWSER).send());
+    open(app, bob, bobMail);
     get(app, "/p/" + bob.token(), HEADLESS);
     app.enriched();
 
@@ -318,7 +323,7 @@ class EnricherIT {
     assertThat(dataVersion(app)).isGreaterThan(version);
 
     // A second open of Ann's adds to the count but moves her funnel only forward: still one debtor opened.
-    await(app.client.get("/t/o/" + ann.token() + "/" + annMail + ".gif").putHeader("User-Agent", BROWSER).send());
+    open(app, ann, annMail);
     app.enriched();
     assertThat(hourlyTotals(app).get("open human") - before.getOrDefault("open human", 0L)).isEqualTo(2);
     assertThat(count(app, "SELECT coalesce(sum(debtors), 0) FROM funnel_hourly WHERE stage = 'opened'"))
@@ -334,7 +339,7 @@ class EnricherIT {
         + "ON CONFLICT (hour, stage) DO UPDATE SET debtors = funnel_hourly.debtors + 1").execute());
     OffsetDateTime moved = Fixtures.rows(app, "SELECT " + earlier).iterator().next().getOffsetDateTime(0);
     long inEarlierHour = count(app, "SELECT debtors FROM funnel_hourly WHERE stage = 'opened' AND hour = $1", moved);
-    await(app.client.get("/t/o/" + ann.token() + "/" + annMail + ".gif").putHeader("User-Agent", BROWSER).send());
+    open(app, ann, annMail);
     app.enriched();
     assertThat(count(app, "SELECT debtors FROM funnel_hourly WHERE stage = 'opened' AND hour = $1", moved))
         .isEqualTo(inEarlierHour - 1);
